@@ -1,0 +1,87 @@
+"""Configuration: environment variables with the ``FLOWPILOT_`` prefix.
+
+The app may overlay values from ``.streamlit/secrets.toml`` (see ``ui.settings``); the worker and the tests read
+the environment only. Every setting has a default that works offline on a bare machine.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "flowpilot.db"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All tunables of the app and the worker. Field name ``x`` is read from ``FLOWPILOT_X``."""
+
+    database_url: str = field(default_factory=lambda: f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    anthropic_api_key: str = ""
+    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_base_url: str = ""
+    voyage_api_key: str = ""
+    voyage_model: str = "voyage-3.5-lite"
+    voyage_base_url: str = ""
+    # "auto" picks Voyage when a key is set, else the local embedder.
+    embedder: str = "auto"
+    daily_llm_budget: int = 50
+    # When the budget is spent: defer (default) or fall back to the offline generator.
+    budget_fallback_offline: bool = False
+    worker_interval_seconds: int = 300
+    worker_batch_size: int = 50
+    worker_lease_seconds: int = 600
+    worker_max_attempts: int = 4
+    dismissed_resurface_support: int = 3
+    # "local" (demo sign-in), "header" (trusted reverse proxy), "oidc" (st.login)
+    auth: str = "local"
+    auth_header: str = "X-Forwarded-Email"
+    allow_local_auth_on_postgres: bool = False
+    demo_seed: int = 7
+    statement_timeout_ms: int = 5000
+    report_row_cap: int = 5000
+
+    @classmethod
+    def from_env(cls, overrides: dict[str, Any] | None = None) -> Settings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"FLOWPILOT_{f.name.upper()}")
+            if raw is None and f.name == "anthropic_api_key":
+                raw = os.environ.get("ANTHROPIC_API_KEY")
+            if raw is None and f.name == "voyage_api_key":
+                raw = os.environ.get("VOYAGE_API_KEY")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _coerce(f.type, raw)
+        settings = cls(**values)
+        if overrides:
+            settings = replace(settings, **overrides)
+        return settings
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.anthropic_api_key)
+
+
+def _coerce(type_name: Any, raw: str) -> Any:
+    name = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "str")
+    if name == "bool":
+        return _bool(raw)
+    if name == "int":
+        return int(raw)
+    return raw
+
+
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,102 @@
+"""The one engine factory, plus schema migration helpers.
+
+SQLite (the embedded default) gets WAL, foreign keys and a busy timeout on every connection, so the app and the
+worker can share one file. PostgreSQL is reached with ``postgresql+psycopg://``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import PROJECT_ROOT, Settings, get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """Create the engine for ``url`` (default: ``FLOWPILOT_DATABASE_URL`` or the SQLite file under data/)."""
+    url = url or get_settings().database_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's legacy transaction handling is switched off in _sqlite_pragmas; SQLAlchemy's
+        # transactions then map one-to-one onto SQLite's (so DDL is transactional too).
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    if parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg"))
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level; SQLAlchemy's "begin" event above opens transactions explicitly.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on error."""
+    factory = make_session_factory(engine)
+    with factory() as db, db.begin():
+        yield db
+
+
+def alembic_config(engine: Engine):  # -> alembic.config.Config
+    from alembic.config import Config
+
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision (all heads)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), "heads")
+
+
+def is_empty(engine: Engine) -> bool:
+    """True when the schema exists but holds no account."""
+    from sqlalchemy import func, select
+
+    from core.models import Account
+
+    if not inspect(engine).has_table("accounts"):
+        return True
+    with session_scope(engine) as db:
+        return db.scalar(select(func.count()).select_from(Account)) == 0
+
+
+def sql_id(value: uuid.UUID | str | None) -> str | None:
+    """A UUID as bound into hand-written SQL: the canonical string form works on both dialects."""
+    return None if value is None else str(value)
+
+
+def settings_engine(settings: Settings | None = None) -> Engine:
+    return make_engine((settings or get_settings()).database_url)

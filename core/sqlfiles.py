@@ -1,0 +1,186 @@
+"""Named SQL queries kept in files under ``sql/``.
+
+One query per file, ``sql/<name>.sql``; a dialect that needs its own text puts ``sql/postgresql/<name>.sql`` or
+``sql/sqlite/<name>.sql`` beside it, which wins for that dialect. The file opens with a header comment::
+
+    -- name: kpi_totals
+    -- description: Session counts by status in [:start, :end) for one account.
+    -- params: account_id, start, end
+
+The declared params must equal the ``:named`` params the body uses; a file that breaks this (or has no header)
+is reported with its path and line when the queries load. Values are always bound, never formatted in.
+Subfolders other than the dialect folders (``sql/reports/``) belong to other loaders.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from core.config import PROJECT_ROOT
+
+SQL_ROOT = PROJECT_ROOT / "sql"
+DIALECTS = ("postgresql", "sqlite")
+_HEADER = re.compile(r"^--\s*(name|description|params)\s*:\s*(.*)$", re.IGNORECASE)
+_STRIP = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class SqlFileError(ValueError):
+    """A query file is malformed: names the file and the line."""
+
+    def __init__(self, path: Path, line: int, message: str):
+        self.path, self.line, self.message = path, line, message
+        super().__init__(f"{_rel(path)}:{line}: {message}")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    sql: str
+    params: tuple[str, ...]
+    description: str
+    path: Path
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def used_params(sql: str) -> list[str]:
+    """The ``:named`` parameters of ``sql`` in first-use order, ignoring strings, comments and ``::`` casts."""
+    body = _STRIP.sub(lambda m: " " * len(m.group(0)), sql)
+    seen: dict[str, None] = {}
+    for match in _PARAM.finditer(body):
+        seen.setdefault(match.group(1), None)
+    return list(seen)
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Parse and check one file; raise :class:`SqlFileError` naming the line of the problem."""
+    source = path.read_text(encoding="utf-8")
+    header: dict[str, tuple[int, str]] = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("--"):
+            break
+        match = _HEADER.match(stripped)
+        if match:
+            header[match.group(1).lower()] = (number, match.group(2).strip())
+    if "name" not in header:
+        raise SqlFileError(path, 1, "header has no '-- name:' line")
+    name_line, name = header["name"]
+    if name != path.stem:
+        raise SqlFileError(path, name_line, f"name '{name}' does not match the file name '{path.stem}'")
+    params_line, declared_text = header.get("params", (name_line, ""))
+    declared = [p.strip() for p in declared_text.split(",") if p.strip() and p.strip().lower() != "none"]
+    used = used_params(source)
+    missing = [p for p in used if p not in declared]
+    unused = [p for p in declared if p not in used]
+    if missing:
+        line = _first_line_of(source, f":{missing[0]}")
+        raise SqlFileError(path, line, f"parameter :{missing[0]} is used but not declared in '-- params:'")
+    if unused:
+        raise SqlFileError(path, params_line, f"parameter '{unused[0]}' is declared but never used")
+    return NamedQuery(name, source, tuple(declared), header.get("description", (0, ""))[1], path)
+
+
+def _first_line_of(source: str, needle: str) -> int:
+    for number, line in enumerate(source.splitlines(), start=1):
+        if needle in line and not line.strip().startswith("--"):
+            return number
+    return 1
+
+
+_cache: dict[tuple[str, str], tuple[tuple[tuple[str, float], ...], dict[str, NamedQuery]]] = {}
+
+
+def load_queries(dialect: str, root: Path = SQL_ROOT) -> dict[str, NamedQuery]:
+    """Every query for ``dialect`` (overrides applied). Re-read when a file changes; raise on the first bad file."""
+    files = sorted(root.glob("*.sql")) + sorted((root / dialect).glob("*.sql"))
+    stamp = tuple((str(p), p.stat().st_mtime) for p in files)
+    key = (str(root), dialect)
+    cached = _cache.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    queries: dict[str, NamedQuery] = {}
+    for path in files:  # top level first, so the dialect folder overrides
+        query = parse_query_file(path)
+        queries[query.name] = query
+    _cache[key] = (stamp, queries)
+    return queries
+
+
+def check_all(root: Path = SQL_ROOT) -> list[SqlFileError]:
+    """Every problem in every query file, for both dialects (start-up and CI check)."""
+    problems: list[SqlFileError] = []
+    files = sorted(root.glob("*.sql")) + [p for d in DIALECTS for p in sorted((root / d).glob("*.sql"))]
+    for path in files:
+        try:
+            parse_query_file(path)
+        except SqlFileError as exc:
+            problems.append(exc)
+    for dialect in DIALECTS:
+        for path in sorted((root / dialect).glob("*.sql")):
+            base = root / path.name
+            if base.exists():
+                try:
+                    if set(parse_query_file(base).params) != set(parse_query_file(path).params):
+                        problems.append(SqlFileError(path, 1, "declares other params than the portable version"))
+                except SqlFileError:
+                    pass
+    return problems
+
+
+def bind_value(value: Any, dialect: str) -> Any:
+    """Values as bound into hand-written SQL: UUIDs as canonical text; datetimes in UTC, on SQLite as the
+    same text SQLAlchemy stores (so comparisons with stored timestamps are exact)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else value
+    return value
+
+
+def json_safe(value: Any) -> Any:
+    """A result value as plain JSON: Decimal -> float, datetime/date -> ISO text, UUID -> text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, memoryview | bytes):
+        return None
+    return value
+
+
+def run(db: Session | Connection, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run named query ``name`` with bound ``params``; rows as dicts of JSON-safe values."""
+    dialect = db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
+    query = load_queries(dialect)[name]
+    missing = [p for p in query.params if p not in params]
+    if missing:
+        raise TypeError(f"query {name} needs parameter(s) {', '.join(missing)}")
+    bound = {p: bind_value(params[p], dialect) for p in query.params}
+    result = db.execute(text(query.sql), bound)
+    return [{k: json_safe(v) for k, v in row.items()} for row in result.mappings()]

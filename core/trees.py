@@ -1,0 +1,344 @@
+"""The flow tree format (DESIGN.md §5): validate, walk, diff, and lay out as a graph.
+
+A troubleshooting tree is nested nodes ``{id, type, question|action|solution, label, children}``. Every node but
+the root has a ``label``: the option text that leads to it. One validator serves every place a tree is created
+or published; its messages name the node id and the rule broken.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+NODE_TYPES = ("question", "action", "solution")
+MAX_DEPTH = 25
+MAX_NODES = 500
+MAX_TEXT_LENGTH = 2000
+MAX_LABEL_LENGTH = 200
+MAX_ID_LENGTH = 120
+QUESTION_CHILDREN = (2, 5)
+
+
+class InvalidTree(ValueError):
+    """A tree broke one or more rules; ``errors`` lists one message per problem."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+def normalize_label(text: str | None) -> str:
+    """Case- and space-insensitive form of an option label or question text."""
+    return re.sub(r"\s+", " ", (text or "").strip()).casefold()
+
+
+def node_text(node: dict[str, Any]) -> str:
+    """The node's own text: its question, action or solution."""
+    kind = node.get("type")
+    value = node.get(kind) if kind in NODE_TYPES else None
+    return value if isinstance(value, str) else ""
+
+
+def validate_tree(tree: Any) -> list[str]:
+    """Every rule broken by ``tree``, as messages naming the node; an empty list means valid.
+
+    Troubleshooting trees are nested nodes; procedural flows are ``{"steps": [{id, action}, ...]}``.
+    """
+    if not isinstance(tree, dict):
+        return ["tree: must be a JSON object"]
+    if "steps" in tree and "type" not in tree:
+        return _validate_procedural(tree)
+    errors: list[str] = []
+    seen_ids: set[str] = set()
+    count = 0
+
+    def visit(node: Any, path: str, depth: int, is_root: bool) -> None:
+        nonlocal count
+        if not isinstance(node, dict):
+            errors.append(f"{path}: node must be a JSON object")
+            return
+        count += 1
+        node_id = node.get("id")
+        where = f"node '{node_id}'" if isinstance(node_id, str) and node_id.strip() else path
+        if not isinstance(node_id, str) or not node_id.strip():
+            errors.append(f"{path}: missing id")
+        elif len(node_id) > MAX_ID_LENGTH:
+            errors.append(f"{where}: id is longer than {MAX_ID_LENGTH} characters")
+        elif node_id in seen_ids:
+            errors.append(f"{where}: duplicate id")
+        else:
+            seen_ids.add(node_id)
+        kind = node.get("type")
+        if kind not in NODE_TYPES:
+            errors.append(f"{where}: type must be one of question, action, solution (got {kind!r})")
+        else:
+            text = node.get(kind)
+            if not isinstance(text, str) or not text.strip():
+                errors.append(f"{where}: {kind} text is empty")
+            elif len(text) > MAX_TEXT_LENGTH:
+                errors.append(f"{where}: {kind} text is longer than {MAX_TEXT_LENGTH} characters")
+        label = node.get("label")
+        if not is_root:
+            if not isinstance(label, str) or not label.strip():
+                errors.append(f"{where}: label (the option that leads here) is empty")
+            elif len(label) > MAX_LABEL_LENGTH:
+                errors.append(f"{where}: label is longer than {MAX_LABEL_LENGTH} characters")
+        if depth > MAX_DEPTH:
+            errors.append(f"{where}: deeper than {MAX_DEPTH} levels")
+            return
+        children = node.get("children", [])
+        if children is None:
+            children = []
+        if not isinstance(children, list):
+            errors.append(f"{where}: children must be a list")
+            return
+        low, high = QUESTION_CHILDREN
+        if kind == "question" and not low <= len(children) <= high:
+            errors.append(f"{where}: a question needs {low}–{high} options, it has {len(children)}")
+        elif kind == "action" and len(children) > 1:
+            errors.append(f"{where}: an action has at most 1 next step, it has {len(children)}")
+        elif kind == "solution" and children:
+            errors.append(f"{where}: a solution ends the flow and has no children, it has {len(children)}")
+        if kind == "action" and node.get("script_template_id") not in (None, ""):
+            if not isinstance(node["script_template_id"], str):
+                errors.append(f"{where}: script_template_id must be a string")
+        labels: set[str] = set()
+        for index, child in enumerate(children):
+            if isinstance(child, dict) and isinstance(child.get("label"), str) and child["label"].strip():
+                key = normalize_label(child["label"])
+                if key in labels:
+                    errors.append(f"{where}: option label '{child['label'].strip()}' is used twice")
+                labels.add(key)
+            visit(child, f"{where} > option {index + 1}", depth + 1, False)
+
+    visit(tree, "root", 1, True)
+    if count > MAX_NODES:
+        errors.append(f"tree: has {count} nodes, more than the {MAX_NODES} allowed")
+    return errors
+
+
+def _validate_procedural(tree: dict[str, Any]) -> list[str]:
+    steps = tree.get("steps")
+    if not isinstance(steps, list) or not steps:
+        return ["procedure: steps must be a non-empty list"]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for index, step in enumerate(steps, start=1):
+        if not isinstance(step, dict):
+            errors.append(f"step {index}: must be a JSON object")
+            continue
+        step_id = step.get("id")
+        where = f"step '{step_id}'" if isinstance(step_id, str) and step_id.strip() else f"step {index}"
+        if not isinstance(step_id, str) or not step_id.strip():
+            errors.append(f"step {index}: missing id")
+        elif step_id in seen:
+            errors.append(f"{where}: duplicate id")
+        else:
+            seen.add(step_id)
+        action = step.get("action")
+        if not isinstance(action, str) or not action.strip():
+            errors.append(f"{where}: action text is empty")
+    if len(steps) > MAX_NODES:
+        errors.append(f"procedure: has {len(steps)} steps, more than the {MAX_NODES} allowed")
+    return errors
+
+
+def ensure_valid(tree: Any) -> None:
+    """Raise :class:`InvalidTree` with every message when ``tree`` breaks a rule."""
+    errors = validate_tree(tree)
+    if errors:
+        raise InvalidTree(errors)
+
+
+# --- walking -----------------------------------------------------------------------------------------------
+
+
+def iter_nodes(tree: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None, int]]:
+    """Depth-first (node, parent, depth) over a troubleshooting tree; the root has depth 0."""
+    stack: list[tuple[dict[str, Any], dict[str, Any] | None, int]] = [(tree, None, 0)]
+    while stack:
+        node, parent, depth = stack.pop()
+        yield node, parent, depth
+        children = node.get("children") or []
+        for child in reversed(children):
+            if isinstance(child, dict):
+                stack.append((child, node, depth + 1))
+
+
+def find_node(tree: dict[str, Any], node_id: str) -> dict[str, Any] | None:
+    for node, _parent, _depth in iter_nodes(tree):
+        if node.get("id") == node_id:
+            return node
+    return None
+
+
+def parent_map(tree: dict[str, Any]) -> dict[str, str | None]:
+    """node id -> parent id (None for the root)."""
+    return {node["id"]: (parent["id"] if parent else None) for node, parent, _ in iter_nodes(tree)}
+
+
+def child_by_label(node: dict[str, Any], label: str) -> dict[str, Any] | None:
+    """The child reached by option ``label`` (case/space-insensitive), else None."""
+    key = normalize_label(label)
+    for child in node.get("children") or []:
+        if normalize_label(child.get("label")) == key:
+            return child
+    return None
+
+
+@dataclass
+class WalkResult:
+    """Where a walk by option labels ended: ``path`` of visited nodes, and the first label that did not fit."""
+
+    path: list[dict[str, Any]] = field(default_factory=list)
+    diverged_at: dict[str, Any] | None = None
+    unmatched_label: str | None = None
+
+    @property
+    def node(self) -> dict[str, Any]:
+        return self.path[-1]
+
+    @property
+    def completed(self) -> bool:
+        return self.diverged_at is None
+
+    @property
+    def reached_solution(self) -> bool:
+        return self.completed and self.node.get("type") == "solution"
+
+
+def walk(tree: dict[str, Any], labels: list[str]) -> WalkResult:
+    """Follow option ``labels`` from the root; an action node passes to its single child on any label."""
+    result = WalkResult(path=[tree])
+    node = tree
+    for label in labels:
+        child = child_by_label(node, label)
+        if child is None and node.get("type") == "action" and len(node.get("children") or []) == 1:
+            child = node["children"][0]
+        if child is None:
+            result.diverged_at = node
+            result.unmatched_label = label
+            return result
+        node = child
+        result.path.append(node)
+    return result
+
+
+def leaves(tree: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node for node, _p, _d in iter_nodes(tree) if not node.get("children")]
+
+
+def depth_of(tree: dict[str, Any]) -> int:
+    return max(depth for _n, _p, depth in iter_nodes(tree)) + 1
+
+
+def count_nodes(tree: dict[str, Any]) -> int:
+    return sum(1 for _ in iter_nodes(tree))
+
+
+# --- diff --------------------------------------------------------------------------------------------------
+
+
+def _describe(node: dict[str, Any]) -> str:
+    return node_text(node) or node.get("id", "?")
+
+
+def diff_trees(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Structural diff by node id: added / changed / removed nodes with their parent, plus a readable line each.
+
+    An added subtree is reported once, at its top node ("Added branch 'X' under 'Q'"); its descendants are listed
+    in ``added`` too (so a graph can colour them) but get no line of their own.
+    """
+    old = {n["id"]: (n, p) for n, p, _ in iter_nodes(before)}
+    new = {n["id"]: (n, p) for n, p, _ in iter_nodes(after)}
+    added, changed, removed, lines = [], [], [], []
+    for node_id, (node, parent) in new.items():
+        parent_id = parent["id"] if parent else None
+        if node_id not in old:
+            added.append({"id": node_id, "parent": parent_id, "type": node.get("type"), "label": node.get("label")})
+            if parent_id in old or parent is None:
+                what = node.get("label") or _describe(node)
+                where = _describe(parent) if parent else "the root"
+                lines.append(f"Added branch '{what}' under '{where}'")
+            continue
+        before_node, before_parent = old[node_id]
+        fields_changed = [
+            key
+            for key in ("type", "question", "action", "solution", "label", "script_template_id")
+            if before_node.get(key) != node.get(key)
+        ]
+        before_parent_id = before_parent["id"] if before_parent else None
+        if before_parent_id != parent_id:
+            fields_changed.append("parent")
+        if fields_changed:
+            changed.append({"id": node_id, "parent": parent_id, "fields": fields_changed})
+            lines.append(f"Changed {', '.join(fields_changed)} of '{_describe(node)}'")
+    for node_id, (node, parent) in old.items():
+        if node_id not in new:
+            parent_id = parent["id"] if parent else None
+            removed.append({"id": node_id, "parent": parent_id, "type": node.get("type"), "label": node.get("label")})
+            if parent_id in new or parent is None:
+                lines.append(
+                    f"Removed branch '{node.get('label') or _describe(node)}' under '{_describe(parent or {})}'"
+                )
+    return {"added": added, "changed": changed, "removed": removed, "summary": lines}
+
+
+def add_branch(tree: dict[str, Any], parent_id: str, branch: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``tree`` with ``branch`` appended under node ``parent_id`` (the tree itself is not changed)."""
+    result = copy.deepcopy(tree)
+    parent = find_node(result, parent_id)
+    if parent is None:
+        raise InvalidTree([f"node '{parent_id}': not found in the tree"])
+    parent.setdefault("children", []).append(copy.deepcopy(branch))
+    return result
+
+
+# --- graph -------------------------------------------------------------------------------------------------
+
+NODE_COLOURS = {"question": "#4C78A8", "action": "#F58518", "solution": "#54A24B"}
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    id: str
+    kind: str
+    title: str
+    full_text: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    source: str
+    target: str
+    label: str
+
+
+def to_graph(tree: dict[str, Any], short: int = 48) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """Nodes and labelled edges for drawing (the UI maps them onto streamlit-agraph)."""
+    nodes: list[GraphNode] = []
+    edges: list[GraphEdge] = []
+    if "steps" in tree and "type" not in tree:
+        previous = None
+        for depth, step in enumerate(tree.get("steps") or []):
+            text = str(step.get("action", ""))
+            nodes.append(GraphNode(step["id"], "action", _shorten(text, short), text, depth))
+            if previous:
+                edges.append(GraphEdge(previous, step["id"], "next"))
+            previous = step["id"]
+        return nodes, edges
+    for node, parent, depth in iter_nodes(tree):
+        text = node_text(node)
+        nodes.append(GraphNode(str(node.get("id")), str(node.get("type")), _shorten(text, short), text, depth))
+        if parent is not None:
+            edges.append(GraphEdge(str(parent.get("id")), str(node.get("id")), str(node.get("label", ""))))
+    return nodes, edges
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# FlowPilot Knowledge Studio — the two commands.
+#   ./run.sh start   install, create the demo workspace on first start, run the app (:8501) and the flywheel worker
+#   ./run.sh test    install and run the whole test suite (SQLite + PostgreSQL + browser)
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=.venv
+PY="$VENV/bin/python"
+
+install() {
+  if [ ! -x "$PY" ]; then python3 -m venv "$VENV"; fi
+  "$PY" -m pip install --quiet --disable-pip-version-check -r "$1"
+}
+
+case "${1:-}" in
+  start)
+    install requirements.txt
+    export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+    "$PY" -m jobs.setup
+    "$PY" -m jobs.worker &
+    WORKER=$!
+    trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+    "$PY" -m streamlit run app.py --server.port "${PORT:-8501}" --server.headless true
+    ;;
+  test)
+    install requirements-dev.txt
+    if [ ! -x /usr/bin/chromium ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+    "$VENV/bin/ruff" check .
+    "$PY" -m pytest -q -p no:cacheprovider "${@:2}"
+    ;;
+  *)
+    echo "usage: ./run.sh start | test" >&2
+    exit 2
+    ;;
+esac
