@@ -102,9 +102,9 @@ def validate_tree(tree: Any) -> list[str]:
             errors.append(f"{where}: an action has at most 1 next step, it has {len(children)}")
         elif kind == "solution" and children:
             errors.append(f"{where}: a solution ends the flow and has no children, it has {len(children)}")
-        if kind == "action" and node.get("script_template_id") not in (None, ""):
-            if not isinstance(node["script_template_id"], str):
-                errors.append(f"{where}: script_template_id must be a string")
+        template_id = node.get("script_template_id")
+        if kind == "action" and template_id not in (None, "") and not isinstance(template_id, str):
+            errors.append(f"{where}: script_template_id must be a string")
         labels: set[str] = set()
         for index, child in enumerate(children):
             if isinstance(child, dict) and isinstance(child.get("label"), str) and child["label"].strip():
