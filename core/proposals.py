@@ -1,0 +1,243 @@
+"""Reading the Review Queue: tabs with counts, filters, sort, server-side pagination, and the stats strip.
+
+Tabs group statuses the way a reviewer thinks of them: a ``modified`` proposal was approved with edits, so it
+shows under Approved; ``auto_reinforced`` records are no decision at all, so they show only under All (and have
+their own figure in the stats strip). Pages ask for one page of rows at a time: the database sorts, counts and
+slices, so the queue stays fast with tens of thousands of proposals.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.models import PROPOSAL_TYPES, FlowProposal, utcnow
+
+TABS: dict[str, tuple[str, ...] | None] = {
+    "pending": ("pending",),
+    "approved": ("approved", "modified"),
+    "rejected": ("rejected",),
+    "dismissed": ("dismissed",),
+    "all": None,
+}
+TAB_LABELS = {
+    "pending": "Pending",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "dismissed": "Dismissed",
+    "all": "All",
+}
+SORTS = {
+    "newest": "Newest",
+    "confidence": "Confidence",
+    "support": "Supporting sessions",
+}
+TYPE_BADGE_COLOURS = {"new_flow": "green", "enhancement": "orange", "branch_addition": "blue"}
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: uuid.UUID
+    title: str
+    proposal_type: str
+    status: str
+    problem_domain: str | None
+    confidence_score: float
+    supporting_session_count: int
+    generator: str
+    created_at: datetime
+
+    def age(self, now: datetime | None = None) -> str:
+        """'3d', '5h', '12m' or 'now' — how long the proposal has waited."""
+        seconds = max(0, int(((now or utcnow()) - self.created_at).total_seconds()))
+        for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+            if seconds >= size:
+                return f"{seconds // size}{unit}"
+        return "now"
+
+    def as_dict(self, now: datetime | None = None) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "title": self.title,
+            "type": self.proposal_type,
+            "status": self.status,
+            "domain": self.problem_domain or "",
+            "confidence": round(self.confidence_score, 2),
+            "support": self.supporting_session_count,
+            "age": self.age(now),
+            "generator": self.generator,
+            "created_at": self.created_at.isoformat(timespec="seconds"),
+        }
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    pending: int
+    approved_week: int
+    rejected_week: int
+    auto_reinforced_week: int
+    top_domains: list[tuple[str, int]]
+
+
+NO_DOMAIN = "(none)"
+
+
+def _filtered(query: Any, account_id: uuid.UUID, domain: str | None, proposal_type: str | None) -> Any:
+    query = query.where(FlowProposal.account_id == account_id)
+    if domain == NO_DOMAIN:
+        query = query.where(FlowProposal.problem_domain.is_(None))
+    elif domain:
+        query = query.where(FlowProposal.problem_domain == domain)
+    if proposal_type:
+        if proposal_type not in PROPOSAL_TYPES:
+            raise ValueError(f"Unknown proposal type {proposal_type!r}.")
+        query = query.where(FlowProposal.proposal_type == proposal_type)
+    return query
+
+
+def _status_filter(query: Any, tab: str) -> Any:
+    if tab not in TABS:
+        raise ValueError(f"Unknown tab {tab!r}; expected one of {', '.join(TABS)}.")
+    statuses = TABS[tab]
+    if statuses is None:
+        return query
+    if len(statuses) == 1:
+        return query.where(FlowProposal.status == statuses[0])
+    return query.where(FlowProposal.status.in_(statuses))
+
+
+def list_proposals(
+    db: Session,
+    account_id: uuid.UUID,
+    *,
+    tab: str = "pending",
+    domain: str | None = None,
+    proposal_type: str | None = None,
+    sort: str = "newest",
+    page: int = 1,
+    page_size: int = 25,
+) -> QueuePage:
+    """One page of the queue, sorted in the database; ``page`` beyond the end gives the last page."""
+    if sort not in SORTS:
+        raise ValueError(f"Unknown sort {sort!r}; expected one of {', '.join(SORTS)}.")
+    page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
+    counted = _status_filter(
+        _filtered(select(func.count()).select_from(FlowProposal), account_id, domain, proposal_type), tab
+    )
+    total = int(db.scalar(counted) or 0)
+    last_page = max(1, math.ceil(total / page_size))
+    page = min(max(1, int(page)), last_page)
+    columns = select(
+        FlowProposal.id,
+        FlowProposal.title,
+        FlowProposal.proposal_type,
+        FlowProposal.status,
+        FlowProposal.problem_domain,
+        FlowProposal.confidence_score,
+        FlowProposal.supporting_session_count,
+        FlowProposal.generator,
+        FlowProposal.created_at,
+    )
+    query = _status_filter(_filtered(columns, account_id, domain, proposal_type), tab)
+    order = {
+        "newest": [FlowProposal.created_at.desc()],
+        "confidence": [FlowProposal.confidence_score.desc(), FlowProposal.created_at.desc()],
+        "support": [FlowProposal.supporting_session_count.desc(), FlowProposal.created_at.desc()],
+    }[sort]
+    query = query.order_by(*order, FlowProposal.id.desc()).limit(page_size).offset((page - 1) * page_size)
+    rows = [QueueRow(*row) for row in db.execute(query).all()]
+    return QueuePage(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def tab_counts(
+    db: Session, account_id: uuid.UUID, *, domain: str | None = None, proposal_type: str | None = None
+) -> dict[str, int]:
+    """How many proposals each tab holds under the current filters (one grouped query)."""
+    query = _filtered(
+        select(FlowProposal.status, func.count()).select_from(FlowProposal), account_id, domain, proposal_type
+    ).group_by(FlowProposal.status)
+    by_status = {status: int(count) for status, count in db.execute(query).all()}
+    counts = {}
+    for tab, statuses in TABS.items():
+        if statuses is None:
+            counts[tab] = sum(by_status.values())
+        else:
+            counts[tab] = sum(by_status.get(s, 0) for s in statuses)
+    return counts
+
+
+def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = None, top: int = 3) -> QueueStats:
+    """The stats strip: pending now; approved (incl. modified), rejected and auto-reinforced in the last 7 days;
+    the domains with the most pending proposals."""
+    now = now or utcnow()
+    week_ago = now - timedelta(days=7)
+    mine = FlowProposal.account_id == account_id
+    pending = db.scalar(select(func.count()).where(mine, FlowProposal.status == "pending")) or 0
+    decided = dict(
+        db.execute(
+            select(FlowProposal.status, func.count())
+            .where(
+                mine,
+                FlowProposal.status.in_(("approved", "modified", "rejected")),
+                FlowProposal.reviewed_at >= week_ago,
+            )
+            .group_by(FlowProposal.status)
+        ).all()
+    )
+    # auto_reinforced records are written by the flywheel at creation time and never reviewed.
+    reinforced = (
+        db.scalar(
+            select(func.count()).where(
+                mine, FlowProposal.status == "auto_reinforced", FlowProposal.created_at >= week_ago
+            )
+        )
+        or 0
+    )
+    domain = func.coalesce(FlowProposal.problem_domain, NO_DOMAIN)
+    top_rows = db.execute(
+        select(domain, func.count())
+        .where(mine, FlowProposal.status == "pending")
+        .group_by(domain)
+        .order_by(func.count().desc(), domain)
+        .limit(top)
+    ).all()
+    return QueueStats(
+        pending=int(pending),
+        approved_week=int(decided.get("approved", 0) + decided.get("modified", 0)),
+        rejected_week=int(decided.get("rejected", 0)),
+        auto_reinforced_week=int(reinforced),
+        top_domains=[(str(d), int(c)) for d, c in top_rows],
+    )
+
+
+def proposal_domains(db: Session, account_id: uuid.UUID) -> list[str]:
+    """Domains for the filter; proposals without one are offered as '(none)'."""
+    rows = db.execute(
+        select(FlowProposal.problem_domain).where(FlowProposal.account_id == account_id).distinct()
+    ).scalars()
+    values = sorted({d for d in rows if d})
+    has_none = db.scalar(
+        select(FlowProposal.id)
+        .where(FlowProposal.account_id == account_id, FlowProposal.problem_domain.is_(None))
+        .limit(1)
+    )
+    return values + ([NO_DOMAIN] if has_none is not None else [])
