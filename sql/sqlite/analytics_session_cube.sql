@@ -1,0 +1,40 @@
+-- name: analytics_session_cube
+-- description: Sessions of one account created in [prev_start, end), summed per period (current = from start), domain, tier and status; every dashboard KPI is a ratio of these sums.
+-- params: account_id, prev_start, start, end
+WITH scoped AS (
+    SELECT
+        CASE WHEN s.created_at >= :start THEN 'current' ELSE 'previous' END AS period,
+        COALESCE(s.problem_domain, 'unclassified') AS domain,
+        s.confidence_tier AS tier,
+        s.status,
+        s.rating,
+        CASE WHEN s.psa_ticket_id IS NOT NULL AND s.psa_ticket_id <> '' THEN 1 ELSE 0 END AS ticket_linked,
+        CASE WHEN s.status = 'resolved' AND s.resolved_at IS NOT NULL
+            THEN (julianday(s.resolved_at) - julianday(s.created_at)) * 1440.0 END AS resolve_minutes,
+        CASE WHEN s.status IN ('resolved', 'escalated', 'abandoned') AND s.ended_at IS NOT NULL
+            THEN (julianday(s.ended_at) - julianday(s.created_at)) * 1440.0 END AS duration_minutes,
+        CASE WHEN s.status = 'resolved'
+            THEN (SELECT COUNT(*) FROM ai_session_steps st WHERE st.session_id = s.id) END AS step_count
+    FROM ai_sessions AS s
+    WHERE s.account_id = :account_id
+      AND s.created_at >= :prev_start
+      AND s.created_at < :end
+)
+SELECT
+    period,
+    domain,
+    tier,
+    status,
+    COUNT(*) AS sessions,
+    COUNT(resolve_minutes) AS resolve_count,
+    COALESCE(SUM(resolve_minutes), 0) * 1.0 AS resolve_minutes_sum,
+    COUNT(duration_minutes) AS duration_count,
+    COALESCE(SUM(duration_minutes), 0) * 1.0 AS duration_minutes_sum,
+    COUNT(rating) AS rating_count,
+    COALESCE(SUM(rating), 0) AS rating_sum,
+    SUM(ticket_linked) AS ticket_linked,
+    COUNT(step_count) AS step_sessions,
+    COALESCE(SUM(step_count), 0) AS step_sum
+FROM scoped
+GROUP BY period, domain, tier, status
+ORDER BY period, domain, tier, status
