@@ -1,6 +1,11 @@
 """FlowPilot Knowledge Studio: the entry point routes between pages; pages render."""
 
 import streamlit as st
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.db import is_empty
+from ui import context, sidebar
 
 st.set_page_config(page_title="FlowPilot Knowledge Studio", page_icon="🧭", layout="wide")
 
@@ -20,4 +25,28 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+EMPTY_WORKSPACE = """
+The database is ready but holds no workspace yet.
+
+* **Demo workspace:** run `python -m jobs.setup` (or `./run.sh start`, which does it on first start), then reload.
+* **Your own data:** add your account and users, then import sessions with `python -m jobs.ingest FILE.jsonl`.
+"""
+
+page = st.navigation(PAGES)
+cfg = context.settings()
+try:
+    engine = context.engine()
+    empty = is_empty(engine)
+except (SQLAlchemyError, OSError) as exc:
+    where = make_url(cfg.database_url).render_as_string(hide_password=True)
+    st.error(f"Cannot open the database at {where}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    st.stop()
+
+if empty:
+    st.title("Welcome to FlowPilot Knowledge Studio")
+    st.info(EMPTY_WORKSPACE)
+    st.stop()
+
+user = context.current_user()
+sidebar.render(user, cfg)
+page.run()

@@ -2,25 +2,36 @@
 
 Modes (``FLOWPILOT_AUTH``):
 * ``local`` (default) — opens as the demo workspace's team admin; a "demo sign-in" switcher changes user.
-  Refused on PostgreSQL unless ``FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES`` is set.
+  Refused on PostgreSQL unless ``FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES`` is set, because a production database
+  must never be open to whoever reaches the port.
 * ``header`` — a trusted reverse proxy puts the signed-in e-mail into a header (``FLOWPILOT_AUTH_HEADER``).
 * ``oidc`` — Streamlit's ``st.login``; the e-mail of ``st.user`` is looked up.
+
+Nothing here imports Streamlit: ``ui.context`` hands in the request headers and the ``st.user`` claims.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
-from core.models import ADMIN_ROLES, Account, User
+from core.models import ADMIN_ROLES, ROLES, Account, User
+
+AUTH_MODES = ("local", "header", "oidc")
 
 
 class AuthError(Exception):
     """Sign-in is impossible as configured; the message says why and what to do."""
+
+
+class SignInRequired(AuthError):
+    """OIDC mode and nobody is signed in yet: the app offers the identity provider's sign-in."""
 
 
 class PermissionDenied(Exception):
@@ -46,6 +57,11 @@ class CurrentUser:
     def is_analyst(self) -> bool:
         return self.role == "analyst" or self.is_team_admin
 
+    @property
+    def role_label(self) -> str:
+        label = self.role.replace("_", " ")
+        return f"{label} (super admin)" if self.is_super_admin else label
+
 
 def _current(db: Session, user: User) -> CurrentUser:
     account = db.get(Account, user.account_id)
@@ -61,41 +77,131 @@ def _current(db: Session, user: User) -> CurrentUser:
     )
 
 
-def load_user(db: Session, user_id: uuid.UUID) -> CurrentUser | None:
-    user = db.get(User, user_id)
+def _as_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def load_user(db: Session, user_id: uuid.UUID | str) -> CurrentUser | None:
+    """The user with this id as it is in the database now, or None (unknown or malformed id)."""
+    key = _as_uuid(user_id)
+    user = db.get(User, key) if key else None
     return _current(db, user) if user else None
 
 
 def user_by_email(db: Session, email: str) -> CurrentUser:
-    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    """The user whose e-mail matches (case-insensitive); AuthError when nobody has it."""
+    wanted = (email or "").strip().lower()
+    if not wanted:
+        raise AuthError("No e-mail address was supplied by the sign-in.")
+    user = db.scalar(select(User).where(func.lower(User.email) == wanted))
     if user is None:
-        raise AuthError(f"No FlowPilot user has the e-mail {email!r}. Ask an owner to add you.")
+        raise AuthError(f"No FlowPilot user has the e-mail {wanted!r}. Ask an owner of your account to add you.")
     return _current(db, user)
 
 
+def local_auth_refused(settings: Settings) -> bool:
+    return settings.is_postgres and not settings.allow_local_auth_on_postgres
+
+
 def default_local_user(db: Session, settings: Settings) -> CurrentUser:
-    """The user the local (demo) mode opens as: the first account's team admin."""
-    if settings.is_postgres and not settings.allow_local_auth_on_postgres:
+    """The user the local (demo) mode opens as: the team admin of the oldest account."""
+    if local_auth_refused(settings):
         raise AuthError(
             "Local demo sign-in is refused on PostgreSQL. Set FLOWPILOT_AUTH=header or oidc, "
             "or FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES=true for a test installation."
         )
+    # A team admin first; an owner or super admin only when a workspace has no team admin.
+    preference = case((User.role == "team_admin", 0), (User.role == "owner", 1), else_=2)
     user = db.scalar(
         select(User)
         .join(Account, Account.id == User.account_id)
-        .where(User.role == "team_admin")
-        .order_by(Account.created_at, Account.slug, User.email)
+        .where((User.role.in_(ADMIN_ROLES)) | User.is_super_admin)
+        .order_by(Account.created_at, Account.slug, preference, User.email)
         .limit(1)
     )
     if user is None:
-        raise AuthError("There is no team admin in the database yet: run `python -m jobs.demo` first.")
+        raise AuthError(
+            "There is no team admin in the database yet: create the demo workspace with `python -m jobs.setup`."
+        )
     return _current(db, user)
 
 
 def local_users(db: Session) -> list[CurrentUser]:
-    """Everyone the demo sign-in switcher offers, account by account."""
-    users = db.scalars(select(User).order_by(User.account_id, User.role, User.email)).all()
-    return [_current(db, u) for u in users]
+    """Everyone the demo sign-in switcher offers: account by account, then by role and name."""
+    role_order = case({role: n for n, role in enumerate(ROLES)}, value=User.role, else_=len(ROLES))
+    rows = db.execute(
+        select(User, Account.name)
+        .join(Account, Account.id == User.account_id)
+        .order_by(Account.created_at, Account.slug, role_order, User.name, User.email)
+    ).all()
+    return [
+        CurrentUser(
+            id=u.id,
+            account_id=u.account_id,
+            account_name=account_name,
+            team_id=u.team_id,
+            email=u.email,
+            name=u.name,
+            role=u.role,
+            is_super_admin=u.is_super_admin,
+        )
+        for u, account_name in rows
+    ]
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def sign_in(
+    db: Session,
+    settings: Settings,
+    *,
+    remembered_user_id: uuid.UUID | str | None = None,
+    headers: Mapping[str, str] | None = None,
+    oidc_user: Mapping[str, Any] | None = None,
+) -> CurrentUser:
+    """Who is signed in, read fresh from the database on every call.
+
+    * local: the user picked in the demo switcher (``remembered_user_id``) if they still exist, else the default
+      team admin; refused on PostgreSQL unless allowed, whatever was remembered.
+    * header: the e-mail in the trusted header; a missing header is an error, never a fallback to someone.
+    * oidc: the e-mail claim of the identity provider; SignInRequired when nobody is signed in.
+    Roles never come from the header or the claims: only from the ``users`` row.
+    """
+    mode = settings.auth
+    if mode == "local":
+        if local_auth_refused(settings):
+            default_local_user(db, settings)  # raises the explanation
+        if remembered_user_id is not None:
+            user = load_user(db, remembered_user_id)
+            if user is not None:
+                return user
+        return default_local_user(db, settings)
+    if mode == "header":
+        email = _header(headers, settings.auth_header)
+        if not email:
+            raise AuthError(f"The trusted header {settings.auth_header} is missing: sign in through the proxy.")
+        return user_by_email(db, email)
+    if mode == "oidc":
+        if not oidc_user or not oidc_user.get("is_logged_in"):
+            raise SignInRequired("Sign in with your organisation's account to continue.")
+        email = oidc_user.get("email")
+        if not email:
+            raise AuthError("The identity provider did not send an e-mail claim; add the 'email' scope.")
+        return user_by_email(db, str(email))
+    raise AuthError(f"FLOWPILOT_AUTH={mode!r} is not a sign-in mode; use one of {', '.join(AUTH_MODES)}.")
 
 
 def require_team_admin(user: CurrentUser, account_id: uuid.UUID) -> None:

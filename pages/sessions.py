@@ -1,8 +1,278 @@
-"""Sessions page (being built): says what it will be."""
+"""Sessions: every AI troubleshooting session of the account, filtered and paged; one opens read-only.
 
+``?session=<id>`` opens a session directly (links from other pages and from colleagues land here).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
 import streamlit as st
 
-st.title("Sessions")
-st.info(
-    "Every AI troubleshooting session, with filters; open one to read its conversation and steps. This page is being built."
+from core.auth import PermissionDenied
+from core.models import ANALYSIS_STATUSES, CONFIDENCE_TIERS, SESSION_STATUSES
+from core.sessions import (
+    NOT_QUEUED,
+    InvalidFilter,
+    NotRequeueable,
+    SessionDetail,
+    SessionFilter,
+    SessionNotFound,
+    StepView,
+    domain_options,
+    export_sessions,
+    get_session,
+    list_sessions,
+    requeue_analysis,
+    to_csv,
 )
+from ui import context
+
+PAGE_SIZES = (25, 50, 100)
+FILTER_KEYS = ("sessions_search", "sessions_status", "sessions_tier", "sessions_domain", "sessions_analysis")
+FILTER_KEYS += ("sessions_from", "sessions_to", "sessions_page_size")
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def _first_page() -> None:
+    st.session_state["sessions_page"] = 1
+
+
+def _open(session_id: str) -> None:
+    st.query_params["session"] = session_id
+
+
+def _close() -> None:
+    st.query_params.pop("session", None)
+    # A new table key drops the old row selection, which would otherwise reopen the session at once.
+    st.session_state["sessions_table_gen"] = st.session_state.get("sessions_table_gen", 0) + 1
+
+
+def _filters(domains: list[str]) -> SessionFilter:
+    top = st.columns([3, 2, 2], vertical_alignment="bottom")
+    text = top[0].text_input(
+        "Search", key="sessions_search", placeholder="summary, resolution or PSA ticket", on_change=_first_page
+    )
+    date_from = top[1].date_input("From", value=None, key="sessions_from", on_change=_first_page)
+    date_to = top[2].date_input("To", value=None, key="sessions_to", on_change=_first_page)
+    cols = st.columns(4)
+    statuses = cols[0].multiselect("Status", SESSION_STATUSES, key="sessions_status", on_change=_first_page)
+    tiers = cols[1].multiselect("Confidence tier", CONFIDENCE_TIERS, key="sessions_tier", on_change=_first_page)
+    chosen_domains = cols[2].multiselect("Domain", domains, key="sessions_domain", on_change=_first_page)
+    analysis = cols[3].multiselect(
+        "Analysis", (*ANALYSIS_STATUSES, NOT_QUEUED), key="sessions_analysis", on_change=_first_page
+    )
+    return SessionFilter(
+        statuses=tuple(statuses),
+        tiers=tuple(tiers),
+        domains=tuple(chosen_domains),
+        analysis_statuses=tuple(analysis),
+        text=text or "",
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def _table(rows: list) -> pd.DataFrame:
+    frame = pd.DataFrame([r.__dict__ for r in rows])
+    return frame[
+        [
+            "created_at",
+            "status",
+            "confidence_tier",
+            "problem_domain",
+            "problem_summary",
+            "engineer",
+            "matched_flow",
+            "match_score",
+            "free_text_escapes",
+            "rating",
+            "duration_minutes",
+            "analysis_status",
+            "psa_ticket_id",
+            "id",
+        ]
+    ]
+
+
+def show_list(account_id) -> None:
+    cfg = context.settings()
+    flt = _filters(context.call(domain_options, account_id))
+    size = st.session_state.get("sessions_page_size", PAGE_SIZES[1])
+    try:
+        result = context.call(
+            list_sessions, account_id, flt, page=int(st.session_state.get("sessions_page", 1)), page_size=size
+        )
+    except InvalidFilter as exc:
+        st.error(str(exc))
+        return
+    if result.total == 0:
+        filtered = any(st.session_state.get(k) for k in FILTER_KEYS[:-1])
+        st.info("No session matches these filters." if filtered else "No sessions yet in this account.")
+        return
+
+    st.caption(f"Showing {result.first_row:,}–{result.last_row:,} of {result.total:,} sessions, newest first.")
+    frame = _table(result.rows)
+    event = st.dataframe(
+        frame,
+        key=f"sessions_table_{st.session_state.get('sessions_table_gen', 0)}",
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_order=[c for c in frame.columns if c != "id"],
+        column_config={
+            "created_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
+            "status": "Status",
+            "confidence_tier": "Tier",
+            "problem_domain": "Domain",
+            "problem_summary": st.column_config.TextColumn("Problem", width="large"),
+            "engineer": "Engineer",
+            "matched_flow": "Matched flow",
+            "match_score": st.column_config.NumberColumn("Match", format="%.2f"),
+            "free_text_escapes": st.column_config.NumberColumn("Escapes", help="Free-text answers: knowledge gaps"),
+            "rating": "Rating",
+            "duration_minutes": st.column_config.NumberColumn("Minutes", format="%.0f"),
+            "analysis_status": "Analysis",
+            "psa_ticket_id": "PSA ticket",
+        },
+    )
+    chosen = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    if chosen:
+        _open(str(frame.iloc[chosen[0]]["id"]))
+        st.rerun()
+
+    nav = st.columns([1, 1, 2, 2, 2], vertical_alignment="bottom")
+    # The service clamps a page past the end (filters shrank the list); the input shows where we really are.
+    st.session_state["sessions_page"] = result.page
+    nav[0].number_input("Page", min_value=1, max_value=result.pages, key="sessions_page")
+    nav[1].selectbox("Rows per page", PAGE_SIZES, index=1, key="sessions_page_size", on_change=_first_page)
+    nav[2].caption(f"Page {result.page} of {result.pages}. Select a row to open the session.")
+    nav[3].download_button(
+        "Download this page (CSV)",
+        to_csv(result.rows),
+        file_name=f"sessions-page-{result.page}.csv",
+        mime="text/csv",
+        key="sessions_csv_page",
+    )
+    nav[4].download_button(
+        f"Download all {min(result.total, cfg.report_row_cap):,} (CSV)",
+        lambda: to_csv(context.call(export_sessions, account_id, flt, limit=cfg.report_row_cap)),
+        file_name="sessions.csv",
+        mime="text/csv",
+        key="sessions_csv_all",
+        help=f"Every session matching the filters, newest first, at most {cfg.report_row_cap:,}.",
+    )
+
+
+def _step_markdown(step: StepView) -> str:
+    lines = [f"**{step.number}. {step.step_type.replace('_', ' ')}**" + (f" — {step.prompt}" if step.prompt else "")]
+    if step.options:
+        lines.append("Options offered: " + " · ".join(step.options))
+    if step.was_free_text:
+        typed = step.free_text_input or step.selected_option or ""
+        lines.append(f":orange-badge[Free-text escape] :orange-background[“{typed}”]")
+    elif step.selected_option:
+        chosen = f"Chose **{step.selected_option}**"
+        if step.off_flow:
+            chosen += " :orange-badge[Option not in the flow]"
+        lines.append(chosen)
+    if step.action_result:
+        lines.append(f"Result: {step.action_result}")
+    if step.flow_node_id:
+        lines.append(f"Flow node `{step.flow_node_id}`")
+    return "  \n".join(lines)
+
+
+def _analysis(detail: SessionDetail, user) -> None:
+    st.subheader("Flywheel analysis")
+    status = detail.analysis_status or NOT_QUEUED
+    facts = [f"Status **{status}**", f"attempts {detail.analysis_attempts}"]
+    if detail.analysis_outcome:
+        facts.append(f"outcome **{detail.analysis_outcome.replace('_', ' ')}**")
+    if detail.analyzed_at:
+        facts.append(f"analysed {_when(detail.analyzed_at)}")
+    st.markdown(" · ".join(facts))
+    if detail.analysis_reason:
+        st.markdown(f"Reason: {detail.analysis_reason}")
+    if detail.analysis_error:
+        st.error(f"Last error: {detail.analysis_error}")
+    if detail.analysis_proposal_id:
+        label = detail.proposal_title or "the proposal"
+        st.markdown(f"Proposal: [{label}](/review?proposal={detail.analysis_proposal_id}) ({detail.proposal_status})")
+    if detail.can_requeue and st.button("Re-queue analysis", key="sessions_requeue"):
+        try:
+            context.call(requeue_analysis, user, detail.id)
+        except (NotRequeueable, PermissionDenied, SessionNotFound) as exc:
+            st.error(str(exc))
+        else:
+            st.toast("Analysis re-queued: the worker picks it up on its next run.")
+            st.rerun()
+
+
+def show_detail(session_id: str, user) -> None:
+    st.button("← All sessions", key="sessions_back", on_click=_close)
+    try:
+        detail = context.call(get_session, user.account_id, session_id)
+    except SessionNotFound:
+        st.error("Session not found")
+        return
+
+    st.subheader(detail.problem_summary or "(no summary)")
+    top = st.columns(4)
+    top[0].metric("Status", detail.status)
+    top[1].metric("Tier", detail.confidence_tier)
+    top[2].metric("Domain", detail.problem_domain or "unclassified")
+    top[3].metric("Rating", f"{detail.rating} / 5" if detail.rating else "—")
+    flow = "no matched flow"
+    if detail.matched_flow:
+        score = f" (match score {detail.match_score:.2f})" if detail.match_score is not None else ""
+        flow = f"**{detail.matched_flow}**{score}"
+    duration = f"{detail.duration_minutes:.0f} min" if detail.duration_minutes is not None else "still open"
+    st.markdown(
+        f"Engineer **{detail.engineer or '—'}** · started {_when(detail.created_at)} · "
+        f"ended {_when(detail.ended_at)} · {duration}  \n"
+        f"Matched flow: {flow} · PSA ticket {detail.psa_ticket_id or '—'}  \n"
+        f"Session id `{detail.id}`"
+    )
+    if detail.resolution_summary:
+        st.success(f"Resolution: {detail.resolution_summary}")
+
+    _analysis(detail, user)
+
+    if detail.intake:
+        st.subheader("Intake")
+        st.json(detail.intake, expanded=True)
+
+    st.subheader("Conversation")
+    if not detail.conversation:
+        st.caption("No conversation was recorded.")
+    for message in detail.conversation:
+        role = str(message.get("role") or "assistant")
+        with st.chat_message("user" if role in ("user", "engineer", "human") else "assistant"):
+            st.markdown(str(message.get("content") or ""))
+
+    st.subheader("Steps")
+    if detail.escapes:
+        n = len(detail.escapes)
+        st.warning(
+            f"{n} step{'s' if n != 1 else ''} left the flow (free-text escapes or options the flow lacks): "
+            "these are the knowledge gaps."
+        )
+    if not detail.steps:
+        st.caption("No steps were recorded.")
+    for step in detail.steps:
+        with st.container(border=step.was_free_text or step.off_flow):
+            st.markdown(_step_markdown(step))
+
+
+st.title("Sessions")
+current = context.current_user()
+opened = st.query_params.get("session")
+if opened:
+    show_detail(opened, current)
+else:
+    show_list(current.account_id)

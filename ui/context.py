@@ -5,57 +5,72 @@ Caching wrappers live here and nowhere in ``core``.
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core import auth
-from core.auth import AuthError, CurrentUser
+from core.auth import AuthError, CurrentUser, SignInRequired
 from core.config import Settings
-from core.db import make_engine, session_scope
+from core.db import make_engine, session_scope, upgrade
+from ui.settings import app_settings
 
 USER_KEY = "auth_user_id"
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 
 def settings() -> Settings:
-    return Settings.from_env()
+    return app_settings()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Preparing the database…")
 def _engine(url: str) -> Engine:
-    return make_engine(url)
+    # Migrating here runs it once per process and database, before any page touches a table.
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
 
 
 def engine() -> Engine:
     return _engine(settings().database_url)
 
 
+def _oidc_claims() -> dict[str, object]:
+    try:
+        return dict(st.user.to_dict())
+    except Exception:  # noqa: BLE001 - no identity provider configured reads as "nobody signed in"
+        return {}
+
+
 def current_user() -> CurrentUser:
-    """The signed-in user, from the database; stops the page with a clear error when there is none."""
+    """The signed-in user, read from the database on every run; stops the page with a clear message otherwise."""
     cfg = settings()
     try:
         with session_scope(engine()) as db:
-            user_id = st.session_state.get(USER_KEY)
-            if user_id and cfg.auth == "local":
-                user = auth.load_user(db, uuid.UUID(str(user_id)))
-                if user is not None:
-                    return user
-            if cfg.auth == "header":
-                email = st.context.headers.get(cfg.auth_header)
-                if not email:
-                    raise AuthError(f"The trusted header {cfg.auth_header} is missing: sign in through the proxy.")
-                user = auth.user_by_email(db, email)
-            elif cfg.auth == "oidc":
-                if not st.user.is_logged_in:
-                    st.login()
-                    st.stop()
-                user = auth.user_by_email(db, str(st.user.email))
-            else:
-                user = auth.default_local_user(db, cfg)
-            st.session_state[USER_KEY] = str(user.id)
-            return user
+            user = auth.sign_in(
+                db,
+                cfg,
+                remembered_user_id=st.session_state.get(USER_KEY) if cfg.auth == "local" else None,
+                headers=dict(st.context.headers) if cfg.auth == "header" else None,
+                oidc_user=_oidc_claims() if cfg.auth == "oidc" else None,
+            )
+    except SignInRequired as exc:
+        st.info(str(exc))
+        st.button("Sign in", key="auth_login", on_click=st.login, type="primary")
+        st.stop()
     except AuthError as exc:
         st.error(str(exc))
         st.stop()
-        raise  # unreachable: st.stop() raises
+    st.session_state[USER_KEY] = str(user.id)
+    return user
+
+
+def call(service: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run one core service in its own transaction (committed when it returns), so pages never handle sessions."""
+    with session_scope(engine()) as db:
+        return service(db, *args, **kwargs)
