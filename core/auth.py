@@ -207,6 +207,6 @@ def sign_in(
 def require_team_admin(user: CurrentUser, account_id: uuid.UUID) -> None:
     """Raise PermissionDenied unless ``user`` is a team admin of ``account_id`` (or a super admin)."""
     if not user.is_team_admin:
-        raise PermissionDenied(f"{user.name} is a {user.role}; only team admins may do this.")
+        raise PermissionDenied(f"{user.name} has the role {user.role}; only team admins may do this.")
     if user.account_id != account_id and not user.is_super_admin:
         raise PermissionDenied("This belongs to another account.")
