@@ -62,8 +62,8 @@ Write-Output "Password reset for $Identity (change at next logon: $MustChange)"
         "body": """#Requires -Modules ActiveDirectory
 $Identity = {{ identity }}
 
-Get-ADUser -Identity $Identity -Properties LockedOut, BadLogonCount, LastBadPasswordAttempt |
-    Select-Object SamAccountName, LockedOut, BadLogonCount, LastBadPasswordAttempt
+$Properties = 'SamAccountName', 'LockedOut', 'BadLogonCount', 'LastBadPasswordAttempt'
+Get-ADUser -Identity $Identity -Properties $Properties | Select-Object $Properties
 Unlock-ADAccount -Identity $Identity
 Write-Output "Unlocked $Identity"
 """,
@@ -242,7 +242,8 @@ Invoke-Command -ComputerName $Computer -ArgumentList $Register -ScriptBlock {
         "body": """$SharePath = {{ share_path }}
 $Server = {{ server }}
 
-Test-NetConnection -ComputerName $Server -Port 445 | Select-Object ComputerName, TcpTestSucceeded
+$Columns = 'ComputerName', 'RemotePort', 'TcpTestSucceeded'
+Test-NetConnection -ComputerName $Server -Port 445 | Select-Object $Columns
 Test-Path -LiteralPath $SharePath
 """,
         "parameters_schema": [

@@ -232,7 +232,7 @@ def validate_value(param: dict[str, Any], raw: Any) -> Any:
     if _empty(raw):
         if param.get("required", True):
             raise ValueError("is required")
-        return None
+        return "" if kind == "string" else None
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
