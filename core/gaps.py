@@ -1,23 +1,476 @@
-"""Knowledge gaps: where the published flows do not serve the service desk (filled in below)."""
+"""Knowledge gaps: where the published flows do not serve the service desk.
+
+Four signals, each over the sessions created in the last ``GapConfig.lookback_days`` days (counts in SQL,
+``sql/gaps_*.sql``):
+
+* ``weak_options`` — a question (trimmed, case-insensitive text) answered at least ``weak_min_answers`` times whose
+  free-text rate is at least ``weak_rate``. Severity: high from ``weak_high_rate``, medium from
+  ``weak_medium_rate``, else low.
+* ``high_escalation`` — a domain with at least ``escalation_min_closed`` closed sessions and an escalation rate
+  strictly above ``escalation_rate`` (40 %). High above ``escalation_high_rate``, medium above
+  ``escalation_medium_rate``, else low.
+* ``uncharted_territory`` — a domain with at least ``uncharted_min_sessions`` resolved discovery-mode sessions
+  (solved with no flow to follow). High from ``uncharted_high``, medium from ``uncharted_medium``, else low.
+* ``repeated_pattern`` — closed sessions that matched no flow, clustered by the keywords of their problem summary
+  (greedy Jaccard clustering of keyword sets, at least ``pattern_similarity``); a cluster of at least
+  ``pattern_min_sessions`` sessions is a gap. High from ``pattern_high``, medium from ``pattern_medium``, else low.
+
+``evidence`` holds only JSON values (numbers, strings, lists, dicts) so reports store as JSON on both databases.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import hashlib
+import re
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from core.db import session_scope
 from core.models import Account, GapReport
+from core.sqlfiles import run
+from core.trees import ensure_valid
+
+GAP_TYPES = ("weak_options", "high_escalation", "uncharted_territory", "repeated_pattern")
+SEVERITIES = ("high", "medium", "low")
+REPORT_RETENTION = timedelta(days=7)
 
 
-def refresh_all_accounts(engine: Engine, now: datetime | None = None) -> int:
-    """Recompute and store the gap report of every account; returns how many reports were stored."""
+@dataclass(frozen=True)
+class GapConfig:
+    """Thresholds of the four detectors (rates are fractions, 0.4 = 40 %)."""
+
+    lookback_days: int = 30
+    examples: int = 5
+    weak_min_answers: int = 5
+    weak_rate: float = 0.30
+    weak_medium_rate: float = 0.40
+    weak_high_rate: float = 0.50
+    escalation_min_closed: int = 10
+    escalation_rate: float = 0.40
+    escalation_medium_rate: float = 0.50
+    escalation_high_rate: float = 0.60
+    uncharted_min_sessions: int = 3
+    uncharted_medium: int = 8
+    uncharted_high: int = 20
+    pattern_min_sessions: int = 4
+    pattern_medium: int = 8
+    pattern_high: int = 15
+    pattern_similarity: float = 0.5
+    pattern_max_intakes: int = 5000
+
+
+@dataclass(frozen=True)
+class KnowledgeGap:
+    gap_type: str
+    domain: str
+    severity: str
+    title: str
+    description: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    suggested_action: str = ""
+
+    @property
+    def key(self) -> str:
+        """Stable identifier of the gap across recomputations (widget keys, links)."""
+        raw = f"{self.gap_type}|{self.domain}|{self.evidence.get('signature', self.title)}"
+        return hashlib.sha1(raw.encode()).hexdigest()[:12]
+
+    @property
+    def session_ids(self) -> list[str]:
+        return list(self.evidence.get("session_ids", []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> KnowledgeGap:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass(frozen=True)
+class StoredGapReport:
+    generated_at: datetime
+    gaps: list[KnowledgeGap]
+    lookback_days: int
+
+
+def _level(value: float, high: float, medium: float) -> str:
+    return "high" if value >= high else "medium" if value >= medium else "low"
+
+
+def _pct(rate: float) -> float:
+    return round(100.0 * rate, 1)
+
+
+def weak_options(
+    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
+) -> list[KnowledgeGap]:
+    bounds = {"account_id": account_id, "start": start, "end": end}
+    inputs: dict[str, list[dict[str, Any]]] = {}
+    for row in run(db, "gaps_free_text_inputs", **bounds):
+        inputs.setdefault(row["question_key"], []).append(row)
+    gaps = []
+    for row in run(db, "gaps_question_answers", **bounds):
+        answers, free = int(row["answers"]), int(row["free_text_answers"] or 0)
+        rate = free / answers if answers else 0.0
+        if answers < cfg.weak_min_answers or rate < cfg.weak_rate:
+            continue
+        top = inputs.get(row["question_key"], [])[: cfg.examples]
+        evidence = {
+            "signature": row["question_key"],
+            "question": row["question"],
+            "answers": answers,
+            "free_text_answers": free,
+            "free_text_rate": _pct(rate),
+            "sessions": int(row["sessions"]),
+            "top_free_text": [{"text": r["answer"], "count": int(r["answers"])} for r in top if r["answer"]],
+            "session_ids": [r["example_session_id"] for r in top],
+        }
+        gaps.append(
+            KnowledgeGap(
+                gap_type="weak_options",
+                domain=row["domain"],
+                severity=_level(rate, cfg.weak_high_rate, cfg.weak_medium_rate),
+                title=f"Weak options: “{row['question']}”",
+                description=(
+                    f"{free} of {answers} answers ({_pct(rate)} %) to this question were typed as free text: "
+                    "the offered options do not match what engineers see."
+                ),
+                evidence=evidence,
+                suggested_action="Add the most common free-text answers as options, each with its own branch.",
+            )
+        )
+    return gaps
+
+
+def _domain_examples(
+    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    examples: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    rows = run(db, "gaps_domain_examples", account_id=account_id, start=start, end=end, per_domain=cfg.examples)
+    for row in rows:
+        examples.setdefault((row["kind"], row["domain"]), []).append(row)
+    return examples
+
+
+def domain_gaps(
+    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
+) -> list[KnowledgeGap]:
+    """high_escalation and uncharted_territory: both read the per-domain outcome counts."""
+    outcomes = run(db, "gaps_domain_outcomes", account_id=account_id, start=start, end=end)
+    examples = _domain_examples(db, account_id, start, end, cfg)
+    gaps = []
+    for row in outcomes:
+        domain, closed, escalated = row["domain"], int(row["closed"] or 0), int(row["escalated"] or 0)
+        rate = escalated / closed if closed else 0.0
+        if closed >= cfg.escalation_min_closed and rate > cfg.escalation_rate:
+            found = examples.get(("escalated", domain), [])
+            severity = (
+                "high" if rate > cfg.escalation_high_rate else "medium" if rate > cfg.escalation_medium_rate else "low"
+            )
+            gaps.append(
+                KnowledgeGap(
+                    gap_type="high_escalation",
+                    domain=domain,
+                    severity=severity,
+                    title=f"High escalation rate in {domain}",
+                    description=f"{escalated} of {closed} closed {domain} sessions ({_pct(rate)} %) were escalated.",
+                    evidence={
+                        "signature": domain,
+                        "closed": closed,
+                        "escalated": escalated,
+                        "escalation_rate": _pct(rate),
+                        "examples": [{"session_id": r["session_id"], "summary": r["summary"]} for r in found],
+                        "session_ids": [r["session_id"] for r in found],
+                    },
+                    suggested_action=(
+                        "Review the escalated sessions with the escalation team and turn their fixes into flow branches."
+                    ),
+                )
+            )
+    ranked = sorted(outcomes, key=lambda r: (-int(r["discovery_resolved"] or 0), r["domain"]))
+    for row in ranked:
+        domain, count = row["domain"], int(row["discovery_resolved"] or 0)
+        if count < cfg.uncharted_min_sessions:
+            continue
+        found = examples.get(("discovery_resolved", domain), [])
+        gaps.append(
+            KnowledgeGap(
+                gap_type="uncharted_territory",
+                domain=domain,
+                severity=_level(count, cfg.uncharted_high, cfg.uncharted_medium),
+                title=f"Uncharted territory in {domain}",
+                description=f"{count} {domain} sessions were resolved in discovery mode, with no flow to follow.",
+                evidence={
+                    "signature": domain,
+                    "resolved_discovery_sessions": count,
+                    "examples": [
+                        {"session_id": r["session_id"], "summary": r["summary"], "resolution": r["resolution_summary"]}
+                        for r in found
+                    ],
+                    "session_ids": [r["session_id"] for r in found],
+                },
+                suggested_action="Write a flow from the resolutions of these sessions (or approve the flywheel's proposal).",
+            )
+        )
+    return gaps
+
+
+_STOPWORD_TEXT = """a an and are as at be but by can cannot can't does doesn't for from has have i in into is isn't it its it's
+    keeps my no not of on or our should that the their them then there this to too user users was wasn't were when
+    will with won't after again all also any get gets getting got just more new now only some than very what while
+    who why how up out off over under"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
+
+
+def keywords(text: str) -> frozenset[str]:
+    """The content words of an intake: lower-cased tokens of 3+ characters that are not stop words."""
+    return frozenset(t for t in _TOKEN.findall(text.lower()) if len(t) >= 3 and t not in _STOPWORDS)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def cluster_intakes(intakes: list[dict[str, Any]], similarity: float) -> list[list[dict[str, Any]]]:
+    """Greedy clustering: intakes by frequency; each joins the cluster whose first (most frequent) intake shares
+    the most keywords with it, if the Jaccard similarity is at least ``similarity``; else it starts a cluster."""
+    clusters: list[tuple[frozenset[str], list[dict[str, Any]]]] = []
+    for intake in sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"])):
+        words = keywords(intake["summary"])
+        if not words:
+            continue
+        best, best_score = None, similarity
+        for seed, members in clusters:
+            score = _jaccard(words, seed)
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = members, score
+        if best is None:
+            clusters.append((words, [intake]))
+        else:
+            best.append(intake)
+    return [members for _, members in clusters]
+
+
+def repeated_patterns(
+    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
+) -> list[KnowledgeGap]:
+    rows = run(
+        db, "gaps_unmatched_intakes", account_id=account_id, start=start, end=end, max_rows=cfg.pattern_max_intakes
+    )
+    gaps = []
+    for members in cluster_intakes(rows, cfg.pattern_similarity):
+        size = sum(int(m["sessions"]) for m in members)
+        if size < cfg.pattern_min_sessions:
+            continue
+        counts: Counter[str] = Counter()
+        domains: Counter[str] = Counter()
+        for m in members:
+            for word in keywords(m["summary"]):
+                counts[word] += int(m["sessions"])
+            domains[m["domain"] or "unclassified"] += int(m["sessions"])
+        common = sorted((w for w, c in counts.items() if c * 2 >= size), key=lambda w: (-counts[w], w))[:5]
+        domain = sorted(domains.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        label = " ".join(common) or members[0]["summary"]
+        examples = members[: cfg.examples]
+        gaps.append(
+            KnowledgeGap(
+                gap_type="repeated_pattern",
+                domain=domain,
+                severity=_level(size, cfg.pattern_high, cfg.pattern_medium),
+                title=f"Recurring unmatched problem: {label}",
+                description=f"{size} sessions with no matching flow described the same problem ({label}).",
+                evidence={
+                    "signature": members[0]["summary_key"],
+                    "cluster_size": size,
+                    "distinct_summaries": len(members),
+                    "keywords": common,
+                    "examples": [
+                        {"summary": m["summary"], "sessions": int(m["sessions"]), "session_id": m["example_session_id"]}
+                        for m in examples
+                    ],
+                    "session_ids": [m["example_session_id"] for m in examples],
+                },
+                suggested_action="Create a flow for this problem; its sessions show the fixes that worked.",
+            )
+        )
+    return gaps
+
+
+_SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def gap_report(
+    db: Session, account_id: uuid.UUID, now: datetime, config: GapConfig | None = None
+) -> list[KnowledgeGap]:
+    """Every gap of ``account_id`` over the lookback window ending at ``now``: high severity first."""
+    cfg = config or GapConfig()
+    end = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    start = end - timedelta(days=cfg.lookback_days)
+    gaps = [
+        *weak_options(db, account_id, start, end, cfg),
+        *domain_gaps(db, account_id, start, end, cfg),
+        *repeated_patterns(db, account_id, start, end, cfg),
+    ]
+    return sorted(gaps, key=lambda g: (_SEVERITY_ORDER[g.severity], GAP_TYPES.index(g.gap_type), g.domain, g.title))
+
+
+def store_report(
+    db: Session, account_id: uuid.UUID, gaps: list[KnowledgeGap], now: datetime, lookback_days: int | None = None
+) -> GapReport:
+    """Keep ``gaps`` as the account's newest report (the caller commits)."""
+    report = GapReport(
+        account_id=account_id,
+        report={
+            "generated_at": now.astimezone(UTC).isoformat(),
+            "lookback_days": lookback_days or GapConfig().lookback_days,
+            "gaps": [g.to_dict() for g in gaps],
+        },
+        created_at=now,
+    )
+    db.add(report)
+    db.flush()
+    return report
+
+
+def latest_report(db: Session, account_id: uuid.UUID) -> StoredGapReport | None:
+    """The newest stored report of the account, or None when none was computed yet."""
+    row = db.scalars(
+        select(GapReport).where(GapReport.account_id == account_id).order_by(GapReport.created_at.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None
+    body = row.report or {}
+    return StoredGapReport(
+        generated_at=row.created_at,
+        gaps=[KnowledgeGap.from_dict(g) for g in body.get("gaps", [])],
+        lookback_days=int(body.get("lookback_days", GapConfig().lookback_days)),
+    )
+
+
+def recompute(db: Session, account_id: uuid.UUID, now: datetime, config: GapConfig | None = None) -> StoredGapReport:
+    """Compute and store a fresh report for one account ("Recompute now"); drops reports older than a week."""
+    cfg = config or GapConfig()
+    gaps = gap_report(db, account_id, now, cfg)
+    store_report(db, account_id, gaps, now, cfg.lookback_days)
+    db.execute(
+        delete(GapReport).where(GapReport.account_id == account_id, GapReport.created_at < now - REPORT_RETENTION)
+    )
+    return StoredGapReport(generated_at=now, gaps=gaps, lookback_days=cfg.lookback_days)
+
+
+def refresh_all_accounts(engine: Engine, now: datetime | None = None, config: GapConfig | None = None) -> int:
+    """Recompute and store the gap report of every account, one transaction each; returns how many were stored."""
     now = now or datetime.now(UTC)
     with session_scope(engine) as db:
-        account_ids = list(db.scalars(select(Account.id)))
+        account_ids = list(db.scalars(select(Account.id).order_by(Account.created_at, Account.id)))
     for account_id in account_ids:
         with session_scope(engine) as db:
-            db.add(
-                GapReport(account_id=account_id, report={"generated_at": now.isoformat(), "gaps": []}, created_at=now)
-            )
+            recompute(db, account_id, now, config)
     return len(account_ids)
+
+
+def gap_sessions(db: Session, account_id: uuid.UUID, gap: KnowledgeGap) -> list[dict[str, Any]]:
+    """The sessions behind a gap (its evidence's examples), scoped to the account; unknown ids are skipped."""
+    sessions = []
+    for raw in gap.session_ids:
+        try:
+            session_id = uuid.UUID(str(raw))
+        except ValueError:
+            continue
+        sessions.extend(run(db, "gaps_session_detail", account_id=account_id, session_id=session_id))
+    return sessions
+
+
+def filter_gaps(
+    gaps: list[KnowledgeGap],
+    gap_types: list[str] | None = None,
+    domains: list[str] | None = None,
+    severities: list[str] | None = None,
+) -> list[KnowledgeGap]:
+    """Gaps matching every given filter (an empty or missing filter keeps everything)."""
+    return [
+        g
+        for g in gaps
+        if (not gap_types or g.gap_type in gap_types)
+        and (not domains or g.domain in domains)
+        and (not severities or g.severity in severities)
+    ]
+
+
+def _slug(text: str, limit: int = 60) -> str:
+    return re.sub(r"\s+", " ", text).strip()[:limit] or "Other"
+
+
+def flow_seed(gap: KnowledgeGap) -> dict[str, Any]:
+    """A starting point for the flow editor: title, description, domain, keywords and a valid skeleton tree
+    (a question with two or more options leading to an action or a solution) built from the gap's evidence."""
+    ev = gap.evidence
+    domain = None if gap.domain == "unclassified" else gap.domain
+    if gap.gap_type == "weak_options":
+        labels = []
+        for item in ev.get("top_free_text", []):
+            label = _slug(item["text"])
+            if label.casefold() not in {x.casefold() for x in labels}:
+                labels.append(label)
+        labels = labels[:4]
+        if len(labels) < 2:
+            labels = [*labels, *[x for x in ("Yes", "No") if x not in labels]][:2]
+        children = [
+            {
+                "id": f"s{i}",
+                "label": label,
+                "type": "solution",
+                "solution": f"Describe the fix when the answer is: {label}",
+            }
+            for i, label in enumerate(labels, start=1)
+        ]
+        tree = {"id": "q1", "type": "question", "question": ev.get("question") or gap.title, "children": children}
+        words = sorted(keywords(ev.get("question", "")))[:6]
+        title = f"Revised: {ev.get('question', gap.title)}"[:300]
+    else:
+        words = list(ev.get("keywords") or []) or ([domain] if domain else [])
+        subject = " ".join(words) if gap.gap_type == "repeated_pattern" and words else (domain or "this")
+        tree = {
+            "id": "q1",
+            "type": "question",
+            "question": f"Does the problem match the known {subject} issue?",
+            "children": [
+                {
+                    "id": "a1",
+                    "label": "Yes",
+                    "type": "action",
+                    "action": "Apply the fix that resolved the example sessions.",
+                    "children": [
+                        {
+                            "id": "s1",
+                            "label": "Fixed",
+                            "type": "solution",
+                            "solution": "Confirm with the user and close.",
+                        }
+                    ],
+                },
+                {
+                    "id": "s2",
+                    "label": "No",
+                    "type": "solution",
+                    "solution": "Collect diagnostics and escalate to the next tier.",
+                },
+            ],
+        }
+        title = gap.title.replace("Recurring unmatched problem: ", "")[:300]
+    ensure_valid(tree)
+    return {
+        "title": title,
+        "description": f"{gap.description} {gap.suggested_action}".strip(),
+        "problem_domain": domain,
+        "match_keywords": words,
+        "tree_structure": tree,
+    }

@@ -1,0 +1,34 @@
+-- name: gaps_free_text_inputs
+-- description: Free-text answers to question steps of one account's sessions created in [start, end), counted per question and answer (both trimmed and lower-cased), with the newest session as an example.
+-- params: account_id, start, end
+WITH answers AS (
+    SELECT
+        LOWER(TRIM(json_extract(st.content, '$.question'))) AS question_key,
+        LOWER(TRIM(COALESCE(st.free_text_input, ''))) AS answer_key,
+        TRIM(COALESCE(st.free_text_input, '')) AS answer,
+        CAST(s.id AS TEXT) AS session_id,
+        s.created_at
+    FROM ai_sessions AS s
+    JOIN ai_session_steps AS st ON st.session_id = s.id
+    WHERE s.account_id = :account_id
+      AND s.created_at >= :start
+      AND s.created_at < :end
+      AND st.step_type = 'question'
+      AND st.was_free_text = 1
+      AND COALESCE(TRIM(json_extract(st.content, '$.question')), '') <> ''
+),
+ranked AS (
+    SELECT
+        question_key,
+        answer_key,
+        answer,
+        session_id,
+        ROW_NUMBER() OVER (PARTITION BY question_key, answer_key ORDER BY created_at DESC, session_id) AS newest,
+        COUNT(*) OVER (PARTITION BY question_key, answer_key) AS answers
+    FROM answers
+)
+SELECT question_key, answer_key, MIN(answer) AS answer, MAX(answers) AS answers,
+       MAX(CASE WHEN newest = 1 THEN session_id END) AS example_session_id
+FROM ranked
+GROUP BY question_key, answer_key
+ORDER BY question_key, answers DESC, answer_key
