@@ -1,0 +1,20 @@
+-- title: Escalations by domain and week
+-- description: Escalated sessions per problem domain and week (weeks start on Monday, UTC).
+-- param: since date = today-90 | Sessions since
+-- param: domain text = null | Problem domain (empty = all)
+-- chart: bar x=week y=escalations colour=problem_domain
+WITH escalated AS (
+    SELECT
+        -- 'weekday 0' moves to the coming Sunday (or stays on one); six days back is that week's Monday.
+        date(s.created_at, 'weekday 0', '-6 days') AS week,
+        COALESCE(s.problem_domain, '(none)') AS problem_domain
+    FROM ai_sessions s
+    WHERE s.account_id = :account_id
+      AND s.status = 'escalated'
+      AND s.created_at >= :since
+      AND (CAST(:domain AS TEXT) IS NULL OR s.problem_domain = CAST(:domain AS TEXT))
+)
+SELECT week, problem_domain, COUNT(*) AS escalations
+FROM escalated
+GROUP BY week, problem_domain
+ORDER BY week, problem_domain
