@@ -168,21 +168,20 @@ def probe_columns(engine: Engine, sql: str, params: dict[str, Any] | None = None
 
 @contextmanager
 def _postgres(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None) -> Iterator[Connection]:
-    with engine.connect() as conn:
-        with conn.begin() as tx:
-            conn.execute(text("SET TRANSACTION READ ONLY"))
-            conn.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(int(timeout_ms))})
-            # Week and day buckets must not depend on the server's time zone.
-            conn.execute(text("SELECT set_config('TimeZone', 'UTC', true)"))
-            if tenant is not None:
-                conn.execute(
-                    text("SELECT set_config(:name, :account, true), set_config('role', :role, true)"),
-                    {"name": SETTING_NAME, "account": str(tenant), "role": READER_ROLE},
-                )
-            try:
-                yield conn
-            finally:
-                tx.rollback()
+    with engine.connect() as conn, conn.begin() as tx:
+        conn.execute(text("SET TRANSACTION READ ONLY"))
+        conn.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(int(timeout_ms))})
+        # Week and day buckets must not depend on the server's time zone.
+        conn.execute(text("SELECT set_config('TimeZone', 'UTC', true)"))
+        if tenant is not None:
+            conn.execute(
+                text("SELECT set_config(:name, :account, true), set_config('role', :role, true)"),
+                {"name": SETTING_NAME, "account": str(tenant), "role": READER_ROLE},
+            )
+        try:
+            yield conn
+        finally:
+            tx.rollback()
 
 
 @contextmanager
