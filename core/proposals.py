@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import PROPOSAL_TYPES, FlowProposal, utcnow
+from core.models import PROPOSAL_TYPES, FlowProposal, Tree, User, utcnow
+from core.trees import diff_trees, validate_tree
 
 TABS: dict[str, tuple[str, ...] | None] = {
     "pending": ("pending",),
@@ -241,3 +242,61 @@ def proposal_domains(db: Session, account_id: uuid.UUID) -> list[str]:
         .limit(1)
     )
     return values + ([NO_DOMAIN] if has_none is not None else [])
+
+
+@dataclass(frozen=True)
+class ProposalDetail:
+    """Everything the detail panel shows about one proposal, read in one place."""
+
+    proposal: FlowProposal
+    reviewer_name: str | None
+    proposed_tree: dict[str, Any] | None
+    target_name: str | None
+    target_version: int | None
+    target_tree: dict[str, Any] | None
+    diff: dict[str, Any] | None
+    published_flow_name: str | None
+
+    @property
+    def is_enhancement(self) -> bool:
+        return self.proposal.proposal_type in ("enhancement", "branch_addition")
+
+    @property
+    def is_stale(self) -> bool:
+        base = self.proposal.base_tree_version
+        return self.is_enhancement and None not in (base, self.target_version) and base != self.target_version
+
+
+def get_detail(db: Session, account_id: uuid.UUID, proposal_id: uuid.UUID | str) -> ProposalDetail | None:
+    """The proposal with its reviewer, target flow and diff; None when it is not in ``account_id``."""
+    try:
+        pid = proposal_id if isinstance(proposal_id, uuid.UUID) else uuid.UUID(str(proposal_id))
+    except ValueError:
+        return None
+    proposal = db.scalar(select(FlowProposal).where(FlowProposal.id == pid, FlowProposal.account_id == account_id))
+    if proposal is None:
+        return None
+    reviewer = db.scalar(select(User.name).where(User.id == proposal.reviewed_by)) if proposal.reviewed_by else None
+    proposed = (proposal.proposed_flow_data or {}).get("tree_structure")
+    target = db.get(Tree, proposal.target_flow_id) if proposal.target_flow_id else None
+    if target is not None and target.account_id != account_id:
+        target = None
+    diff = proposal.proposed_diff
+    # Diff against the target as it is now, so a reviewer sees what publishing would really change.
+    if target is not None and isinstance(proposed, dict) and not validate_tree(proposed):
+        diff = diff_trees(target.tree_structure, proposed)
+    published = (
+        db.scalar(select(Tree.name).where(Tree.id == proposal.published_flow_id))
+        if proposal.published_flow_id
+        else None
+    )
+    return ProposalDetail(
+        proposal=proposal,
+        reviewer_name=reviewer,
+        proposed_tree=proposed if isinstance(proposed, dict) else None,
+        target_name=target.name if target else None,
+        target_version=target.version if target else None,
+        target_tree=target.tree_structure if target else None,
+        diff=diff,
+        published_flow_name=published,
+    )

@@ -1,6 +1,256 @@
-"""Flows page (being built): says what it will be."""
+"""Flows: the library of published flows (graph and version history) and the flow editor.
 
+The editor opens from Edit & Publish in the Review Queue (``flows_editor_proposal_id``), from "Create flow" on a
+knowledge gap (``flows_editor_seed``), or here (edit a flow, new flow); see ``ui.flow_editor`` for the keys.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from core import flows, proposals, review
+from core.auth import PermissionDenied
+from core.db import session_scope
+from core.trees import InvalidTree
+from ui import flow_editor
+from ui.context import current_user, engine
+from ui.graph import draw_tree
+
+FLASH = "flows_flash"
+OPEN = "flows_open"
+ALL = "All"
+STARTER_TREE = {
+    "id": "q1",
+    "type": "question",
+    "question": "What does the user see?",
+    "children": [
+        {"id": "s1", "label": "An error message", "type": "solution", "solution": "Describe the fix."},
+        {"id": "s2", "label": "Nothing happens", "type": "solution", "solution": "Describe the fix."},
+    ],
+}
+
+user = current_user()
+eng = engine()
+
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.toast(flash, icon="✅")
+
+# --- arrivals from other pages -----------------------------------------------------------------------------
+incoming_proposal = st.session_state.pop("flows_editor_proposal_id", None)
+if incoming_proposal:
+    with session_scope(eng) as db:
+        detail = proposals.get_detail(db, user.account_id, incoming_proposal)
+    if detail is None or detail.proposed_tree is None:
+        st.warning("That proposal does not exist in this account or carries no tree.")
+    else:
+        data = detail.proposal.proposed_flow_data or {}
+        flow_editor.open_editor(
+            detail.proposed_tree,
+            {
+                "title": detail.target_name if detail.is_enhancement else (data.get("title") or detail.proposal.title),
+                "description": data.get("description") or detail.proposal.description,
+                "problem_domain": data.get("problem_domain") or detail.proposal.problem_domain,
+                "match_keywords": data.get("match_keywords") or [],
+            },
+            {
+                "kind": "proposal",
+                "proposal_id": str(detail.proposal.id),
+                "proposal_title": detail.proposal.title,
+                "enhancement": detail.is_enhancement,
+                "stale": detail.is_stale,
+                "target_name": detail.target_name,
+            },
+        )
+seed = st.session_state.pop("flows_editor_seed", None)
+if isinstance(seed, dict):
+    flow_editor.open_editor(seed.get("tree_structure") or STARTER_TREE, seed, {"kind": "seed"})
+
+
+def leave_editor(to_review: bool = False) -> None:
+    flow_editor.close_editor()
+    if to_review:
+        st.switch_page("pages/review_queue.py")
+    st.rerun()
+
+
+def publish(result: flow_editor.EditorResult, ctx: dict) -> None:
+    """Publish the editor's tree the way its context asks; failures are shown, never raised."""
+    try:
+        with session_scope(eng) as db:
+            if ctx["kind"] == "proposal":
+                flow = review.modify(
+                    db,
+                    ctx["proposal_id"],
+                    user,
+                    result.tree,
+                    title=result.title or None,
+                    description=result.description,
+                    problem_domain=result.problem_domain or None,
+                    match_keywords=result.match_keywords,
+                    notes=st.session_state.get("flows_editor_notes"),
+                    confirm_stale=bool(st.session_state.get("flows_confirm_stale")),
+                )
+                message = f"Published version {flow.version} of '{flow.name}'; the proposal is marked modified."
+            elif ctx["kind"] == "flow":
+                flow = flows.publish_version(
+                    db,
+                    user,
+                    ctx["flow_id"],
+                    result.tree,
+                    change_note=st.session_state.get("flows_editor_notes") or "",
+                    name=result.title,
+                    description=result.description,
+                    match_keywords=result.match_keywords,
+                    expected_version=ctx.get("version"),
+                )
+                message = f"Published version {flow.version} of '{flow.name}'."
+            else:
+                flow = flows.create_flow(
+                    db,
+                    user,
+                    name=result.title,
+                    tree_structure=result.tree,
+                    description=result.description,
+                    problem_domain=result.problem_domain or None,
+                    match_keywords=result.match_keywords,
+                    origin="manual",
+                )
+                message = f"Published '{flow.name}' as a new flow."
+            flow_id = str(flow.id)
+    except review.StaleBase as exc:
+        st.session_state["flows_stale_seen"] = True
+        st.warning(f"{exc}")
+        return
+    except (
+        PermissionDenied,
+        InvalidTree,
+        ValueError,
+        LookupError,
+        flows.FlowChanged,
+        review.ProposalNotPending,
+    ) as exc:
+        st.warning(f"Not published: {exc}")
+        return
+    flow_editor.close_editor()
+    if ctx["kind"] == "proposal":
+        st.session_state["review_flash"] = message
+        st.session_state["review_selected_id"] = ctx["proposal_id"]
+        st.switch_page("pages/review_queue.py")
+    st.session_state[FLASH] = message
+    st.session_state[OPEN] = flow_id
+    st.rerun()
+
+
+# --- editor ------------------------------------------------------------------------------------------------
+if flow_editor.is_open():
+    ctx = flow_editor.context()
+    heading = {
+        "proposal": f"Edit & Publish: {ctx.get('proposal_title', '')}",
+        "seed": "New flow from a knowledge gap",
+        "flow": f"Edit flow (from version {ctx.get('version')})",
+        "new": "New flow",
+    }.get(ctx.get("kind"), "Flow editor")
+    st.title(heading)
+    if ctx.get("kind") == "proposal" and ctx.get("enhancement"):
+        st.caption(f"Publishing writes a new version of '{ctx.get('target_name')}'; the current one is kept.")
+    result = flow_editor.render()
+    st.divider()
+    readonly = not user.is_team_admin
+    if readonly:
+        st.info(f"Read-only: you are signed in as {user.role.replace('_', ' ')}; only team admins publish flows.")
+    st.text_input("Change note / reviewer notes", key="flows_editor_notes", disabled=readonly)
+    if ctx.get("kind") == "proposal" and (ctx.get("stale") or st.session_state.get("flows_stale_seen")):
+        st.checkbox(
+            "The flow changed since this was proposed: publish on top of the current version anyway",
+            key="flows_confirm_stale",
+        )
+    c1, c2 = st.columns(2)
+    if c1.button("Publish", key="flows_publish", type="primary", disabled=readonly or not result.valid):
+        publish(result, ctx)
+    if c2.button("Cancel", key="flows_cancel"):
+        leave_editor(to_review=ctx.get("kind") == "proposal")
+    if not result.valid:
+        st.caption("Publish is off until the tree is valid.")
+    st.stop()
+
+# --- library -----------------------------------------------------------------------------------------------
 st.title("Flows")
-st.info("The library of published flows with their version history, and the flow editor. This page is being built.")
+with session_scope(eng) as db:
+    domains = flows.flow_domains(db, user.account_id)
+f1, f2, f3 = st.columns([2, 2, 1])
+domain = f1.selectbox("Domain", [ALL, *domains], key="flows_domain")
+origin = f2.selectbox(
+    "Origin", [ALL, *flows.ORIGIN_LABELS], key="flows_origin", format_func=lambda o: flows.ORIGIN_LABELS.get(o, o)
+)
+if user.is_team_admin and f3.button("New flow", key="flows_new"):
+    flow_editor.open_editor(STARTER_TREE, {}, {"kind": "new"})
+    st.rerun()
+with session_scope(eng) as db:
+    rows = flows.list_flows(
+        db, user.account_id, domain=None if domain == ALL else domain, origin=None if origin == ALL else origin
+    )
+if not rows:
+    st.info("No published flows yet. Approve a proposal in the Review Queue, or create one with New flow.")
+    st.stop()
+
+table = pd.DataFrame([r.as_dict() for r in rows])
+st.dataframe(
+    table.drop(columns=["id"]),
+    hide_index=True,
+    column_config={"success rate": st.column_config.ProgressColumn("success rate", min_value=0, max_value=1)},
+    key="flows_table",
+)
+st.download_button(
+    "Download CSV", table.to_csv(index=False).encode(), file_name="flows.csv", mime="text/csv", key="flows_csv"
+)
+
+by_id = {str(r.id): r for r in rows}
+if st.session_state.get(OPEN) not in by_id:
+    st.session_state[OPEN] = str(rows[0].id)
+opened = st.selectbox("Open flow", list(by_id), key=OPEN, format_func=lambda i: by_id[i].name)
+with session_scope(eng) as db:
+    flow = flows.get_flow(db, user.account_id, opened)
+    history = flows.flow_versions(db, user.account_id, opened)
+    current = {
+        "tree": flow.tree_structure,
+        "version": flow.version,
+        "name": flow.name,
+        "description": flow.description,
+        "problem_domain": flow.problem_domain,
+        "match_keywords": list(flow.match_keywords or []),
+    }
+
+st.subheader(current["name"])
+row = by_id[opened]
+st.caption(
+    f"{flows.ORIGIN_LABELS.get(row.origin, row.origin)} · version {row.version} · domain {row.problem_domain or '—'} · "
+    f"matched {row.times_matched} times · success rate {row.success_rate:.0%}"
+)
+if current["description"]:
+    st.write(current["description"])
+versions = {v.version: v for v in history}
+if versions:
+    chosen = st.selectbox(
+        "Version",
+        list(versions),
+        key=f"flows_version_{opened}",
+        format_func=lambda n: (
+            f"v{n} · {versions[n].origin} · {versions[n].created_at:%Y-%m-%d %H:%M}"
+            + (f" · {versions[n].change_note}" if versions[n].change_note else "")
+            + (" (current)" if n == current["version"] else "")
+        ),
+    )
+    structure = versions[chosen].tree_structure
+else:
+    chosen, structure = current["version"], current["tree"]
+    st.caption("No earlier versions are recorded for this flow.")
+draw_tree(structure, key=f"flows_graph_{opened}_{chosen}")
+if user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
+    flow_editor.open_editor(
+        current["tree"],
+        current,
+        {"kind": "flow", "flow_id": opened, "version": current["version"]},
+    )
+    st.rerun()

@@ -1,8 +1,309 @@
-"""Review Queue page (being built): says what it will be."""
+"""Review Queue: team leads turn the flywheel's proposals into published flows.
 
+Stats strip, then an inbox: the list (tabs with counts, filters, sort, server-side pages) and the selected
+proposal's detail with its graph and the actions. Deep link: ``?proposal=<id>``. Non-admins see everything
+read-only; the service refuses their decisions anyway.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
+from core import proposals, review
+from core.auth import PermissionDenied
+from core.db import session_scope
+from core.trees import InvalidTree
+from ui.context import current_user, engine
+from ui.graph import draw_tree
+
+SELECTED = "review_selected_id"
+FLASH = "review_flash"
+CONFIRM = "review_confirm"
+PAGE_SIZE = 25
+ALL = "All"
+TYPE_LABELS = {"new_flow": "new flow", "enhancement": "enhancement", "branch_addition": "branch addition"}
+DECISION_ERRORS = (review.ProposalNotPending, review.ProposalNotFound, review.StaleBase, review.ApprovalNotAllowed)
+
+user = current_user()
+eng = engine()
+
 st.title("Review Queue")
-st.info(
-    "Team leads review the Knowledge Flywheel's flow proposals here: approve, edit & publish, dismiss or reject. This page is being built."
+
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    st.toast(flash, icon="✅")
+
+deep_link = st.query_params.get("proposal")
+if deep_link and st.session_state.get("review_deep_link_seen") != deep_link:
+    st.session_state["review_deep_link_seen"] = deep_link
+    st.session_state[SELECTED] = deep_link
+
+
+def badge(proposal_type: str) -> str:
+    colour = proposals.TYPE_BADGE_COLOURS.get(proposal_type, "gray")
+    return f":{colour}-badge[{TYPE_LABELS.get(proposal_type, proposal_type)}]"
+
+
+def select(proposal_id: str) -> None:
+    st.session_state[SELECTED] = proposal_id
+    st.session_state["review_deep_link_seen"] = proposal_id
+    st.session_state.pop(CONFIRM, None)
+    st.query_params["proposal"] = proposal_id
+
+
+def reset_page() -> None:
+    st.session_state["review_page"] = 1
+
+
+def decide(action: str, proposal_id: str, **kwargs: object) -> None:
+    """Run one decision in its own transaction; success flashes a toast on the next run, failure warns now."""
+    try:
+        with session_scope(eng) as db:
+            if action == "approve":
+                flow = review.approve(db, proposal_id, user, notes=kwargs.get("notes"))
+                message = f"Published '{flow.name}' as a new flow."
+            elif action == "dismiss":
+                review.dismiss(db, proposal_id, user, notes=kwargs.get("notes"))
+                message = "Dismissed: it comes back if more sessions support it."
+            else:
+                review.reject(db, proposal_id, user, reason=kwargs.get("reason"))
+                message = "Rejected."
+    except (PermissionDenied, InvalidTree, *DECISION_ERRORS) as exc:
+        st.session_state.pop(CONFIRM, None)
+        st.warning(f"Not done: {exc}")
+        return
+    st.session_state.pop(CONFIRM, None)
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+# --- stats strip -------------------------------------------------------------------------------------------
+with session_scope(eng) as db:
+    stats = proposals.queue_stats(db, user.account_id)
+    domains = proposals.proposal_domains(db, user.account_id)
+
+cols = st.columns(5)
+cols[0].metric("Pending", stats.pending)
+cols[1].metric("Approved this week", stats.approved_week)
+cols[2].metric("Rejected this week", stats.rejected_week)
+cols[3].metric("Auto-reinforced this week", stats.auto_reinforced_week)
+cols[4].markdown(
+    "**Top pending domains**  \n"
+    + ("  \n".join(f"{d} · {n}" for d, n in stats.top_domains) if stats.top_domains else "none")
 )
+
+# --- filters and tabs --------------------------------------------------------------------------------------
+f1, f2, f3 = st.columns(3)
+domain = f1.selectbox("Domain", [ALL, *domains], key="review_domain", on_change=reset_page)
+ptype = f2.selectbox(
+    "Type", [ALL, *TYPE_LABELS], key="review_type", on_change=reset_page, format_func=lambda t: TYPE_LABELS.get(t, t)
+)
+sort = f3.selectbox(
+    "Sort by", list(proposals.SORTS), key="review_sort", on_change=reset_page, format_func=proposals.SORTS.get
+)
+domain_filter = None if domain == ALL else domain
+type_filter = None if ptype == ALL else ptype
+
+with session_scope(eng) as db:
+    counts = proposals.tab_counts(db, user.account_id, domain=domain_filter, proposal_type=type_filter)
+tab = st.radio(
+    "Show",
+    list(proposals.TABS),
+    key="review_tab",
+    on_change=reset_page,
+    horizontal=True,
+    format_func=lambda t: f"{proposals.TAB_LABELS[t]} ({counts[t]})",
+    label_visibility="collapsed",
+)
+pages = max(1, -(-counts[tab] // PAGE_SIZE))
+if st.session_state.get("review_page", 1) > pages:
+    st.session_state["review_page"] = pages
+with session_scope(eng) as db:
+    queue = proposals.list_proposals(
+        db,
+        user.account_id,
+        tab=tab,
+        domain=domain_filter,
+        proposal_type=type_filter,
+        sort=sort,
+        page=st.session_state.get("review_page", 1),
+        page_size=PAGE_SIZE,
+    )
+
+list_col, detail_col = st.columns([2, 3], gap="large")
+
+# --- list --------------------------------------------------------------------------------------------------
+with list_col:
+    if not queue.rows:
+        st.info(
+            "Nothing to review here. New proposals appear as the Knowledge Flywheel analyses closed sessions."
+            if tab == "pending"
+            else "No proposals match these filters."
+        )
+    picked: list[str] = []
+    for row in queue.rows:
+        rid = str(row.id)
+        with st.container(border=True):
+            top = st.columns([1, 12]) if user.is_team_admin and row.status == "pending" else None
+            if top is not None:
+                if top[0].checkbox("Select", key=f"review_pick_{rid}", label_visibility="collapsed"):
+                    picked.append(rid)
+                holder = top[1]
+            else:
+                holder = st.container()
+            chosen = st.session_state.get(SELECTED) == rid
+            holder.button(
+                ("▶ " if chosen else "") + row.title,
+                key=f"review_open_{rid}",
+                on_click=select,
+                args=(rid,),
+                type="tertiary",
+            )
+            holder.markdown(
+                f"{badge(row.proposal_type)} {row.problem_domain or 'no domain'} · "
+                f"confidence {row.confidence_score:.2f} · {row.supporting_session_count} sessions · "
+                f"{row.age()} · {row.generator}" + ("" if tab == "pending" else f" · **{row.status}**")
+            )
+    if queue.total:
+        st.number_input(f"Page (of {queue.pages})", min_value=1, max_value=queue.pages, step=1, key="review_page")
+        st.caption(f"{queue.total} proposals · showing {len(queue.rows)}")
+        st.download_button(
+            "Download this page (CSV)",
+            pd.DataFrame([r.as_dict() for r in queue.rows]).to_csv(index=False).encode(),
+            file_name=f"proposals_{tab}_page{queue.page}.csv",
+            mime="text/csv",
+            key="review_csv",
+        )
+    if picked:
+        st.markdown(f"**{len(picked)} selected**")
+        b1, b2 = st.columns(2)
+        if b1.button("Dismiss selected", key="review_bulk_dismiss"):
+            st.session_state[CONFIRM] = ("bulk_dismiss", picked)
+        if b2.button("Reject selected", key="review_bulk_reject"):
+            st.session_state[CONFIRM] = ("bulk_reject", picked)
+        pending_bulk = st.session_state.get(CONFIRM)
+        if pending_bulk and pending_bulk[0].startswith("bulk_"):
+            verb = "Dismiss" if pending_bulk[0] == "bulk_dismiss" else "Reject"
+            st.warning(f"{verb} {len(pending_bulk[1])} proposals?")
+            if st.button(f"Yes, {verb.lower()} them", key="review_bulk_confirm", type="primary"):
+                try:
+                    with session_scope(eng) as db:
+                        result = review.bulk(db, pending_bulk[0].removeprefix("bulk_"), pending_bulk[1], user)
+                except PermissionDenied as exc:
+                    st.warning(f"Not done: {exc}")
+                else:
+                    for pid in result.done:
+                        st.session_state.pop(f"review_pick_{pid}", None)
+                    st.session_state.pop(CONFIRM, None)
+                    note = f" {len(result.refused)} were already decided." if result.refused else ""
+                    st.session_state[FLASH] = f"{verb}ed {len(result.done)} proposals.{note}"
+                    st.rerun()
+
+# --- detail ------------------------------------------------------------------------------------------------
+with detail_col:
+    selected = st.session_state.get(SELECTED)
+    if selected is None and queue.rows:
+        selected = str(queue.rows[0].id)
+    detail = None
+    if selected:
+        with session_scope(eng) as db:
+            detail = proposals.get_detail(db, user.account_id, selected)
+        if detail is None:
+            st.warning("That proposal does not exist in this account.")
+    if detail is None:
+        st.caption("Select a proposal to see its flow.")
+        st.stop()
+
+    p = detail.proposal
+    pid = str(p.id)
+    st.subheader(p.title)
+    st.markdown(
+        f"{badge(p.proposal_type)} **{p.status}** · domain {p.problem_domain or '—'} · "
+        f"confidence {p.confidence_score:.2f} · generator {p.generator}"
+    )
+    if p.description:
+        st.write(p.description)
+    links = []
+    if p.source_session_id:
+        links.append(f"[Open source session](/sessions?session={p.source_session_id})")
+    support = [s for s in (p.supporting_session_ids or []) if s]
+    st.markdown(
+        " · ".join(links + [f"{p.supporting_session_count} supporting sessions"])
+        + ("  \n" + ", ".join(f"[{str(s)[:8]}](/sessions?session={s})" for s in support[:12]) if support else "")
+    )
+    if p.status != "pending":
+        who = detail.reviewer_name or "the flywheel"
+        when = p.reviewed_at.strftime("%Y-%m-%d %H:%M UTC") if p.reviewed_at else ""
+        st.info(
+            f"Decided: {p.status} by {who} {when}".strip()
+            + (f" · published as '{detail.published_flow_name}'" if detail.published_flow_name else "")
+            + (f"  \nNotes: {p.reviewer_notes}" if p.reviewer_notes else "")
+        )
+
+    if detail.is_enhancement:
+        st.markdown(
+            f"**Enhances '{detail.target_name or 'a deleted flow'}'** "
+            f"(proposed against version {p.base_tree_version}, now version {detail.target_version})"
+        )
+        if detail.is_stale:
+            st.warning(
+                "The flow changed since this was proposed. Edit & Publish will ask you to confirm against the "
+                "current version."
+            )
+        diff = detail.diff or {}
+        if diff.get("summary"):
+            st.markdown("\n".join(f"* {line}" for line in diff["summary"]))
+        if detail.proposed_tree:
+            draw_tree(
+                detail.proposed_tree,
+                key=f"review_graph_{pid}",
+                added={a["id"] for a in diff.get("added", [])},
+                changed={c["id"] for c in diff.get("changed", [])},
+            )
+    elif detail.proposed_tree:
+        draw_tree(detail.proposed_tree, key=f"review_graph_{pid}")
+    else:
+        st.info("This proposal carries no tree.")
+
+    # --- actions ---------------------------------------------------------------------------------------
+    if p.status != "pending":
+        st.stop()
+    readonly = not user.is_team_admin
+    if readonly:
+        st.info(
+            f"Read-only: you are signed in as {user.role.replace('_', ' ')}. Only team admins "
+            "(team admin, owner) can approve, edit, dismiss or reject proposals."
+        )
+    notes = st.text_area("Reviewer notes", key="review_notes", disabled=readonly, height=70)
+    a1, a2, a3, a4 = st.columns(4)
+    if p.proposal_type == "new_flow" and a1.button(
+        "Approve & Publish", key="review_approve", type="primary", disabled=readonly
+    ):
+        decide("approve", pid, notes=notes)
+    if a2.button("Edit & Publish", key="review_edit", disabled=readonly):
+        st.session_state["flows_editor_proposal_id"] = pid
+        st.switch_page("pages/flows.py")
+    if a3.button("Dismiss", key="review_dismiss", disabled=readonly):
+        st.session_state[CONFIRM] = ("dismiss", pid)
+    if a4.button("Reject", key="review_reject", disabled=readonly):
+        st.session_state[CONFIRM] = ("reject", pid)
+    if p.proposal_type != "new_flow":
+        st.caption("Enhancements are published only through Edit & Publish, as a new version of the flow.")
+
+    confirm = st.session_state.get(CONFIRM)
+    if confirm and confirm[1] == pid and not readonly:
+        if confirm[0] == "dismiss":
+            st.warning(f"Dismiss '{p.title}'? It returns to Pending if more sessions support it.")
+        else:
+            st.warning(f"Reject '{p.title}'? Rejected proposals do not come back.")
+            st.text_input("Reason (optional)", key="review_reject_reason")
+        c1, c2 = st.columns(2)
+        if c1.button(f"Yes, {confirm[0]}", key="review_confirm_yes", type="primary"):
+            if confirm[0] == "dismiss":
+                decide("dismiss", pid, notes=notes)
+            else:
+                decide("reject", pid, reason=st.session_state.get("review_reject_reason") or notes)
+        if c2.button("Cancel", key="review_confirm_no"):
+            st.session_state.pop(CONFIRM, None)
+            st.rerun()

@@ -1,0 +1,243 @@
+"""Review Queue and Flows pages through Streamlit's AppTest, on hand-built proposals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from core.db import session_scope
+from core.models import FlowProposal, Tree, TreeVersion
+from tests.factories import NOW, make_account, make_session, make_tree, make_user
+from tests.review_helpers import enhancement_proposal, new_flow_proposal, outlook_with_branch
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def data(engine):
+    with session_scope(engine) as db:
+        home = make_account(db, "Contoso MSP")
+        home.created_at = NOW - timedelta(days=300)
+        other = make_account(db, "Fabrikam IT")
+        other.created_at = NOW - timedelta(days=200)
+        admin = make_user(db, home, "team_admin", name="Tom Admin", email="tom@contoso.test")
+        engineer = make_user(db, home, "engineer", name="Eve Engineer", email="eve@contoso.test")
+        make_user(db, other, "team_admin", name="Fay Admin", email="fay@fabrikam.test")
+        target = make_tree(db, home, name="Outlook credential prompts")
+        source = make_session(db, home, problem_domain="network")
+        vpn = new_flow_proposal(
+            db,
+            home,
+            title="VPN authentication failures",
+            created_at=NOW - timedelta(hours=1),
+            confidence_score=0.7,
+            source_session_id=source.id,
+        )
+        printer = new_flow_proposal(
+            db,
+            home,
+            title="Printer offline after driver update",
+            problem_domain="printing",
+            created_at=NOW - timedelta(hours=2),
+            confidence_score=0.9,
+        )
+        phone = enhancement_proposal(db, home, target, created_at=NOW - timedelta(hours=3))
+        new_flow_proposal(db, home, title="Old rejected idea", status="rejected", created_at=NOW - timedelta(days=3))
+        new_flow_proposal(db, other, title="Fabrikam secret proposal")
+        return {
+            "admin": str(admin.id),
+            "engineer": str(engineer.id),
+            "vpn": str(vpn.id),
+            "printer": str(printer.id),
+            "phone": str(phone.id),
+            "target": str(target.id),
+            "source": str(source.id),
+        }
+
+
+def start(monkeypatch, engine, page="pages/review_queue.py", user=None):
+    monkeypatch.setenv("FLOWPILOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("FLOWPILOT_AUTH", "local")
+    monkeypatch.setenv("FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES", "true")
+    app = AppTest.from_file(APP, default_timeout=30)
+    if user:
+        app.session_state["auth_user_id"] = user
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def listed(app):
+    return [b.label.removeprefix("▶ ") for b in app.button if b.key and b.key.startswith("review_open_")]
+
+
+def tab_labels(app):
+    radio = app.radio(key="review_tab")
+    return [radio.format_func(o) if hasattr(radio, "format_func") else o for o in radio.options]
+
+
+def page_text(app):
+    return "\n".join(str(m.value) for m in app.markdown) + "\n".join(str(i.value) for i in app.info)
+
+
+def proposal(engine, pid):
+    with session_scope(engine) as db:
+        p = db.get(FlowProposal, pid)
+        return p.status, p.published_flow_id, p.reviewer_notes, p.reviewed_by
+
+
+def test_tabs_filters_and_sort_change_the_list(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    assert app.radio(key="review_tab").options == [
+        "Pending (3)",
+        "Approved (0)",
+        "Rejected (1)",
+        "Dismissed (0)",
+        "All (4)",
+    ]
+    assert listed(app) == [
+        "VPN authentication failures",
+        "Printer offline after driver update",
+        "Outlook prompts only on the phone",
+    ]
+    assert [m.value for m in app.metric][:1] == ["3"]
+    assert "Fabrikam secret proposal" not in listed(app)
+
+    app.radio(key="review_tab").set_value("rejected").run()
+    assert listed(app) == ["Old rejected idea"]
+    app.radio(key="review_tab").set_value("pending").run()
+    app.selectbox(key="review_sort").set_value("confidence").run()
+    assert listed(app)[0] == "Printer offline after driver update"
+    app.selectbox(key="review_domain").set_value("printing").run()
+    assert listed(app) == ["Printer offline after driver update"]
+    assert app.radio(key="review_tab").options[0] == "Pending (1)"
+    app.selectbox(key="review_domain").set_value("All").run()
+    app.selectbox(key="review_type").set_value("enhancement").run()
+    assert listed(app) == ["Outlook prompts only on the phone"]
+
+
+def test_admin_approves_and_the_flow_appears_on_the_flows_page(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.button(key=f"review_open_{data['vpn']}").click().run()
+    assert app.subheader[0].value == "VPN authentication failures"
+    assert f"[Open source session](/sessions?session={data['source']})" in page_text(app)
+    app.text_area(key="review_notes").input("Clear steps").run()
+    app.button(key="review_approve").click().run()
+    assert not app.exception
+
+    status, flow_id, notes, reviewer = proposal(engine, data["vpn"])
+    assert (status, notes, str(reviewer)) == ("approved", "Clear steps", data["admin"])
+    assert [t.value for t in app.toast] == ["Published 'VPN authentication failures' as a new flow."]
+    assert app.radio(key="review_tab").options[0] == "Pending (2)"
+    assert "VPN authentication failures" not in listed(app)
+
+    app.switch_page("pages/flows.py").run()
+    assert not app.exception
+    names = list(app.dataframe[0].value["name"])
+    assert "VPN authentication failures" in names
+    assert list(app.dataframe[0].value["origin"])[names.index("VPN authentication failures")] == "AI generated"
+    with session_scope(engine) as db:
+        assert db.get(Tree, flow_id).origin == "ai_generated"
+
+
+def test_edit_and_publish_opens_the_editor_and_returns_a_modified_proposal(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.button(key=f"review_open_{data['phone']}").click().run()
+    assert not any(b.key == "review_approve" for b in app.button)  # enhancements are never approved blind
+    assert "* Added branch 'Only on the phone' under 'Does Outlook prompt for credentials repeatedly?'" in page_text(
+        app
+    )
+    app.button(key="review_edit").click().run()
+    assert not app.exception
+    # AppTest reruns the page it was last told to; a browser follows st.switch_page by itself.
+    app.switch_page("pages/flows.py")
+    assert app.title[0].value == "Edit & Publish: Outlook prompts only on the phone"
+    assert (
+        '"id": "s4"'
+        in app.text_area(key=[t.key for t in app.text_area if t.key.startswith("flows_editor_json_")][0]).value
+    )
+
+    app.selectbox(key="flows_editor_node").set_value("s4").run()
+    text_key = [t.key for t in app.text_area if t.key.startswith("flows_editor_text_")][0]
+    app.text_area(key=text_key).input("Remove and re-add the account in Outlook mobile, then sign in.").run()
+    assert "The tree is valid." in [s.value for s in app.success]
+    app.button(key="flows_publish").click().run()
+    assert not app.exception
+
+    status, flow_id, _notes, _reviewer = proposal(engine, data["phone"])
+    assert (status, str(flow_id)) == ("modified", data["target"])
+    expected = outlook_with_branch()
+    expected["children"][2]["solution"] = "Remove and re-add the account in Outlook mobile, then sign in."
+    with session_scope(engine) as db:
+        flow = db.get(Tree, flow_id)
+        assert (flow.version, flow.origin, flow.tree_structure) == (2, "ai_enhanced", expected)
+        versions = db.scalars(select(TreeVersion.version).where(TreeVersion.tree_id == flow_id)).all()
+        assert sorted(versions) == [1, 2]
+    # Back on the Review Queue, with the toast.
+    assert app.title[0].value == "Review Queue"
+    assert app.radio(key="review_tab").options[0] == "Pending (2)"
+    assert [t.value for t in app.toast] == [
+        "Published version 2 of 'Outlook credential prompts'; the proposal is marked modified."
+    ]
+
+
+def test_engineer_sees_the_action_bar_disabled_with_the_reason(monkeypatch, engine, data):
+    app = start(monkeypatch, engine, user=data["engineer"])
+    app.button(key=f"review_open_{data['vpn']}").click().run()
+    assert app.subheader[0].value == "VPN authentication failures"
+    for key in ("review_approve", "review_edit", "review_dismiss", "review_reject"):
+        assert app.button(key=key).disabled, key
+    assert app.text_area(key="review_notes").disabled
+    assert any("Read-only: you are signed in as engineer. Only team admins" in i.value for i in app.info)
+    assert not any(c.key and c.key.startswith("review_pick_") for c in app.checkbox)
+
+
+def test_dismiss_and_reject_need_confirmation(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.button(key=f"review_open_{data['printer']}").click().run()
+    app.button(key="review_dismiss").click().run()
+    assert proposal(engine, data["printer"])[0] == "pending"
+    assert any("Dismiss 'Printer offline after driver update'?" in w.value for w in app.warning)
+    app.button(key="review_confirm_yes").click().run()
+    assert proposal(engine, data["printer"])[0] == "dismissed"
+    assert [t.value for t in app.toast] == ["Dismissed: it comes back if more sessions support it."]
+
+    app.button(key=f"review_open_{data['vpn']}").click().run()
+    app.button(key="review_reject").click().run()
+    app.text_input(key="review_reject_reason").input("Duplicates the VPN flow").run()
+    app.button(key="review_confirm_yes").click().run()
+    assert proposal(engine, data["vpn"])[:3:2] == ("rejected", "Duplicates the VPN flow")
+    assert app.radio(key="review_tab").options[:4] == ["Pending (1)", "Approved (0)", "Rejected (2)", "Dismissed (1)"]
+
+
+def test_bulk_dismiss_of_selected_rows(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.checkbox(key=f"review_pick_{data['vpn']}").check().run()
+    app.checkbox(key=f"review_pick_{data['printer']}").check().run()
+    app.button(key="review_bulk_dismiss").click().run()
+    assert any("Dismiss 2 proposals?" in w.value for w in app.warning)
+    app.button(key="review_bulk_confirm").click().run()
+    assert not app.exception
+    assert proposal(engine, data["vpn"])[0] == "dismissed"
+    assert proposal(engine, data["printer"])[0] == "dismissed"
+    assert proposal(engine, data["phone"])[0] == "pending"
+    assert listed(app) == ["Outlook prompts only on the phone"]
+
+
+def test_deep_link_opens_the_proposal_and_other_accounts_stay_hidden(monkeypatch, engine, data):
+    monkeypatch.setenv("FLOWPILOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    app = start(monkeypatch, engine)
+    app.query_params["proposal"] = data["printer"]
+    app.run()
+    assert app.subheader[0].value == "Printer offline after driver update"
+    with session_scope(engine) as db:
+        secret = db.scalar(select(FlowProposal.id).where(FlowProposal.title == "Fabrikam secret proposal"))
+    app.query_params["proposal"] = str(secret)
+    app.run()
+    assert "That proposal does not exist in this account." in [w.value for w in app.warning]
+    assert "Fabrikam secret proposal" not in page_text(app)
