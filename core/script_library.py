@@ -33,7 +33,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "name": "Reset AD user password",
         "category": "Active Directory",
         "problem_domain": "identity",
-        "keywords": ["password", "reset", "forgot", "expired", "locked out", "sign in", "active directory"],
+        "keywords": ["password", "reset password", "password reset", "forgot", "expired", "new password"],
         "description": "Resets an on-premises AD password; the new password is typed in when the script runs.",
         "body": """#Requires -Modules ActiveDirectory
 $Identity = {{ identity }}
@@ -237,7 +237,16 @@ Invoke-Command -ComputerName $Computer -ArgumentList $Register -ScriptBlock {
         "name": "Test network path",
         "category": "Networking",
         "problem_domain": "network",
-        "keywords": ["share", "unc", "network path", "mapped drive", "file share", "cannot access", "path"],
+        "keywords": [
+            "share",
+            "unc",
+            "network path",
+            "mapped drive",
+            "file share",
+            "cannot access",
+            "path",
+            "disconnected",
+        ],
         "description": "Checks that a UNC path is reachable and SMB (445) answers on its server.",
         "body": """$SharePath = {{ share_path }}
 $Server = {{ server }}
