@@ -1,0 +1,132 @@
+"""Review Queue at scale: the server time of the queue's first page with 50,000 proposals on PostgreSQL.
+
+    python -m benchmarks.review_queue [--proposals 50000] [--server postgresql+psycopg://postgres@127.0.0.1:5432]
+                                      [--keep]
+
+"First page" is everything the page asks the database for before drawing: the stats strip, the domain filter,
+the tab counts, 25 rows of the Pending tab and the detail of the first row. Measured for each sort, cold (first
+call on a new connection) and warm (median of 5 repeats). Rows are generated inside PostgreSQL with
+``generate_series``; the tree JSON is a realistic 10-node tree, so row width matches real proposals.
+Target: < 0.5 s per first page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import uuid
+
+from sqlalchemy import Engine, create_engine, text
+
+from core import proposals
+from core.db import make_engine, session_scope, upgrade
+
+TREE = {
+    "id": "q1",
+    "type": "question",
+    "question": "Does the problem affect one user or many?",
+    "children": [
+        {
+            "id": "q2",
+            "label": "One user",
+            "type": "question",
+            "question": "Does it happen on every device of that user?",
+            "children": [
+                {"id": "s1", "label": "Yes", "type": "solution", "solution": "Reset the user's profile."},
+                {
+                    "id": "a1",
+                    "label": "No",
+                    "type": "action",
+                    "action": "Reinstall the client on the affected device.",
+                    "children": [{"id": "s2", "label": "Done", "type": "solution", "solution": "Verify."}],
+                },
+            ],
+        },
+        {"id": "s3", "label": "Many users", "type": "solution", "solution": "Check the service health page."},
+    ],
+}
+DOMAINS = ["exchange", "m365", "vpn", "printers", "identity", "backup", "endpoint", "teams", "networking", "security"]
+
+
+def _load(engine: Engine, count: int) -> uuid.UUID:
+    account_id = uuid.uuid4()
+    data = json.dumps({"title": "t", "tree_structure": TREE})
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO accounts (id, name, slug, created_at) VALUES (:id, 'Bench MSP', :slug, now())"),
+            {"id": account_id, "slug": f"bench-{account_id.hex[:8]}"},
+        )
+        conn.execute(
+            text(
+                """
+                INSERT INTO flow_proposals (
+                    id, account_id, proposal_type, status, title, description, proposed_flow_data,
+                    confidence_score, supporting_session_count, supporting_session_ids, problem_domain,
+                    generator, created_at, updated_at)
+                SELECT gen_random_uuid(), :account,
+                       (ARRAY['new_flow','new_flow','enhancement','branch_addition'])[1 + g % 4],
+                       (ARRAY['pending','pending','pending','approved','modified','rejected','dismissed',
+                              'auto_reinforced'])[1 + (g / 7) % 8],
+                       'Proposal ' || g, 'Generated for the benchmark', CAST(:data AS jsonb),
+                       (g % 100) / 100.0, 1 + g % 23, '[]'::jsonb,
+                       (ARRAY[:domains])[1 + g % 10],
+                       'offline rules', now() - make_interval(mins => g), now()
+                FROM generate_series(1, :count) AS g
+                """
+            ),
+            {"account": account_id, "data": data, "count": count, "domains": DOMAINS},
+        )
+        conn.execute(text("ANALYZE flow_proposals"))
+    return account_id
+
+
+def first_page(engine: Engine, account_id: uuid.UUID, sort: str) -> float:
+    """Seconds of database work for one render of the queue's first page."""
+    started = time.perf_counter()
+    with session_scope(engine) as db:
+        proposals.queue_stats(db, account_id)
+        proposals.proposal_domains(db, account_id)
+        proposals.tab_counts(db, account_id)
+        page = proposals.list_proposals(db, account_id, tab="pending", sort=sort, page=1, page_size=25)
+        proposals.get_detail(db, account_id, page.rows[0].id)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--proposals", type=int, default=50_000)
+    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    args = parser.parse_args()
+
+    name = f"flowpilot_bench_review_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(f"{args.server}/{name}")
+    try:
+        upgrade(engine)
+        started = time.perf_counter()
+        account_id = _load(engine, args.proposals)
+        print(f"loaded {args.proposals} proposals in {time.perf_counter() - started:.1f} s")
+        results = {}
+        for sort in proposals.SORTS:
+            engine.dispose()
+            cold = first_page(engine, account_id, sort)
+            warm = statistics.median(first_page(engine, account_id, sort) for _ in range(5))
+            results[sort] = {"cold_s": round(cold, 4), "warm_s": round(warm, 4)}
+        worst = max(r["cold_s"] for r in results.values())
+        print(json.dumps({"proposals": args.proposals, "first_page": results, "target_s": 0.5}, indent=2))
+        print(f"worst first page: {worst * 1000:.0f} ms ({'meets' if worst < 0.5 else 'MISSES'} the 0.5 s target)")
+    finally:
+        engine.dispose()
+        if not args.keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
