@@ -1,8 +1,79 @@
-"""Knowledge Gaps page (being built): says what it will be."""
+"""Knowledge Gaps: the full latest report, filters, and the sessions behind each gap."""
 
 import streamlit as st
 
-st.title("Knowledge Gaps")
-st.info(
-    "The full knowledge-gap report: weak options, high escalation, uncharted territory and repeated patterns. This page is being built."
-)
+from core.gaps import GAP_TYPES, SEVERITIES, filter_gaps, flow_seed
+from ui import charts, insights
+from ui.context import current_user
+
+user = current_user()
+st.title("Knowledge gaps")
+
+generated_at, lookback_days, gaps = insights.latest_gaps(user.account_id)
+head, action = st.columns([4, 1], vertical_alignment="bottom")
+if generated_at:
+    head.caption(f"Report of {generated_at[:16].replace('T', ' ')} UTC over the last {lookback_days} days.")
+if action.button("Recompute now", key="gaps_recompute", type="primary"):
+    try:
+        found = insights.recompute_gaps(user.account_id)
+    except Exception as exc:  # noqa: BLE001 - shown to the user instead of a traceback
+        st.error(f"The gap report could not be computed: {exc}")
+    else:
+        st.toast(f"Gap report recomputed: {found} gaps.")
+        st.rerun()
+
+if generated_at is None:
+    st.info("No gap report yet. The worker computes one every hour; press “Recompute now” to compute it at once.")
+    st.stop()
+
+f1, f2, f3 = st.columns(3)
+chosen_types = f1.multiselect("Type", GAP_TYPES, key="gaps_filter_type")
+chosen_domains = f2.multiselect("Domain", sorted({g.domain for g in gaps}), key="gaps_filter_domain")
+chosen_severities = f3.multiselect("Severity", SEVERITIES, key="gaps_filter_severity")
+shown = filter_gaps(gaps, chosen_types, chosen_domains, chosen_severities)
+
+if not gaps:
+    st.success("The latest report found no knowledge gap.")
+    st.stop()
+if not shown:
+    st.info("No gap matches these filters.")
+    st.stop()
+
+rows = [
+    {
+        "severity": g.severity,
+        "type": g.gap_type,
+        "domain": g.domain,
+        "title": g.title,
+        "sessions_shown": len(g.session_ids),
+        "suggested_action": g.suggested_action,
+    }
+    for g in shown
+]
+charts.table_with_download(rows, "gaps_report", "knowledge_gaps.csv")
+
+st.subheader("Details")
+for gap in shown:
+    with st.expander(f"{gap.severity.upper()} · {gap.title}", expanded=False):
+        st.markdown(f"{charts.SEVERITY_BADGE[gap.severity]} `{gap.gap_type}` · {gap.domain}")
+        st.write(gap.description)
+        st.caption(f"Suggested: {gap.suggested_action}")
+        st.json(gap.evidence, expanded=False)
+        show, create = st.columns(2)
+        if show.toggle("Show the sessions behind this gap", key=f"gaps_sessions_{gap.key}"):
+            sessions = insights.gap_sessions(user.account_id, gap)
+            if not sessions:
+                st.info("These sessions are no longer in the database.")
+            else:
+                for s in sessions:
+                    s["link"] = f"/sessions?session={s['session_id']}"
+                st.dataframe(
+                    sessions,
+                    hide_index=True,
+                    column_order=["link", "status", "confidence_tier", "domain", "summary", "created_at", "rating"],
+                    column_config={"link": st.column_config.LinkColumn("Session", display_text="Open")},
+                    key=f"gaps_sessions_table_{gap.key}",
+                )
+        if gap.severity == "high" and create.button("Create flow", key=f"gaps_create_{gap.key}"):
+            st.session_state["flows_editor_seed"] = flow_seed(gap)
+            st.switch_page("pages/flows.py")

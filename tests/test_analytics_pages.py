@@ -1,0 +1,115 @@
+"""Analytics and Knowledge Gaps pages through AppTest over app.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.db import session_scope
+from core.gaps import KnowledgeGap, store_report
+from core.models import PSAConnection
+from tests.app_harness import app_for
+from tests.factories import make_account, make_session, make_user
+
+HIGH = KnowledgeGap(
+    "high_escalation",
+    "vpn",
+    "high",
+    "High escalation rate in vpn",
+    "8 of 10 closed vpn sessions (80.0 %) were escalated.",
+    evidence={"signature": "vpn", "closed": 10, "escalated": 8, "escalation_rate": 80.0, "session_ids": []},
+    suggested_action="Review the escalated sessions.",
+)
+LOW = KnowledgeGap(
+    "uncharted_territory",
+    "printers",
+    "low",
+    "Uncharted territory in printers",
+    "3 printers sessions were resolved in discovery mode.",
+    evidence={"signature": "printers", "resolved_discovery_sessions": 3, "session_ids": []},
+    suggested_action="Write a flow.",
+)
+
+
+@pytest.fixture
+def workspace(engine):
+    now = datetime.now(UTC)
+    with session_scope(engine) as db:
+        account = make_account(db, "Contoso MSP")
+        account.created_at = now - timedelta(days=400)
+        make_user(db, account, "team_admin", name="Tom Admin")
+        db.add(PSAConnection(account_id=account.id, provider="connectwise"))
+        vpn = make_session(
+            db, account, problem_domain="vpn", status="escalated", created_at=now - timedelta(days=2), rating=2
+        )
+        for days in (1, 3, 10):
+            make_session(db, account, created_at=now - timedelta(days=days), rating=5, psa_ticket_id="T1")
+        HIGH.evidence["session_ids"] = [str(vpn.id)]
+        store_report(db, account.id, [HIGH, LOW], now - timedelta(minutes=5))
+        return {"account": account.id, "vpn": str(vpn.id)}
+
+
+def _open(engine, monkeypatch, page):
+    app = app_for(engine, monkeypatch)
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _metrics(app):
+    return {m.label: (m.value, m.delta) for m in app.metric}
+
+
+def test_analytics_kpis_charts_and_period_switch(engine, monkeypatch, workspace):
+    app = _open(engine, monkeypatch, "pages/analytics.py")
+    metrics = _metrics(app)
+    assert metrics["Sessions"] == ("4", "+4 vs previous 30 days")
+    assert metrics["Resolution rate"] == ("75.0%", "+75 pts vs previous 30 days")
+    assert metrics["Rating"][0] == "★★★★☆ 4.2"
+    assert metrics["PSA ticket link rate"][0] == "75.0%"
+    charts = [c.key for c in app.get("plotly_chart")]
+    assert len(charts) == 4
+    assert [b.key for b in app.button if b.key.startswith("analytics_create_")] == [f"analytics_create_{HIGH.key}"]
+
+    app.radio(key="analytics_period").set_value(7).run()
+    assert not app.exception
+    assert _metrics(app)["Sessions"] == ("3", "+2 vs previous 7 days")
+
+
+def test_create_flow_opens_the_editor_with_a_seed(engine, monkeypatch, workspace):
+    app = _open(engine, monkeypatch, "pages/analytics.py")
+    app.button(key=f"analytics_create_{HIGH.key}").click().run()
+    assert not app.exception, app.exception
+    # the Flows page consumed the seed into its editor
+    texts = " ".join(str(t.value) for t in app.text_input) + " ".join(str(t.value) for t in app.text_area)
+    assert "High escalation rate in vpn" in texts
+
+
+def test_empty_account_says_so(engine, monkeypatch):
+    with session_scope(engine) as db:
+        make_user(db, make_account(db), "team_admin")
+    app = _open(engine, monkeypatch, "pages/analytics.py")
+    assert any("No sessions in the last 30 days" in i.value for i in app.info)
+    assert any("No gap report yet" in i.value for i in app.info)
+    assert not app.get("plotly_chart")
+
+
+def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspace):
+    app = _open(engine, monkeypatch, "pages/knowledge_gaps.py")
+    table = app.dataframe[0].value
+    assert list(table["title"]) == ["High escalation rate in vpn", "Uncharted territory in printers"]
+
+    app.multiselect(key="gaps_filter_severity").set_value(["low"]).run()
+    assert list(app.dataframe[0].value["title"]) == ["Uncharted territory in printers"]
+    app.multiselect(key="gaps_filter_severity").set_value([]).run()
+
+    app.toggle(key=f"gaps_sessions_{HIGH.key}").set_value(True).run()
+    drill = app.dataframe[1].value
+    assert list(drill["link"]) == [f"/sessions?session={workspace['vpn']}"]
+
+    app.button(key="gaps_recompute").click().run()
+    assert not app.exception, app.exception
+    # the fresh report replaces the stored one: the four sessions share one unmatched summary
+    assert list(app.dataframe[0].value["title"]) == ["Recurring unmatched problem: outlook password prompting"]

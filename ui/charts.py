@@ -1,0 +1,147 @@
+"""Plotly figures of the Analytics page, and the "table view + CSV download" every chart carries.
+
+Figures are built from the JSON-safe dicts of ``core.analytics.dashboard``; nothing here queries the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+GREEN, AMBER, RED = "#2e9e5b", "#f0a202", "#d64541"
+RESOLVED, ESCALATED = "#2e9e5b", "#d64541"
+TIER_COLOURS = {"guided": "#2e9e5b", "exploring": "#f0a202", "discovery": "#5b7bd6"}
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+SEVERITY_BADGE = {"high": ":red-badge[High]", "medium": ":orange-badge[Medium]", "low": ":blue-badge[Low]"}
+_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 320}
+
+
+def mttr_area(trend: list[dict[str, Any]]) -> go.Figure:
+    frame = pd.DataFrame(trend, columns=["day", "sessions", "mttr_minutes"])
+    fig = go.Figure(
+        go.Scatter(
+            x=frame["day"],
+            y=frame["mttr_minutes"],
+            mode="lines+markers",
+            fill="tozeroy",
+            name="MTTR",
+            customdata=frame["sessions"],
+            hovertemplate="%{x}<br>%{y:.1f} min over %{customdata} resolved sessions<extra></extra>",
+        )
+    )
+    fig.update_layout(title="Mean time to resolution per day", yaxis_title="minutes", **_LAYOUT)
+    return fig
+
+
+def domain_bars(by_domain: list[dict[str, Any]]) -> go.Figure:
+    frame = pd.DataFrame(by_domain, columns=["domain", "sessions", "resolved", "escalated", "resolution_rate"])
+    fig = go.Figure(
+        [
+            go.Bar(x=frame["domain"], y=frame["resolved"], name="Resolved", marker_color=RESOLVED),
+            go.Bar(x=frame["domain"], y=frame["escalated"], name="Escalated", marker_color=ESCALATED),
+        ]
+    )
+    fig.update_layout(title="Resolved vs escalated by domain", barmode="group", **_LAYOUT)
+    return fig
+
+
+def tier_donut(breakdown: list[dict[str, Any]]) -> go.Figure:
+    frame = pd.DataFrame(breakdown, columns=["tier", "sessions", "resolved", "escalated", "resolution_rate"])
+    labels = [f"{t} ({r:.0f}% resolved)" for t, r in zip(frame["tier"], frame["resolution_rate"], strict=True)]
+    fig = go.Figure(
+        go.Pie(
+            labels=labels,
+            values=frame["sessions"],
+            hole=0.55,
+            marker={"colors": [TIER_COLOURS.get(t, "#999") for t in frame["tier"]]},
+            sort=False,
+        )
+    )
+    fig.update_layout(title="Confidence tiers", **_LAYOUT)
+    return fig
+
+
+def _health(flows: int, sessions: int, guided_rate: float, severity: str | None) -> list[float]:
+    """Per cell 1 = green, 0.5 = amber, 0 = red: no flow for a busy domain, a low guided rate, a severe gap."""
+    flow_h = 1.0 if flows >= 2 else 0.5 if flows == 1 else 0.0
+    if sessions and not flows:
+        session_h = 0.0
+    elif flows and sessions / flows > 100:
+        session_h = 0.5
+    else:
+        session_h = 1.0
+    guided_h = 1.0 if guided_rate >= 60 else 0.5 if guided_rate >= 30 else 0.0
+    gap_h = {"high": 0.0, "medium": 0.5}.get(severity or "", 1.0)
+    return [flow_h, session_h, guided_h, gap_h]
+
+
+def coverage_rows(domains: list[dict[str, Any]], severity: dict[str, str]) -> list[dict[str, Any]]:
+    """The heatmap's table: one row per domain with its worst gap severity ("" when none)."""
+    return [{**d, "gap_severity": severity.get(d["domain"], "")} for d in domains]
+
+
+def coverage_heatmap(rows: list[dict[str, Any]]) -> go.Figure:
+    columns = ["Flows", "Sessions", "Guided rate", "Gap severity"]
+    z, text = [], []
+    for r in rows:
+        z.append(_health(r["flow_count"], r["session_count"], r["guided_rate"], r["gap_severity"] or None))
+        text.append(
+            [str(r["flow_count"]), str(r["session_count"]), f"{r['guided_rate']:.0f}%", r["gap_severity"] or "none"]
+        )
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=columns,
+            y=[r["domain"] for r in rows],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=1,
+            colorscale=[[0, RED], [0.5, AMBER], [1, GREEN]],
+            showscale=False,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(title="Knowledge coverage", **{**_LAYOUT, "height": max(260, 40 * len(rows) + 80)})
+    return fig
+
+
+def worst_severity(gaps: list[Any]) -> dict[str, str]:
+    """Domain -> the most severe gap reported for it."""
+    worst: dict[str, str] = {}
+    for gap in gaps:
+        if SEVERITY_RANK[gap.severity] > SEVERITY_RANK.get(worst.get(gap.domain, ""), 0):
+            worst[gap.domain] = gap.severity
+    return worst
+
+
+def table_with_download(rows: list[dict[str, Any]], key: str, filename: str) -> None:
+    """The rows as a table and a CSV download (``key`` makes both widgets unique on the page)."""
+    frame = pd.DataFrame(rows)
+    st.dataframe(frame, hide_index=True, width="stretch", key=f"{key}_table")
+    st.download_button(
+        "Download CSV",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=filename,
+        mime="text/csv",
+        key=f"{key}_csv",
+    )
+
+
+def chart_with_table(fig: go.Figure, rows: list[dict[str, Any]], key: str, filename: str) -> None:
+    """A chart with a "Table" tab holding the same data and its CSV download."""
+    chart_tab, table_tab = st.tabs(["Chart", "Table"])
+    with chart_tab:
+        st.plotly_chart(fig, key=f"{key}_chart", width="stretch")
+    with table_tab:
+        table_with_download(rows, key, filename)
+
+
+def stars(rating: float | None) -> str:
+    if rating is None:
+        return "no ratings"
+    full = int(round(rating))
+    return "★" * full + "☆" * (5 - full) + f" {rating:.1f}"

@@ -1,0 +1,64 @@
+"""Cached data of the Analytics and Knowledge Gaps pages (the Streamlit side of core.analytics and core.gaps).
+
+Caches are keyed by plain values: the database URL (one app may be pointed at another database in tests), the
+account id and the period. Gap reports are cached briefly and cleared when a user recomputes one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import streamlit as st
+
+from core import analytics, gaps
+from core.db import session_scope
+from ui.context import engine, settings
+
+DASHBOARD_TTL_S = 300
+GAPS_TTL_S = 60
+
+
+@st.cache_data(ttl=DASHBOARD_TTL_S, max_entries=64, show_spinner="Computing the dashboard…")
+def _dashboard(url: str, account_id: str, period_days: int) -> dict[str, Any]:
+    with session_scope(engine()) as db:
+        return analytics.dashboard(db, uuid.UUID(account_id), period_days, datetime.now(UTC))
+
+
+def dashboard(account_id: uuid.UUID, period_days: int) -> dict[str, Any]:
+    return _dashboard(settings().database_url, str(account_id), period_days)
+
+
+@st.cache_data(ttl=GAPS_TTL_S, max_entries=64, show_spinner=False)
+def _latest_gaps(url: str, account_id: str) -> dict[str, Any] | None:
+    with session_scope(engine()) as db:
+        report = gaps.latest_report(db, uuid.UUID(account_id))
+    if report is None:
+        return None
+    return {
+        "generated_at": report.generated_at.isoformat(),
+        "lookback_days": report.lookback_days,
+        "gaps": [g.to_dict() for g in report.gaps],
+    }
+
+
+def latest_gaps(account_id: uuid.UUID) -> tuple[str | None, int, list[gaps.KnowledgeGap]]:
+    """(generated_at ISO text or None, lookback days, gaps) of the newest stored report."""
+    body = _latest_gaps(settings().database_url, str(account_id))
+    if body is None:
+        return None, gaps.GapConfig().lookback_days, []
+    return body["generated_at"], body["lookback_days"], [gaps.KnowledgeGap.from_dict(g) for g in body["gaps"]]
+
+
+def recompute_gaps(account_id: uuid.UUID) -> int:
+    """Compute and store a fresh report now; returns how many gaps it holds."""
+    with session_scope(engine()) as db:
+        report = gaps.recompute(db, account_id, datetime.now(UTC))
+    _latest_gaps.clear()
+    return len(report.gaps)
+
+
+def gap_sessions(account_id: uuid.UUID, gap: gaps.KnowledgeGap) -> list[dict[str, Any]]:
+    with session_scope(engine()) as db:
+        return gaps.gap_sessions(db, account_id, gap)
