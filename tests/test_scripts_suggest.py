@@ -1,0 +1,113 @@
+"""Suggestions for a session: the Anthropic path against a local Messages API server, and the offline path."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.auth import load_user
+from core.config import Settings
+from core.models import ScriptTemplate
+from core.script_library import seed_script_templates
+from core.script_suggest import TOOL_NAME, suggest
+from tests.factories import make_account, make_session, make_team, make_user
+from tests.fake_anthropic import fake_anthropic  # noqa: F401
+
+CONVERSATION = [
+    {"role": "user", "content": "Caller from Contoso: user CONTOSO\\jsmith cannot open the finance share."},
+    {"role": "assistant", "content": "Which group grants access to the share?"},
+    {"role": "user", "content": "It is the 'Finance-Share-RW' group, he was never added."},
+]
+
+
+def _setup(db: Session):
+    account = make_account(db, "Contoso")
+    team = make_team(db, account)
+    user = load_user(db, make_user(db, account, "engineer", team, name="Eve Engineer").id)
+    seed_script_templates(db)
+    session = make_session(
+        db,
+        account,
+        status="active",
+        problem_domain="identity",
+        problem_summary="Cannot open the finance share",
+        conversation_messages=CONVERSATION,
+    )
+    db.commit()
+    return account, user, session
+
+
+def _settings(url: str) -> Settings:
+    return Settings(anthropic_api_key="test-key", anthropic_base_url=url, anthropic_model="claude-test")
+
+
+def test_model_suggestion_is_redacted_out_and_restored_in(db: Session, fake_anthropic) -> None:  # noqa: F811
+    _, user, session = _setup(db)
+    add = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Add user to AD group"))
+    fake_anthropic.tool_use(
+        {
+            "template_id": str(add.id),
+            "pre_filled_params": {"identity": "<USER_1>", "group": "Finance-Share-RW", "bogus": "x"},
+            "instructions": "Add <USER_1> to the group, then have him sign out and in.",
+            "confidence": 0.9,
+        },
+        name=TOOL_NAME,
+    )
+    result = suggest(db, user, session, _settings(fake_anthropic.url))
+    suggestion = result.suggestion
+    assert result.generator == "claude-test"
+    assert (suggestion.template_name, suggestion.confidence) == ("Add user to AD group", 0.9)
+    assert suggestion.values == {"identity": "jsmith", "group": "Finance-Share-RW"}
+    assert suggestion.sources["identity"] == "Caller from Contoso: user CONTOSO\\jsmith cannot open the finance share."
+    assert suggestion.instructions == "Add CONTOSO\\jsmith to the group, then have him sign out and in."
+
+    request = fake_anthropic.messages[0].json
+    sent = json.dumps(request["messages"])
+    assert "jsmith" not in sent and "Contoso" not in sent and "Eve Engineer" not in sent
+    assert "<USER_1>" in sent
+    assert request["tools"][0]["name"] == TOOL_NAME
+    assert request["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
+    listed = json.loads(request["messages"][0]["content"].split("Available templates (JSON):\n", 1)[1])
+    assert len(listed) == 12 and str(add.id) in {t["id"] for t in listed}
+    assert all(p["type"] != "secure_string" for t in listed for p in t["parameters"])
+
+
+def test_inaccessible_template_is_dropped_with_a_logged_reason(
+    db: Session,
+    fake_anthropic,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, user, session = _setup(db)
+    other = make_account(db, "Fabrikam")
+    foreign = ScriptTemplate(
+        account_id=other.id,
+        name="Fabrikam only",
+        body="$C = {{ computer }}",
+        parameters_schema=[{"key": "computer", "label": "Computer", "type": "hostname"}],
+    )
+    db.add(foreign)
+    db.commit()
+    fake_anthropic.tool_use(
+        {"template_id": str(foreign.id), "pre_filled_params": {}, "instructions": "", "confidence": 0.8}, name=TOOL_NAME
+    )
+    with caplog.at_level(logging.WARNING, logger="core.script_suggest"):
+        result = suggest(db, user, session, _settings(fake_anthropic.url))
+    assert result.generator == "offline rules"
+    assert result.notes == [f"The AI model suggested a template that is not available to you ({foreign.id}); ignored."]
+    assert result.suggestion.template_name == "Add user to AD group"
+    assert result.suggestion.values == {"identity": "jsmith", "group": "Finance-Share-RW"}
+    dropped = [r for r in caplog.records if r.getMessage() == "script suggestion dropped"]
+    assert len(dropped) == 1 and dropped[0].template_id == str(foreign.id)
+
+
+def test_api_failure_falls_back_to_offline(db: Session, fake_anthropic) -> None:  # noqa: F811
+    _, user, session = _setup(db)
+    fake_anthropic.error(400, message_text="bad request")
+    result = suggest(db, user, session, _settings(fake_anthropic.url))
+    assert result.generator == "offline rules"
+    assert result.notes == ["The AI suggestion failed (BadRequestError); showing the offline suggestion."]
+    assert result.suggestion.template_name == "Add user to AD group"
