@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from core.db import session_scope
 from core.models import FlowProposal, Tree, TreeVersion
+from tests.app_harness import app_for
 from tests.factories import NOW, make_account, make_session, make_tree, make_user
 from tests.review_helpers import enhancement_proposal, new_flow_proposal, outlook_with_branch
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture
@@ -60,10 +57,7 @@ def data(engine):
 
 
 def start(monkeypatch, engine, page="pages/review_queue.py", user=None):
-    monkeypatch.setenv("FLOWPILOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("FLOWPILOT_AUTH", "local")
-    monkeypatch.setenv("FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES", "true")
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = app_for(engine, monkeypatch)
     if user:
         app.session_state["auth_user_id"] = user
     app.run()
@@ -230,7 +224,6 @@ def test_bulk_dismiss_of_selected_rows(monkeypatch, engine, data):
 
 
 def test_deep_link_opens_the_proposal_and_other_accounts_stay_hidden(monkeypatch, engine, data):
-    monkeypatch.setenv("FLOWPILOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     app = start(monkeypatch, engine)
     app.query_params["proposal"] = data["printer"]
     app.run()
