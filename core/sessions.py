@@ -17,6 +17,8 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.auth import CurrentUser, PermissionDenied
+from core.flywheel import queue
+from core.flywheel.queue import REQUEUEABLE, NotRequeueable  # noqa: F401 - re-exported for the page
 from core.models import (
     ANALYSIS_STATUSES,
     CONFIDENCE_TIERS,
@@ -33,7 +35,6 @@ from core.trees import child_by_label, find_node
 UNCLASSIFIED = "unclassified"
 # Filter value for sessions that never entered the flywheel queue (analysis_status NULL, e.g. still active).
 NOT_QUEUED = "not queued"
-REQUEUEABLE = ("failed", "deferred")
 MAX_PAGE_SIZE = 500
 SEARCH_MAX_CHARS = 200
 
@@ -48,10 +49,6 @@ class SessionNotFound(LookupError):
 
 class InvalidFilter(ValueError):
     """A filter value the list cannot apply; the message names it."""
-
-
-class NotRequeueable(ValueError):
-    """Only failed or deferred analyses go back to the queue."""
 
 
 @dataclass(frozen=True)
@@ -412,23 +409,15 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str)
 
 
 def requeue_analysis(db: Session, user: CurrentUser, session_id: uuid.UUID | str) -> None:
-    """Send a failed or deferred analysis back to the flywheel queue, due now.
+    """Send a failed or deferred analysis of the user's account back to the flywheel queue, due now.
 
-    The last error is kept in ``analysis_reason`` (the worker overwrites ``analysis_error`` on its next try) and
-    the attempt counter restarts, so the retry gets the full retry policy rather than failing at once.
+    The queue rules (which statuses, the fresh retry budget, the error kept in ``analysis_reason``) are the
+    flywheel's own (``core.flywheel.queue.requeue``); this adds the account scope and refuses viewers.
     """
     s = _scoped(db, user.account_id, session_id)
     if user.role == "viewer" and not user.is_super_admin:
         raise PermissionDenied("Viewers cannot re-queue an analysis.")
-    if s.analysis_status not in REQUEUEABLE:
-        current = s.analysis_status or NOT_QUEUED
-        raise NotRequeueable(f"Only failed or deferred analyses can be re-queued; this one is {current}.")
-    previous = s.analysis_error or s.analysis_reason or s.analysis_status
-    s.analysis_reason = f"Re-queued by {user.name} after: {previous}"
-    s.analysis_status = "pending"
-    s.analysis_after = None
-    s.analysis_error = None
-    s.analysis_attempts = 0
-    s.claimed_by = None
-    s.claimed_at = None
-    db.flush()
+    try:
+        queue.requeue(db, user.account_id, s.id)
+    except queue.SessionNotFound as exc:
+        raise SessionNotFound(session_id) from exc
