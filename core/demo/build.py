@@ -1,0 +1,464 @@
+"""Build the demo workspace: two accounts, their people and flows, months of sessions, and the flywheel's past.
+
+Deterministic for a seed and a ``now``: every id, date and choice comes from one ``random.Random``. Rows are
+written with bulk inserts so the whole workspace takes seconds, also on SQLite.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from core.db import session_scope
+from core.demo import flows_identity, flows_network, flows_ops
+from core.demo.discovery import ACTIVE, NOVEL
+from core.demo.dsl import Flow
+from core.demo.history import Group, build_proposals, classify, flow_stats
+from core.demo.simulate import SessionSimulator, Simulated, Workforce, new_uuid, pick_novel
+from core.models import (
+    Account,
+    AISession,
+    AISessionStep,
+    FlowProposal,
+    PSAConnection,
+    PSAPush,
+    ScriptTemplate,
+    Team,
+    Tree,
+    TreeVersion,
+    User,
+)
+from core.trees import diff_trees, normalize_label, validate_tree
+
+log = logging.getLogger("flowpilot.demo")
+
+MAIN_SLUG = "northwind"
+SECOND_SLUG = "contoso"
+MAIN_SESSIONS = 3300
+SECOND_SESSIONS = 200
+MAIN_PENDING = 400
+SECOND_PENDING = 25
+TIER_SHARES = (("guided", 0.60), ("exploring", 0.25), ("discovery", 0.15))
+SECOND_FLOWS = ("ad_password_reset", "exchange_outlook_prompts", "vpn_client_error", "print_spooler", "ep_disk_full")
+SECOND_NOVELS = ("teams_dock_audio", "excel_locked", "scan_to_email")
+
+MAIN_PEOPLE = (
+    ("Priya Shah", "priya.shah", "owner", 0),
+    ("Marcus Reed", "marcus.reed", "team_admin", 0),
+    ("Hannah Cole", "hannah.cole", "analyst", 0),
+    ("Victor Alvarez", "victor.alvarez", "viewer", 0),
+    ("Sam Taylor", "sam.taylor", "engineer", 0),
+    ("Nina Petrova", "nina.petrova", "engineer", 0),
+    ("Oliver Grant", "oliver.grant", "engineer", 0),
+    ("Fatima Noor", "fatima.noor", "engineer", 0),
+    ("Jack Murphy", "jack.murphy", "engineer", 1),
+    ("Leo Kim", "leo.kim", "engineer", 1),
+    ("Grace Liu", "grace.liu", "team_admin", 1),
+)
+SECOND_PEOPLE = (
+    ("Elena Rossi", "elena.rossi", "owner", 0),
+    ("Ben Carter", "ben.carter", "team_admin", 0),
+    ("Aiko Tanaka", "aiko.tanaka", "analyst", 0),
+    ("Ravi Menon", "ravi.menon", "viewer", 0),
+    ("Lucy Evans", "lucy.evans", "engineer", 0),
+    ("Omar Haddad", "omar.haddad", "engineer", 0),
+)
+SUPER_ADMIN = ("FlowPilot Support", "support@flowpilot.example")
+
+
+class DemoExists(RuntimeError):
+    """The database already holds the demo workspace."""
+
+
+def catalogue() -> list[Flow]:
+    """Every troubleshooting flow of the demo, in a stable order."""
+    flows: list[Flow] = []
+    for module in (flows_identity, flows_network, flows_ops):
+        flows.extend(value for value in vars(module).values() if isinstance(value, Flow))
+    return flows
+
+
+def _enhancement_branch(tree: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(parent id, child) of the branch an enhancement added: the last option of the first question with 3+."""
+    stack = [tree]
+    while stack:
+        node = stack.pop(0)
+        children = node.get("children") or []
+        if node["type"] == "question" and len(children) >= 3:
+            return node["id"], children[-1]
+        stack.extend(children)
+    raise ValueError("no question with three options")
+
+
+def _without(tree: dict[str, Any], child_id: str) -> dict[str, Any]:
+    result = copy.deepcopy(tree)
+    stack = [result]
+    while stack:
+        node = stack.pop()
+        kids = node.get("children") or []
+        node_kids = [c for c in kids if c["id"] != child_id]
+        if len(node_kids) != len(kids):
+            node["children"] = node_kids
+            return result
+        stack.extend(kids)
+    raise ValueError(child_id)
+
+
+class _Workspace:
+    """Rows of one account, collected before they are written."""
+
+    def __init__(self, rng: random.Random, now: datetime, name: str, slug: str, created: datetime):
+        self.rng = rng
+        self.now = now
+        self.account = {"id": new_uuid(rng), "name": name, "slug": slug, "created_at": created}
+        self.teams: list[dict[str, Any]] = []
+        self.users: list[dict[str, Any]] = []
+        self.flows: dict[str, Flow] = {}
+        self.tree_rows: dict[str, dict[str, Any]] = {}
+        self.versions: list[dict[str, Any]] = []
+        self.sims: list[Simulated] = []
+        self.groups: dict[str, Group] = {}
+        self.proposals: list[dict[str, Any]] = []
+        self.source_sessions: dict[uuid.UUID, uuid.UUID] = {}
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.account["id"]
+
+    def add_people(self, team_names: tuple[str, ...], people: tuple, domain: str) -> None:
+        for name in team_names:
+            self.teams.append(
+                {
+                    "id": new_uuid(self.rng),
+                    "account_id": self.id,
+                    "name": name,
+                    "created_at": self.account["created_at"],
+                }
+            )
+        for name, local, role, team in people:
+            self.users.append(
+                {
+                    "id": new_uuid(self.rng),
+                    "account_id": self.id,
+                    "team_id": self.teams[team]["id"],
+                    "email": f"{local}@{domain}",
+                    "name": name,
+                    "role": role,
+                    "is_super_admin": False,
+                    "created_at": self.account["created_at"],
+                }
+            )
+
+    def user(self, role: str) -> dict[str, Any]:
+        return next(u for u in self.users if u["role"] == role)
+
+    def engineers(self) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+        return [(u["id"], u["team_id"]) for u in self.users if u["role"] in ("engineer", "team_admin")]
+
+    def add_flow(self, flow: Flow, origin: str = "manual", created: datetime | None = None) -> dict[str, Any]:
+        created = created or self.now - timedelta(days=self.rng.randint(130, 200))
+        row = {
+            "id": new_uuid(self.rng),
+            "account_id": self.id,
+            "team_id": self.teams[0]["id"],
+            "name": flow.name,
+            "description": flow.description,
+            "tree_type": "troubleshooting",
+            "tree_structure": flow.tree,
+            "problem_domain": flow.domain,
+            "match_keywords": list(flow.keywords),
+            "origin": origin,
+            "version": 1,
+            "is_published": True,
+            "created_by": self.user("team_admin")["id"],
+            "created_at": created,
+            "updated_at": created,
+        }
+        self.flows[flow.key] = flow
+        self.tree_rows[flow.key] = row
+        self.versions.append(self._version(row, 1, flow.tree, origin, "First version", created))
+        return row
+
+    def add_procedure(self, spec: dict[str, Any]) -> None:
+        created = self.now - timedelta(days=150)
+        row = {
+            "id": new_uuid(self.rng),
+            "account_id": self.id,
+            "team_id": self.teams[0]["id"],
+            "name": spec["name"],
+            "description": spec["description"],
+            "tree_type": "procedural",
+            "tree_structure": spec["tree"],
+            "problem_domain": spec["domain"],
+            "match_keywords": spec["keywords"],
+            "origin": "manual",
+            "version": 1,
+            "is_published": True,
+            "created_by": self.user("team_admin")["id"],
+            "created_at": created,
+            "updated_at": created,
+        }
+        self.tree_rows[spec["key"]] = row
+        self.versions.append(self._version(row, 1, spec["tree"], "manual", "First version", created))
+
+    def _version(self, row, version, tree, origin, note, created) -> dict[str, Any]:
+        return {
+            "id": new_uuid(self.rng),
+            "tree_id": row["id"],
+            "account_id": self.id,
+            "version": version,
+            "name": row["name"],
+            "description": row["description"],
+            "tree_structure": tree,
+            "match_keywords": row["match_keywords"],
+            "origin": origin,
+            "change_note": note,
+            "created_by": row["created_by"],
+            "created_at": created,
+        }
+
+    def stats(self) -> None:
+        flow_stats(self.sims, {k: v for k, v in self.tree_rows.items() if k in self.flows})
+        for key, row in self.tree_rows.items():
+            if key not in self.flows:
+                row.update(times_matched=0, times_resolved=0, success_rate=0.0, last_matched_at=None)
+
+
+def _simulate(ws: _Workspace, sim: SessionSimulator, count: int, novels: tuple) -> None:
+    flows = list(ws.flows.values())
+    with_escapes = [f for f in flows if f.escapes]
+    for _ in range(count):
+        roll = ws.rng.random()
+        if roll < TIER_SHARES[0][1]:
+            flow = ws.rng.choices(flows, weights=[f.weight for f in flows])[0]
+            ws.sims.append(sim.guided(flow))
+        elif roll < TIER_SHARES[0][1] + TIER_SHARES[1][1]:
+            flow = ws.rng.choices(with_escapes, weights=[f.weight for f in with_escapes])[0]
+            ws.sims.append(sim.exploring(flow))
+        else:
+            ws.sims.append(sim.discovery(pick_novel(ws.rng, novels)))
+
+
+def _before_generated(ws: _Workspace, sim: SessionSimulator, flow: Flow, age_days: float) -> None:
+    """Resolved sessions with no flow, before the flywheel's proposal became this flow."""
+    for _ in range(ws.rng.randint(3, 5)):
+        path = sim.walk_flow(flow)
+        steps = sim.flow_steps(path)
+        for step in steps:
+            step["flow_node_id"] = None
+        subject, description = ws.rng.choice(flow.intakes)
+        row = sim._row("discovery", flow.domain, subject, description, "resolved")
+        row["resolution_summary"] = path[-1][0]["solution"]
+        s = Simulated(row, steps, "discovery", extra={"group": f"generated:{flow.key}"})
+        ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
+
+
+def _before_enhanced(ws: _Workspace, sim: SessionSimulator, flow: Flow, age_days: float) -> dict[str, Any]:
+    """Exploring sessions that took the branch before it was in the flow; returns the flow's first version."""
+    parent_id, child = _enhancement_branch(flow.tree)
+    before = _without(flow.tree, child["id"])
+    change = diff_trees(before, flow.tree)["summary"][0]
+    for _ in range(ws.rng.randint(3, 6)):
+        path = sim.walk_flow(flow, stop_at=child["id"])
+        node = path[-1][0]
+        path.pop()
+        while node.get("children"):
+            nxt = ws.rng.choice(node["children"])
+            path.append((node, nxt["label"]))
+            node = nxt
+        path.append((node, None))
+        steps = sim.flow_steps(path)
+        cut = next(i for i, (n, _) in enumerate(path) if n["id"] == parent_id)
+        steps[cut]["content"]["options"] = [c["label"] for c in child_siblings(before, parent_id)]
+        for step in steps[cut + 1 :]:
+            step["flow_node_id"] = None
+        subject, description = ws.rng.choice(flow.intakes)
+        row = sim._row("exploring", flow.domain, subject, description, "resolved")
+        row["matched_flow_id"] = ws.tree_rows[flow.key]["id"]
+        row["match_score"] = round(ws.rng.uniform(0.6, 0.78), 3)
+        row["resolution_summary"] = path[-1][0].get("solution")
+        extra = {
+            "group": f"enhanced:{flow.key}",
+            "before": before,
+            "change": change,
+            "divergence_key": f"{parent_id}|{normalize_label(child['label'])}",
+        }
+        s = Simulated(row, steps, "exploring", flow=flow, extra=extra)
+        ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
+    return {"before": before, "change": change, "child": child["id"]}
+
+
+def child_siblings(tree: dict[str, Any], parent_id: str) -> list[dict[str, Any]]:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node["id"] == parent_id:
+            return node.get("children") or []
+        stack.extend(node.get("children") or [])
+    return []
+
+
+def _main_workspace(rng: random.Random, now: datetime, scale: float) -> _Workspace:
+    ws = _Workspace(rng, now, "Northwind MSP", MAIN_SLUG, now - timedelta(days=400))
+    ws.add_people(("Service Desk", "Projects & Infrastructure"), MAIN_PEOPLE, "northwind.example")
+    generated_age: dict[str, float] = {}
+    enhanced_age: dict[str, float] = {}
+    for flow in catalogue():
+        if flow.key in flows_ops.GENERATED:
+            age = rng.uniform(70, 90)
+            generated_age[flow.key] = age
+            ws.add_flow(flow, origin="ai_generated", created=now - timedelta(days=age))
+        else:
+            ws.add_flow(flow)
+            if flow.key in flows_ops.ENHANCED:
+                enhanced_age[flow.key] = rng.uniform(60, 95)
+    ws.add_procedure(flows_ops.OFFBOARDING)
+    workforce = Workforce(ws.id, ws.engineers(), "NW", "CW#")
+    sim = SessionSimulator(rng, now, workforce, {k: r["id"] for k, r in ws.tree_rows.items()})
+    for key, age in generated_age.items():
+        sim.not_before[key] = (None, age)
+        _before_generated(ws, sim, ws.flows[key], age)
+    for key, age in enhanced_age.items():
+        info = _before_enhanced(ws, sim, ws.flows[key], age)
+        sim.not_before[key] = (info["child"], age)
+        row = ws.tree_rows[key]
+        enhanced_at = now - timedelta(days=age)
+        ws.versions[:] = [v for v in ws.versions if v["tree_id"] != row["id"]]
+        ws.versions.append(ws._version(row, 1, info["before"], "manual", "First version", row["created_at"]))
+        ws.versions.append(ws._version(row, 2, ws.flows[key].tree, "ai_enhanced", info["change"], enhanced_at))
+        row.update(version=2, origin="ai_enhanced", updated_at=enhanced_at)
+    _simulate(ws, sim, round(MAIN_SESSIONS * scale), NOVEL)
+    for key, subject, description in ACTIVE:
+        ws.sims.append(sim.active(ws.flows[key], subject, description))
+    _history(ws, rng, now, round(MAIN_PENDING * scale))
+    for key in generated_age:
+        ws.source_sessions[ws.tree_rows[key]["id"]] = ws.groups[f"generated:{key}"].sims[0].row["id"]
+    return ws
+
+
+def _second_workspace(rng: random.Random, now: datetime, scale: float) -> _Workspace:
+    ws = _Workspace(rng, now, "Contoso Managed IT", SECOND_SLUG, now - timedelta(days=200))
+    ws.add_people(("Helpdesk",), SECOND_PEOPLE, "contoso-it.example")
+    by_key = {f.key: f for f in catalogue()}
+    for key in SECOND_FLOWS:
+        ws.add_flow(by_key[key])
+    workforce = Workforce(ws.id, ws.engineers(), "CT", None)
+    sim = SessionSimulator(rng, now, workforce, {k: r["id"] for k, r in ws.tree_rows.items()})
+    novels = tuple(n for n in NOVEL if n.key in SECOND_NOVELS)
+    _simulate(ws, sim, round(SECOND_SESSIONS * scale), novels)
+    _history(ws, rng, now, round(SECOND_PENDING * scale))
+    return ws
+
+
+def _history(ws: _Workspace, rng: random.Random, now: datetime, pending: int) -> None:
+    ws.sims.sort(key=lambda s: s.row["created_at"])
+    classify(ws.sims, pending, ws.groups)
+    reviewer = ws.user("team_admin")["id"]
+    ws.proposals = build_proposals(rng, now, ws.id, ws.groups, ws.sims, ws.flows, ws.tree_rows, reviewer)
+    ws.stats()
+
+
+def _write(db: Session, ws: _Workspace, psa: bool) -> dict[str, int]:
+    db.execute(insert(Account), [ws.account])
+    db.execute(insert(Team), ws.teams)
+    db.execute(insert(User), ws.users)
+    trees = list(ws.tree_rows.values())
+    for row in trees:
+        errors = validate_tree(row["tree_structure"])
+        if errors:
+            raise ValueError(f"demo flow {row['name']!r} is invalid: {errors}")
+    db.execute(insert(Tree), trees)
+    db.execute(insert(TreeVersion), ws.versions)
+    sessions = [s.row for s in ws.sims]
+    steps = [step for s in ws.sims for step in s.steps]
+    pushes = [s.push for s in ws.sims if s.push]
+    db.execute(insert(AISession), sessions)
+    db.execute(insert(AISessionStep), steps)
+    for tree_id, session_id in ws.source_sessions.items():
+        db.execute(update(Tree).where(Tree.id == tree_id).values(source_session_id=session_id))
+    db.execute(insert(FlowProposal), ws.proposals)
+    if psa:
+        db.execute(
+            insert(PSAConnection),
+            [
+                {
+                    "id": new_uuid(ws.rng),
+                    "account_id": ws.id,
+                    "provider": "connectwise",
+                    "name": "Northwind ConnectWise Manage",
+                    "is_active": True,
+                    "created_at": ws.account["created_at"],
+                }
+            ],
+        )
+    if pushes:
+        db.execute(insert(PSAPush), pushes)
+    status = Counter(s["status"] for s in sessions)
+    return {
+        "users": len(ws.users),
+        "flows": len(trees),
+        "sessions": len(sessions),
+        "steps": len(steps),
+        "active_sessions": status["active"],
+        "resolved": status["resolved"],
+        "escalated": status["escalated"],
+        "abandoned": status["abandoned"],
+        "pending_analysis": sum(1 for s in sessions if s["analysis_status"] == "pending"),
+        "proposals": len(ws.proposals),
+        "psa_pushes": len(pushes),
+    }
+
+
+def _seed_templates(db: Session) -> int | None:
+    """Global script templates, when the script library is installed (None: it is not)."""
+    try:
+        from core.script_library import seed_script_templates
+    except ImportError:
+        log.warning("core.script_library is missing: the demo has no script templates")
+        return None
+    seed_script_templates(db, account_id=None)
+    return db.scalar(select(func.count()).select_from(ScriptTemplate).where(ScriptTemplate.account_id.is_(None)))
+
+
+def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale: float = 1.0) -> dict[str, Any]:
+    """Create the demo workspace in an empty database and return counts of what was written.
+
+    ``now`` anchors every date (default: the current UTC time), so the sessions lie in the 120 days before it.
+    ``scale`` shrinks the number of sessions (tests use it); the flows, people and live sessions stay the same.
+    Raises :class:`DemoExists` when either demo account is already there.
+    """
+    started = time.perf_counter()
+    with session_scope(engine) as db:
+        existing = db.scalar(select(Account.slug).where(Account.slug.in_((MAIN_SLUG, SECOND_SLUG))).limit(1))
+    if existing:
+        raise DemoExists(f"the demo account '{existing}' already exists: use --reset to rebuild it")
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    rng = random.Random(seed)
+    main = _main_workspace(rng, now, scale)
+    second = _second_workspace(rng, now, scale)
+    super_admin = {
+        "id": new_uuid(rng),
+        "account_id": main.id,
+        "team_id": None,
+        "email": SUPER_ADMIN[1],
+        "name": SUPER_ADMIN[0],
+        "role": "owner",
+        "is_super_admin": True,
+        "created_at": main.account["created_at"],
+    }
+    main.users.append(super_admin)
+    with session_scope(engine) as db:
+        summary = {MAIN_SLUG: _write(db, main, psa=True), SECOND_SLUG: _write(db, second, psa=False)}
+        summary["script_templates"] = _seed_templates(db)
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    log.info("demo workspace built", extra={"summary": summary})
+    return summary
