@@ -1,0 +1,211 @@
+"""Duplicate detection and merging: a session that repeats an open proposal strengthens it instead of adding one.
+
+New flows are compared by embedding (summary + intake) with the open proposals (pending or dismissed) of the same
+account, ``problem_domain`` (NULL matches only NULL) and embedder; enhancements merge when they add the same branch
+under the same node of the same flow (``divergence_key``).
+
+The embeddings of open proposals are cached in the process (:class:`ProposalIndex`): 10,000 proposals are one
+matrix product per session. The cache can be stale; it is corrected where it matters — a candidate is re-read and
+locked before merging, and before a new proposal is created the rows changed since the last refresh are fetched
+under a lock on (account, domain), so two workers never create the same proposal twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from core.flywheel.confidence import add_support
+from core.models import FlowProposal, utcnow
+from core.providers.embedders import from_bytes
+
+OPEN_STATUSES = ("pending", "dismissed")
+# Rows written within this window before the last refresh are fetched again (clock skew, long transactions).
+REFRESH_OVERLAP = timedelta(seconds=60)
+
+
+def lock(db: Session, *parts: object) -> None:
+    """Serialise writers of one key until the transaction ends (PostgreSQL advisory lock; SQLite already
+    serialises writers, and the worker's first statement took its write lock)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b("|".join(str(p) for p in parts).encode(), digest_size=8).digest()
+    db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)})
+
+
+def _domain_clause(domain: str | None):
+    return FlowProposal.problem_domain.is_(None) if domain is None else FlowProposal.problem_domain == domain
+
+
+@dataclass
+class _Group:
+    ids: list[uuid.UUID] = field(default_factory=list)
+    vectors: list[np.ndarray] = field(default_factory=list)
+    matrix: np.ndarray | None = None
+    refreshed_at: datetime | None = None
+
+    def put(self, proposal_id: uuid.UUID, vector: np.ndarray | None, is_open: bool) -> None:
+        if proposal_id in self.ids:
+            index = self.ids.index(proposal_id)
+            del self.ids[index]
+            del self.vectors[index]
+        if is_open and vector is not None:
+            self.ids.append(proposal_id)
+            self.vectors.append(vector)
+        self.matrix = None
+
+    def best(self, vector: np.ndarray, threshold: float, skip: set[uuid.UUID]) -> tuple[uuid.UUID, float] | None:
+        if not self.ids:
+            return None
+        if self.matrix is None:
+            self.matrix = np.vstack(self.vectors)
+        scores = self.matrix @ vector
+        for index in np.argsort(-scores):
+            score = float(scores[index])
+            if score <= threshold:
+                return None
+            if self.ids[index] not in skip:
+                return self.ids[index], score
+        return None
+
+
+class ProposalIndex:
+    """Embeddings of open new-flow proposals per (account, domain, embedder), cached in the process."""
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[uuid.UUID, str | None, str], _Group] = {}
+
+    def _refresh(self, db: Session, key: tuple[uuid.UUID, str | None, str], since: datetime | None) -> _Group:
+        group = self._groups.setdefault(key, _Group())
+        account_id, domain, embedder = key
+        query = select(FlowProposal.id, FlowProposal.status, FlowProposal.embedding).where(
+            FlowProposal.account_id == account_id,
+            FlowProposal.proposal_type == "new_flow",
+            _domain_clause(domain),
+            FlowProposal.embedder == embedder,
+        )
+        if since is None:
+            query = query.where(FlowProposal.status.in_(OPEN_STATUSES))
+        else:
+            query = query.where(FlowProposal.updated_at > since - REFRESH_OVERLAP)
+        started = utcnow()
+        for proposal_id, status, embedding in db.execute(query):
+            group.put(proposal_id, from_bytes(embedding), status in OPEN_STATUSES)
+        group.refreshed_at = started
+        return group
+
+    def group(self, db: Session, account_id: uuid.UUID, domain: str | None, embedder: str, fresh: bool) -> _Group:
+        key = (account_id, domain, embedder)
+        group = self._groups.get(key)
+        if group is None:
+            return self._refresh(db, key, None)
+        if fresh:
+            return self._refresh(db, key, group.refreshed_at)
+        return group
+
+    def forget(self, account_id: uuid.UUID, domain: str | None, embedder: str, proposal_id: uuid.UUID) -> None:
+        group = self._groups.get((account_id, domain, embedder))
+        if group is not None:
+            group.put(proposal_id, None, False)
+
+    def add(self, proposal: FlowProposal, vector: np.ndarray) -> None:
+        key = (proposal.account_id, proposal.problem_domain, proposal.embedder or "")
+        self._groups.setdefault(key, _Group()).put(proposal.id, vector, True)
+
+
+def _locked_open(db: Session, proposal_id: uuid.UUID) -> FlowProposal | None:
+    proposal = db.execute(
+        select(FlowProposal)
+        .where(FlowProposal.id == proposal_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    return proposal if proposal is not None and proposal.status in OPEN_STATUSES else None
+
+
+def find_similar(
+    db: Session,
+    index: ProposalIndex,
+    account_id: uuid.UUID,
+    domain: str | None,
+    embedder: str,
+    vector: np.ndarray,
+    threshold: float,
+) -> FlowProposal | None:
+    """The open new-flow proposal this summary duplicates (locked for update), or None.
+
+    When None is returned the caller holds the (account, domain) lock and may create the proposal safely.
+    """
+    skip: set[uuid.UUID] = set()
+    fresh = False
+    while True:
+        group = index.group(db, account_id, domain, embedder, fresh)
+        hit = group.best(vector, threshold, skip)
+        if hit is not None:
+            proposal = _locked_open(db, hit[0])
+            if proposal is not None:
+                return proposal
+            index.forget(account_id, domain, embedder, hit[0])
+            skip.add(hit[0])
+            continue
+        if fresh:
+            return None
+        lock(db, account_id, "new_flow", domain)
+        fresh = True
+
+
+def find_enhancement(
+    db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str
+) -> FlowProposal | None:
+    """The open enhancement adding the same branch under the same node of ``flow_id`` (locked), or None."""
+    lock(db, account_id, "enhancement", flow_id, divergence_key)
+    proposal_id = db.scalar(
+        select(FlowProposal.id)
+        .where(
+            FlowProposal.account_id == account_id,
+            FlowProposal.proposal_type == "enhancement",
+            FlowProposal.target_flow_id == flow_id,
+            FlowProposal.divergence_key == divergence_key,
+            FlowProposal.status.in_(OPEN_STATUSES),
+        )
+        .order_by(FlowProposal.created_at)
+        .limit(1)
+    )
+    return _locked_open(db, proposal_id) if proposal_id else None
+
+
+def merge(db: Session, proposal: FlowProposal, session_id: uuid.UUID, evidence: float, resurface_after: int) -> bool:
+    """Add a supporting session to ``proposal``; True when a dismissed proposal came back to ``pending``."""
+    ids = list(proposal.supporting_session_ids or [])
+    if str(session_id) in ids:
+        return False
+    ids.append(str(session_id))
+    proposal.supporting_session_ids = ids
+    proposal.supporting_session_count = (proposal.supporting_session_count or 0) + 1
+    proposal.confidence_score = add_support(proposal.confidence_score or 0.0, evidence)
+    proposal.updated_at = utcnow()
+    resurfaced = False
+    if proposal.status == "dismissed":
+        baseline = proposal.dismissed_support if proposal.dismissed_support is not None else 0
+        if proposal.supporting_session_count - baseline >= resurface_after:
+            proposal.status = "pending"
+            resurfaced = True
+    db.flush()
+    return resurfaced
+
+
+def open_count(db: Session, account_id: uuid.UUID) -> int:
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(FlowProposal)
+            .where(FlowProposal.account_id == account_id, FlowProposal.status.in_(OPEN_STATUSES))
+        )
+        or 0
+    )

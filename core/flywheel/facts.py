@@ -1,0 +1,154 @@
+"""What the flywheel knows about a session: its fields and steps, read once, with every text already redacted.
+
+Redaction happens here, before anything else sees the text, so neither a model, an embedding service nor an
+offline-built tree can carry an e-mail address, a host name or the customer's name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Account, AISession, AISessionStep
+from core.redaction import redact
+
+TEXT_KEYS = ("question", "action", "text", "instructions", "message", "summary")
+
+
+@dataclass
+class StepFact:
+    number: int
+    step_type: str
+    text: str
+    options: list[str]
+    selected: str | None
+    was_free_text: bool
+    free_text: str | None
+    result: str | None
+    flow_node_id: str | None
+    script_template_id: str | None = None
+
+    @property
+    def answer(self) -> str | None:
+        """What the engineer chose: the free text when they typed one, else the option."""
+        if self.was_free_text and self.free_text:
+            return self.free_text
+        return self.selected or self.free_text
+
+
+@dataclass
+class SessionFacts:
+    id: uuid.UUID
+    account_id: uuid.UUID
+    team_id: uuid.UUID | None
+    status: str
+    tier: str
+    domain: str | None
+    summary: str
+    intake_text: str
+    resolution: str
+    rating: int | None
+    match_score: float | None
+    matched_flow_id: uuid.UUID | None
+    steps: list[StepFact] = field(default_factory=list)
+    redaction_map: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dedup_text(self) -> str:
+        """The text compared against open proposals: the problem summary plus the intake."""
+        return f"{self.summary}\n{self.intake_text}".strip()
+
+
+def _intake_text(intake: Any) -> str:
+    if isinstance(intake, str):
+        return intake
+    if isinstance(intake, dict):
+        parts = []
+        for key, value in intake.items():
+            if isinstance(value, str | int | float) and str(value).strip():
+                parts.append(f"{key}: {value}")
+            elif isinstance(value, list):
+                parts.append(f"{key}: " + ", ".join(str(v) for v in value if isinstance(v, str | int | float)))
+        return "\n".join(parts)
+    return ""
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        for key in TEXT_KEYS:
+            value = content.get(key)
+            if isinstance(value, str) and value.strip():
+                return value
+    return ""
+
+
+def _options(content: Any) -> list[str]:
+    raw = content.get("options") if isinstance(content, dict) else None
+    options = []
+    for option in raw or []:
+        if isinstance(option, str):
+            options.append(option)
+        elif isinstance(option, dict):
+            label = option.get("label") or option.get("text")
+            if isinstance(label, str):
+                options.append(label)
+    return options
+
+
+def load_facts(db: Session, session: AISession) -> SessionFacts:
+    """Read ``session`` and its steps into redacted :class:`SessionFacts`."""
+    company = db.scalar(select(Account.name).where(Account.id == session.account_id))
+    companies = [company] if company else []
+    mapping: dict[str, str] = {}
+
+    def clean(text: str | None) -> str:
+        nonlocal mapping
+        if not text:
+            return ""
+        result = redact(text, company_names=companies, known=mapping)
+        mapping = result.mapping
+        return result.text.strip()
+
+    rows = db.scalars(
+        select(AISessionStep).where(AISessionStep.session_id == session.id).order_by(AISessionStep.step_number)
+    ).all()
+    steps = []
+    for row in rows:
+        content = row.content or {}
+        template_id = content.get("script_template_id") if isinstance(content, dict) else None
+        steps.append(
+            StepFact(
+                number=row.step_number,
+                step_type=row.step_type,
+                text=clean(_content_text(content)),
+                options=[clean(o) for o in _options(content)],
+                selected=clean(row.selected_option) or None,
+                was_free_text=bool(row.was_free_text),
+                free_text=clean(row.free_text_input) or None,
+                result=clean(row.action_result) or None,
+                flow_node_id=row.flow_node_id,
+                script_template_id=str(template_id) if template_id else None,
+            )
+        )
+    return SessionFacts(
+        id=session.id,
+        account_id=session.account_id,
+        team_id=session.team_id,
+        status=session.status,
+        tier=session.confidence_tier,
+        domain=session.problem_domain,
+        summary=clean(session.problem_summary),
+        intake_text=clean(_intake_text(session.intake_content)),
+        resolution=clean(session.resolution_summary),
+        rating=session.rating,
+        match_score=session.match_score,
+        matched_flow_id=session.matched_flow_id,
+        steps=steps,
+        redaction_map=mapping,
+    )

@@ -1,0 +1,170 @@
+"""The analysis queue on ``ai_sessions``: claim, lease, retry policy, and the one place outcomes are persisted.
+
+Statuses: ``pending`` → ``running`` (claimed, leased) → ``completed`` | ``deferred`` (budget, due next UTC day) |
+``pending`` again with ``analysis_after`` (retry with backoff) | ``failed`` (after the last attempt, error kept).
+A ``running`` session whose claim is older than the lease is due again, so a killed worker loses nothing; the worker
+that finishes must still hold the claim (:func:`hold_claim`), so a session is never analysed twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from core.models import AISession
+
+DUE_STATUSES = ("pending", "deferred")
+REQUEUEABLE = ("failed", "deferred")
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_CAP_SECONDS = 3600
+
+
+class NotRequeueable(ValueError):
+    """Only failed or deferred analyses can be sent back to the queue."""
+
+
+class SessionNotFound(LookupError):
+    """No such session in this account."""
+
+
+def claim_statement(worker_id: str, batch: int, lease_seconds: int, now: datetime, dialect: str) -> Any:
+    if batch < 1:
+        raise ValueError(f"batch must be at least 1, got {batch}")
+    due = or_(
+        and_(
+            AISession.analysis_status.in_(DUE_STATUSES),
+            or_(AISession.analysis_after.is_(None), AISession.analysis_after <= now),
+        ),
+        and_(AISession.analysis_status == "running", AISession.claimed_at < now - timedelta(seconds=lease_seconds)),
+    )
+    candidates = select(AISession.id).where(due).order_by(AISession.created_at, AISession.id).limit(batch)
+    if dialect == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    return (
+        update(AISession)
+        .where(AISession.id.in_(candidates.scalar_subquery()))
+        .values(
+            analysis_status="running",
+            claimed_by=worker_id,
+            claimed_at=now,
+            analysis_attempts=AISession.analysis_attempts + 1,
+        )
+        .returning(AISession.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claim(
+    engine_or_conn: Engine | Connection | Session, worker_id: str, batch: int, lease_seconds: int, now: datetime
+) -> list[uuid.UUID]:
+    """Claim up to ``batch`` due sessions in ONE statement; returns their ids (oldest first).
+
+    PostgreSQL skips rows other workers hold (``FOR UPDATE SKIP LOCKED``); SQLite serialises writers, so the same
+    statement without the locking clause is safe there. An ``Engine`` gets its own transaction; a ``Connection``
+    or ``Session`` runs it in the caller's.
+    """
+    if isinstance(engine_or_conn, Engine):
+        with engine_or_conn.begin() as conn:
+            return claim(conn, worker_id, batch, lease_seconds, now)
+    bind = engine_or_conn.get_bind() if isinstance(engine_or_conn, Session) else engine_or_conn
+    stmt = claim_statement(worker_id, batch, lease_seconds, now, bind.dialect.name)
+    return [row[0] for row in engine_or_conn.execute(stmt).all()]
+
+
+def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime) -> AISession | None:
+    """Lock the session for this transaction if ``worker_id`` still holds its claim; None when it was lost.
+
+    As the transaction's first write it also takes SQLite's write lock, so what follows reads fresh data.
+    """
+    result = db.execute(
+        update(AISession)
+        .where(AISession.id == session_id, AISession.claimed_by == worker_id, AISession.analysis_status == "running")
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    return db.get(AISession, session_id, populate_existing=True)
+
+
+def backoff_seconds(attempt: int) -> int:
+    """Delay before retry number ``attempt`` (1-based): 1, 2, 4 … minutes, capped at an hour."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_CAP_SECONDS)
+
+
+def mark_completed(
+    db: Session,
+    session: AISession,
+    outcome: str,
+    reason: str,
+    proposal_id: uuid.UUID | None,
+    now: datetime,
+) -> None:
+    session.analysis_status = "completed"
+    session.analysis_outcome = outcome
+    session.analysis_reason = reason
+    session.analysis_proposal_id = proposal_id
+    session.analysis_error = None
+    session.analysis_after = None
+    session.analyzed_at = now
+    session.claimed_by = None
+    db.flush()
+
+
+def mark_deferred(db: Session, session: AISession, until: datetime, reason: str) -> None:
+    """Budget spent: due again at ``until``; the attempt does not count against the retry policy."""
+    session.analysis_status = "deferred"
+    session.analysis_after = until
+    session.analysis_reason = reason
+    session.analysis_outcome = "deferred"
+    session.analysis_attempts = max(session.analysis_attempts - 1, 0)
+    session.claimed_by = None
+    db.flush()
+
+
+def mark_failure(
+    db: Session, session_id: uuid.UUID, worker_id: str, error: str, now: datetime, max_attempts: int
+) -> str:
+    """Record a failed attempt: ``"retry"`` (pending again after a backoff) or ``"failed"`` (no attempts left).
+
+    Does nothing (returns ``"lost"``) when the worker no longer holds the claim.
+    """
+    session = hold_claim(db, session_id, worker_id, now)
+    if session is None:
+        return "lost"
+    session.analysis_error = error[:4000]
+    session.claimed_by = None
+    if session.analysis_attempts >= max_attempts:
+        session.analysis_status = "failed"
+        session.analysis_outcome = "failed"
+        session.analysis_reason = f"Failed after {session.analysis_attempts} attempts."
+        session.analysis_after = None
+        db.flush()
+        return "failed"
+    delay = backoff_seconds(session.analysis_attempts)
+    session.analysis_status = "pending"
+    session.analysis_after = now + timedelta(seconds=delay)
+    session.analysis_reason = f"Attempt {session.analysis_attempts} failed; retrying in {delay} s."
+    db.flush()
+    return "retry"
+
+
+def requeue(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """Send a failed or deferred analysis back to the queue, due now, with a fresh retry budget."""
+    session = db.get(AISession, session_id)
+    if session is None or session.account_id != account_id:
+        raise SessionNotFound(f"Session {session_id} was not found in this account.")
+    if session.analysis_status not in REQUEUEABLE:
+        current = session.analysis_status or "not queued"
+        raise NotRequeueable(f"Only failed or deferred analyses can be re-queued; this one is {current}.")
+    session.analysis_status = "pending"
+    session.analysis_after = None
+    session.analysis_attempts = 0
+    session.claimed_by = None
+    session.claimed_at = None
+    session.analysis_reason = f"Re-queued after: {session.analysis_error or session.analysis_reason or 'deferral'}"
+    db.flush()

@@ -1,0 +1,1 @@
+"""Model providers behind small interfaces: proposal generators and text embedders."""

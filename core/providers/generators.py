@@ -1,0 +1,368 @@
+"""Proposal generators behind one interface: offline rules (default) and Anthropic (when a key is configured).
+
+A generator turns redacted :class:`~core.flywheel.facts.SessionFacts` into ``proposed_flow_data`` for a new flow,
+or into the branch an enhancement adds under the node where the session left its flow. Either way the result is
+validated with ``core.trees.validate_tree``; the engine computes diffs itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from core.flywheel import builders
+from core.flywheel.facts import SessionFacts
+from core.trees import InvalidTree, add_branch, find_node, iter_nodes, node_text, validate_tree
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+
+
+class GenerationError(RuntimeError):
+    """The generator could not produce a valid proposal (the worker retries, then marks the session failed).
+
+    ``usage`` holds the calls and tokens spent before giving up, so the ledger stays honest.
+    """
+
+    usage: Usage | None = None
+
+
+@dataclass
+class EnhancementTarget:
+    """The flow an enhancement extends and where: the node the session left and the option it took."""
+
+    name: str
+    tree: dict[str, Any]
+    node_id: str
+    label: str
+
+
+@dataclass
+class Generated:
+    flow_data: dict[str, Any]
+    usage: Usage = field(default_factory=Usage)
+
+
+class Generator(Protocol):
+    name: str
+    uses_llm: bool
+
+    def new_flow(self, facts: SessionFacts, reserve: Any) -> Generated: ...
+
+    def enhancement(self, facts: SessionFacts, target: EnhancementTarget, after: list, reserve: Any) -> Generated: ...
+
+
+def enhancement_data(
+    facts: SessionFacts, target: EnhancementTarget, branch: dict[str, Any], title: str, description: str
+) -> dict[str, Any]:
+    """``proposed_flow_data`` of an enhancement: the FULL target tree with ``branch`` under the divergence node."""
+    branch = dict(branch, label=target.label[:200])
+    node = find_node(target.tree, target.node_id)
+    if node is not None and node.get("type") == "action" and node.get("children"):
+        tree = _split_action(target.tree, target.node_id, branch)
+    else:
+        tree = add_branch(target.tree, target.node_id, branch)
+    errors = validate_tree(tree)
+    if errors:
+        raise InvalidTree(errors)
+    keywords = builders.keywords_for(facts)
+    return {
+        "title": title,
+        "description": description,
+        "match_keywords": keywords,
+        "problem_domain": facts.domain,
+        "tree_structure": tree,
+    }
+
+
+def _split_action(tree: dict[str, Any], node_id: str, branch: dict[str, Any]) -> dict[str, Any]:
+    """An action has one next step, so a new outcome of it becomes a question: the old next step or the branch."""
+    result = copy.deepcopy(tree)
+    action = find_node(result, node_id)
+    old = action["children"][0]
+    taken = {n["id"] for n, _p, _d in iter_nodes(result)} | {n["id"] for n, _p, _d in iter_nodes(branch)}
+    question_id = builders.IdMaker(taken)("question")
+    question = {
+        "id": question_id,
+        "label": "Next",
+        "type": "question",
+        "question": builders._clip(f"What happened after: {node_text(action)}", 2000),
+        "children": [dict(old, label=old.get("label") or "As expected"), copy.deepcopy(branch)],
+    }
+    action["children"] = [question]
+    return result
+
+
+def _enhancement_title(target: EnhancementTarget) -> str:
+    return builders._clip(f"{target.name}: add '{target.label}'", 300)
+
+
+def _enhancement_description(facts: SessionFacts, target: EnhancementTarget) -> str:
+    node = next((n for n, _p, _d in iter_nodes(target.tree) if n.get("id") == target.node_id), {})
+    text = f"Sessions left the flow at '{node_text(node)}' with '{target.label}' and resolved the problem."
+    if facts.resolution:
+        text += f" Resolution: {facts.resolution}"
+    return builders._clip(text, 2000)
+
+
+class OfflineRulesGenerator:
+    """Builds proposals deterministically from the session's structured steps (no network)."""
+
+    name = "offline rules"
+    uses_llm = False
+
+    def new_flow(self, facts: SessionFacts, reserve: Any = None) -> Generated:
+        data = builders.new_flow_data(facts)
+        errors = validate_tree(data["tree_structure"])
+        if errors:
+            raise GenerationError("offline rules built an invalid tree: " + "; ".join(errors))
+        return Generated(data)
+
+    def enhancement(
+        self, facts: SessionFacts, target: EnhancementTarget, after: list, reserve: Any = None
+    ) -> Generated:
+        taken = [n["id"] for n, _p, _d in iter_nodes(target.tree)]
+        branch = builders.branch_for(facts, after, target.label, taken)
+        try:
+            data = enhancement_data(
+                facts, target, branch, _enhancement_title(target), _enhancement_description(facts, target)
+            )
+        except InvalidTree as exc:
+            raise GenerationError("offline rules built an invalid enhancement: " + "; ".join(exc.errors)) from exc
+        return Generated(data)
+
+
+TREE_RULES = """You write troubleshooting flows for an MSP service desk.
+A flow is a tree of nodes. Every node has: "id" (unique in the tree, short, e.g. q1, a2, s3), "type" (question |
+action | solution) and its text in the field named like its type ("question", "action" or "solution").
+Every node except the root has "label": the option text that leads to it from its parent. Children go in "children".
+Rules: a question has 2 to 5 children, with labels unique among siblings; an action has 0 or 1 child; a solution has
+no children and ends the flow. Texts are non-empty; labels at most 200 characters; at most 25 levels and 500 nodes.
+Keep the diagnostic questions that narrowed the problem and the options offered, the actions that helped, and the
+resolution as a solution node. Drop dead ends and repeated questions. Keep placeholders such as <EMAIL_1> or
+<HOST_2> as they are: never invent real names, addresses or hosts. Flows are generic knowledge.
+Answer only by calling the tool."""
+
+NEW_FLOW_TOOL = {
+    "name": "submit_new_flow",
+    "description": "Submit the proposed troubleshooting flow built from the session.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "description": "Short name of the problem the flow solves."},
+            "description": {"type": "string"},
+            "match_keywords": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Symptoms, error codes, technologies.",
+            },
+            "problem_domain": {"type": ["string", "null"]},
+            "tree_structure": {"type": "object", "description": "The root node of the flow."},
+        },
+        "required": ["title", "description", "match_keywords", "tree_structure"],
+    },
+}
+
+BRANCH_TOOL = {
+    "name": "submit_branch",
+    "description": "Submit the new branch to add under the node where the session left the flow.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "branch": {"type": "object", "description": "The first node of the new branch (its label is set for you)."},
+        },
+        "required": ["title", "description", "branch"],
+    },
+}
+
+
+def _session_payload(facts: SessionFacts, steps: list | None = None) -> dict[str, Any]:
+    return {
+        "problem_summary": facts.summary,
+        "intake": facts.intake_text,
+        "problem_domain": facts.domain,
+        "confidence_tier": facts.tier,
+        "resolution": facts.resolution,
+        "steps": [
+            {
+                "type": s.step_type,
+                "text": s.text,
+                "options_offered": s.options,
+                "answer": s.answer,
+                "free_text": s.was_free_text,
+                "result": s.result,
+            }
+            for s in (facts.steps if steps is None else steps)
+        ],
+    }
+
+
+class AnthropicGenerator:
+    """Claude through the Messages API: forced tool use, cached rules prompt, one repair round.
+
+    Transient API errors (429, 500, 529, connection errors, timeouts) are retried by the SDK, which honours
+    ``retry-after``; anything still failing becomes :class:`GenerationError`. ``reserve`` is called before every
+    request and returns False when today's budget is spent (:class:`BudgetExhausted` is raised then).
+    """
+
+    uses_llm = True
+
+    def __init__(
+        self,
+        api_key: str,
+        model: str,
+        base_url: str = "",
+        max_retries: int = 3,
+        timeout: float = 60.0,
+        max_tokens: int = 4096,
+    ) -> None:
+        import anthropic
+
+        self.model = model
+        self.name = model
+        self.max_tokens = max_tokens
+        self._client = anthropic.Anthropic(
+            api_key=api_key, base_url=base_url or None, max_retries=max_retries, timeout=timeout
+        )
+
+    def _call(self, messages: list[dict[str, Any]], tool: dict[str, Any], usage: Usage, reserve: Any) -> Any:
+        import anthropic
+
+        if reserve is not None and not reserve():
+            raise BudgetExhausted("daily LLM budget spent")
+        usage.calls += 1
+        try:
+            response = self._client.messages.create(
+                model=self.model,
+                max_tokens=self.max_tokens,
+                system=[{"type": "text", "text": TREE_RULES, "cache_control": {"type": "ephemeral"}}],
+                tools=[tool],
+                tool_choice={"type": "tool", "name": tool["name"]},
+                messages=messages,
+            )
+        except anthropic.APIStatusError as exc:
+            raise GenerationError(f"Anthropic API error {exc.status_code}: {exc.message}") from exc
+        except anthropic.APIError as exc:
+            raise GenerationError(f"Anthropic API request failed: {type(exc).__name__}: {exc}") from exc
+        except ValueError as exc:  # a body that is not JSON
+            raise GenerationError(f"Anthropic API answered malformed JSON: {exc}") from exc
+        u = response.usage
+        usage.input_tokens += (u.input_tokens or 0) + (getattr(u, "cache_creation_input_tokens", 0) or 0)
+        usage.output_tokens += u.output_tokens or 0
+        usage.cache_read_tokens += getattr(u, "cache_read_input_tokens", 0) or 0
+        block = next((b for b in response.content if getattr(b, "type", None) == "tool_use"), None)
+        if block is None:
+            raise GenerationError("Anthropic answered without calling the tool")
+        return block
+
+    def _run(self, prompt: str, tool: dict[str, Any], check: Any, reserve: Any) -> Generated:
+        """Ask, validate with ``check`` (returns (data, errors)), repair once with the errors, else give up."""
+        usage = Usage()
+        try:
+            return self._ask(prompt, tool, check, reserve, usage)
+        except GenerationError as exc:
+            exc.usage = usage
+            raise
+        except BudgetExhausted as exc:
+            exc.usage = usage  # type: ignore[attr-defined]
+            raise
+
+    def _ask(self, prompt: str, tool: dict[str, Any], check: Any, reserve: Any, usage: Usage) -> Generated:
+        messages: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
+        block = self._call(messages, tool, usage, reserve)
+        data, errors = check(block.input)
+        if not errors:
+            return Generated(data, usage)
+        messages += [
+            {
+                "role": "assistant",
+                "content": [{"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}],
+            },
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": block.id,
+                        "is_error": True,
+                        "content": "The flow breaks these rules; call the tool again with them fixed:\n- "
+                        + "\n- ".join(errors),
+                    }
+                ],
+            },
+        ]
+        block = self._call(messages, tool, usage, reserve)
+        data, errors = check(block.input)
+        if errors:
+            raise GenerationError("model output still invalid after one repair round: " + "; ".join(errors[:10]))
+        return Generated(data, usage)
+
+    def new_flow(self, facts: SessionFacts, reserve: Any = None) -> Generated:
+        prompt = "Build a new troubleshooting flow from this resolved session (JSON):\n" + json.dumps(
+            _session_payload(facts), ensure_ascii=False
+        )
+
+        def check(raw: Any) -> tuple[dict[str, Any], list[str]]:
+            if not isinstance(raw, dict):
+                return {}, ["the tool input must be an object"]
+            errors = []
+            for key in ("title", "description"):
+                if not isinstance(raw.get(key), str) or not raw[key].strip():
+                    errors.append(f"{key}: must be a non-empty string")
+            keywords = raw.get("match_keywords")
+            if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+                errors.append("match_keywords: must be a list of strings")
+                keywords = []
+            tree = raw.get("tree_structure")
+            errors += validate_tree(tree)
+            data = {
+                "title": str(raw.get("title", ""))[:300],
+                "description": str(raw.get("description", "")),
+                "match_keywords": [k for k in keywords if k.strip()][:15],
+                "problem_domain": facts.domain,
+                "tree_structure": tree,
+            }
+            return data, errors
+
+        return self._run(prompt, NEW_FLOW_TOOL, check, reserve)
+
+    def enhancement(
+        self, facts: SessionFacts, target: EnhancementTarget, after: list, reserve: Any = None
+    ) -> Generated:
+        prompt = (
+            f"The flow '{target.name}' (JSON below) was followed until node '{target.node_id}', where the engineer "
+            f"answered '{target.label}', which the flow does not offer, and then resolved the problem with the steps "
+            "below. Write the branch to add under that node for this answer; use node ids not already in the flow.\n"
+            f"Flow: {json.dumps(target.tree, ensure_ascii=False)}\n"
+            f"Steps after leaving the flow: {json.dumps(_session_payload(facts, after), ensure_ascii=False)}"
+        )
+
+        def check(raw: Any) -> tuple[dict[str, Any], list[str]]:
+            if not isinstance(raw, dict) or not isinstance(raw.get("branch"), dict):
+                return {}, ["branch: must be an object (the first node of the new branch)"]
+            try:
+                data = enhancement_data(
+                    facts,
+                    target,
+                    raw["branch"],
+                    str(raw.get("title") or _enhancement_title(target))[:300],
+                    str(raw.get("description") or _enhancement_description(facts, target)),
+                )
+            except InvalidTree as exc:
+                return {}, exc.errors
+            return data, []
+
+        return self._run(prompt, BRANCH_TOOL, check, reserve)
+
+
+class BudgetExhausted(RuntimeError):
+    """Today's LLM budget for the account is spent."""

@@ -1,0 +1,246 @@
+"""The flywheel worker: ``python -m jobs.worker [--once] [--batch N] [--interval S] [--database-url URL]``.
+
+Runs one pass at start, then every ``--interval`` seconds (default ``FLOWPILOT_WORKER_INTERVAL_SECONDS``, 300) on a
+``schedule`` loop; the knowledge-gap reports are refreshed hourly. A pass claims due sessions in batches until none
+is left; each session is analysed in its own transaction. Any number of workers may run against one database.
+``--once`` drains what is due and exits (exit code 0). SIGTERM/SIGINT stop after the session in hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from core.config import Settings
+from core.db import make_engine, session_scope
+from core.flywheel import queue
+from core.flywheel.budget import record_usage
+from core.flywheel.engine import Providers, analyze_session, build_providers
+from core.models import AISession, utcnow
+
+log = logging.getLogger("flowpilot.worker")
+
+
+@dataclass
+class RunStats:
+    """Counts of one pass, logged at its end."""
+
+    claimed: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    retried: int = 0
+    failed: int = 0
+    lost: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "claimed": self.claimed,
+            **{f"outcome_{k}": v for k, v in sorted(self.outcomes.items())},
+            "retried": self.retried,
+            "failed": self.failed,
+            "lost": self.lost,
+        }
+
+
+class Worker:
+    """One worker process: claims, analyses and records; never runs two passes at once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        providers: Providers,
+        *,
+        worker_id: str | None = None,
+        batch: int | None = None,
+        lease_seconds: int | None = None,
+        max_attempts: int | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        settings = providers.settings
+        self.engine = engine
+        self.providers = providers
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.batch = batch or settings.worker_batch_size
+        self.lease_seconds = lease_seconds or settings.worker_lease_seconds
+        self.max_attempts = max_attempts or settings.worker_max_attempts
+        self.clock = clock
+        self.stopping = threading.Event()
+        self._busy = threading.Lock()
+
+    def process_one(self, session_id: uuid.UUID, stats: RunStats) -> None:
+        now = self.clock()
+        try:
+            with session_scope(self.engine) as db:
+                session = queue.hold_claim(db, session_id, self.worker_id, now)
+                if session is None:
+                    stats.lost += 1
+                    log.warning("claim lost", extra={"session_id": str(session_id), "worker": self.worker_id})
+                    return
+                outcome = analyze_session(db, session, self.providers, now)
+                if outcome.kind == "deferred":
+                    queue.mark_deferred(db, session, outcome.deferred_until, outcome.reason)
+                else:
+                    queue.mark_completed(db, session, outcome.kind, outcome.reason, outcome.proposal_id, now)
+            stats.outcomes[outcome.kind] += 1
+            log.info(
+                "session %s: %s",
+                session_id,
+                outcome.kind,
+                extra={"session_id": str(session_id), "outcome": outcome.kind, "proposal_id": str(outcome.proposal_id)},
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure goes through the retry policy
+            self._record_failure(session_id, exc, now, stats)
+
+    def _record_failure(self, session_id: uuid.UUID, exc: Exception, now: datetime, stats: RunStats) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        try:
+            with session_scope(self.engine) as db:
+                verdict = queue.mark_failure(db, session_id, self.worker_id, error, now, self.max_attempts)
+                usage = getattr(exc, "usage", None)
+                if verdict != "lost" and usage is not None and usage.calls:
+                    account_id = db.get(AISession, session_id).account_id
+                    record_usage(
+                        db,
+                        account_id,
+                        now,
+                        calls=usage.calls,
+                        input_tokens=usage.input_tokens,
+                        output_tokens=usage.output_tokens,
+                        cache_read_tokens=usage.cache_read_tokens,
+                    )
+        except Exception:  # noqa: BLE001 - the lease will hand the session to a worker again
+            log.exception("could not record failure", extra={"session_id": str(session_id)})
+            return
+        extra = {"session_id": str(session_id), "error": error, "verdict": verdict}
+        if verdict == "retry":
+            stats.retried += 1
+            log.info("session %s: will retry after %s", session_id, error, extra=extra)
+        elif verdict == "failed":
+            stats.failed += 1
+            log.error("session %s: failed after the last attempt: %s", session_id, error, extra=extra)
+        else:
+            stats.lost += 1
+
+    def run_pass(self) -> RunStats:
+        """Claim and process batches until nothing is due (or a stop was requested)."""
+        stats = RunStats()
+        if not self._busy.acquire(blocking=False):
+            log.info("previous pass still running; skipped")
+            return stats
+        try:
+            while not self.stopping.is_set():
+                ids = queue.claim(self.engine, self.worker_id, self.batch, self.lease_seconds, self.clock())
+                if not ids:
+                    break
+                stats.claimed += len(ids)
+                log.info("claimed %d sessions", len(ids), extra={"claimed": len(ids), "worker": self.worker_id})
+                for index, session_id in enumerate(ids):
+                    if self.stopping.is_set():
+                        # Unstarted claims go back at once instead of waiting out the lease.
+                        self._release(ids[index:])
+                        break
+                    self.process_one(session_id, stats)
+        finally:
+            self._busy.release()
+        log.info("pass done: %s", stats.as_dict(), extra=stats.as_dict())
+        return stats
+
+    def _release(self, ids: list[uuid.UUID]) -> None:
+        from sqlalchemy import update
+
+        with session_scope(self.engine) as db:
+            db.execute(
+                update(AISession)
+                .where(AISession.id.in_(ids), AISession.claimed_by == self.worker_id)
+                .values(
+                    analysis_status="pending",
+                    claimed_by=None,
+                    claimed_at=None,
+                    analysis_attempts=AISession.analysis_attempts - 1,
+                )
+            )
+
+
+def flywheel_job(worker: Worker) -> None:
+    try:
+        worker.run_pass()
+    except Exception:  # noqa: BLE001 - an exception escaping run_pending would unschedule the job
+        log.exception("flywheel pass failed")
+
+
+def gaps_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+    try:
+        from core.gaps import refresh_all_accounts
+
+        count = refresh_all_accounts(engine, clock())
+        log.info("knowledge-gap reports refreshed", extra={"accounts": count})
+    except Exception:  # noqa: BLE001 - a broken gaps module must not stop the flywheel
+        log.exception("knowledge-gap refresh failed")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m jobs.worker", description=__doc__.splitlines()[0])
+    parser.add_argument("--once", action="store_true", help="process what is due, then exit")
+    parser.add_argument("--batch", type=int, help="sessions claimed per statement")
+    parser.add_argument("--interval", type=float, help="seconds between passes")
+    parser.add_argument("--lease", type=int, help="seconds after which another worker may reclaim a session")
+    parser.add_argument("--database-url", help="overrides FLOWPILOT_DATABASE_URL")
+    args = parser.parse_args(argv)
+    for name in ("batch", "interval", "lease"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            parser.error(f"--{name} must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    import schedule
+
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=os.environ.get("FLOWPILOT_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    settings = Settings.from_env({"database_url": args.database_url} if args.database_url else None)
+    engine = make_engine(settings.database_url)
+    worker = Worker(engine, build_providers(settings), batch=args.batch, lease_seconds=args.lease)
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping after the session in hand", signum)
+        worker.stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("worker %s started", worker.worker_id, extra={"worker": worker.worker_id})
+    if args.once:
+        worker.run_pass()
+        engine.dispose()
+        return 0
+    interval = args.interval or settings.worker_interval_seconds
+    scheduler = schedule.Scheduler()
+    scheduler.every(interval).seconds.do(flywheel_job, worker)
+    scheduler.every().hour.do(gaps_job, engine)
+    flywheel_job(worker)
+    gaps_job(engine)
+    while not worker.stopping.is_set():
+        scheduler.run_pending()
+        worker.stopping.wait(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))
+    engine.dispose()
+    log.info("worker %s stopped", worker.worker_id)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
