@@ -17,10 +17,17 @@ from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser
 from core.config import Settings
-from core.models import AISession, ScriptTemplate
+from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate
 from core.redaction import redact, restore
 from core.script_extract import Source, Suggestion, sentences, suggest_offline
-from core.script_generation import TemplateNotFound, accessible_templates, get_template, session_steps
+from core.script_generation import (
+    TemplateNotFound,
+    accessible_templates,
+    get_session,
+    get_template,
+    session_generations,
+    session_steps,
+)
 from core.scripts import validate_value
 
 log = logging.getLogger(__name__)
@@ -229,3 +236,28 @@ def suggest(
     if offline is not None:
         offline.notes = list(notes)
     return SuggestionResult(offline, "offline rules", notes)
+
+
+def suggest_for_session(
+    db: Session, user: CurrentUser, session_id: Any, settings: Settings, client: Any = None
+) -> SuggestionResult:
+    """``suggest`` for a session id of the user's account (ScriptSessionNotFound otherwise)."""
+    return suggest(db, user, get_session(db, user, session_id), settings, client)
+
+
+@dataclass
+class SessionContext:
+    """What the Script Assist page shows on the left: the session, its text and its script history."""
+
+    session: AISession
+    sources: list[Source]
+    steps: list[AISessionStep]
+    generations: list[ScriptGeneration]
+    template_names: dict[str, str]
+
+
+def session_context(db: Session, user: CurrentUser, session_id: Any) -> SessionContext:
+    session = get_session(db, user, session_id)
+    generations = session_generations(db, user, session.id)
+    names = {str(t.id): t.name for t in accessible_templates(db, user, include_inactive=True)}
+    return SessionContext(session, session_sources(db, session), session_steps(db, session), generations, names)
