@@ -1,0 +1,190 @@
+"""The worker and the queue: claim, lease, retry with backoff, failure, re-queue (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine, select
+
+from core.config import Settings
+from core.db import session_scope
+from core.flywheel import queue
+from core.flywheel.engine import Providers
+from core.models import AISession, FlowProposal
+from core.providers.embedders import LocalEmbedder
+from core.providers.generators import GenerationError, OfflineRulesGenerator
+from jobs.worker import Worker, main, parse_args
+from tests.factories import NOW, make_account, make_session, make_tree
+
+
+class Clock:
+    def __init__(self, now=NOW):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+class BrokenGenerator(OfflineRulesGenerator):
+    """Fails like a generator whose model keeps answering nonsense."""
+
+    def new_flow(self, facts, reserve=None):
+        raise GenerationError("model output still invalid after one repair round: root: missing id")
+
+
+def offline(**settings) -> Providers:
+    return Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings(**settings))
+
+
+def seed(engine: Engine, **kw) -> uuid.UUID:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        session = make_session(db, account, **kw)
+        return session.id
+
+
+def load(engine: Engine, session_id: uuid.UUID) -> AISession:
+    with session_scope(engine) as db:
+        session = db.get(AISession, session_id)
+        db.expunge(session)
+        return session
+
+
+def test_pass_processes_due_sessions_and_records_outcomes(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        flow = make_tree(db, account)
+        steps = [
+            {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
+            {"step_type": "resolution", "flow_node_id": "s3"},
+        ]
+        reinforced = make_session(
+            db, account, matched_flow_id=flow.id, match_score=0.95, steps=steps, analysis_status="pending"
+        ).id
+        new = make_session(
+            db,
+            account,
+            confidence_tier="discovery",
+            analysis_status="pending",
+            problem_summary="BitLocker recovery key prompt at boot",
+        ).id
+        later = make_session(
+            db, account, confidence_tier="discovery", analysis_status="pending", analysis_after=NOW + timedelta(hours=1)
+        ).id
+        active = make_session(db, account, status="active").id
+    worker = Worker(engine, offline(), worker_id="w1", batch=1, clock=Clock())
+    stats = worker.run_pass()
+    assert (stats.claimed, dict(stats.outcomes), stats.failed) == (2, {"auto_reinforced": 1, "new_flow": 1}, 0)
+    done = load(engine, reinforced)
+    assert (done.analysis_status, done.analysis_outcome, done.analysis_attempts) == ("completed", "auto_reinforced", 1)
+    assert done.analysis_reason == "Followed the flow to a solution (match 0.95)."
+    assert done.analyzed_at == NOW and done.claimed_by is None and done.analysis_error is None
+    created = load(engine, new)
+    assert created.analysis_outcome == "new_flow" and created.analysis_proposal_id is not None
+    with session_scope(engine) as db:
+        assert db.get(FlowProposal, created.analysis_proposal_id).title == "BitLocker recovery key prompt at boot"
+    assert load(engine, later).analysis_status == "pending"
+    assert load(engine, active).analysis_status is None
+
+
+def test_claim_takes_expired_leases_only(engine: Engine) -> None:
+    stale = seed(engine, analysis_status="running", claimed_by="dead", claimed_at=NOW - timedelta(minutes=11))
+    fresh = seed(engine, analysis_status="running", claimed_by="alive", claimed_at=NOW - timedelta(minutes=9))
+    deferred_due = seed(engine, analysis_status="deferred", analysis_after=NOW)
+    claimed = queue.claim(engine, "w2", 10, 600, NOW)
+    assert sorted(claimed) == sorted([stale, deferred_due])
+    assert load(engine, stale).claimed_by == "w2" and load(engine, fresh).claimed_by == "alive"
+    assert queue.claim(engine, "w3", 10, 600, NOW) == []
+    with pytest.raises(ValueError, match="batch must be at least 1"):
+        queue.claim(engine, "w3", 0, 600, NOW)
+
+
+def test_failures_retry_with_backoff_then_fail_and_can_be_requeued(engine: Engine) -> None:
+    session_id = seed(engine, confidence_tier="discovery", analysis_status="pending")
+    clock = Clock()
+    broken = Providers(BrokenGenerator(), LocalEmbedder(), Settings())
+    worker = Worker(engine, broken, worker_id="w1", max_attempts=3, clock=clock)
+    history = []
+    for _ in range(3):
+        stats = worker.run_pass()
+        s = load(engine, session_id)
+        history.append((stats.retried, stats.failed, s.analysis_status, s.analysis_attempts, s.analysis_after))
+        clock.now = (s.analysis_after or clock.now) + timedelta(seconds=1)
+    assert worker.run_pass().claimed == 0  # failed is final
+    assert history == [
+        (1, 0, "pending", 1, NOW + timedelta(seconds=60)),
+        (1, 0, "pending", 2, NOW + timedelta(seconds=61 + 120)),
+        (0, 1, "failed", 3, None),
+    ]
+    failed = load(engine, session_id)
+    assert failed.analysis_error == (
+        "GenerationError: model output still invalid after one repair round: root: missing id"
+    )
+    assert failed.analysis_reason == "Failed after 3 attempts."
+    with session_scope(engine) as db:
+        queue.requeue(db, failed.account_id, session_id)
+    again = load(engine, session_id)
+    assert (again.analysis_status, again.analysis_attempts, again.analysis_after) == ("pending", 0, None)
+    assert again.analysis_reason.startswith("Re-queued after: GenerationError")
+    worker.providers = offline()
+    assert dict(worker.run_pass().outcomes) == {"new_flow": 1}
+
+
+def test_requeue_refuses_other_statuses_and_accounts(engine: Engine) -> None:
+    done = seed(engine, analysis_status="completed")
+    failed = seed(engine, analysis_status="failed")
+    with session_scope(engine) as db:
+        account = load(engine, done).account_id
+        with pytest.raises(queue.NotRequeueable, match="this one is completed"):
+            queue.requeue(db, account, done)
+        with pytest.raises(queue.SessionNotFound):
+            queue.requeue(db, account, failed)  # belongs to another account
+        with pytest.raises(queue.SessionNotFound):
+            queue.requeue(db, account, uuid.uuid4())
+
+
+def test_a_lost_claim_is_not_processed_twice(engine: Engine) -> None:
+    session_id = seed(engine, confidence_tier="discovery", analysis_status="pending")
+    first = Worker(engine, offline(), worker_id="slow", clock=Clock())
+    assert queue.claim(engine, "slow", 5, 600, NOW) == [session_id]
+    # the lease expires and another worker takes and finishes it
+    later = Worker(engine, offline(), worker_id="fast", clock=Clock(NOW + timedelta(minutes=11)))
+    assert dict(later.run_pass().outcomes) == {"new_flow": 1}
+    stats = first.run_pass()
+    first.process_one(session_id, stats)
+    assert stats.lost == 1
+    with session_scope(engine) as db:
+        assert db.scalar(select(FlowProposal.supporting_session_count)) == 1
+
+
+def test_stop_request_releases_unstarted_claims(engine: Engine) -> None:
+    ids = [seed(engine, confidence_tier="discovery", analysis_status="pending") for _ in range(3)]
+    worker = Worker(engine, offline(), worker_id="w1", batch=3, clock=Clock())
+    original = worker.process_one
+
+    def process_then_stop(session_id, stats):
+        original(session_id, stats)
+        worker.stopping.set()  # SIGTERM arrives while the first session is in hand
+
+    worker.process_one = process_then_stop
+    stats = worker.run_pass()
+    assert stats.claimed == 3 and sum(stats.outcomes.values()) == 1
+    states = sorted((load(engine, i).analysis_status, load(engine, i).analysis_attempts) for i in ids)
+    assert states == [("completed", 1), ("pending", 0), ("pending", 0)]
+
+
+def test_cli_once_drains_the_queue(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    session_id = seed(engine, confidence_tier="exploring", analysis_status="pending")
+    monkeypatch.delenv("FLOWPILOT_ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--once", "--batch", "5", "--database-url", url]) == 0
+    assert load(engine, session_id).analysis_outcome == "new_flow"
+
+
+def test_cli_rejects_bad_options() -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["--batch", "0"])
+    assert parse_args(["--once", "--interval", "2.5"]).interval == 2.5
