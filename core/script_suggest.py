@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser
 from core.config import Settings
-from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate
+from core.flywheel.budget import record_usage, reserve_call
+from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate, utcnow
 from core.redaction import redact, restore
 from core.script_extract import Source, Suggestion, sentences, suggest_offline
 from core.script_generation import (
@@ -151,6 +152,9 @@ def suggest_with_model(
         f"Session (personal data replaced by placeholders):\n{redacted.text}\n\n"
         f"Available templates (JSON):\n{json.dumps([_template_brief(t) for t in templates], ensure_ascii=False)}"
     )
+    now = utcnow()
+    if not reserve_call(db, user.account_id, now, settings.daily_llm_budget):
+        return None, ["Today's AI budget for this account is spent; showing the offline suggestion."]
     client = client or anthropic.Anthropic(
         api_key=settings.anthropic_api_key,
         base_url=settings.anthropic_base_url or None,
@@ -164,6 +168,15 @@ def suggest_with_model(
         messages=[{"role": "user", "content": prompt}],
         tools=[SCRIPT_GENERATION_TOOL],
         tool_choice={"type": "tool", "name": TOOL_NAME},
+    )
+    usage = getattr(response, "usage", None)
+    record_usage(
+        db,
+        user.account_id,
+        now,
+        input_tokens=int(getattr(usage, "input_tokens", 0) or 0),
+        output_tokens=int(getattr(usage, "output_tokens", 0) or 0),
+        cache_read_tokens=int(getattr(usage, "cache_read_input_tokens", 0) or 0),
     )
     action = next((b for b in response.content if b.type == "tool_use" and b.name == TOOL_NAME), None)
     if action is None or not isinstance(action.input, dict):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.auth import load_user
 from core.config import Settings
-from core.models import ScriptTemplate
+from core.models import LLMUsage, ScriptTemplate
 from core.script_library import seed_script_templates
 from core.script_suggest import TOOL_NAME, suggest
 from tests.factories import make_account, make_session, make_team, make_user
@@ -74,6 +74,19 @@ def test_model_suggestion_is_redacted_out_and_restored_in(db: Session, fake_anth
     listed = json.loads(request["messages"][0]["content"].split("Available templates (JSON):\n", 1)[1])
     assert len(listed) == 12 and str(add.id) in {t["id"] for t in listed}
     assert all(p["type"] != "secure_string" for t in listed for p in t["parameters"])
+    db.commit()
+    usage = db.scalar(select(LLMUsage).where(LLMUsage.account_id == user.account_id))
+    assert (usage.calls, usage.input_tokens, usage.output_tokens) == (1, 100, 50)
+
+
+def test_spent_budget_means_no_call_and_the_offline_suggestion(db: Session, fake_anthropic) -> None:  # noqa: F811
+    _, user, session = _setup(db)
+    settings = Settings(anthropic_api_key="test-key", anthropic_base_url=fake_anthropic.url, daily_llm_budget=0)
+    result = suggest(db, user, session, settings)
+    assert fake_anthropic.messages == []
+    assert result.generator == "offline rules"
+    assert result.notes == ["Today's AI budget for this account is spent; showing the offline suggestion."]
+    assert result.suggestion.values == {"identity": "jsmith", "group": "Finance-Share-RW"}
 
 
 def test_inaccessible_template_is_dropped_with_a_logged_reason(
