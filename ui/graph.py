@@ -15,19 +15,20 @@ from streamlit_agraph import Config, Edge, Node, agraph
 from core.trees import NODE_COLOURS, to_graph
 
 ADDED_COLOUR = "#2CA02C"
+UNCHANGED_COLOUR = "#CFD4DA"
 CHANGED_COLOUR = "#FFB000"
 REMOVED_COLOUR = "#D62728"
-TYPE_SHAPES = {"question": "diamond", "action": "box", "solution": "ellipse"}
+# Shapes that hold their label inside, so the text is readable on the type colour.
+TYPE_SHAPES = {"question": "box", "action": "box", "solution": "ellipse"}
 
 
 def legend(highlight: bool = False) -> str:
-    parts = [f"<span style='color:{c}'>■</span> {kind}" for kind, c in NODE_COLOURS.items()]
     if highlight:
-        parts += [
-            f"<span style='color:{ADDED_COLOUR}'>■</span> added",
-            f"<span style='color:{CHANGED_COLOUR}'>■</span> changed",
-        ]
-    return " &nbsp; ".join(parts)
+        colours = {"unchanged": UNCHANGED_COLOUR, "added": ADDED_COLOUR, "changed": CHANGED_COLOUR}
+        shapes = " · shape: box = question/action, ellipse = solution"
+    else:
+        colours, shapes = NODE_COLOURS, ""
+    return " &nbsp; ".join(f"<span style='color:{c}'>■</span> {name}" for name, c in colours.items()) + shapes
 
 
 def draw_tree(
@@ -40,25 +41,31 @@ def draw_tree(
     picker: bool = True,
 ) -> str | None:
     """Draw ``tree`` and show the full text of the clicked (or picked) node; returns that node's id."""
-    graph_nodes, graph_edges = to_graph(tree)
+    graph_nodes, graph_edges = to_graph(tree, short=70)
     if not graph_nodes:
         st.info("This flow has no nodes.")
         return None
     added, changed = added or set(), changed or set()
+    diff_view = bool(added or changed)
     nodes = []
     for node in graph_nodes:
-        colour = NODE_COLOURS.get(node.kind, "#888888")
-        border = ADDED_COLOUR if node.id in added else CHANGED_COLOUR if node.id in changed else colour
+        # In a diff the change is the news: unchanged nodes step back to grey.
+        if diff_view:
+            colour = ADDED_COLOUR if node.id in added else CHANGED_COLOUR if node.id in changed else UNCHANGED_COLOUR
+            dark_text = node.id not in added
+        else:
+            colour = NODE_COLOURS.get(node.kind, "#888888")
+            dark_text = node.kind == "action"
         nodes.append(
             Node(
                 id=node.id,
                 label=node.title,
                 title=node.full_text,
                 shape=TYPE_SHAPES.get(node.kind, "dot"),
-                color={"background": border if node.id in added | changed else colour, "border": border},
-                font={"color": "#ffffff" if node.kind != "action" else "#1b1b1b", "size": 14},
-                borderWidth=4 if node.id in added | changed else 1,
-                size=20,
+                color={"background": colour, "border": colour},
+                font={"color": "#1b1b1b" if dark_text else "#ffffff", "size": 14},
+                widthConstraint={"maximum": 170},
+                borderWidth=1,
             )
         )
     edges = [
@@ -73,13 +80,13 @@ def draw_tree(
         hierarchical=True,
         direction="UD",
         sortMethod="directed",
-        levelSeparation=110,
-        nodeSpacing=190,
+        levelSeparation=120,
+        nodeSpacing=210,
         # agraph has no key argument; a distinct config makes each drawing its own component instance.
         graph_key=key,
     )
     config.width = "100%"
-    st.markdown(legend(bool(added or changed)), unsafe_allow_html=True)
+    st.markdown(legend(diff_view), unsafe_allow_html=True)
     clicked = agraph(nodes=nodes, edges=edges, config=config)
     by_id = {n.id: n for n in graph_nodes}
     if not picker:
