@@ -186,6 +186,7 @@ def extract_candidates(param: dict[str, Any], sentence_list: Sequence[str]) -> l
     near = {w for w in _words(f"{param.get('key', '')} {param.get('label', '')}") if len(w) > 3}
     scored: list[tuple[int, int, Candidate]] = []
     seen: set[Any] = set()
+    adjacent = _adjacent_words(sentence_list, near) if param.get("type") in ("email", "upn") else set()
     for index, sentence in enumerate(sentence_list):
         for candidate in extractor(sentence, param):
             try:
@@ -200,9 +201,23 @@ def extract_candidates(param: dict[str, Any], sentence_list: Sequence[str]) -> l
             at = sentence.lower().find(str(value).lower())
             if at > 0 and near & _words(sentence[max(0, at - 40) : at]):
                 bonus += 1
+            # "the Accounts mailbox" names accounts@…; "give akhan access" names akhan@… as the one who gets it.
+            if isinstance(value, str) and "@" in value and value.split("@")[0].lower() in adjacent:
+                bonus += 2
             scored.append((candidate.strength + bonus, -index, Candidate(value, sentence, candidate.strength)))
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [c for _, _, c in scored]
+
+
+def _adjacent_words(sentence_list: Sequence[str], near: set[str]) -> set[str]:
+    """Words standing right next to one of ``near`` anywhere in the session."""
+    found: set[str] = set()
+    for sentence in sentence_list:
+        tokens = re.findall(r"[a-z0-9._-]+", sentence.lower())
+        for i, token in enumerate(tokens):
+            if token in near:
+                found.update(t for t in tokens[max(0, i - 1) : i + 2] if t not in near)
+    return found
 
 
 def prefill(schema: list[dict[str, Any]], sentence_list: Sequence[str]) -> tuple[dict[str, Any], dict[str, str]]:

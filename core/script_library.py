@@ -32,7 +32,7 @@ TEMPLATES: list[dict[str, Any]] = [
     {
         "name": "Reset AD user password",
         "category": "Active Directory",
-        "problem_domain": "identity",
+        "problem_domain": "active_directory",
         "keywords": ["password", "reset password", "password reset", "forgot", "expired", "new password"],
         "description": "Resets an on-premises AD password; the new password is typed in when the script runs.",
         "body": """#Requires -Modules ActiveDirectory
@@ -56,8 +56,8 @@ Write-Output "Password reset for $Identity (change at next logon: $MustChange)"
     {
         "name": "Unlock AD account",
         "category": "Active Directory",
-        "problem_domain": "identity",
-        "keywords": ["locked", "locked out", "lockout", "unlock", "account", "bad password"],
+        "problem_domain": "active_directory",
+        "keywords": ["locked", "locked out", "lockout", "locking", "locks", "unlock", "account", "bad password"],
         "description": "Shows the lockout state and unlocks the account.",
         "body": """#Requires -Modules ActiveDirectory
 $Identity = {{ identity }}
@@ -74,7 +74,7 @@ Write-Output "Unlocked $Identity"
     {
         "name": "Add user to AD group",
         "category": "Active Directory",
-        "problem_domain": "identity",
+        "problem_domain": "active_directory",
         "keywords": ["group", "add", "member", "access", "permission", "security group", "share access"],
         "description": "Adds a user to a security or distribution group and lists the resulting membership.",
         "body": """#Requires -Modules ActiveDirectory
@@ -92,7 +92,7 @@ Get-ADGroupMember -Identity $Group | Where-Object SamAccountName -eq $Identity
     {
         "name": "Remove user from AD group",
         "category": "Active Directory",
-        "problem_domain": "identity",
+        "problem_domain": "active_directory",
         "keywords": ["group", "remove", "member", "revoke", "access", "leaver"],
         "description": "Removes a user from a group without a confirmation prompt.",
         "body": """#Requires -Modules ActiveDirectory
@@ -110,7 +110,7 @@ Write-Output "Removed $Identity from $Group"
     {
         "name": "Disable departed user and move to OU",
         "category": "Active Directory",
-        "problem_domain": "identity",
+        "problem_domain": "active_directory",
         "keywords": ["leaver", "offboarding", "disable", "departed", "terminate", "ou"],
         "description": "Disables a leaver's account, stamps a description and moves it to the disabled-users OU.",
         "body": """#Requires -Modules ActiveDirectory
@@ -184,7 +184,7 @@ Get-MailboxAutoReplyConfiguration -Identity $Mailbox
     {
         "name": "Clear print queue",
         "category": "Printing",
-        "problem_domain": "printing",
+        "problem_domain": "printers",
         "keywords": ["print", "printer", "queue", "stuck", "jobs", "spooler", "not printing"],
         "description": "Removes every job from one printer's queue on a print server or workstation.",
         "body": """$Computer = {{ computer }}
@@ -201,7 +201,7 @@ Get-PrintJob -ComputerName $Computer -PrinterName $Printer | Measure-Object | Se
     {
         "name": "Restart print spooler",
         "category": "Printing",
-        "problem_domain": "printing",
+        "problem_domain": "printers",
         "keywords": ["spooler", "print", "printer", "restart", "service", "offline"],
         "description": "Restarts the Print Spooler service on a remote computer.",
         "body": """$Computer = {{ computer }}
@@ -216,7 +216,7 @@ Get-Service -ComputerName $Computer -Name Spooler
     {
         "name": "Flush DNS cache",
         "category": "Networking",
-        "problem_domain": "network",
+        "problem_domain": "networking",
         "keywords": ["dns", "flush", "resolve", "name resolution", "website", "cannot reach", "cache"],
         "description": "Clears the DNS client cache on a computer and re-registers its DNS records.",
         "body": """$Computer = {{ computer }}
@@ -236,7 +236,7 @@ Invoke-Command -ComputerName $Computer -ArgumentList $Register -ScriptBlock {
     {
         "name": "Test network path",
         "category": "Networking",
-        "problem_domain": "network",
+        "problem_domain": "networking",
         "keywords": [
             "share",
             "unc",
@@ -263,7 +263,7 @@ Test-Path -LiteralPath $SharePath
     {
         "name": "Test TCP port",
         "category": "Networking",
-        "problem_domain": "network",
+        "problem_domain": "networking",
         "keywords": ["port", "firewall", "connectivity", "tcp", "blocked", "connection refused", "rdp"],
         "description": "Tests whether a TCP port answers on a host (firewall and service checks).",
         "body": """$Target = {{ target }}

@@ -30,7 +30,7 @@ def data(engine):
             db,
             account,
             status="active",
-            problem_domain="identity",
+            problem_domain="active_directory",
             problem_summary="Cannot open the finance share",
             conversation_messages=CONVERSATION,
             steps=[

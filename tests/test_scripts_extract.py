@@ -61,6 +61,23 @@ def suggestion_for(*texts: str, domain: str | None = None):
             {"identity": "tbrown", "target_ou": "OU=Disabled Users,DC=contoso,DC=local"},
         ),
         (
+            [
+                "Give akhan access to the Accounts mailbox",
+                "Ayesha Khan (akhan@northwind.example) needs Full Access and Send As on accounts@northwind.example.",
+            ],
+            "Grant mailbox permission",
+            {
+                "mailbox": "accounts@northwind.example",
+                "delegate": "akhan@northwind.example",
+                "access_rights": "FullAccess",
+            },
+        ),
+        (
+            ["Service account svc-backup locking", "NORTHWIND\\svc-backup locks every 30 minutes since the rotation."],
+            "Unlock AD account",
+            {"identity": "svc-backup"},
+        ),
+        (
             ["RDP to server APP-03 fails.", "Maybe port 3389 is blocked by the firewall."],
             "Test TCP port",
             {"target": "APP-03", "port": 3389},
@@ -102,9 +119,9 @@ def test_one_value_is_not_used_for_two_parameters() -> None:
 
 def test_domain_breaks_ties_and_unrelated_text_suggests_nothing() -> None:
     assert suggestion_for("The weather is nice and the coffee machine works.") is None
-    ranked = rank_templates(LIBRARY, [Source("Summary", "Spooler keeps stopping on PC-0099")], "printing")
+    ranked = rank_templates(LIBRARY, [Source("Summary", "Spooler keeps stopping on PC-0099")], "printers")
     assert ranked[0].template.name == "Restart print spooler"
-    assert "same domain (printing)" in ranked[0].reason
+    assert "same domain (printers)" in ranked[0].reason
 
 
 def test_sentences_split_on_full_stops_and_lines() -> None:

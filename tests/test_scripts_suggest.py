@@ -33,7 +33,7 @@ def _setup(db: Session):
         db,
         account,
         status="active",
-        problem_domain="identity",
+        problem_domain="active_directory",
         problem_summary="Cannot open the finance share",
         conversation_messages=CONVERSATION,
     )
