@@ -53,7 +53,7 @@ def claim_statement(worker_id: str, batch: int, lease_seconds: int, now: datetim
             claimed_at=now,
             analysis_attempts=AISession.analysis_attempts + 1,
         )
-        .returning(AISession.id)
+        .returning(AISession.id, AISession.created_at)
         .execution_options(synchronize_session=False)
     )
 
@@ -72,7 +72,9 @@ def claim(
             return claim(conn, worker_id, batch, lease_seconds, now)
     bind = engine_or_conn.get_bind() if isinstance(engine_or_conn, Session) else engine_or_conn
     stmt = claim_statement(worker_id, batch, lease_seconds, now, bind.dialect.name)
-    return [row[0] for row in engine_or_conn.execute(stmt).all()]
+    # RETURNING comes back in no particular order; the oldest session goes first.
+    rows = sorted(engine_or_conn.execute(stmt).all(), key=lambda row: (row[1], str(row[0])))
+    return [row[0] for row in rows]
 
 
 def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime) -> AISession | None:

@@ -1,0 +1,274 @@
+"""The Anthropic and Voyage paths against local servers speaking their APIs (tests/fake_anthropic.py, fake_voyage.py)."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import Engine, select
+
+from core.config import Settings
+from core.db import session_scope
+from core.flywheel.engine import Providers, build_providers
+from core.models import AISession, FlowProposal, LLMUsage
+from core.providers.embedders import LocalEmbedder, VoyageEmbedder
+from core.providers.generators import AnthropicGenerator, OfflineRulesGenerator
+from jobs.worker import Worker
+from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
+from tests.fake_anthropic import FakeAnthropic, fake_anthropic  # noqa: F401
+from tests.fake_voyage import FakeVoyage, fake_voyage  # noqa: F401
+
+MODEL = "claude-test-model"
+GOOD_FLOW = {
+    "title": "Outlook search misses older mail",
+    "description": "Rebuild the search index when only recent mail is found.",
+    "match_keywords": ["outlook", "search", "index"],
+    "problem_domain": "exchange",
+    "tree_structure": {
+        "id": "q1",
+        "type": "question",
+        "question": "Does search find recent emails?",
+        "children": [
+            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Rebuild the Windows Search index."},
+            {"id": "s2", "label": "No", "type": "solution", "solution": "Repair the Office installation."},
+        ],
+    },
+}
+BAD_FLOW = copy.deepcopy(GOOD_FLOW)
+BAD_FLOW["tree_structure"]["children"] = BAD_FLOW["tree_structure"]["children"][:1]
+
+
+class Clock:
+    def __init__(self, now=NOW):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+def claude(server: FakeAnthropic, **settings) -> Providers:
+    generator = AnthropicGenerator("test-key", MODEL, server.url, max_retries=3, timeout=2.0)
+    return Providers(generator, LocalEmbedder(), Settings(**settings))
+
+
+def seed(engine: Engine, count: int = 1, summary: str = "Outlook search misses older mail for jane@contoso.com"):
+    with session_scope(engine) as db:
+        account = make_account(db, name="Contoso")
+        ids = []
+        for n in range(count):
+            session = make_session(
+                db,
+                account,
+                confidence_tier="discovery",
+                analysis_status="pending",
+                problem_summary=summary if n == 0 else f"Printer {n} offline on floor {n}",
+                resolution_summary="Rebuilt the index on LAPTOP-7H2K9.",
+                steps=[
+                    {
+                        "step_type": "question",
+                        "content": {"question": "Recent mail found?", "options": ["Yes", "No"]},
+                        "selected_option": "Yes",
+                    }
+                ],
+                created_at=NOW + timedelta(seconds=n),
+            )
+            ids.append(session.id)
+        return account.id, ids
+
+
+def state(engine: Engine, session_id: uuid.UUID) -> AISession:
+    with session_scope(engine) as db:
+        s = db.get(AISession, session_id)
+        db.expunge(s)
+        return s
+
+
+def usage(engine: Engine) -> list[tuple[date, int, int, int, int]]:
+    with session_scope(engine) as db:
+        rows = db.scalars(select(LLMUsage).order_by(LLMUsage.day)).all()
+        return [(r.day, r.calls, r.input_tokens, r.output_tokens, r.cache_read_tokens) for r in rows]
+
+
+def test_good_answer_becomes_a_proposal_with_usage_and_redacted_prompt(engine, fake_anthropic) -> None:
+    _account, [session_id] = seed(engine)
+    fake_anthropic.tool_use(
+        GOOD_FLOW, name="submit_new_flow", input_tokens=1200, output_tokens=300, cache_read_input_tokens=900
+    )
+    stats = Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 1}
+    s = state(engine, session_id)
+    with session_scope(engine) as db:
+        proposal = db.get(FlowProposal, s.analysis_proposal_id)
+        assert (proposal.generator, proposal.title) == (MODEL, "Outlook search misses older mail")
+        assert proposal.proposed_flow_data["tree_structure"] == GOOD_FLOW["tree_structure"]
+    assert usage(engine) == [(NOW.date(), 1, 1200, 300, 900)]
+    [request] = fake_anthropic.messages
+    body = request.json
+    assert body["model"] == MODEL
+    assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert "a question has 2 to 5 children" in body["system"][0]["text"]
+    assert body["tool_choice"] == {"type": "tool", "name": "submit_new_flow"}
+    assert body["tools"][0]["input_schema"]["required"] == ["title", "description", "match_keywords", "tree_structure"]
+    prompt = body["messages"][0]["content"]
+    assert "<EMAIL_1>" in prompt and "<HOST_1>" in prompt
+    assert "jane@contoso.com" not in prompt and "LAPTOP-7H2K9" not in prompt and "Contoso" not in prompt
+
+
+def test_schema_breaking_answer_is_repaired_in_one_round(engine, fake_anthropic) -> None:
+    _account, [session_id] = seed(engine)
+    fake_anthropic.tool_use(BAD_FLOW, name="submit_new_flow")
+    fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
+    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    assert state(engine, session_id).analysis_outcome == "new_flow"
+    first, second = fake_anthropic.messages
+    repair = second.json["messages"][-1]["content"][0]
+    assert repair["type"] == "tool_result" and repair["is_error"] is True
+    assert "node 'q1': a question needs 2–5 options, it has 1" in repair["content"]
+    assert second.json["messages"][1]["content"][0]["input"] == BAD_FLOW
+    assert usage(engine)[0][1] == 2
+
+
+def test_unrepairable_answer_retries_then_fails_with_the_error(engine, fake_anthropic) -> None:
+    _account, [session_id] = seed(engine)
+    for _ in range(4):
+        fake_anthropic.tool_use(BAD_FLOW, name="submit_new_flow")
+    clock = Clock()
+    worker = Worker(engine, claude(fake_anthropic), worker_id="w", max_attempts=2, clock=clock)
+    assert worker.run_pass().retried == 1
+    assert state(engine, session_id).analysis_status == "pending"
+    clock.now = NOW + timedelta(minutes=2)
+    assert worker.run_pass().failed == 1
+    s = state(engine, session_id)
+    assert s.analysis_status == "failed" and s.analysis_attempts == 2
+    assert s.analysis_error == (
+        "GenerationError: model output still invalid after one repair round: "
+        "node 'q1': a question needs 2–5 options, it has 1"
+    )
+    assert len(fake_anthropic.messages) == 4
+    assert usage(engine)[0][1] == 4  # every call made is counted, even those of failed attempts
+
+
+def test_rate_limits_and_overload_are_retried_honouring_retry_after(engine, fake_anthropic) -> None:
+    _account, [session_id] = seed(engine)
+    fake_anthropic.error(429, retry_after=0.01)
+    fake_anthropic.error(529, retry_after=0.01)
+    fake_anthropic.error(500, retry_after=0.01)
+    fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
+    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    assert state(engine, session_id).analysis_outcome == "new_flow"
+    assert len(fake_anthropic.messages) == 4
+
+
+def test_malformed_json_and_exhausted_retries_are_a_retryable_failure(engine, fake_anthropic) -> None:
+    _account, [session_id] = seed(engine)
+    fake_anthropic.malformed()
+    providers = claude(fake_anthropic)
+    providers.generator._client = providers.generator._client.with_options(max_retries=0)
+    assert Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
+    s = state(engine, session_id)
+    assert s.analysis_status == "pending" and s.analysis_error.startswith("GenerationError: Anthropic API")
+
+
+def test_budget_exhausted_defers_to_next_utc_day_then_processes(engine, fake_anthropic) -> None:
+    _account, [first, second] = seed(engine, count=2)
+    fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
+    clock = Clock()
+    worker = Worker(engine, claude(fake_anthropic, daily_llm_budget=1), worker_id="w", clock=clock)
+    stats = worker.run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 1, "deferred": 1}
+    deferred = state(engine, second)
+    midnight = NOW.replace(hour=0, minute=0) + timedelta(days=1)
+    assert (deferred.analysis_status, deferred.analysis_after, deferred.analysis_attempts) == ("deferred", midnight, 0)
+    assert deferred.analysis_reason == "Daily LLM budget of 1 calls used up; deferred to 2026-11-21 UTC."
+    assert len(fake_anthropic.messages) == 1
+    assert worker.run_pass().claimed == 0  # still today
+    fake_anthropic.tool_use(dict(GOOD_FLOW, title="Printer offline"), name="submit_new_flow")
+    clock.now = midnight + timedelta(minutes=5)
+    assert dict(worker.run_pass().outcomes) == {"new_flow": 1}
+    assert state(engine, second).analysis_outcome == "new_flow"
+    assert [(day, calls) for day, calls, *_ in usage(engine)] == [(NOW.date(), 1), (midnight.date(), 1)]
+
+
+def test_duplicates_merge_without_calling_the_model(engine, fake_anthropic) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        ids = [
+            make_session(
+                db,
+                account,
+                confidence_tier="discovery",
+                analysis_status="pending",
+                problem_summary="Teams camera not detected in meetings",
+                created_at=NOW + timedelta(seconds=n),
+            ).id
+            for n in range(3)
+        ]
+    fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
+    stats = Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 1, "merged": 2}
+    assert len(fake_anthropic.messages) == 1
+    assert len({state(engine, i).analysis_proposal_id for i in ids}) == 1
+
+
+def test_enhancement_branch_from_the_model(engine, fake_anthropic) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        flow = make_tree(db, account)
+        steps = [
+            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
+            {"step_type": "question", "flow_node_id": "q2", "was_free_text": True, "free_text_input": "Only on VPN"},
+        ]
+        session_id = make_session(
+            db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps, analysis_status="pending"
+        ).id
+    branch = {"id": "s9", "type": "solution", "solution": "Exclude autodiscover from the VPN tunnel."}
+    fake_anthropic.tool_use({"title": "VPN prompts", "description": "d", "branch": branch}, name="submit_branch")
+    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    s = state(engine, session_id)
+    with session_scope(engine) as db:
+        proposal = db.get(FlowProposal, s.analysis_proposal_id)
+        assert proposal.proposed_diff["added"] == [
+            {"id": "s9", "parent": "q2", "type": "solution", "label": "Only on VPN"}
+        ]
+        assert proposal.generator == MODEL and proposal.title == "VPN prompts"
+    assert fake_anthropic.messages[0].json["tool_choice"]["name"] == "submit_branch"
+    assert OUTLOOK_TREE["children"][0]["id"] == "q2"
+
+
+def test_voyage_embeddings_drive_dedup_with_redacted_text(engine, fake_voyage) -> None:
+    settings = Settings(voyage_api_key="pa-test", voyage_base_url=fake_voyage.url + "/v1", embedder="voyage")
+    providers = build_providers(settings)
+    assert isinstance(providers.embedder, VoyageEmbedder) and isinstance(providers.generator, OfflineRulesGenerator)
+    providers.embedder._client.max_retries = 0
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        a = make_session(db, account, problem_summary="VPN error 809 for bob@fabrikam.com", created_at=NOW, **kw).id
+        b = make_session(
+            db,
+            account,
+            problem_summary="for bob@fabrikam.com VPN error 809",
+            created_at=NOW + timedelta(seconds=1),
+            **kw,
+        ).id
+        c = make_session(
+            db, account, problem_summary="Printer jams on tray 2", created_at=NOW + timedelta(seconds=2), **kw
+        ).id
+    stats = Worker(engine, providers, worker_id="w", clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 2, "merged": 1}
+    assert state(engine, a).analysis_proposal_id == state(engine, b).analysis_proposal_id
+    assert state(engine, c).analysis_proposal_id != state(engine, a).analysis_proposal_id
+    assert fake_voyage.embedded_texts[0] == "VPN error 809 for <EMAIL_1>"
+    with session_scope(engine) as db:
+        assert db.get(FlowProposal, state(engine, a).analysis_proposal_id).embedder == "voyage voyage-3.5-lite"
+
+
+def test_voyage_failure_is_retried(engine, fake_voyage) -> None:
+    settings = Settings(voyage_api_key="pa-test", voyage_base_url=fake_voyage.url + "/v1")
+    providers = build_providers(settings)
+    providers.embedder._client.max_retries = 0
+    _account, [session_id] = seed(engine)
+    fake_voyage.error(500)
+    assert Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
+    assert state(engine, session_id).analysis_error.startswith("EmbeddingError: Voyage embeddings failed")
