@@ -7,21 +7,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db import is_empty
 from ui import context, sidebar
 
-st.set_page_config(page_title="FlowPilot Knowledge Studio", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="FlowPilot Knowledge Studio", page_icon=":material/explore:", layout="wide")
 
 PAGES = {
     "Knowledge": [
-        st.Page("pages/review_queue.py", title="Review Queue", icon="📥", url_path="review", default=True),
-        st.Page("pages/flows.py", title="Flows", icon="🌳", url_path="flows"),
-        st.Page("pages/knowledge_gaps.py", title="Knowledge Gaps", icon="🕳️", url_path="gaps"),
+        st.Page(
+            "pages/review_queue.py", title="Review Queue", icon=":material/inbox:", url_path="review", default=True
+        ),
+        st.Page("pages/flows.py", title="Flows", icon=":material/account_tree:", url_path="flows"),
+        st.Page("pages/knowledge_gaps.py", title="Knowledge Gaps", icon=":material/travel_explore:", url_path="gaps"),
     ],
     "Analytics": [
-        st.Page("pages/analytics.py", title="Analytics", icon="📈", url_path="analytics"),
-        st.Page("pages/reports.py", title="Reports", icon="🧾", url_path="reports"),
+        st.Page("pages/analytics.py", title="Analytics", icon=":material/monitoring:", url_path="analytics"),
+        st.Page("pages/reports.py", title="Reports", icon=":material/table_chart:", url_path="reports"),
     ],
     "Sessions": [
-        st.Page("pages/sessions.py", title="Sessions", icon="💬", url_path="sessions"),
-        st.Page("pages/script_assist.py", title="Script Assist", icon="⌨️", url_path="scripts"),
+        st.Page("pages/sessions.py", title="Sessions", icon=":material/forum:", url_path="sessions"),
+        st.Page("pages/script_assist.py", title="Script Assist", icon=":material/terminal:", url_path="scripts"),
     ],
 }
 
