@@ -1,7 +1,7 @@
 """A local HTTP server speaking the Anthropic Messages API, scripted per test.
 
 Use the ``fake_anthropic`` fixture (import it into the test module: ``from tests.fake_anthropic import
-fake_anthropic  # noqa: F401``), point the SDK at ``fake_anthropic.url`` and queue replies in order::
+fake_anthropic_fixture  # noqa: F401``), point the SDK at ``fake_anthropic.url`` and queue replies in order::
 
     fake_anthropic.tool_use({"title": "..."}, name="submit_proposal", input_tokens=1200, output_tokens=300)
     fake_anthropic.error(429, retry_after=0)          # rate limited, then...
@@ -183,10 +183,14 @@ class FakeAnthropic(ScriptedServer):
         self.push(Reply(200, message([block], stop_reason="tool_use"), delay=seconds))
 
 
-@pytest.fixture
-def fake_anthropic() -> Iterator[FakeAnthropic]:
+@pytest.fixture(name="fake_anthropic")
+def fake_anthropic_fixture() -> Iterator[FakeAnthropic]:
     server = FakeAnthropic()
     try:
         yield server
     finally:
         server.close()
+
+
+# Kept for modules that import the fixture by its own name.
+fake_anthropic = fake_anthropic_fixture

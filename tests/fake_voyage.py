@@ -67,8 +67,8 @@ class FakeVoyage(ScriptedServer):
         self.push(Reply(200, "{not json"))
 
 
-@pytest.fixture
-def fake_voyage() -> Iterator[FakeVoyage]:
+@pytest.fixture(name="fake_voyage")
+def fake_voyage_fixture() -> Iterator[FakeVoyage]:
     server = FakeVoyage()
     try:
         yield server

@@ -16,8 +16,8 @@ from core.providers.embedders import LocalEmbedder, VoyageEmbedder
 from core.providers.generators import AnthropicGenerator, OfflineRulesGenerator
 from jobs.worker import Worker
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
-from tests.fake_anthropic import FakeAnthropic, fake_anthropic  # noqa: F401
-from tests.fake_voyage import FakeVoyage, fake_voyage  # noqa: F401
+from tests.fake_anthropic import FakeAnthropic, fake_anthropic_fixture  # noqa: F401
+from tests.fake_voyage import fake_voyage_fixture  # noqa: F401
 
 MODEL = "claude-test-model"
 GOOD_FLOW = {
