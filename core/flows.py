@@ -52,7 +52,7 @@ class FlowRow:
             "version": self.version,
             "times matched": self.times_matched,
             "success rate": round(self.success_rate, 3),
-            "last matched": self.last_matched_at.isoformat(timespec="minutes") if self.last_matched_at else "",
+            "last matched": self.last_matched_at.strftime("%Y-%m-%d %H:%M UTC") if self.last_matched_at else "",
         }
 
 

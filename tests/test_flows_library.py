@@ -39,7 +39,7 @@ def test_library_lists_the_accounts_published_flows_most_used_first(db):
             "version": 1,
             "times matched": 4,
             "success rate": 0.75,
-            "last matched": "2026-11-20T12:00+00:00",
+            "last matched": "2026-11-20 12:00 UTC",
         },
     ]
     assert [r.name for r in flows.list_flows(db, account.id, domain="exchange")] == ["Outlook prompts"]
