@@ -116,3 +116,11 @@ def _ordered(node: dict[str, Any]) -> dict[str, Any]:
     if node.get("children"):
         out["children"] = [_ordered(child) for child in node["children"]]
     return out
+
+
+def add_escapes(flow_: Flow, node_id: str, *escapes: Escape) -> None:
+    """Attach escapes to a question of an already numbered flow."""
+    node = next((n for n, _p, _d in iter_nodes(flow_.tree) if n["id"] == node_id), None)
+    if node is None or node["type"] != "question":
+        raise ValueError(f"demo flow {flow_.key!r}: {node_id!r} is not a question")
+    flow_.escapes[node_id] = list(escapes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.demo.dsl import A, E, Q, S, flow
+from core.demo.dsl import A, E, Q, S, add_escapes, flow
 
 AD_LOCKOUT = flow(
     "ad_lockout",
@@ -56,16 +56,6 @@ AD_LOCKOUT = flow(
                                 "Update the password in the mail app on the mobile device, or remove and re-add "
                                 "the account.",
                                 ("Updated", S("Mobile device was retrying the old password; lockouts stopped.")),
-                            ),
-                        ),
-                        escapes=(
-                            E(
-                                "Caller is the RDS gateway, user has a disconnected session on an old terminal server",
-                                [
-                                    "Logged off the user's disconnected session on NW-RDS-02 with quser / logoff",
-                                    "Unlocked the account and watched the PDC security log for 15 minutes",
-                                ],
-                                "Disconnected RDS session was still using the old password; logged it off.",
                             ),
                         ),
                     ),
@@ -573,4 +563,69 @@ EXCHANGE_NDR = flow(
         ),
     ),
     weight=0.7,
+)
+
+add_escapes(
+    AD_TRUST,
+    "q1",
+    E(
+        "It is an Azure AD joined laptop, not domain joined at all",
+        ["Checked dsregcmd /status: AzureAdJoined YES, DomainJoined NO", "Signed in with the user's UPN instead"],
+        "User typed NORTHWIND\\user on an Entra-joined laptop; signing in with the UPN works.",
+    ),
+)
+add_escapes(
+    M365_MFA,
+    "q1",
+    E(
+        "User has no smartphone at all",
+        ["Agreed a FIDO2 security key with the manager", "Registered a YubiKey with a Temporary Access Pass"],
+        "No smartphone: registered a FIDO2 security key as the MFA method.",
+    ),
+)
+add_escapes(
+    M365_TEAMS,
+    "q1",
+    E(
+        "Teams only fails on the RDS / Citrix desktop",
+        [
+            "Confirmed new Teams is not installed per machine on the session host",
+            "Installed new Teams machine-wide with teamsbootstrapper -p and enabled the VDI optimisation",
+        ],
+        "New Teams was missing on the session hosts; installed it machine-wide.",
+    ),
+)
+add_escapes(
+    EXCHANGE_OST,
+    "q1",
+    E(
+        "Outlook crashes while loading profile, no error text",
+        [
+            "Started Outlook in safe mode (outlook /safe): it opens",
+            "Disabled the old CRM add-in in File > Options > Add-ins",
+        ],
+        "A COM add-in crashed Outlook at start; disabled it.",
+    ),
+)
+add_escapes(
+    EXCHANGE_MAILBOX_FULL,
+    "q1",
+    E(
+        "Mailbox is small, but Recoverable Items is at 100 GB because of a litigation hold",
+        ["Confirmed the litigation hold with legal", "Enabled auto-expanding archiving so held items move"],
+        "Litigation hold filled Recoverable Items; auto-expanding archive enabled.",
+    ),
+)
+
+add_escapes(
+    AD_LOCKOUT,
+    "q1",
+    E(
+        "Locks again, 4740 names the RDS gateway: user has a disconnected session on an old terminal server",
+        [
+            "Logged off the user's disconnected session on NW-RDS-02 with quser / logoff",
+            "Unlocked the account and watched the PDC security log for 15 minutes",
+        ],
+        "Disconnected RDS session was still using the old password; logged it off.",
+    ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.demo.dsl import A, E, Q, S, flow
+from core.demo.dsl import A, E, Q, S, add_escapes, flow
 
 NET_DNS = flow(
     "net_dns",
@@ -404,4 +404,44 @@ PRINT_OFFLINE = flow(
         ),
     ),
     weight=0.8,
+)
+
+add_escapes(
+    NET_DHCP,
+    "q1",
+    E(
+        "Only Macs fail, Windows PCs are fine",
+        [
+            "Found the Macs use randomized (private) MAC addresses blocked by port security",
+            "Turned off Private Wi-Fi Address for the corporate network",
+        ],
+        "Port security rejected randomized MACs; private addresses disabled for the corporate SSID.",
+    ),
+)
+add_escapes(
+    NET_WIFI,
+    "q1",
+    E(
+        "Only fails in one meeting room since the new TV was installed",
+        ["Wi-Fi analyser shows the TV's own hotspot on channel 36", "Disabled the TV's screen-mirroring hotspot"],
+        "The new TV's hotspot interfered with the access point; disabled it.",
+    ),
+)
+add_escapes(
+    VPN_NO_RESOURCES,
+    "q1",
+    E(
+        "Only the new ERP server is unreachable",
+        ["The ERP server is on the new 10.20.30.0/24 VLAN", "Added the subnet to the VPN's split-tunnel list"],
+        "New server subnet missing from the split tunnel; added it.",
+    ),
+)
+add_escapes(
+    VPN_DROPS,
+    "q1",
+    E(
+        "Drops exactly every 8 hours",
+        ["Matched the drops to the IPsec phase 1 lifetime", "Enabled make-before-break rekeying on the gateway"],
+        "Rekey at the 8-hour lifetime dropped the tunnel; enabled make-before-break.",
+    ),
 )

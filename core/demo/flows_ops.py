@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.demo.dsl import A, E, Q, S, flow
+from core.demo.dsl import A, E, Q, S, add_escapes, flow
 
 EP_SLOW_BOOT = flow(
     "ep_slow_boot",
@@ -470,3 +470,91 @@ OFFBOARDING = {
 # last option of their first question with three options.
 ENHANCED = ("vpn_no_resources", "net_dns", "exchange_ost", "m365_onedrive")
 GENERATED = ("exchange_shared_mailbox", "net_mapped_drive", "backup_restore")
+
+add_escapes(
+    EP_BITLOCKER,
+    "q1",
+    E(
+        "Recovery screen appears after every reboot since the docking station firmware update",
+        [
+            "PCR 7 / Secure Boot measurements change with the dock's Thunderbolt firmware",
+            "Suspended BitLocker for two reboots (manage-bde -protectors -disable C: -RebootCount 2)",
+        ],
+        "Dock firmware changed boot measurements; resealed the TPM after suspending for two reboots.",
+    ),
+)
+add_escapes(
+    EP_DISK_FULL,
+    "q1",
+    E(
+        "Hiberfil and pagefile take 40 GB on a 128 GB SSD",
+        ["Disabled hibernation (powercfg /h off) per policy for desktops", "Set the pagefile to system managed"],
+        "Hibernation file removed on a desktop; 16 GB freed.",
+    ),
+)
+add_escapes(
+    EP_WINDOWS_UPDATE,
+    "q1",
+    E(
+        "No error, the update is just not offered",
+        ["Checked the Intune update ring: device in a deferred ring", "Moved the device to the broad ring"],
+        "Device sat in a 60-day deferral ring; moved it to the right ring.",
+    ),
+)
+add_escapes(
+    SEC_RANSOMWARE,
+    "q1",
+    E(
+        "The alert is on a server, not a laptop",
+        ["Called the infrastructure on-call before isolating", "Isolated the server after failing over its role"],
+        "Server isolated after failover; alert triaged by the SOC.",
+    ),
+)
+add_escapes(
+    SEC_PHISHING,
+    "q1",
+    E(
+        "The e-mail came from a real supplier's mailbox (compromised vendor)",
+        [
+            "Called the supplier on a known number: their mailbox is compromised",
+            "Blocked the supplier domain temporarily and warned finance about changed bank details",
+        ],
+        "Vendor e-mail compromise: supplier warned, domain blocked temporarily, finance alerted.",
+    ),
+)
+add_escapes(
+    SEC_SUSPICIOUS_SIGNIN,
+    "q1",
+    E(
+        "User is on a business trip and uses the hotel's VPN-like Wi-Fi",
+        ["Confirmed travel with the manager", "Added a named location for the trip duration"],
+        "Legitimate travel: confirmed safe and a temporary named location added.",
+    ),
+)
+add_escapes(
+    EXCHANGE_SHARED_MAILBOX,
+    "q1",
+    E(
+        "Mailbox shows but sent items land in the user's own Sent folder",
+        ["Set MessageCopyForSentAsEnabled on the shared mailbox"],
+        "Sent items now copied to the shared mailbox's Sent folder.",
+    ),
+)
+add_escapes(
+    NET_MAPPED_DRIVE,
+    "q1",
+    E(
+        "Drive maps fine but says 'network name no longer available' after sleep",
+        ["Disabled the SMB client's idle disconnect via autodisconnect", "Updated the NIC driver power settings"],
+        "SMB sessions dropped on resume; power settings fixed and the drive stays connected.",
+    ),
+)
+add_escapes(
+    BACKUP_RESTORE,
+    "q1",
+    E(
+        "It was a Teams chat file (stored in OneDrive of the sender)",
+        ["Found the file in the sender's OneDrive 'Microsoft Teams Chat Files' recycle bin"],
+        "Teams chat file restored from the sender's OneDrive recycle bin.",
+    ),
+)
