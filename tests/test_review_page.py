@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from core import review
+from core.auth import load_user
 from core.db import session_scope
-from core.models import FlowProposal, Tree, TreeVersion
+from core.models import Account, FlowProposal, Tree, TreeVersion
 from tests.app_harness import app_for
 from tests.factories import NOW, make_account, make_session, make_tree, make_user
 from tests.review_helpers import enhancement_proposal, new_flow_proposal, outlook_with_branch
@@ -234,3 +236,21 @@ def test_deep_link_opens_the_proposal_and_other_accounts_stay_hidden(monkeypatch
     app.run()
     assert "That proposal does not exist in this account." in [w.value for w in app.warning]
     assert "Fabrikam secret proposal" not in page_text(app)
+
+
+def test_decision_taken_meanwhile_is_shown_with_who_and_when(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.button(key=f"review_open_{data['vpn']}").click().run()
+    with session_scope(engine) as db:
+        account = db.get(Account, db.get(FlowProposal, data["vpn"]).account_id)
+        other = make_user(db, account, "owner", name="Olga Owner")
+        review.reject(db, data["vpn"], load_user(db, other.id), "Duplicate")
+    with session_scope(engine) as db:
+        decided_at = db.get(FlowProposal, data["vpn"]).reviewed_at
+    # The click reruns the page, which reads the proposal afresh: no second decision, the first one is shown.
+    app.button(key="review_approve").click().run()
+    assert not app.exception
+    assert f"Decided: rejected by Olga Owner {decided_at:%Y-%m-%d %H:%M} UTC" in page_text(app)
+    assert "Notes: Duplicate" in page_text(app)
+    assert not any(b.key == "review_approve" for b in app.button)
+    assert proposal(engine, data["vpn"])[:2] == ("rejected", None)
