@@ -34,6 +34,11 @@ st.caption(
 )
 
 
+def _md(text: Any) -> str:
+    """Session and template text shown through markdown, with markdown's special characters taken literally."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~])", r"\\\1", str(text))
+
+
 def _when(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
@@ -66,7 +71,7 @@ def _param_widget(param: dict[str, Any], source: str | None) -> Any:
     kind, key, label = param["type"], PARAM_PREFIX + param["key"], param.get("label") or param["key"]
     help_text = param.get("help") or None
     if kind == "secure_string":
-        st.markdown(f"🔒 **{label}** — prompted when the script runs (never stored).")
+        st.markdown(f"🔒 **{_md(label)}** — prompted when the script runs (never stored).")
         return None
     if kind == "bool":
         value: Any = st.checkbox(label, key=key, help=help_text)
@@ -80,7 +85,7 @@ def _param_widget(param: dict[str, Any], source: str | None) -> Any:
         required = " *" if param.get("required", True) else ""
         value = st.text_input(f"{label}{required}", key=key, help=help_text, placeholder=TYPE_LABELS.get(kind, ""))
     if source:
-        st.caption(f"Found in: “{source}”")
+        st.caption(f"Found in: “{_md(source)}”")
     return value
 
 
@@ -92,9 +97,9 @@ def _suggestion_card(result: SuggestionResult) -> None:
         st.info("No template matches this session yet. Pick one below.")
         return
     with st.container(border=True):
-        st.markdown(f"**Suggested: {suggestion.template_name}**")
+        st.markdown(f"**Suggested: {_md(suggestion.template_name)}**")
         st.progress(suggestion.confidence, text=f"Confidence {suggestion.confidence:.0%} · {result.generator}")
-        st.caption(f"Why: {suggestion.reason}")
+        st.caption(f"Why: {_md(suggestion.reason)}")
         st.button("Use this suggestion", key="scripts_accept", on_click=_accept, args=(suggestion,), type="primary")
 
 
@@ -113,7 +118,7 @@ def _context(ctx: Any) -> None:
         st.markdown("**Conversation**")
         for message in messages[-12:]:
             who = "Engineer" if message.get("role") == "user" else "FlowPilot"
-            st.markdown(f"**{who}:** {message.get('content', '')}")
+            st.markdown(f"**{who}:** {_md(message.get('content', ''))}")
     if ctx.steps:
         st.markdown("**Steps**")
         rows = [
@@ -145,7 +150,7 @@ def _generated(generation_id: str, template_name: str) -> None:
     except svc.GenerationNotFound:
         st.session_state.pop("scripts_generation_id", None)
         return
-    st.markdown(f"**Script — {template_name}**")
+    st.markdown(f"**Script — {_md(template_name)}**")
     st.code(generation.script, language="powershell")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", template_name).strip("-").lower() or "script"
     st.download_button(
