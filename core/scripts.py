@@ -525,3 +525,13 @@ def render(
     lines.append("# " + "-" * 70)
     script = "\n".join(lines) + "\n\n" + script_body.rstrip("\n") + "\n"
     return RenderedScript(script=script, parameters=masked, values=typed)
+
+
+def script_file_bytes(script: str) -> bytes:
+    """The .ps1 file: UTF-8 with a byte-order mark.
+
+    Windows PowerShell 5.1 reads a BOM-less script as the ANSI code page, where UTF-8 continuation bytes 0x91-0x94
+    are the typographic quotes: "đ" (C4 91) would arrive as "Ä‘" and end a quoted literal. The BOM makes every
+    PowerShell read the file as the UTF-8 it is.
+    """
+    return b"\xef\xbb\xbf" + script.encode("utf-8")

@@ -17,7 +17,7 @@ from core import script_generation as svc
 from core.auth import PermissionDenied
 from core.script_extract import Suggestion
 from core.script_suggest import SuggestionResult, session_context, suggest_for_session
-from core.scripts import TYPE_LABELS, InvalidParameters, InvalidTemplate
+from core.scripts import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
 from ui.context import call, current_user, settings
 
 PARAM_PREFIX = "scripts_param_"
@@ -154,7 +154,11 @@ def _generated(generation_id: str, template_name: str) -> None:
     st.code(generation.script, language="powershell")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", template_name).strip("-").lower() or "script"
     st.download_button(
-        "Download .ps1", generation.script, file_name=f"{slug}.ps1", mime="text/plain", key="scripts_download"
+        "Download .ps1",
+        script_file_bytes(generation.script),
+        file_name=f"{slug}.ps1",
+        mime="text/plain",
+        key="scripts_download",
     )
     with st.container(border=True):
         st.markdown("**Continue** — did it work?")

@@ -14,6 +14,7 @@ from core.scripts import (
     check_template,
     ps_literal,
     render,
+    script_file_bytes,
     validate_values,
 )
 
@@ -175,3 +176,12 @@ def test_header_stays_comment_when_names_carry_line_breaks() -> None:
     assert lines[4] == "# User:       'Mallory  Remove-Item C:\\'"
     assert all(line.startswith("#") for line in lines[:9])
     assert lines[-1] == "$A = 'x'"
+
+
+def test_downloaded_file_carries_a_bom_so_windows_powershell_reads_utf8() -> None:
+    rendered = render("$A = {{ a }}", [p("a", "string")], {"a": "đ; calc; đ"}, template_name="x", now=NOW)
+    data = script_file_bytes(rendered.script)
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data[3:].decode("utf-8") == rendered.script
+    # Without the BOM, the ANSI reading would put a typographic quote into the literal: the reason for the BOM.
+    assert "\u2018" in data[3:].decode("cp1252", errors="replace")
