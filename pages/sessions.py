@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pandas as pd
@@ -30,8 +31,14 @@ from core.sessions import (
 from ui import context
 
 PAGE_SIZES = (25, 50, 100)
+STATUS_COLOURS = {"resolved": "green", "escalated": "red", "abandoned": "gray", "active": "blue"}
 FILTER_KEYS = ("sessions_search", "sessions_status", "sessions_tier", "sessions_domain", "sessions_analysis")
 FILTER_KEYS += ("sessions_from", "sessions_to", "sessions_page_size")
+
+
+def _md(text: object) -> str:
+    """Recorded text shown literally: no markdown, no LaTeX from PowerShell's $variables, no broken badges."""
+    return re.sub(r"([\\`*_{}\[\]<>()#+!|$~:-])", r"\\\1", str(text))
 
 
 def _when(value: datetime | None) -> str:
@@ -169,19 +176,21 @@ def show_list(account_id) -> None:
 
 
 def _step_markdown(step: StepView) -> str:
-    lines = [f"**{step.number}. {step.step_type.replace('_', ' ')}**" + (f" — {step.prompt}" if step.prompt else "")]
+    lines = [
+        f"**{step.number}. {step.step_type.replace('_', ' ')}**" + (f" — {_md(step.prompt)}" if step.prompt else "")
+    ]
     if step.options:
-        lines.append("Options offered: " + " · ".join(step.options))
+        lines.append("Options offered: " + " · ".join(_md(o) for o in step.options))
     if step.was_free_text:
         typed = step.free_text_input or step.selected_option or ""
-        lines.append(f":orange-badge[Free-text escape] :orange-background[“{typed}”]")
+        lines.append(f":orange-badge[Free-text escape] :orange-background[“{_md(typed)}”]")
     elif step.selected_option:
-        chosen = f"Chose **{step.selected_option}**"
+        chosen = f"Chose **{_md(step.selected_option)}**"
         if step.off_flow:
             chosen += " :orange-badge[Option not in the flow]"
         lines.append(chosen)
     if step.action_result:
-        lines.append(f"Result: {step.action_result}")
+        lines.append(f"Result: {_md(step.action_result)}")
     if step.flow_node_id:
         lines.append(f"Flow node `{step.flow_node_id}`")
     return "  \n".join(lines)
@@ -197,11 +206,11 @@ def _analysis(detail: SessionDetail, user) -> None:
         facts.append(f"analysed {_when(detail.analyzed_at)}")
     st.markdown(" · ".join(facts))
     if detail.analysis_reason:
-        st.markdown(f"Reason: {detail.analysis_reason}")
+        st.markdown(f"Reason: {_md(detail.analysis_reason)}")
     if detail.analysis_error:
         st.error(f"Last error: {detail.analysis_error}")
     if detail.analysis_proposal_id:
-        label = detail.proposal_title or "the proposal"
+        label = _md(detail.proposal_title or "the proposal")
         st.markdown(f"Proposal: [{label}](/review?proposal={detail.analysis_proposal_id}) ({detail.proposal_status})")
     if detail.can_requeue and st.button("Re-queue analysis", key="sessions_requeue"):
         try:
@@ -221,31 +230,38 @@ def show_detail(session_id: str, user) -> None:
         st.error("Session not found")
         return
 
-    st.subheader(detail.problem_summary or "(no summary)")
-    top = st.columns(4)
-    top[0].metric("Status", detail.status)
-    top[1].metric("Tier", detail.confidence_tier)
-    top[2].metric("Domain", detail.problem_domain or "unclassified")
-    top[3].metric("Rating", f"{detail.rating} / 5" if detail.rating else "—")
+    st.subheader(_md(detail.problem_summary) if detail.problem_summary else "(no summary)")
+    rating = f"rated {detail.rating}/5" if detail.rating else "not rated"
+    st.markdown(
+        f":{STATUS_COLOURS.get(detail.status, 'gray')}-badge[{detail.status}] :violet-badge[{detail.confidence_tier}] "
+        f":gray-badge[{detail.problem_domain or 'unclassified'}] :gray-badge[{rating}]"
+    )
     flow = "no matched flow"
     if detail.matched_flow:
         score = f" (match score {detail.match_score:.2f})" if detail.match_score is not None else ""
-        flow = f"**{detail.matched_flow}**{score}"
+        flow = f"**{_md(detail.matched_flow)}**{score}"
     duration = f"{detail.duration_minutes:.0f} min" if detail.duration_minutes is not None else "still open"
     st.markdown(
-        f"Engineer **{detail.engineer or '—'}** · started {_when(detail.created_at)} · "
+        f"Engineer **{_md(detail.engineer or '—')}** · started {_when(detail.created_at)} · "
         f"ended {_when(detail.ended_at)} · {duration}  \n"
-        f"Matched flow: {flow} · PSA ticket {detail.psa_ticket_id or '—'}  \n"
+        f"Matched flow: {flow} · PSA ticket {_md(detail.psa_ticket_id or '—')}  \n"
         f"Session id `{detail.id}`"
     )
     if detail.resolution_summary:
-        st.success(f"Resolution: {detail.resolution_summary}")
+        st.success(f"Resolution: {_md(detail.resolution_summary)}")
 
     _analysis(detail, user)
 
+    if detail.status == "active":
+        st.markdown(f"[Generate a script for this session in Script Assist](/scripts?session={detail.id})")
+
     if detail.intake:
         st.subheader("Intake")
-        st.json(detail.intake, expanded=True)
+        simple = all(isinstance(v, str | int | float | bool) or v is None for v in detail.intake.values())
+        if simple:
+            st.markdown("  \n".join(f"**{_md(k).replace('_', ' ')}:** {_md(v)}" for k, v in detail.intake.items()))
+        else:
+            st.json(detail.intake, expanded=True)
 
     st.subheader("Conversation")
     if not detail.conversation:
@@ -253,7 +269,8 @@ def show_detail(session_id: str, user) -> None:
     for message in detail.conversation:
         role = str(message.get("role") or "assistant")
         with st.chat_message("user" if role in ("user", "engineer", "human") else "assistant"):
-            st.markdown(str(message.get("content") or ""))
+            # Assistant replies are markdown; only $ is neutralised so PowerShell variables do not become LaTeX.
+            st.markdown(str(message.get("content") or "").replace("$", "\\$"))
 
     st.subheader("Steps")
     if detail.escapes:
