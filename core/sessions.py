@@ -326,7 +326,7 @@ def _step_view(step: AISessionStep, tree: dict[str, Any] | None) -> StepView:
     prompt = next(
         (
             _text(content.get(k))
-            for k in ("question", "action", "text", "instructions", "message", "summary")
+            for k in ("question", "action", "solution", "reason", "text", "instructions", "message", "summary")
             if _text(content.get(k))
         ),
         "",

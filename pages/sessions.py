@@ -259,7 +259,9 @@ def show_detail(session_id: str, user) -> None:
         st.subheader("Intake")
         simple = all(isinstance(v, str | int | float | bool) or v is None for v in detail.intake.values())
         if simple:
-            st.markdown("  \n".join(f"**{_md(k).replace('_', ' ')}:** {_md(v)}" for k, v in detail.intake.items()))
+            st.markdown(
+                "  \n".join(f"**{_md(k.replace('_', ' ').capitalize())}:** {_md(v)}" for k, v in detail.intake.items())
+            )
         else:
             st.json(detail.intake, expanded=True)
 
