@@ -63,7 +63,7 @@ def open_editor(tree: dict[str, Any], meta: dict[str, Any], context: dict[str, A
 
 
 def close_editor() -> None:
-    for key in (TREE, CONTEXT, NODE, JSON_ERROR):
+    for key in (TREE, CONTEXT, NODE, JSON_ERROR, "flows_editor_notes", "flows_stale_seen", "flows_confirm_stale"):
         st.session_state.pop(key, None)
 
 
