@@ -1,11 +1,14 @@
 """FlowPilot Knowledge Studio: the entry point routes between pages; pages render."""
 
+import logging
+
 import streamlit as st
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import is_empty
 from ui import context, sidebar
+
+log = logging.getLogger("flowpilot.app")
 
 st.set_page_config(page_title="FlowPilot Knowledge Studio", page_icon=":material/explore:", layout="wide")
 
@@ -39,9 +42,11 @@ cfg = context.settings()
 try:
     engine = context.engine()
     empty = is_empty(engine)
-except (SQLAlchemyError, OSError) as exc:
+except Exception as exc:  # noqa: BLE001 - any failure to open or migrate the database ends here, as a message
+    log.exception("cannot open the database")
     where = make_url(cfg.database_url).render_as_string(hide_password=True)
-    st.error(f"Cannot open the database at {where}: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+    first_line = (str(exc).splitlines() or [""])[0]
+    st.error(f"Cannot open the database at {where}: {exc.__class__.__name__}: {first_line}")
     st.stop()
 
 if empty:

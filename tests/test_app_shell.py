@@ -189,6 +189,11 @@ def test_oidc_mode_signs_in_the_identity_providers_user(engine, workspace, monke
     app = app_for(engine, monkeypatch, auth="oidc")
     app.user = {"is_logged_in": False}
     app.run()
+    assert [e.value for e in app.error] == [
+        "FLOWPILOT_AUTH=oidc needs an [auth] section in .streamlit/secrets.toml (see .streamlit/secrets.toml.example)."
+    ]
+    app.secrets["auth"] = {"client_id": "studio", "server_metadata_url": "https://idp.example/.well-known"}
+    app.run()
     assert not app.exception
     assert app.button(key="auth_login").label == "Sign in"
     app.user = {"is_logged_in": True, "email": "ANALYST@contoso.test", "name": "Someone Else"}

@@ -62,6 +62,13 @@ def _ensure_entry_point_ran() -> None:
         st.rerun()
 
 
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
 def current_user() -> CurrentUser:
     """The signed-in user, read from the database on every run; stops the page with a clear message otherwise."""
     _ensure_entry_point_ran()
@@ -76,6 +83,12 @@ def current_user() -> CurrentUser:
                 oidc_user=_oidc_claims() if cfg.auth == "oidc" else None,
             )
     except SignInRequired as exc:
+        if not _oidc_configured():
+            st.error(
+                "FLOWPILOT_AUTH=oidc needs an [auth] section in .streamlit/secrets.toml "
+                "(see .streamlit/secrets.toml.example)."
+            )
+            st.stop()
         st.info(str(exc))
         st.button("Sign in", key="auth_login", on_click=st.login, type="primary")
         st.stop()
