@@ -7,7 +7,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from core.db import session_scope
-from core.models import AISessionStep, ScriptGeneration, ScriptTemplate
+from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate
 from core.script_library import seed_script_templates
 from tests.app_harness import app_for
 from tests.factories import make_account, make_session, make_team, make_user
@@ -125,3 +125,27 @@ def test_team_admin_adds_a_template_with_the_schema_checks(app: AppTest, engine)
     with session_scope(engine) as db:
         saved = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Restart IIS"))
         assert saved.account_id is not None and saved.parameters_schema[0]["type"] == "hostname"
+
+
+def test_templates_tab_previews_a_template_by_category(app: AppTest, engine) -> None:
+    with session_scope(engine) as db:
+        flush = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Flush DNS cache"))
+        flush_id = str(flush.id)
+    table = next(d.value for d in app.dataframe if "category" in d.value.columns)
+    assert list(table["category"]).count("Networking") == 3
+    assert list(table["name"][:2]) == ["Add user to AD group", "Disable departed user and move to OU"]
+    app.selectbox(key="scripts_preview").set_value(flush_id).run()
+    assert any("Clear-DnsClientCache" in c.value and c.language == "powershell" for c in app.code)
+
+
+def test_unknown_link_and_no_active_session_say_so(engine, data, monkeypatch) -> None:
+    with session_scope(engine) as db:
+        db.get(AISession, data["session"]).status = "resolved"
+    fresh = app_for(engine, monkeypatch)
+    fresh.run()
+    fresh.switch_page("pages/script_assist.py")
+    fresh.query_params["session"] = "00000000-0000-0000-0000-000000000000"
+    fresh.run()
+    assert not fresh.exception
+    assert [e.value for e in fresh.error] == ["The session in the link was not found in your account."]
+    assert fresh.info[0].value.startswith("There is no active session.")
