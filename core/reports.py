@@ -269,10 +269,11 @@ _parsed: dict[tuple[str, str], tuple[tuple[tuple[str, float], ...], ReportCatalo
 _compiled: dict[tuple[str, str, float], Report | BrokenReport] = {}
 
 
-def load_reports(dialect: str, root: Path = REPORTS_ROOT) -> ReportCatalogue:
+def load_reports(dialect: str, root: Path | None = None) -> ReportCatalogue:
     """Every report for ``dialect`` (overrides applied), parsed and checked without a database.
 
     Re-read whenever a file is added, removed or changed (the stamp is every file's mtime)."""
+    root = root or REPORTS_ROOT
     files = sorted(root.glob("*.sql")) + sorted((root / dialect).glob("*.sql"))
     stamp = tuple((str(p), p.stat().st_mtime) for p in files)
     key = (str(root), dialect)
@@ -306,7 +307,7 @@ def load_reports(dialect: str, root: Path = REPORTS_ROOT) -> ReportCatalogue:
     return catalogue
 
 
-def catalogue(engine: Engine, root: Path = REPORTS_ROOT) -> ReportCatalogue:
+def catalogue(engine: Engine, root: Path | None = None) -> ReportCatalogue:
     """The reports that parse *and* compile on the live database, plus the broken ones with reasons.
 
     Compiling runs each statement with its defaults under ``LIMIT 0`` in a read-only transaction; results are

@@ -1,0 +1,129 @@
+"""The Reports page: a report runs with changed parameters; an analyst saves an ad-hoc query and finds it in the
+list; a viewer sees no editor; a broken report file is listed with its reason."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.factories import make_account, make_session, make_user
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+RATES = "file:engineer_resolution_rates"
+
+
+@pytest.fixture
+def people(db):
+    contoso = make_account(db, "Contoso MSP")
+    contoso.created_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    fabrikam = make_account(db, "Fabrikam IT")
+    fabrikam.created_at = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    admin = make_user(db, contoso, "team_admin", name="Tom Admin", email="tom@contoso.test")
+    analyst = make_user(db, contoso, "analyst", name="Ana Analyst", email="ana@contoso.test")
+    viewer = make_user(db, contoso, "viewer", name="Val Viewer", email="val@contoso.test")
+    super_analyst = make_user(db, contoso, "analyst", name="Sue Super", email="sue@contoso.test", is_super_admin=True)
+    ann = make_user(db, contoso, "engineer", name="Ann", email="ann@contoso.test")
+    bob = make_user(db, contoso, "engineer", name="Bob", email="bob@contoso.test")
+    fay = make_user(db, fabrikam, "engineer", name="Fay", email="fay@fabrikam.test")
+    recent = datetime.now(timezone.utc) - timedelta(days=2)
+    for engineer, status in ((ann, "resolved"), (ann, "escalated"), (bob, "resolved")):
+        make_session(db, contoso, status=status, engineer_id=engineer.id, created_at=recent)
+    make_session(db, fabrikam, status="resolved", engineer_id=fay.id, created_at=recent)
+    db.commit()
+    # SQLite has no row-level security, so there only super admins get the editor.
+    writer = analyst if db.get_bind().dialect.name == "postgresql" else super_analyst
+    return {"admin": admin, "writer": writer, "viewer": viewer}
+
+
+def open_page(engine, monkeypatch, user) -> AppTest:
+    monkeypatch.setenv("FLOWPILOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("FLOWPILOT_AUTH", "local")
+    monkeypatch.setenv("FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES", "true")
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["auth_user_id"] = str(user.id)
+    app.run()
+    app.switch_page("pages/reports.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def table(app: AppTest) -> list[dict]:
+    return app.dataframe[0].value.to_dict("records") if app.dataframe else []
+
+
+def test_a_report_runs_again_with_changed_parameters(engine, monkeypatch, people):
+    app = open_page(engine, monkeypatch, people["admin"])
+    app.selectbox(key="reports_choice").set_value(RATES).run()
+    assert app.subheader[0].value == "Engineers' resolution rates"
+    assert [(r["engineer"], r["closed_sessions"], r["resolution_rate_pct"]) for r in table(app)] == [
+        ("Bob", 1, 100.0),
+        ("Ann", 2, 50.0),
+    ]
+    assert len(app.get("download_button")) == 1
+    assert [e.label for e in app.expander] == ["SQL"]
+    app.number_input(key="reports_param_engineer_resolution_rates_min_sessions").set_value(2).run()
+    assert not app.exception
+    assert [r["engineer"] for r in table(app)] == ["Ann"]
+    app.number_input(key="reports_param_engineer_resolution_rates_min_sessions").set_value(3).run()
+    assert table(app) == []
+    assert app.info[0].value == "No rows for these parameters."
+    assert app.get("download_button") == []  # no CSV for an empty result
+
+
+def test_viewer_sees_reports_but_no_editor(engine, monkeypatch, people):
+    app = open_page(engine, monkeypatch, people["viewer"])
+    assert app.selectbox(key="reports_choice").options
+    assert [t for t in app.text_area if t.key == "reports_adhoc_sql"] == []
+    assert "Ad-hoc SQL" not in [s.value for s in app.subheader]
+
+
+PER_ENGINEER = """SELECT u.name AS engineer, COUNT(*) AS sessions
+FROM ai_sessions s JOIN users u ON u.id = s.engineer_id
+WHERE s.account_id = :account_id
+GROUP BY u.name ORDER BY u.name"""
+
+
+def test_analyst_saves_an_ad_hoc_query_and_finds_it_in_the_list(engine, monkeypatch, people):
+    app = open_page(engine, monkeypatch, people["writer"])
+    app.text_area(key="reports_adhoc_sql").set_value(PER_ENGINEER)
+    app.button(key="reports_adhoc_run").click().run()
+    assert not app.exception
+    assert app.error == []
+    adhoc = [d.value for d in app.dataframe if list(d.value.columns) == ["engineer", "sessions"]]
+    assert adhoc[0].to_dict("records") == [{"engineer": "Ann", "sessions": 2}, {"engineer": "Bob", "sessions": 1}]
+    app.text_input(key="reports_adhoc_name").set_value("Sessions per engineer")
+    app.text_input(key="reports_adhoc_description").set_value("All time")
+    app.button(key="reports_adhoc_save").click().run()
+    assert not app.exception
+    assert [s.value for s in app.success] == ["Saved as 'Sessions per engineer'; it is now in the report list."]
+    choice = app.selectbox(key="reports_choice")
+    assert choice.value.startswith("saved:")
+    assert "★ Sessions per engineer (saved)" in choice.options  # AppTest lists the shown labels
+    assert app.subheader[0].value == "Sessions per engineer"
+    assert table(app) == [{"engineer": "Ann", "sessions": 2}, {"engineer": "Bob", "sessions": 1}]
+
+
+def test_refused_ad_hoc_sql_shows_the_reason(engine, monkeypatch, people):
+    app = open_page(engine, monkeypatch, people["writer"])
+    app.text_area(key="reports_adhoc_sql").set_value("DELETE FROM ai_sessions")
+    app.button(key="reports_adhoc_run").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["Only SELECT queries are allowed; this is a DELETE statement."]
+
+
+def test_a_broken_report_file_is_listed_and_the_others_still_run(engine, monkeypatch, people, tmp_path):
+    import core.reports
+
+    good = (core.reports.REPORTS_ROOT / "engineer_resolution_rates.sql").read_text(encoding="utf-8")
+    (tmp_path / "engineer_resolution_rates.sql").write_text(good, encoding="utf-8")
+    (tmp_path / "typo.sql").write_text(good.replace("-- chart:", "-- chrat:"), encoding="utf-8")
+    monkeypatch.setattr(core.reports, "REPORTS_ROOT", tmp_path)
+    app = open_page(engine, monkeypatch, people["viewer"])
+    assert app.selectbox(key="reports_choice").options == ["Engineers' resolution rates"]
+    assert [r["engineer"] for r in table(app)] == ["Bob", "Ann"]
+    assert app.expander[-1].label == "Broken reports (1)"
+    line = f"- `{tmp_path / 'typo.sql'}:5` — unknown header key 'chrat' (use title, description, param, chart)"
+    assert line in [m.value for m in app.markdown]
