@@ -112,6 +112,8 @@ def save_template(
     name = (name or "").strip()
     if not name or len(name) > 200 or unsafe_character(name):
         errors.append("The name must be one line of 1–200 characters.")
+    if problem_domain and len(problem_domain.strip()) > 80:
+        errors.append("The problem domain must be at most 80 characters.")
     clean_keywords = [k.strip() for k in (keywords or []) if isinstance(k, str) and k.strip()]
     if any(unsafe_character(k) or len(k) > 80 for k in clean_keywords):
         errors.append("Keywords must be short single-line phrases.")

@@ -144,6 +144,19 @@ def _context(ctx: Any) -> None:
         )
 
 
+def _history(ctx: Any) -> None:
+    if not ctx.generations:
+        return
+    st.markdown("**Scripts generated in this session**")
+    for generation in ctx.generations:
+        name = ctx.template_names.get(str(generation.template_id), "deleted template")
+        outcome = generation.result or "no result yet"
+        with st.expander(f"{_when(generation.created_at)} · {_md(name)} · {outcome}"):
+            if generation.result_note:
+                st.caption(_md(generation.result_note))
+            st.code(generation.script, language="powershell")
+
+
 def _generated(generation_id: str, template_name: str) -> None:
     try:
         generation = call(svc.get_generation, user, generation_id)
@@ -216,6 +229,7 @@ def _assist() -> None:
     left, right = st.columns([5, 6], gap="large")
     with left:
         _context(ctx)
+        _history(ctx)
     with right:
         _suggestion_card(result)
         templates = call(svc.accessible_templates, user)

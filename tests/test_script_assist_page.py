@@ -86,6 +86,7 @@ def test_accept_generate_and_continue_are_recorded_on_the_session(app: AppTest, 
     app.button(key="scripts_continue").click().run()
     assert not app.exception
     assert "Recorded: failed — Group is managed in Entra" in [s.value for s in app.success]
+    assert [e.label.split(" · ", 1)[1] for e in app.expander if " · " in e.label] == ["Add user to AD group · failed"]
     with session_scope(engine) as db:
         step = db.scalar(select(AISessionStep).where(AISessionStep.step_type == "script_generation"))
         assert step.action_result == "failed: Group is managed in Entra"
