@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.models import CLOSED_STATUSES, CONFIDENCE_TIERS
+from core.rollups import session_cube
 from core.sqlfiles import run
 
 PERIODS = (7, 30, 90)
@@ -117,16 +118,19 @@ def dashboard(db: Session, account_id: uuid.UUID, period_days: int, now: datetim
     when the account has an active PSA connection, with its own ``previous``.
     """
     prev_start, start, end = period_bounds(period_days, now)
-    bounds = {"account_id": account_id, "prev_start": prev_start, "start": start, "end": end}
-
-    # period -> status -> sums; and for the current period: domain/tier breakdowns.
+    has_psa = bool(run(db, "analytics_psa_connected", account_id=account_id)[0]["connections"])
+    cubes = {
+        "current": session_cube(db, account_id, start, end, with_pushes=has_psa),
+        "previous": session_cube(db, account_id, prev_start, start, with_pushes=has_psa),
+    }
     per_period: dict[str, dict[str, dict[str, float]]] = {"current": _status_sums(), "previous": _status_sums()}
+    for period, (rows, _) in cubes.items():
+        for row in rows:
+            _add(per_period[period][row["status"]], row)
+
     domains: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     tiers: dict[str, dict[str, float]] = {t: defaultdict(float) for t in CONFIDENCE_TIERS}
-    for row in run(db, "analytics_session_cube", **bounds):
-        _add(per_period[row["period"]][row["status"]], row)
-        if row["period"] != "current":
-            continue
+    for row in cubes["current"][0]:
         for bucket in (domains[row["domain"]], tiers.setdefault(row["tier"], defaultdict(float))):
             bucket["sessions"] += row["sessions"]
             bucket["resolved"] += row["sessions"] if row["status"] == "resolved" else 0
@@ -179,25 +183,22 @@ def dashboard(db: Session, account_id: uuid.UUID, period_days: int, now: datetim
             "domains": coverage_domains,
         },
     }
-    if run(db, "analytics_psa_connected", account_id=account_id)[0]["connections"]:
-        pushes = {r["period"]: r for r in run(db, "analytics_psa_pushes", **bounds)}
-        current = _psa(result["kpis"], pushes.get("current"))
-        current["previous"] = _psa(result["previous_kpis"], pushes.get("previous"))
+    if has_psa:
+        current = _psa(result["kpis"], cubes["current"][1])
+        current["previous"] = _psa(result["previous_kpis"], cubes["previous"][1])
         result["psa_metrics"] = current
     return result
 
 
-def _psa(kpis: dict[str, Any], pushes: dict[str, Any] | None) -> dict[str, Any]:
-    p = pushes or {}
-    failed_first = p.get("failed_first") or 0
+def _psa(kpis: dict[str, Any], p: dict[str, float]) -> dict[str, Any]:
     return {
         "ticket_link_rate": _rate(kpis["ticket_linked_sessions"], kpis["total_sessions"]),
-        "pushes": int(p.get("pushes") or 0),
-        "auto_push_success_rate": _rate(p.get("first_attempt_succeeded") or 0, p.get("pushes") or 0),
-        "pushes_failed_first": int(failed_first),
-        "auto_push_retry_success_rate": _rate(p.get("retry_succeeded") or 0, failed_first),
-        "time_entries_logged": int(p.get("time_entries") or 0),
-        "hours_logged": round(float(p.get("hours_logged") or 0.0), 2),
+        "pushes": int(p["pushes"]),
+        "auto_push_success_rate": _rate(p["first_attempt_succeeded"], p["pushes"]),
+        "pushes_failed_first": int(p["failed_first"]),
+        "auto_push_retry_success_rate": _rate(p["retry_succeeded"], p["failed_first"]),
+        "time_entries_logged": int(p["time_entries"]),
+        "hours_logged": round(float(p["hours_logged"]), 2),
     }
 
 

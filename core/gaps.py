@@ -11,8 +11,10 @@ Four signals, each over the sessions created in the last ``GapConfig.lookback_da
   ``escalation_medium_rate``, else low.
 * ``uncharted_territory`` — a domain with at least ``uncharted_min_sessions`` resolved discovery-mode sessions
   (solved with no flow to follow). High from ``uncharted_high``, medium from ``uncharted_medium``, else low.
-* ``repeated_pattern`` — closed sessions that matched no flow, clustered by the keywords of their problem summary
-  (greedy Jaccard clustering of keyword sets, at least ``pattern_similarity``); a cluster of at least
+* ``repeated_pattern`` — closed sessions that matched no flow, grouped by identical summary in SQL, then clustered
+  greedily: by default on the local embedder's vectors (cosine to a cluster's centroid at least the embedder's
+  calibrated duplicate threshold, 0.42), or (``pattern_clustering="keywords"``) by the Jaccard similarity of keyword
+  sets (at least ``pattern_similarity``); a cluster of at least
   ``pattern_min_sessions`` sessions is a gap. High from ``pattern_high``, medium from ``pattern_medium``, else low.
 
 ``evidence`` holds only JSON values (numbers, strings, lists, dicts) so reports store as JSON on both databases.
@@ -28,11 +30,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.models import Account, GapReport
+from core.models import CLOSED_STATUSES, Account, GapReport
+from core.providers.embedders import Embedder, LocalEmbedder
+from core.rollups import Window, refresh_rollups, session_cube, split_window
 from core.sqlfiles import run
 from core.trees import ensure_valid
 
@@ -50,7 +55,7 @@ class GapConfig:
     weak_min_answers: int = 5
     weak_rate: float = 0.30
     weak_medium_rate: float = 0.40
-    weak_high_rate: float = 0.50
+    weak_high_rate: float = 0.60
     escalation_min_closed: int = 10
     escalation_rate: float = 0.40
     escalation_medium_rate: float = 0.50
@@ -61,6 +66,7 @@ class GapConfig:
     pattern_min_sessions: int = 4
     pattern_medium: int = 8
     pattern_high: int = 15
+    pattern_clustering: str = "embedding"
     pattern_similarity: float = 0.5
     pattern_max_intakes: int = 5000
 
@@ -108,15 +114,41 @@ def _pct(rate: float) -> float:
     return round(100.0 * rate, 1)
 
 
+def _merge_questions(db: Session, account_id: uuid.UUID, window: Window) -> tuple[list[dict], dict[str, list[dict]]]:
+    """Answers per question and free-text answers per question, raw edges plus rollup days added up."""
+    questions: dict[str, dict[str, Any]] = {}
+    answers: dict[tuple[str, str], dict[str, Any]] = {}
+    sources = [("gaps_question_answers", "gaps_free_text_inputs", window.raw_params())]
+    if window.days is not None:
+        sources.append(("gaps_rollup_question_answers", "gaps_rollup_free_text", window.day_params()))
+    for question_query, free_text_query, params in sources:
+        for row in run(db, question_query, account_id=account_id, **params):
+            q = questions.setdefault(row["question_key"], {**row, "answers": 0, "free_text_answers": 0})
+            q["question"], q["domain"] = min(q["question"], row["question"]), min(q["domain"], row["domain"])
+            q["answers"] += int(row["answers"] or 0)
+            q["free_text_answers"] += int(row["free_text_answers"] or 0)
+        for row in run(db, free_text_query, account_id=account_id, **params):
+            key = (row["question_key"], row["answer_key"])
+            a = answers.setdefault(key, {**row, "answers": 0})
+            a["answers"] += int(row["answers"] or 0)
+            a["answer"] = min(a["answer"], row["answer"])
+            if (row["example_created_at"], row["example_session_id"]) > (
+                a["example_created_at"],
+                a["example_session_id"],
+            ):
+                a["example_created_at"], a["example_session_id"] = row["example_created_at"], row["example_session_id"]
+    inputs: dict[str, list[dict[str, Any]]] = {}
+    for a in sorted(answers.values(), key=lambda r: (r["question_key"], -r["answers"], r["answer_key"])):
+        inputs.setdefault(a["question_key"], []).append(a)
+    return [questions[k] for k in sorted(questions)], inputs
+
+
 def weak_options(
     db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
 ) -> list[KnowledgeGap]:
-    bounds = {"account_id": account_id, "start": start, "end": end}
-    inputs: dict[str, list[dict[str, Any]]] = {}
-    for row in run(db, "gaps_free_text_inputs", **bounds):
-        inputs.setdefault(row["question_key"], []).append(row)
+    questions, inputs = _merge_questions(db, account_id, split_window(db, account_id, start, end))
     gaps = []
-    for row in run(db, "gaps_question_answers", **bounds):
+    for row in questions:
         answers, free = int(row["answers"]), int(row["free_text_answers"] or 0)
         rate = free / answers if answers else 0.0
         if answers < cfg.weak_min_answers or rate < cfg.weak_rate:
@@ -128,7 +160,6 @@ def weak_options(
             "answers": answers,
             "free_text_answers": free,
             "free_text_rate": _pct(rate),
-            "sessions": int(row["sessions"]),
             "top_free_text": [{"text": r["answer"], "count": int(r["answers"])} for r in top if r["answer"]],
             "session_ids": [r["example_session_id"] for r in top],
         }
@@ -163,7 +194,16 @@ def domain_gaps(
     db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
 ) -> list[KnowledgeGap]:
     """high_escalation and uncharted_territory: both read the per-domain outcome counts."""
-    outcomes = run(db, "gaps_domain_outcomes", account_id=account_id, start=start, end=end)
+    per_domain: dict[str, dict[str, Any]] = {}
+    for row in session_cube(db, account_id, start, end)[0]:
+        d = per_domain.setdefault(
+            row["domain"], {"domain": row["domain"], "closed": 0, "escalated": 0, "discovery_resolved": 0}
+        )
+        n = int(row["sessions"])
+        d["closed"] += n if row["status"] in CLOSED_STATUSES else 0
+        d["escalated"] += n if row["status"] == "escalated" else 0
+        d["discovery_resolved"] += n if row["status"] == "resolved" and row["tier"] == "discovery" else 0
+    outcomes = [per_domain[k] for k in sorted(per_domain)]
     examples = _domain_examples(db, account_id, start, end, cfg)
     gaps = []
     for row in outcomes:
@@ -259,6 +299,30 @@ def cluster_intakes(intakes: list[dict[str, Any]], similarity: float) -> list[li
     return [members for _, members in clusters]
 
 
+def cluster_by_embedding(intakes: list[dict[str, Any]], embedder: Embedder) -> list[list[dict[str, Any]]]:
+    """Greedy clustering on summary embeddings: intakes by frequency; each joins the cluster whose centroid is the
+    most similar, if the cosine reaches the embedder's calibrated duplicate threshold; else it starts a cluster."""
+    ordered = sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"]))
+    if not ordered:
+        return []
+    vectors = embedder.embed([r["summary"] for r in ordered])
+    sums: list[np.ndarray] = []
+    clusters: list[list[dict[str, Any]]] = []
+    for vector, intake in zip(vectors, ordered, strict=True):
+        if sums:
+            centroids = np.array(sums)
+            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+            scores = centroids @ vector
+            best = int(np.argmax(scores))
+            if scores[best] >= embedder.threshold:
+                clusters[best].append(intake)
+                sums[best] = sums[best] + vector
+                continue
+        sums.append(vector.astype(np.float64))
+        clusters.append([intake])
+    return clusters
+
+
 def repeated_patterns(
     db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
 ) -> list[KnowledgeGap]:
@@ -266,7 +330,13 @@ def repeated_patterns(
         db, "gaps_unmatched_intakes", account_id=account_id, start=start, end=end, max_rows=cfg.pattern_max_intakes
     )
     gaps = []
-    for members in cluster_intakes(rows, cfg.pattern_similarity):
+    if cfg.pattern_clustering == "embedding":
+        clusters = cluster_by_embedding(rows, LocalEmbedder())
+    elif cfg.pattern_clustering == "keywords":
+        clusters = cluster_intakes(rows, cfg.pattern_similarity)
+    else:
+        raise ValueError(f"pattern_clustering must be 'embedding' or 'keywords', not {cfg.pattern_clustering!r}")
+    for members in clusters:
         size = sum(int(m["sessions"]) for m in members)
         if size < cfg.pattern_min_sessions:
             continue
@@ -276,7 +346,8 @@ def repeated_patterns(
             for word in keywords(m["summary"]):
                 counts[word] += int(m["sessions"])
             domains[m["domain"] or "unclassified"] += int(m["sessions"])
-        common = sorted((w for w, c in counts.items() if c * 2 >= size), key=lambda w: (-counts[w], w))[:5]
+        ranked = sorted(counts, key=lambda w: (-counts[w], w))
+        common = [w for w in ranked if counts[w] * 2 >= size][:5] or ranked[:3]
         domain = sorted(domains.items(), key=lambda item: (-item[1], item[0]))[0][0]
         label = " ".join(common) or members[0]["summary"]
         examples = members[: cfg.examples]
@@ -285,8 +356,12 @@ def repeated_patterns(
                 gap_type="repeated_pattern",
                 domain=domain,
                 severity=_level(size, cfg.pattern_high, cfg.pattern_medium),
-                title=f"Recurring unmatched problem: {label}",
-                description=f"{size} sessions with no matching flow described the same problem ({label}).",
+                title=f"Recurring unmatched problem: {members[0]['summary']}",
+                description=(
+                    f"{size} sessions with no matching flow described this problem"
+                    + (f" ({len(members)} wordings)" if len(members) > 1 else "")
+                    + f"; common words: {label}."
+                ),
                 evidence={
                     "signature": members[0]["summary_key"],
                     "cluster_size": size,
@@ -367,12 +442,14 @@ def recompute(db: Session, account_id: uuid.UUID, now: datetime, config: GapConf
 
 
 def refresh_all_accounts(engine: Engine, now: datetime | None = None, config: GapConfig | None = None) -> int:
-    """Recompute and store the gap report of every account, one transaction each; returns how many were stored."""
+    """Bring every account's analytics rollups up to date and store a fresh gap report for it, one transaction per
+    account (the worker calls this hourly); returns how many reports were stored."""
     now = now or datetime.now(UTC)
     with session_scope(engine) as db:
         account_ids = list(db.scalars(select(Account.id).order_by(Account.created_at, Account.id)))
     for account_id in account_ids:
         with session_scope(engine) as db:
+            refresh_rollups(db, account_id, now)
             recompute(db, account_id, now, config)
     return len(account_ids)
 

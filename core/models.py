@@ -487,3 +487,76 @@ class SavedReport(Base):
     chart: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_by: Mapped[uuid.UUID | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- Analytics rollups (migration 0002_analytics_rollups) -----------------------------------------------------------
+# Daily aggregates of closed history, so the dashboard and the gap report read days instead of millions of rows.
+# ``core.rollups.refresh_rollups`` rebuilds the recent days hourly (the worker); ``analytics_rollup_state`` says up to
+# which UTC midnight they are complete; anything newer is read from the raw tables.
+
+
+def _rollup_account() -> Mapped[uuid.UUID]:
+    return mapped_column(GUID(), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class AnalyticsDailySessions(Base):
+    """Sessions per account, UTC day of ``created_at``, domain ('unclassified' for NULL), tier and status."""
+
+    __tablename__ = "analytics_daily_sessions"
+    account_id: Mapped[uuid.UUID] = _rollup_account()
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    domain: Mapped[str] = mapped_column(String(80), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_count: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_minutes_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    duration_count: Mapped[int] = mapped_column(Integer, default=0)
+    duration_minutes_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    rating_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+    ticket_linked: Mapped[int] = mapped_column(Integer, default=0)
+    step_sessions: Mapped[int] = mapped_column(Integer, default=0)
+    step_sum: Mapped[int] = mapped_column(Integer, default=0)
+    pushes: Mapped[int] = mapped_column(Integer, default=0)
+    first_attempt_succeeded: Mapped[int] = mapped_column(Integer, default=0)
+    failed_first: Mapped[int] = mapped_column(Integer, default=0)
+    retry_succeeded: Mapped[int] = mapped_column(Integer, default=0)
+    time_entries: Mapped[int] = mapped_column(Integer, default=0)
+    hours_logged: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AnalyticsDailyQuestions(Base):
+    """Answered question steps per account, UTC day of the session's ``created_at`` and question (lower-cased)."""
+
+    __tablename__ = "analytics_daily_questions"
+    account_id: Mapped[uuid.UUID] = _rollup_account()
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    question_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    domain: Mapped[str] = mapped_column(String(80))
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    free_text_answers: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AnalyticsDailyFreeText(Base):
+    """Free-text answers per account, day, question and answer (lower-cased), with the day's newest session."""
+
+    __tablename__ = "analytics_daily_free_text"
+    account_id: Mapped[uuid.UUID] = _rollup_account()
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    question_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    answer_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    answer: Mapped[str] = mapped_column(Text)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    example_session_id: Mapped[str] = mapped_column(String(36))
+    example_created_at: Mapped[datetime] = mapped_column()
+
+
+class AnalyticsRollupState(Base):
+    """Per account: the rollups hold every day before ``rolled_through`` (a UTC midnight)."""
+
+    __tablename__ = "analytics_rollup_state"
+    account_id: Mapped[uuid.UUID] = _rollup_account()
+    rolled_through: Mapped[datetime] = mapped_column()
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

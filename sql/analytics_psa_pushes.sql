@@ -1,9 +1,8 @@
 -- name: analytics_psa_pushes
--- description: PSA time-entry pushes of sessions created in [prev_start, end), per period. One row per push, so a push that took several attempts counts once; pushes never attempted are left out.
--- params: account_id, prev_start, start, end
+-- description: PSA time-entry pushes of sessions created in [a_start, a_end) or [b_start, b_end). One row per push, so a push that took several attempts counts once; pushes never attempted are left out.
+-- params: account_id, a_start, a_end, b_start, b_end
 WITH scoped AS (
     SELECT
-        CASE WHEN s.created_at >= :start THEN 'current' ELSE 'previous' END AS period,
         p.status,
         p.first_attempt_ok,
         p.hours
@@ -11,12 +10,10 @@ WITH scoped AS (
     JOIN ai_sessions AS s ON s.id = p.session_id
     WHERE p.account_id = :account_id
       AND s.account_id = :account_id
-      AND s.created_at >= :prev_start
-      AND s.created_at < :end
+      AND ((s.created_at >= :a_start AND s.created_at < :a_end) OR (s.created_at >= :b_start AND s.created_at < :b_end))
       AND p.attempts >= 1
 )
 SELECT
-    period,
     COUNT(*) AS pushes,
     SUM(CASE WHEN first_attempt_ok = TRUE AND status = 'succeeded' THEN 1 ELSE 0 END) AS first_attempt_succeeded,
     SUM(CASE WHEN first_attempt_ok = FALSE THEN 1 ELSE 0 END) AS failed_first,
@@ -24,5 +21,3 @@ SELECT
     SUM(CASE WHEN status = 'succeeded' THEN 1 ELSE 0 END) AS time_entries,
     COALESCE(SUM(CASE WHEN status = 'succeeded' THEN hours END), 0) * 1.0 AS hours_logged
 FROM scoped
-GROUP BY period
-ORDER BY period

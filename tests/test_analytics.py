@@ -8,6 +8,7 @@ import pytest
 
 from core.analytics import InvalidPeriod, dashboard, is_empty, trend
 from core.models import FlowProposal, PSAConnection, PSAPush
+from core.rollups import refresh_rollups
 from core.sqlfiles import check_all
 from tests.factories import make_account, make_session, make_tree
 
@@ -46,8 +47,8 @@ def _push(db, account, session, *, status, attempts, first_ok, hours):
     )
 
 
-@pytest.fixture
-def workspace(db):
+@pytest.fixture(params=["raw", "rollups"])
+def workspace(request, db):
     """Account A (with a PSA) holds the metric cases; B's sessions must never count; C has no PSA and no data."""
     a, b, c = make_account(db, "A"), make_account(db, "B"), make_account(db, "C")
     db.add(PSAConnection(account_id=a.id, provider="connectwise"))
@@ -127,6 +128,11 @@ def workspace(db):
     _push(db, a, s2, status="pending", attempts=0, first_ok=True, hours=2.0)  # not attempted yet: not a push
     _push(db, a, p1, status="succeeded", attempts=1, first_ok=True, hours=1.0)
     db.commit()
+    if request.param == "rollups":
+        # whole days come from the daily rollups, the partial edge days from the raw rows: same answers
+        for account in (a, b, c):
+            refresh_rollups(db, account.id, NOW)
+        db.commit()
     return a, b, c
 
 

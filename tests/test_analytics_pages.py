@@ -112,4 +112,6 @@ def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspa
     app.button(key="gaps_recompute").click().run()
     assert not app.exception, app.exception
     # the fresh report replaces the stored one: the four sessions share one unmatched summary
-    assert list(app.dataframe[0].value["title"]) == ["Recurring unmatched problem: outlook password prompting"]
+    assert list(app.dataframe[0].value["title"]) == [
+        "Recurring unmatched problem: Outlook keeps prompting for a password"
+    ]

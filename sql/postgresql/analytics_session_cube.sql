@@ -1,9 +1,8 @@
 -- name: analytics_session_cube
--- description: Sessions of one account created in [prev_start, end), summed per period (current = from start), domain, tier and status; every dashboard KPI is a ratio of these sums.
--- params: account_id, prev_start, start, end
+-- description: Sessions of one account created in [a_start, a_end) or [b_start, b_end), summed per domain, tier and status; every dashboard KPI is a ratio of these sums.
+-- params: account_id, a_start, a_end, b_start, b_end
 WITH scoped AS (
     SELECT
-        CASE WHEN s.created_at >= :start THEN 'current' ELSE 'previous' END AS period,
         COALESCE(s.problem_domain, 'unclassified') AS domain,
         s.confidence_tier AS tier,
         s.status,
@@ -17,11 +16,9 @@ WITH scoped AS (
             THEN (SELECT COUNT(*) FROM ai_session_steps st WHERE st.session_id = s.id) END AS step_count
     FROM ai_sessions AS s
     WHERE s.account_id = :account_id
-      AND s.created_at >= :prev_start
-      AND s.created_at < :end
+      AND ((s.created_at >= :a_start AND s.created_at < :a_end) OR (s.created_at >= :b_start AND s.created_at < :b_end))
 )
 SELECT
-    period,
     domain,
     tier,
     status,
@@ -36,5 +33,5 @@ SELECT
     COUNT(step_count) AS step_sessions,
     COALESCE(SUM(step_count), 0) AS step_sum
 FROM scoped
-GROUP BY period, domain, tier, status
-ORDER BY period, domain, tier, status
+GROUP BY domain, tier, status
+ORDER BY domain, tier, status

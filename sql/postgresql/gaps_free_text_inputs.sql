@@ -1,6 +1,6 @@
 -- name: gaps_free_text_inputs
--- description: Free-text answers to question steps of one account's sessions created in [start, end), counted per question and answer (both trimmed and lower-cased), with the newest session as an example.
--- params: account_id, start, end
+-- description: Free-text answers to question steps of one account's sessions created in [a_start, a_end) or [b_start, b_end), counted per question and answer (both trimmed and lower-cased), with the newest session as an example.
+-- params: account_id, a_start, a_end, b_start, b_end
 WITH answers AS (
     SELECT
         LOWER(TRIM(st.content ->> 'question')) AS question_key,
@@ -11,8 +11,7 @@ WITH answers AS (
     FROM ai_sessions AS s
     JOIN ai_session_steps AS st ON st.session_id = s.id
     WHERE s.account_id = :account_id
-      AND s.created_at >= :start
-      AND s.created_at < :end
+      AND ((s.created_at >= :a_start AND s.created_at < :a_end) OR (s.created_at >= :b_start AND s.created_at < :b_end))
       AND st.step_type = 'question'
       AND st.was_free_text
       AND COALESCE(TRIM(st.content ->> 'question'), '') <> ''
@@ -23,12 +22,14 @@ ranked AS (
         answer_key,
         answer,
         session_id,
+        created_at,
         ROW_NUMBER() OVER (PARTITION BY question_key, answer_key ORDER BY created_at DESC, session_id) AS newest,
         COUNT(*) OVER (PARTITION BY question_key, answer_key) AS answers
     FROM answers
 )
 SELECT question_key, answer_key, MIN(answer) AS answer, MAX(answers) AS answers,
-       MAX(CASE WHEN newest = 1 THEN session_id END) AS example_session_id
+       MAX(CASE WHEN newest = 1 THEN session_id END) AS example_session_id,
+       MAX(CASE WHEN newest = 1 THEN created_at END) AS example_created_at
 FROM ranked
 GROUP BY question_key, answer_key
 ORDER BY question_key, answers DESC, answer_key

@@ -1,0 +1,143 @@
+"""Daily rollups behind the dashboard and the gap report, and the split of a time window between them and raw rows.
+
+``refresh_rollups`` aggregates whole UTC days of an account's sessions (created before today's midnight) into the
+``analytics_daily_*`` tables and records the midnight it reached in ``analytics_rollup_state``. Each refresh rebuilds
+the last ``RECENT_DAYS`` days as well, so sessions that close a little after they were opened are counted in their
+final status; a session whose status changes later than that, or an import of old sessions, needs
+``refresh_rollups(..., full=True)``.
+
+A query for ``[start, end)`` reads the whole days ``[ceil(start), min(rolled_through, floor(end)))`` from the rollups
+and the (at most two) partial edges from the raw tables, so its answer equals the raw answer exactly. An account
+without rollups is read entirely from the raw tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from core.models import AnalyticsRollupState
+from core.sqlfiles import bind_value, load_queries, run
+
+RECENT_DAYS = 3
+_ROLLUP_TABLES = ("sessions", "questions", "free_text")
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def midnight_floor(value: datetime) -> datetime:
+    value = _utc(value)
+    return datetime.combine(value.date(), time(), tzinfo=UTC)
+
+
+def midnight_ceil(value: datetime) -> datetime:
+    floor = midnight_floor(value)
+    return floor if floor == _utc(value) else floor + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """How ``[start, end)`` is read: raw rows in ``a`` and ``b`` (either may be empty), rollup days in ``days``."""
+
+    a: tuple[datetime, datetime]
+    b: tuple[datetime, datetime]
+    days: tuple[date, date] | None
+
+    def raw_params(self) -> dict[str, datetime]:
+        return {"a_start": self.a[0], "a_end": self.a[1], "b_start": self.b[0], "b_end": self.b[1]}
+
+    def day_params(self) -> dict[str, date]:
+        assert self.days is not None
+        return {"start_day": self.days[0], "end_day": self.days[1]}
+
+
+def split_window(db: Session, account_id: uuid.UUID, start: datetime, end: datetime) -> Window:
+    start, end = _utc(start), _utc(end)
+    state = db.get(AnalyticsRollupState, account_id)
+    if state is not None:
+        first, last = midnight_ceil(start), min(_utc(state.rolled_through), midnight_floor(end))
+        if first < last:
+            return Window((start, first), (last, end), (first.date(), last.date()))
+    return Window((start, end), (end, end), None)
+
+
+def refresh_rollups(db: Session, account_id: uuid.UUID, now: datetime, *, full: bool = False) -> int:
+    """Bring the account's rollups up to today's UTC midnight; returns how many days were rebuilt (caller commits)."""
+    to = midnight_floor(now)
+    state = db.get(AnalyticsRollupState, account_id)
+    if full or state is None:
+        first = run(db, "analytics_rollup_first_day", account_id=account_id)[0]["first_created_at"]
+        if first is None:
+            start = to
+        else:
+            start = midnight_floor(datetime.fromisoformat(first) if isinstance(first, str) else first)
+    else:
+        start = min(midnight_floor(state.rolled_through), to) - timedelta(days=RECENT_DAYS)
+    if start < to:
+        for table in _ROLLUP_TABLES:
+            run_statement(db, f"analytics_rollup_delete_{table}", account_id, from_day=start.date(), to_day=to.date())
+            run_statement(db, f"analytics_rollup_insert_{table}", account_id, from_ts=start, to_ts=to)
+    if state is None:
+        db.add(AnalyticsRollupState(account_id=account_id, rolled_through=to, refreshed_at=_utc(now)))
+    else:
+        state.rolled_through, state.refreshed_at = to, _utc(now)
+    db.flush()
+    return max(0, (to - start).days)
+
+
+def run_statement(db: Session, name: str, account_id: uuid.UUID, **params: Any) -> None:
+    """Run a named statement that returns no rows."""
+    dialect = db.get_bind().dialect.name
+    query = load_queries(dialect)[name]
+    values = {"account_id": account_id, **params}
+    db.execute(text(query.sql), {p: bind_value(values[p], dialect) for p in query.params})
+
+
+_SESSION_SUMS = (
+    "sessions",
+    "resolve_count",
+    "resolve_minutes_sum",
+    "duration_count",
+    "duration_minutes_sum",
+    "rating_count",
+    "rating_sum",
+    "ticket_linked",
+    "step_sessions",
+    "step_sum",
+)
+PUSH_SUMS = ("pushes", "first_attempt_succeeded", "failed_first", "retry_succeeded", "time_entries", "hours_logged")
+
+
+def session_cube(
+    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, *, with_pushes: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Session sums per (domain, tier, status) for sessions created in ``[start, end)``, plus PSA push sums."""
+    window = split_window(db, account_id, start, end)
+    cube: dict[tuple[str, str, str], dict[str, Any]] = {}
+    pushes = dict.fromkeys(PUSH_SUMS, 0.0)
+
+    def add(row: dict[str, Any], keys: tuple[str, ...]) -> None:
+        key = (row["domain"], row["tier"], row["status"])
+        into = cube.setdefault(key, {"domain": key[0], "tier": key[1], "status": key[2], **dict.fromkeys(keys, 0)})
+        for k in keys:
+            into[k] = into.get(k, 0) + (row[k] or 0)
+
+    for row in run(db, "analytics_session_cube", account_id=account_id, **window.raw_params()):
+        add(row, _SESSION_SUMS)
+    if window.days is not None:
+        for row in run(db, "analytics_rollup_cube", account_id=account_id, **window.day_params()):
+            add(row, _SESSION_SUMS)
+            for k in PUSH_SUMS:
+                pushes[k] += row[k] or 0
+    if with_pushes:
+        raw = run(db, "analytics_psa_pushes", account_id=account_id, **window.raw_params())[0]
+        for k in PUSH_SUMS:
+            pushes[k] += raw[k] or 0
+    return [cube[k] for k in sorted(cube)], pushes
