@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.db import session_scope
 from core.models import FlowProposal
 from core.script_library import seed_script_templates
 from core.trees import add_branch, diff_trees
@@ -203,13 +204,16 @@ def test_oidc_mode_signs_in_the_identity_providers_user(engine, workspace, monke
     assert app.sidebar.button(key="auth_logout").label == "Sign out"
 
 
-def test_local_sign_in_is_refused_on_postgresql_unless_allowed(engine, workspace, monkeypatch):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the refusal is about PostgreSQL")
-    app = app_for(engine, monkeypatch, allow_local_auth_on_postgres="false").run()
+def test_local_sign_in_is_refused_on_postgresql_unless_allowed(pg_engine, monkeypatch):
+    with session_scope(pg_engine) as db:
+        make_user(db, make_account(db, "Contoso MSP"), "team_admin", name="Tom Admin")
+    app = app_for(pg_engine, monkeypatch, allow_local_auth_on_postgres="false").run()
     assert not app.exception
-    assert "Local demo sign-in is refused on PostgreSQL" in app.error[0].value
+    assert app.error[0].value.startswith("Local demo sign-in is refused on PostgreSQL. Set FLOWPILOT_AUTH=header")
     assert not sidebar_text(app)
+    monkeypatch.setenv("FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES", "true")
+    app.run()
+    assert "**Tom Admin**" in sidebar_text(app)
 
 
 def test_unreachable_database_is_an_error_message_not_a_traceback(monkeypatch, tmp_path):
