@@ -3,11 +3,14 @@ period (cold = first call on a fresh connection, warm = the call repeated) and t
 process memory growth.
 
     python -m benchmarks.analytics [--sessions 1000000] [--server postgresql+psycopg://postgres@127.0.0.1:5432]
-                                   [--keep]
+                                   [--keep] [--database EXISTING] [--no-rollups]
 
 Rows are generated inside PostgreSQL (``generate_series``), not through the ORM. Targets: dashboard <= 1 s cold
 per period, gap report <= 3 s, memory growth <= 200 MB. Note that "cold" is the first call on a new connection:
 PostgreSQL's shared buffers still hold whatever the load (and earlier periods) left there.
+
+With rollups (the default) the daily aggregates are built first (timed: the one-off full build, then the hourly
+incremental refresh the worker runs); ``--no-rollups`` measures the raw queries alone.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ import json
 import resource
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, create_engine, text
 
 from core import analytics, gaps
 from core.db import make_engine, session_scope, upgrade
+from core.rollups import refresh_rollups
 
 DOMAINS = [
     "active_directory",
@@ -187,6 +191,18 @@ def generate(engine: Engine, sessions: int, now: datetime) -> uuid.UUID:
     return account_id
 
 
+def build_rollups(url: str, account_id: uuid.UUID, now: datetime) -> dict[str, float]:
+    engine = make_engine(url)
+    timings = {}
+    for label, full in (("rollup_full_build_s", True), ("rollup_hourly_refresh_s", False)):
+        started = time.perf_counter()
+        with session_scope(engine) as db:
+            refresh_rollups(db, account_id, now, full=full)
+        timings[label] = round(time.perf_counter() - started, 2)
+    engine.dispose()
+    return timings
+
+
 def measure(url: str, account_id: uuid.UUID, now: datetime) -> dict[str, object]:
     baseline = _rss_mb()
     results: dict[str, object] = {"periods": {}}
@@ -220,27 +236,40 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", help="measure an existing benchmark database instead of generating one")
+    parser.add_argument("--no-rollups", action="store_true", help="measure the raw queries without rollups")
     args = parser.parse_args()
-    name = f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    name = args.database or f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
     url = f"{args.server}/{name}"
-    now = datetime.now(UTC).replace(microsecond=0)
+    results: dict[str, object] = {"database": name}
     try:
-        engine = make_engine(url)
-        upgrade(engine)
-        started = time.perf_counter()
-        account_id = generate(engine, args.sessions, now)
-        load_s = time.perf_counter() - started
+        if args.database:
+            engine = make_engine(url)
+            upgrade(engine)
+            with engine.connect() as conn:
+                account_id = conn.execute(text("SELECT id FROM accounts WHERE slug = 'bench'")).scalar_one()
+                newest = conn.execute(text("SELECT MAX(created_at) FROM ai_sessions")).scalar_one()
+            now = newest.replace(microsecond=0) + timedelta(seconds=1)
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            now = datetime.now(UTC).replace(microsecond=0)
+            engine = make_engine(url)
+            upgrade(engine)
+            started = time.perf_counter()
+            account_id = generate(engine, args.sessions, now)
+            results["load_s"] = round(time.perf_counter() - started, 1)
         with engine.connect() as conn:
-            steps = conn.execute(text("SELECT COUNT(*) FROM ai_session_steps")).scalar_one()
+            results["sessions"] = conn.execute(text("SELECT COUNT(*) FROM ai_sessions")).scalar_one()
+            results["steps"] = conn.execute(text("SELECT COUNT(*) FROM ai_session_steps")).scalar_one()
         engine.dispose()
-        results = measure(url, account_id, now)
-        results.update(sessions=args.sessions, steps=steps, load_s=round(load_s, 1), database=name)
+        if not args.no_rollups:
+            results.update(build_rollups(url, account_id, now))
+        results.update(measure(url, account_id, now))
         print(json.dumps(results, indent=2))
     finally:
-        if not args.keep:
+        if not args.keep and not args.database:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
