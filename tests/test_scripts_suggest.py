@@ -124,3 +124,23 @@ def test_api_failure_falls_back_to_offline(db: Session, fake_anthropic) -> None:
     assert result.generator == "offline rules"
     assert result.notes == ["The AI suggestion failed (BadRequestError); showing the offline suggestion."]
     assert result.suggestion.template_name == "Add user to AD group"
+
+
+def test_model_values_that_fail_their_type_are_not_prefilled(db: Session, fake_anthropic) -> None:  # noqa: F811
+    _, user, session = _setup(db)
+    add = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Add user to AD group"))
+    fake_anthropic.tool_use(
+        {
+            "template_id": str(add.id),
+            "pre_filled_params": {"identity": "js'; calc", "group": "Finance-Share-RW"},
+            "instructions": "",
+            "confidence": 0.7,
+        },
+        name=TOOL_NAME,
+    )
+    result = suggest(db, user, session, _settings(fake_anthropic.url))
+    assert result.suggestion.values == {"group": "Finance-Share-RW"}
+    assert result.notes == [
+        "The AI model's value for User (sAMAccountName) was not used: "
+        "it must be a logon name of 1–20 letters, digits, '.', '_' or '-' (e.g. jsmith)."
+    ]
