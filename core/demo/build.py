@@ -386,6 +386,7 @@ def _write(db: Session, ws: _Workspace, psa: bool) -> dict[str, int]:
     for tree_id, session_id in ws.source_sessions.items():
         db.execute(update(Tree).where(Tree.id == tree_id).values(source_session_id=session_id))
     db.execute(insert(FlowProposal), ws.proposals)
+    _embed_open_proposals(db, ws.proposals)
     if psa:
         db.execute(
             insert(PSAConnection),
@@ -416,6 +417,31 @@ def _write(db: Session, ws: _Workspace, psa: bool) -> dict[str, int]:
         "proposals": len(ws.proposals),
         "psa_pushes": len(pushes),
     }
+
+
+def _embed_open_proposals(db: Session, proposals: list[dict[str, Any]]) -> None:
+    """Give open new-flow proposals the embedding the worker compares new sessions with (local embedder).
+
+    Without it the worker could not merge fresh sessions about a recurring problem into the proposal that is
+    already in the Review Queue, and would open a second one.
+    """
+    try:
+        from core.flywheel.facts import load_facts
+        from core.providers.embedders import LocalEmbedder, to_bytes
+    except ImportError:
+        log.warning("the flywheel is not installed: historical proposals get no embedding")
+        return
+    embedder = LocalEmbedder()
+    for row in proposals:
+        if row["proposal_type"] != "new_flow" or row["status"] not in ("pending", "dismissed"):
+            continue
+        facts = load_facts(db, db.get(AISession, row["source_session_id"]))
+        vector = embedder.embed([facts.dedup_text])[0]
+        db.execute(
+            update(FlowProposal)
+            .where(FlowProposal.id == row["id"])
+            .values(embedding=to_bytes(vector), embedder=embedder.name)
+        )
 
 
 def _seed_templates(db: Session) -> int | None:

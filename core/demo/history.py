@@ -18,6 +18,7 @@ from typing import Any
 from core.demo.discovery import Novel
 from core.demo.dsl import A, Flow, Q, S, number_nodes
 from core.demo.simulate import Simulated, new_uuid
+from core.flywheel.confidence import add_support, session_evidence
 from core.trees import add_branch, diff_trees, normalize_label
 
 GENERATOR = "offline rules"
@@ -34,9 +35,14 @@ DISMISS_NOTES = (
 ALWAYS_PENDING = ("teams_dock_audio", "autopilot_esp")
 
 
-def confidence(count: int) -> float:
-    """Support makes a proposal more credible, with diminishing returns: 1 -> 0.5, 5 -> 0.74, 20 -> 0.96."""
-    return round(min(0.97, 1 - 0.5 * 0.85 ** (count - 1)), 3)
+def confidence(sims: list[Simulated]) -> float:
+    """The flywheel's own formula: the first session's evidence, raised by every further supporting session."""
+    score = 0.0
+    for index, sim in enumerate(sims):
+        row = sim.row
+        evidence = session_evidence(row["confidence_tier"], row["rating"], len(sim.steps), row["match_score"])
+        score = evidence if index == 0 else add_support(score, evidence)
+    return score
 
 
 @dataclass
@@ -134,12 +140,10 @@ def classify(
             )
         elif sim.kind == "guided" and status == "resolved" and sim.reached_solution:
             row["analysis_outcome"] = "auto_reinforced"
-            row["analysis_reason"] = (
-                f"Followed '{flow.name}' to one of its solutions (match {row['match_score']:.2f}): flow reinforced."
-            )
+            row["analysis_reason"] = f"Followed the flow to a solution (match {row['match_score']:.2f})."
         elif flow is not None and status in ("escalated", "abandoned"):
             row["analysis_outcome"] = "flow_failure_recorded"
-            row["analysis_reason"] = f"{status.capitalize()} on '{flow.name}': counted as a failure of the flow."
+            row["analysis_reason"] = f"Session {status}: counted as a failure of its matched flow."
         else:
             row["analysis_outcome"] = "no_proposal"
             row["analysis_reason"] = f"{status.capitalize()} without a usable resolution: nothing to propose."
@@ -171,7 +175,7 @@ def build_proposals(
             "team_id": first.row["team_id"],
             "proposal_type": group.kind,
             "source_session_id": first.row["id"],
-            "confidence_score": confidence(len(ids)),
+            "confidence_score": confidence(group.sims),
             "supporting_session_count": len(ids),
             "supporting_session_ids": ids,
             "generator": GENERATOR,
@@ -276,15 +280,17 @@ def _reinforcements(
                 "status": "auto_reinforced",
                 "target_flow_id": flow_rows[flow.key]["id"],
                 "source_session_id": sim.row["id"],
-                "title": f"Auto-reinforced: {flow.name}",
-                "description": "Session followed the flow exactly to a solution.",
-                "proposed_flow_data": {},
-                "proposed_diff": None,
-                "confidence_score": sim.row["match_score"],
+                "title": f"Reinforced: {flow.name}"[:300],
+                "description": sim.row["analysis_reason"],
+                "proposed_flow_data": _flow_data(
+                    flow.name, flow.description, flow.keywords, flow.domain, flow_rows[flow.key]["tree_structure"]
+                ),
+                "proposed_diff": {"added": [], "changed": [], "removed": [], "summary": []},
+                "confidence_score": confidence([sim]),
                 "supporting_session_count": 1,
                 "supporting_session_ids": [str(sim.row["id"])],
                 "problem_domain": flow.domain,
-                "generator": GENERATOR,
+                "generator": "none (auto-reinforced)",
                 "base_tree_version": flow_rows[flow.key]["version"],
                 "divergence_key": None,
                 "reviewed_by": None,
