@@ -262,3 +262,26 @@ def test_saving_refuses_bad_sql_viewers_and_empty_names(engine, db, tenants):
     assert db.scalar(select(func.count()).select_from(SavedReport)) == 0
     assert db.scalar(select(func.count()).select_from(AISession)) == 5
     assert db.scalar(select(func.count()).select_from(Account)) == 2
+
+
+def test_tables_added_later_get_the_tenant_policy(pg_engine):
+    from sqlalchemy import text
+
+    from core.tenant_views import ensure_tenant_security, tenant_tables, unprotected_tables
+
+    with pg_engine.begin() as conn:
+        conn.execute(text("CREATE TABLE report_probe_later (id int PRIMARY KEY, account_id uuid NOT NULL)"))
+    try:
+        with pg_engine.connect() as conn:
+            assert "report_probe_later" in unprotected_tables(conn)
+        with pg_engine.begin() as conn:
+            ensure_tenant_security(conn)
+            ensure_tenant_security(conn)  # idempotent
+        with pg_engine.connect() as conn:
+            assert unprotected_tables(conn) == []
+            protected = set(tenant_tables(conn))
+        assert {"accounts", "ai_sessions", "saved_reports", "report_probe_later"} <= protected
+        assert "alembic_version" not in protected
+    finally:
+        with pg_engine.begin() as conn:
+            conn.execute(text("DROP TABLE report_probe_later"))

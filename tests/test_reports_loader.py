@@ -216,3 +216,21 @@ def test_a_compile_check_never_writes(engine, tmp_path):
     assert found.reports == {}
     assert [(b.name, b.line) for b in found.broken] == [("sneaky", 6)]
     assert "DELETE" in found.broken[0].reason
+
+
+def test_an_edit_reaches_the_live_catalogue_and_a_fix_restores_it(engine, tmp_path):
+    path = write(tmp_path, "status_counts", GOOD)
+    assert catalogue(engine, tmp_path).reports["status_counts"].columns == ("status", "sessions")
+
+    def save(text: str, bump: int) -> None:
+        stat = path.stat()
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + bump * 1_000_000))
+
+    save(GOOD.replace("COUNT(*) AS sessions", "COUNT(*) AS sessions, MAX(problem_domain) AS top_domain"), 1)
+    assert catalogue(engine, tmp_path).reports["status_counts"].columns == ("status", "sessions", "top_domain")
+    save(GOOD.replace("GROUP BY status", "GROUP BY nonexistent_column"), 2)
+    broken = catalogue(engine, tmp_path)
+    assert broken.reports == {} and broken.broken[0].name == "status_counts"
+    save(GOOD, 3)
+    assert list(catalogue(engine, tmp_path).reports) == ["status_counts"]
