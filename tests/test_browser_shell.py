@@ -76,12 +76,18 @@ def test_shell_shows_sections_user_and_pending_badge(demo_app, browser, expected
     page.context.close()
 
 
-def test_sessions_page_lists_the_accounts_sessions(demo_app, browser, expected, tmp_path):
+def test_sessions_page_lists_the_accounts_sessions_and_downloads_them(demo_app, browser, expected, tmp_path):
     page = open_page(browser, demo_app, "sessions")
     wait_until_rendered(page, "newest first")
     assert f"Showing 1–50 of {expected['sessions']:,} sessions" in page.get_by_test_id("stMain").inner_text()
     grid = page.get_by_test_id("stDataFrame").bounding_box()
     assert grid is not None and grid["height"] > 300
+    for label, rows in (("Download this page (CSV)", 50), (f"Download all {expected['sessions']:,} (CSV)", None)):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=label).click()
+        lines = Path(download.value.path()).read_text().splitlines()
+        assert lines[0].startswith("id,created_at,status,confidence_tier,problem_domain,problem_summary")
+        assert len(lines) - 1 == (rows or min(expected["sessions"], Settings().report_row_cap))
     target = Path(os.environ.get("FLOWPILOT_SCREENSHOT") or tmp_path / "sessions.png")
     page.screenshot(path=str(target))
     assert target.stat().st_size > 10_000
