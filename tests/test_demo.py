@@ -252,7 +252,11 @@ def test_flywheel_queue_and_history(engine, demo):
             assert proposal.supporting_session_count == len(proposal.supporting_session_ids)
             assert 0 <= proposal.confidence_score <= 1
             if proposal.status == "auto_reinforced":
+                assert proposal.title.startswith("Reinforced: ") and proposal.proposed_diff["summary"] == []
                 continue
+            if proposal.proposal_type == "new_flow" and proposal.status in ("pending", "dismissed"):
+                # The worker merges fresh sessions into open proposals by comparing embeddings.
+                assert proposal.embedding and proposal.embedder == "local hashed n-grams v1"
             assert proposal.generator == "offline rules"
             assert validate_tree(proposal.proposed_flow_data["tree_structure"]) == [], proposal.title
             if proposal.status == "rejected":

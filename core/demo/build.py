@@ -256,7 +256,7 @@ def _before_generated(ws: _Workspace, sim: SessionSimulator, flow: Flow, age_day
         for step in steps:
             step["flow_node_id"] = None
         subject, description = ws.rng.choice(flow.intakes)
-        row = sim._row("discovery", flow.domain, subject, description, "resolved")
+        row = sim.new_row("discovery", flow.domain, subject, description, "resolved")
         row["resolution_summary"] = path[-1][0]["solution"]
         s = Simulated(row, steps, "discovery", extra={"group": f"generated:{flow.key}"})
         ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
@@ -282,7 +282,7 @@ def _before_enhanced(ws: _Workspace, sim: SessionSimulator, flow: Flow, age_days
         for step in steps[cut + 1 :]:
             step["flow_node_id"] = None
         subject, description = ws.rng.choice(flow.intakes)
-        row = sim._row("exploring", flow.domain, subject, description, "resolved")
+        row = sim.new_row("exploring", flow.domain, subject, description, "resolved")
         row["matched_flow_id"] = ws.tree_rows[flow.key]["id"]
         row["match_score"] = round(ws.rng.uniform(0.6, 0.78), 3)
         row["resolution_summary"] = path[-1][0].get("solution")

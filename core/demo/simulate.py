@@ -130,7 +130,7 @@ class SessionSimulator:
         device = f"{self.work.device_prefix}-{kind}-{self.rng.randint(100, 899):04d}"
         return {"subject": subject, "description": description, "requester": f"{name} <{email}>", "device": device}
 
-    def _row(self, kind: str, domain: str | None, subject: str, description: str, status: str) -> dict[str, Any]:
+    def new_row(self, kind: str, domain: str | None, subject: str, description: str, status: str) -> dict[str, Any]:
         engineer_id, team_id = self.rng.choice(self.work.engineers)
         return {
             "id": new_uuid(self.rng),
@@ -222,7 +222,7 @@ class SessionSimulator:
         steps = self.flow_steps(path)
         if status == "escalated":
             steps.append(self.escalation_step(flow.domain))
-        row = self._row("guided", flow.domain, subject, description, status)
+        row = self.new_row("guided", flow.domain, subject, description, status)
         row["matched_flow_id"] = self.flow_ids[flow.key]
         row["match_score"] = round(self.rng.uniform(0.85, 0.98), 3)
         reached = status == "resolved"
@@ -254,7 +254,7 @@ class SessionSimulator:
             steps.append(_step("resolution", {"solution": escape.resolution}))
         elif status == "escalated":
             steps.append(self.escalation_step(flow.domain))
-        row = self._row("exploring", flow.domain, subject, description, status)
+        row = self.new_row("exploring", flow.domain, subject, description, status)
         row["matched_flow_id"] = self.flow_ids[flow.key]
         row["match_score"] = round(self.rng.uniform(0.55, 0.8), 3)
         if status == "resolved":
@@ -280,7 +280,7 @@ class SessionSimulator:
             steps.append(_step("resolution", {"solution": novel.resolution}))
         elif status == "escalated":
             steps.append(self.escalation_step(novel.domain))
-        row = self._row("discovery", novel.domain, subject, novel.description, status)
+        row = self.new_row("discovery", novel.domain, subject, novel.description, status)
         if status == "resolved":
             row["resolution_summary"] = novel.resolution
         return self.finish(Simulated(row, steps, "discovery", novel=novel))
@@ -355,7 +355,7 @@ class SessionSimulator:
         path = self.walk_flow(flow)
         path = path[: self.rng.randint(1, max(1, len(path) - 1))]
         path[-1] = (path[-1][0], None)
-        row = self._row("guided", flow.domain, subject, description, "active")
+        row = self.new_row("guided", flow.domain, subject, description, "active")
         row["intake_content"]["description"] = description
         row["matched_flow_id"] = self.flow_ids[flow.key]
         row["match_score"] = round(self.rng.uniform(0.82, 0.97), 3)
