@@ -295,7 +295,8 @@ def test_cli(engine, world, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out.strip().endswith("imported 1, skipped 0 duplicate(s), 1 bad line(s)")
     assert "line 2: rating must be between 1 and 5, got 9" in err
-    path.write_text(json.dumps(good) + "\n", encoding="utf-8")
+    # A byte-order mark (as Windows editors write) is not part of the first line.
+    path.write_text(json.dumps(good) + "\n", encoding="utf-8-sig")
     assert main([str(path), "--database-url", url, "--account", world["north"].slug]) == 0
     assert capsys.readouterr().out.strip().endswith("imported 0, skipped 1 duplicate(s), 0 bad line(s)")
     assert main([str(path), "--database-url", url, "--account", "nope"]) == 2
