@@ -191,9 +191,8 @@ def test_another_accounts_rows_are_invisible_on_postgresql(pg_engine):
         rows(f"SELECT set_config('flowpilot.account_id', '{fabrikam_id}', true)")
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_analysts_on_sqlite_are_refused_and_super_admins_allowed(engine, tenants):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite rule")
     with pytest.raises(PermissionDenied, match="on SQLite only super admins may use it"):
         run_adhoc(engine, tenants["analyst"], "SELECT 1 AS one", **LIMITS)
     result = run_adhoc(
