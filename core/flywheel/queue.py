@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select, update
+from sqlalchemy import Connection, Engine, and_, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from core.models import AISession
@@ -80,17 +80,20 @@ def claim(
 def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime) -> AISession | None:
     """Lock the session for this transaction if ``worker_id`` still holds its claim; None when it was lost.
 
-    As the transaction's first write it also takes SQLite's write lock, so what follows reads fresh data.
+    As the transaction's first write it also takes SQLite's write lock, so what follows reads fresh data. On
+    PostgreSQL the transaction commits without waiting for its WAL flush: if the server crashes before the flush,
+    the session is simply still ``running`` and the lease hands it out again — the outcome and its proposal are
+    written in this same transaction, so nothing half-done survives.
     """
-    result = db.execute(
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    return db.scalars(
         update(AISession)
         .where(AISession.id == session_id, AISession.claimed_by == worker_id, AISession.analysis_status == "running")
         .values(claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return None
-    return db.get(AISession, session_id, populate_existing=True)
+        .returning(AISession)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
 
 
 def backoff_seconds(attempt: int) -> int:

@@ -1,0 +1,1 @@
+"""Benchmarks: one module per feature, each with ``main(argv) -> int`` that prints its figures."""

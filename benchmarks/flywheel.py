@@ -1,0 +1,262 @@
+"""Flywheel throughput: sessions analysed per second on the offline path, with 10,000 open proposals to dedup against.
+
+``python -m benchmarks.flywheel [--sessions N] [--proposals N] [--database-url URL] [--calibrate]``
+
+The workload: one account with ``--proposals`` open new-flow proposals (embedded, one domain: the worst case for
+the duplicate search), and ``--sessions`` pending sessions — 70 % repeat an open proposal (merge), 20 % are new
+problems (offline generator), 10 % follow a flow to its solution (auto-reinforced). One worker runs in-process;
+on PostgreSQL two worker processes then run on a fresh copy of the workload. SQLite is measured with one worker
+only (it serialises writers, so a second process adds nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, insert, text
+
+from core.config import PROJECT_ROOT, Settings
+from core.db import make_engine, session_scope, upgrade
+from core.flywheel.engine import Providers
+from core.models import Account, AISession, AISessionStep, FlowProposal, Tree
+from core.providers.calibration import DIFFERENT, DUPLICATES, pair_scores
+from core.providers.embedders import LocalEmbedder, to_bytes
+from core.providers.generators import OfflineRulesGenerator
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+PRODUCTS = [
+    "Outlook",
+    "Teams",
+    "OneDrive",
+    "SharePoint",
+    "Excel",
+    "Word",
+    "VPN",
+    "Printer",
+    "Intune",
+    "BitLocker",
+    "Windows",
+    "Exchange",
+    "Citrix",
+]
+SYMPTOMS = [
+    "crashes on start",
+    "freezes when saving",
+    "asks for password",
+    "cannot connect",
+    "sync stuck",
+    "shows blank window",
+    "very slow",
+    "error on sign-in",
+    "missing toolbar",
+    "licence not found",
+    "certificate warning",
+    "update fails",
+]
+FLOW = {
+    "id": "q1",
+    "type": "question",
+    "question": "Is the device on the corporate network?",
+    "children": [
+        {"id": "s1", "label": "Yes", "type": "solution", "solution": "Reconnect the network drive."},
+        {"id": "s2", "label": "No", "type": "solution", "solution": "Connect the VPN first."},
+    ],
+}
+
+
+def problem_text(n: int) -> str:
+    """A distinct problem description per ``n`` (product × symptom × a code)."""
+    product = PRODUCTS[n % len(PRODUCTS)]
+    symptom = SYMPTOMS[(n // len(PRODUCTS)) % len(SYMPTOMS)]
+    return f"{product} {symptom} with code E{n:05d}-{(n * 7919) % 100000:05d}"
+
+
+def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7) -> None:
+    rng = random.Random(seed_value)
+    embedder = LocalEmbedder()
+    with session_scope(engine) as db:
+        account = Account(name="Benchmark MSP", slug=f"bench-{uuid.uuid4().hex[:8]}")
+        db.add(account)
+        db.flush()
+        flow = Tree(account_id=account.id, name="Network drive", tree_structure=FLOW, problem_domain="network")
+        db.add(flow)
+        db.flush()
+        texts = [problem_text(n) for n in range(proposals)]
+        vectors = embedder.embed(texts)
+        tree = {"id": "s1", "type": "solution", "solution": "Documented fix."}
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "account_id": account.id,
+                "proposal_type": "new_flow",
+                "status": "pending",
+                "title": t,
+                "description": "",
+                "proposed_flow_data": {"title": t, "tree_structure": tree},
+                "confidence_score": 0.5,
+                "supporting_session_count": 1,
+                "supporting_session_ids": [],
+                "problem_domain": "it",
+                "generator": "offline rules",
+                "embedding": to_bytes(v),
+                "embedder": embedder.name,
+                "created_at": NOW - timedelta(days=2),
+                "updated_at": NOW - timedelta(days=2),
+            }
+            for t, v in zip(texts, vectors, strict=True)
+        ]
+        for start in range(0, len(rows), 2000):
+            db.execute(insert(FlowProposal), rows[start : start + 2000])
+        session_rows, steps = [], []
+        for n in range(sessions):
+            kind = rng.random()
+            row = {
+                "id": uuid.uuid4(),
+                "account_id": account.id,
+                "status": "resolved",
+                "confidence_tier": "discovery",
+                "problem_domain": "it",
+                "intake_content": {},
+                "conversation_messages": [],
+                "created_at": NOW - timedelta(hours=1) + timedelta(milliseconds=n),
+                "ended_at": NOW,
+                "analysis_status": "pending",
+                "analysis_attempts": 0,
+                "rating": 4,
+                "resolution_summary": "Fixed by reinstalling the client.",
+            }
+            if kind < 0.7:
+                row["problem_summary"] = problem_text(rng.randrange(proposals))
+            elif kind < 0.9:
+                row["problem_summary"] = f"Unseen gadget {n} reports fault {rng.randrange(10**9):09d} zz{n}q"
+            else:
+                row.update(
+                    problem_domain="network", confidence_tier="guided", matched_flow_id=flow.id, match_score=0.95
+                )
+                row["problem_summary"] = "Network drive missing"
+                for number, (node, option) in enumerate([("q1", "Yes"), ("s1", None)], start=1):
+                    steps.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "session_id": row["id"],
+                            "account_id": account.id,
+                            "step_number": number,
+                            "step_type": "question" if option else "resolution",
+                            "content": {},
+                            "flow_node_id": node,
+                            "selected_option": option,
+                            "was_free_text": False,
+                        }
+                    )
+            session_rows.append(row)
+        db.execute(insert(AISession), session_rows)
+        if steps:
+            db.execute(insert(AISessionStep), steps)
+
+
+def fresh_database(url: str | None) -> tuple[Engine, str]:
+    if url is None:
+        path = Path(tempfile.mkdtemp(prefix="flywheel-bench-")) / "bench.db"
+        url = f"sqlite:///{path}"
+    else:
+        name = f"flywheel_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = url.rsplit("/", 1)[0] + "/" + name
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine, url
+
+
+def drop_database(engine: Engine, url: str) -> None:
+    engine.dispose()
+    if url.startswith("postgresql"):
+        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def one_worker(engine: Engine, sessions: int) -> float:
+    from jobs.worker import Worker
+
+    worker = Worker(engine, Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings()), batch=100)
+    started = time.perf_counter()
+    stats = worker.run_pass()
+    elapsed = time.perf_counter() - started
+    assert stats.claimed == sessions and stats.failed == 0, stats.as_dict()
+    return sessions / elapsed
+
+
+def two_workers(url: str, sessions: int) -> float:
+    command = [sys.executable, "-m", "jobs.worker", "--once", "--batch", "100", "--database-url", url]
+    env = {"PYTHONPATH": str(PROJECT_ROOT), "FLOWPILOT_LOG_LEVEL": "WARNING", "PATH": "/usr/bin:/bin"}
+    started = time.perf_counter()
+    processes = [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for _ in range(2)]
+    codes = [p.wait() for p in processes]
+    elapsed = time.perf_counter() - started
+    assert codes == [0, 0], codes
+    # includes each process's start-up (imports, cache warm-up of the 10,000 embeddings)
+    return sessions / elapsed
+
+
+def calibrate() -> None:
+    embedder = LocalEmbedder()
+    same, different = pair_scores(embedder, DUPLICATES), pair_scores(embedder, DIFFERENT)
+    print(f"embedder: {embedder.name}; threshold {embedder.threshold}")
+    print(f"  paraphrase pairs ({len(same)}): min {same.min():.3f} mean {same.mean():.3f} max {same.max():.3f}")
+    print(
+        f"  different-problem pairs ({len(different)}): min {different.min():.3f} "
+        f"mean {different.mean():.3f} max {different.max():.3f}"
+    )
+
+
+def run(sessions: int = 2000, proposals: int = 10_000, database_url: str | None = None) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    engine, url = fresh_database(database_url)
+    try:
+        seed(engine, proposals, sessions)
+        figures["one worker, sessions/s"] = one_worker(engine, sessions)
+    finally:
+        drop_database(engine, url)
+    if database_url and database_url.startswith("postgresql"):
+        engine, url = fresh_database(database_url)
+        try:
+            seed(engine, proposals, sessions)
+            total = two_workers(url, sessions)
+            figures["two workers, sessions/s (total)"] = total
+            figures["two workers, sessions/s per worker"] = total / 2
+        finally:
+            drop_database(engine, url)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.flywheel", description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=2000)
+    parser.add_argument("--proposals", type=int, default=10_000)
+    parser.add_argument("--database-url", help="a PostgreSQL server URL (a scratch database is created on it)")
+    parser.add_argument("--calibrate", action="store_true", help="print the local embedder's pair scores")
+    args = parser.parse_args(argv)
+    if args.calibrate:
+        calibrate()
+        return 0
+    label = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"flywheel, offline path, {args.proposals} open proposals, {args.sessions} sessions, {label}")
+    for name, value in run(args.sessions, args.proposals, args.database_url).items():
+        print(f"  {name}: {value:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
