@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.models import CLOSED_STATUSES, CONFIDENCE_TIERS
+from core.rollups import mttr_trend as rollup_mttr_trend
 from core.rollups import session_cube
 from core.sqlfiles import run
 
@@ -148,11 +149,7 @@ def dashboard(db: Session, account_id: uuid.UUID, period_days: int, now: datetim
         for tier, t in tiers.items()
     ]
 
-    mttr_trend = [
-        {"day": r["day"], "sessions": int(r["sessions"]), "mttr_minutes": round(float(r["mttr_minutes"]), 2)}
-        for r in run(db, "analytics_mttr_trend", account_id=account_id, start=start, end=end)
-    ]
-
+    mttr_trend = rollup_mttr_trend(db, account_id, start, end)
     totals = run(db, "analytics_coverage_totals", account_id=account_id, start=start, end=end)[0]
     flows = {r["domain"]: int(r["flow_count"]) for r in run(db, "analytics_flows_by_domain", account_id=account_id)}
     coverage_domains = [

@@ -526,6 +526,17 @@ class AnalyticsDailySessions(Base):
     hours_logged: Mapped[float] = mapped_column(Float, default=0.0)
 
 
+class AnalyticsDailyResolutions(Base):
+    """Resolved sessions per account, UTC day of ``created_at`` and UTC day of ``resolved_at`` (the MTTR trend)."""
+
+    __tablename__ = "analytics_daily_resolutions"
+    account_id: Mapped[uuid.UUID] = _rollup_account()
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    resolved_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sessions: Mapped[int] = mapped_column(Integer, default=0)
+    resolve_minutes_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class AnalyticsDailyQuestions(Base):
     """Answered question steps per account, UTC day of the session's ``created_at`` and question (lower-cased)."""
 

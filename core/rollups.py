@@ -25,7 +25,7 @@ from core.models import AnalyticsRollupState
 from core.sqlfiles import bind_value, load_queries, run
 
 RECENT_DAYS = 3
-_ROLLUP_TABLES = ("sessions", "questions", "free_text")
+_ROLLUP_TABLES = ("sessions", "resolutions", "questions", "free_text")
 
 
 def _utc(value: datetime) -> datetime:
@@ -141,3 +141,21 @@ def session_cube(
         for k in PUSH_SUMS:
             pushes[k] += raw[k] or 0
     return [cube[k] for k in sorted(cube)], pushes
+
+
+def mttr_trend(db: Session, account_id: uuid.UUID, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Mean minutes to resolution per UTC day of ``resolved_at``, for sessions created in ``[start, end)``."""
+    window = split_window(db, account_id, start, end)
+    days: dict[str, list[float]] = {}
+    rows = run(db, "analytics_mttr_trend", account_id=account_id, **window.raw_params())
+    if window.days is not None:
+        rows += run(db, "analytics_rollup_mttr_trend", account_id=account_id, **window.day_params())
+    for row in rows:
+        totals = days.setdefault(row["day"], [0, 0.0])
+        totals[0] += int(row["sessions"])
+        totals[1] += float(row["resolve_minutes_sum"])
+    return [
+        {"day": day, "sessions": n, "mttr_minutes": round(minutes / n, 2)}
+        for day, (n, minutes) in sorted(days.items())
+        if n
+    ]

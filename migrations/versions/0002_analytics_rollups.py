@@ -52,6 +52,16 @@ def upgrade() -> None:
     )
     _index("analytics_daily_sessions")
     op.create_table(
+        "analytics_daily_resolutions",
+        *_account("analytics_daily_resolutions"),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("resolved_day", sa.Date(), nullable=False),
+        sa.Column("sessions", sa.Integer(), nullable=False),
+        sa.Column("resolve_minutes_sum", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("account_id", "day", "resolved_day", name=op.f("pk_analytics_daily_resolutions")),
+    )
+    _index("analytics_daily_resolutions")
+    op.create_table(
         "analytics_daily_questions",
         *_account("analytics_daily_questions"),
         sa.Column("day", sa.Date(), nullable=False),
@@ -93,6 +103,7 @@ def downgrade() -> None:
         "analytics_rollup_state",
         "analytics_daily_free_text",
         "analytics_daily_questions",
+        "analytics_daily_resolutions",
         "analytics_daily_sessions",
     ):
         op.drop_index(op.f(f"ix_{table}_account_id"), table_name=table)

@@ -1,14 +1,13 @@
 -- name: analytics_mttr_trend
--- description: Mean time to resolution per UTC day of resolved_at, over resolved sessions created in [start, end).
--- params: account_id, start, end
+-- description: Resolved sessions of one account created in [a_start, a_end) or [b_start, b_end), per UTC day of resolved_at: count and summed minutes to resolution.
+-- params: account_id, a_start, a_end, b_start, b_end
 SELECT
     substr(s.resolved_at, 1, 10) AS day,
     COUNT(*) AS sessions,
-    AVG((julianday(s.resolved_at) - julianday(s.created_at)) * 1440.0) AS mttr_minutes
+    SUM((julianday(s.resolved_at) - julianday(s.created_at)) * 1440.0) AS resolve_minutes_sum
 FROM ai_sessions AS s
 WHERE s.account_id = :account_id
-  AND s.created_at >= :start
-  AND s.created_at < :end
+  AND ((s.created_at >= :a_start AND s.created_at < :a_end) OR (s.created_at >= :b_start AND s.created_at < :b_end))
   AND s.status = 'resolved'
   AND s.resolved_at IS NOT NULL
 GROUP BY 1

@@ -8,12 +8,6 @@ WITH scoped AS (
       AND s.created_at >= :from_ts
       AND s.created_at < :to_ts
 ),
-steps AS (
-    SELECT st.session_id, COUNT(*) AS step_count
-    FROM ai_session_steps AS st
-    JOIN scoped AS s ON s.id = st.session_id AND s.status = 'resolved'
-    GROUP BY st.session_id
-),
 pushes AS (
     SELECT
         p.session_id,
@@ -42,7 +36,8 @@ rows AS (
             THEN (julianday(s.resolved_at) - julianday(s.created_at)) * 1440.0 END AS resolve_minutes,
         CASE WHEN s.status IN ('resolved', 'escalated', 'abandoned') AND s.ended_at IS NOT NULL
             THEN (julianday(s.ended_at) - julianday(s.created_at)) * 1440.0 END AS duration_minutes,
-        CASE WHEN s.status = 'resolved' THEN COALESCE(st.step_count, 0) END AS step_count,
+        CASE WHEN s.status = 'resolved'
+            THEN (SELECT COUNT(*) FROM ai_session_steps AS st WHERE st.session_id = s.id) END AS step_count,
         COALESCE(p.pushes, 0) AS pushes,
         COALESCE(p.first_ok, 0) AS first_ok,
         COALESCE(p.failed_first, 0) AS failed_first,
@@ -50,7 +45,6 @@ rows AS (
         COALESCE(p.time_entries, 0) AS time_entries,
         COALESCE(p.hours, 0) AS hours
     FROM scoped AS s
-    LEFT JOIN steps AS st ON st.session_id = s.id
     LEFT JOIN pushes AS p ON p.session_id = s.id
 )
 INSERT INTO analytics_daily_sessions (
