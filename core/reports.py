@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +34,10 @@ from sqlalchemy import Engine
 from core.adhoc import APP_PARAMS, QueryRefused, check_select
 from core.config import PROJECT_ROOT
 from core.report_exec import ChartSpec, QueryFailed, QueryResult, ReportError, probe_columns, run_readonly
+from core.report_params import PARAM_TYPES, ReportParam, bind_values, coerce_values, parse_value
 from core.sqlfiles import DIALECTS, SqlFileError, used_params
 
 REPORTS_ROOT = PROJECT_ROOT / "sql" / "reports"
-PARAM_TYPES = ("int", "float", "text", "bool", "date")
 HEADER_KEYS = ("title", "description", "param", "chart")
 PROBE_TIMEOUT_MS = 5000
 
@@ -45,29 +45,11 @@ _KEY_LINE = re.compile(r"^--\s*([A-Za-z_][\w-]*)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s+(?P<type>\w+)\s*(?:=\s*(?P<default>[^|]*?))?\s*(?:\|\s*(?P<label>.*))?$"
 )
-_DATE_DEFAULT = re.compile(r"^today\s*(?:(?P<sign>[+-])\s*(?P<days>\d+))?$", re.IGNORECASE)
 _CHART_OPTION = re.compile(r"^(x|y|colour|color)=(\w+)$")
 
 
 class ReportFileError(SqlFileError):
     """A report file is malformed; names the file and the line."""
-
-
-class ReportParamError(ReportError):
-    """A parameter value given to a report is not valid for its type."""
-
-
-@dataclass(frozen=True)
-class ReportParam:
-    name: str
-    type: str
-    default: str | None  # as written in the header; None means no default (null)
-    label: str
-    line: int
-
-    def default_value(self, today: date | None = None) -> Any:
-        """The default as a Python value (dates relative to ``today``, UTC)."""
-        return _parse_value(self.type, self.default, today or datetime.now(UTC).date())
 
 
 @dataclass(frozen=True)
@@ -113,35 +95,6 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _parse_value(kind: str, raw: Any, today: date) -> Any:
-    if raw is None:
-        return None
-    if not isinstance(raw, str):
-        raw = str(raw)
-    text_value = raw.strip()
-    if text_value.lower() == "null" or (text_value == "" and kind != "text"):
-        return None
-    if kind == "int":
-        return int(text_value)
-    if kind == "float":
-        return float(text_value)
-    if kind == "bool":
-        if text_value.lower() in {"true", "yes", "1", "on"}:
-            return True
-        if text_value.lower() in {"false", "no", "0", "off"}:
-            return False
-        raise ValueError(f"'{raw}' is not true or false")
-    if kind == "date":
-        match = _DATE_DEFAULT.match(text_value)
-        if match:
-            days = int(match.group("days") or 0)
-            return today + timedelta(days=-days if match.group("sign") == "-" else days)
-        return date.fromisoformat(text_value)
-    if len(text_value) >= 2 and text_value[0] == text_value[-1] == "'":
-        return text_value[1:-1].replace("''", "'")
-    return text_value
-
-
 def _parse_param(path: Path, line: int, spec: str, seen: set[str]) -> ReportParam:
     match = _PARAM.match(spec.strip())
     if not match:
@@ -160,7 +113,7 @@ def _parse_param(path: Path, line: int, spec: str, seen: set[str]) -> ReportPara
     default = match.group("default")
     default = default.strip() if default is not None and default.strip() != "" else None
     try:
-        _parse_value(kind, default, date(2000, 1, 1))
+        parse_value(kind, default, date(2000, 1, 1))
     except ValueError:
         raise ReportFileError(path, line, f"default '{default}' of parameter '{name}' is not a valid {kind}") from None
     label = (match.group("label") or "").strip() or name.replace("_", " ").capitalize()
@@ -332,7 +285,7 @@ def catalogue(engine: Engine, root: Path | None = None) -> ReportCatalogue:
 def _compile(engine: Engine, report: Report) -> Report | BrokenReport:
     body = report.sql.splitlines()[report.body_line - 1 :]
     statement = "\n".join(body)
-    params = _bind(report, report.defaults())
+    params = bind_values(report.params, report.defaults())
     params["account_id"] = uuid.UUID(int=0)
     try:
         columns = probe_columns(engine, statement, params, timeout_ms=PROBE_TIMEOUT_MS)
@@ -356,54 +309,6 @@ def _compile(engine: Engine, report: Report) -> Report | BrokenReport:
     return replace(report, columns=tuple(columns))
 
 
-def coerce_values(report: Report, values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
-    """Widget values (or text) to typed parameter values; missing ones take the default. Raises
-    :class:`ReportParamError` naming the parameter."""
-    today = today or datetime.now(UTC).date()
-    out: dict[str, Any] = {}
-    for param in report.params:
-        if param.name not in values:
-            out[param.name] = param.default_value(today)
-            continue
-        raw = values[param.name]
-        try:
-            out[param.name] = _coerce(param.type, raw, today)
-        except (ValueError, TypeError):
-            raise ReportParamError(f"{param.label}: '{raw}' is not a valid {param.type}.") from None
-    return out
-
-
-def _coerce(kind: str, raw: Any, today: date) -> Any:
-    if raw is None:
-        return None
-    if kind == "int" and isinstance(raw, int | float) and not isinstance(raw, bool):
-        if float(raw) != int(raw):
-            raise ValueError("not a whole number")
-        return int(raw)
-    if kind == "float" and isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    if kind == "bool" and isinstance(raw, bool):
-        return raw
-    if kind == "date" and isinstance(raw, datetime):
-        return raw.date()
-    if kind == "date" and isinstance(raw, date):
-        return raw
-    if kind == "text":
-        return str(raw) if str(raw).strip() != "" else None
-    return _parse_value(kind, str(raw), today)
-
-
-def _bind(report: Report, values: dict[str, Any]) -> dict[str, Any]:
-    """Typed values as bound: dates become midnight UTC datetimes (the start of that day)."""
-    bound: dict[str, Any] = {}
-    for param in report.params:
-        value = values.get(param.name)
-        if param.type == "date" and isinstance(value, date) and not isinstance(value, datetime):
-            value = datetime(value.year, value.month, value.day, tzinfo=UTC)
-        bound[param.name] = value
-    return bound
-
-
 def run_report(
     engine: Engine,
     report: Report,
@@ -415,8 +320,8 @@ def run_report(
     today: date | None = None,
 ) -> QueryResult:
     """Run a file report for ``account_id`` (never taken from ``values``) read-only with timeout and row cap."""
-    typed = coerce_values(report, values or {}, today)
-    params = _bind(report, typed)
+    typed = coerce_values(report.params, values or {}, today)
+    params = bind_values(report.params, typed)
     params["account_id"] = account_id
     statement = "\n".join(report.sql.splitlines()[report.body_line - 1 :])
     return run_readonly(engine, statement, params, timeout_ms=timeout_ms, row_cap=row_cap)

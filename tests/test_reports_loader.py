@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.reports import ReportFileError, ReportParamError, catalogue, coerce_values, load_reports, parse_report_file
+from core.report_params import ReportParamError, coerce_values
+from core.reports import ReportFileError, catalogue, load_reports, parse_report_file
 
 GOOD = """\
 -- title: Sessions per status
@@ -181,13 +182,13 @@ def test_editing_a_file_is_seen_without_restart(tmp_path):
 
 def test_widget_values_are_coerced_and_bad_ones_name_the_parameter(tmp_path):
     report = parse_report_file(write(tmp_path, "status_counts", GOOD))
-    assert coerce_values(report, {"since": "2026-01-02", "min_count": 3.0}) == {
+    assert coerce_values(report.params, {"since": "2026-01-02", "min_count": 3.0}) == {
         "since": date(2026, 1, 2),
         "min_count": 3,
     }
-    assert coerce_values(report, {}, today=date(2026, 11, 21)) == {"since": date(2026, 10, 22), "min_count": 1}
+    assert coerce_values(report.params, {}, today=date(2026, 11, 21)) == {"since": date(2026, 10, 22), "min_count": 1}
     with pytest.raises(ReportParamError, match=r"^At least: 'lots' is not a valid int\.$"):
-        coerce_values(report, {"min_count": "lots"})
+        coerce_values(report.params, {"min_count": "lots"})
 
 
 def test_compile_error_on_the_live_database_is_reported_with_its_line(engine, tmp_path):
