@@ -1,0 +1,66 @@
+"""Rollup maintenance: what an hourly refresh picks up, and that a window reads whole days from the rollups."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from core.analytics import dashboard
+from core.models import AnalyticsRollupState
+from core.rollups import RECENT_DAYS, refresh_rollups, split_window
+from tests.factories import make_account, make_session
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+
+
+def test_window_split_between_raw_edges_and_rollup_days(db):
+    account = make_account(db)
+    db.commit()
+    start, end = NOW - 7 * DAY, NOW
+    assert split_window(db, account.id, start, end).days is None  # no rollups yet: all raw
+    refresh_rollups(db, account.id, NOW)
+    db.commit()
+    window = split_window(db, account.id, start, end)
+    midnight = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    assert window.a == (start, datetime(2026, 11, 14, tzinfo=timezone.utc))
+    assert window.b == (midnight, end)
+    assert window.days == (datetime(2026, 11, 14).date(), midnight.date())
+    assert db.get(AnalyticsRollupState, account.id).rolled_through == midnight
+
+
+def test_hourly_refresh_rebuilds_recent_days_only(db):
+    account = make_account(db)
+    recent = make_session(db, account, status="active", created_at=NOW - 2 * DAY)
+    old = make_session(db, account, status="active", created_at=NOW - 10 * DAY)
+    db.commit()
+    refresh_rollups(db, account.id, NOW)
+    db.commit()
+    for session in (recent, old):
+        session.status, session.ended_at, session.resolved_at = "resolved", NOW, NOW
+    db.commit()
+
+    later = NOW + timedelta(hours=1)
+    assert refresh_rollups(db, account.id, later) == RECENT_DAYS
+    db.commit()
+    kpis = dashboard(db, account.id, 30, later)["kpis"]
+    # the session closed within the recent days is counted as resolved; the ten-day-old one keeps its rolled-up
+    # status until a full rebuild
+    assert (kpis["total_sessions"], kpis["resolved_sessions"]) == (2, 1)
+    refresh_rollups(db, account.id, later, full=True)
+    db.commit()
+    assert dashboard(db, account.id, 30, later)["kpis"]["resolved_sessions"] == 2
+
+
+def test_refresh_is_idempotent(db):
+    account = make_account(db)
+    for days in (1, 3, 5):
+        make_session(db, account, created_at=NOW - days * DAY, duration_minutes=days * 10)
+    db.commit()
+    refresh_rollups(db, account.id, NOW)
+    db.commit()
+    first = dashboard(db, account.id, 7, NOW)
+    refresh_rollups(db, account.id, NOW)
+    refresh_rollups(db, account.id, NOW, full=True)
+    db.commit()
+    assert dashboard(db, account.id, 7, NOW) == first
+    assert first["kpis"]["mttr_minutes"] == 30.0
