@@ -6,11 +6,9 @@ written with bulk inserts so the whole workspace takes seconds, also on SQLite.
 
 from __future__ import annotations
 
-import copy
 import logging
 import random
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,8 +20,10 @@ from core.db import session_scope
 from core.demo import flows_identity, flows_network, flows_ops
 from core.demo.discovery import ACTIVE, NOVEL
 from core.demo.dsl import Flow
-from core.demo.history import Group, build_proposals, classify, flow_stats
-from core.demo.simulate import SessionSimulator, Simulated, Workforce, new_uuid, pick_novel
+from core.demo.history import build_proposals, classify
+from core.demo.prehistory import before_enhanced, before_generated
+from core.demo.simulate import SessionSimulator, Workforce, new_uuid, pick_novel
+from core.demo.workspace import Workspace
 from core.models import (
     Account,
     AISession,
@@ -37,7 +37,7 @@ from core.models import (
     TreeVersion,
     User,
 )
-from core.trees import diff_trees, normalize_label, validate_tree
+from core.trees import validate_tree
 
 log = logging.getLogger("flowpilot.demo")
 
@@ -87,153 +87,7 @@ def catalogue() -> list[Flow]:
     return flows
 
 
-def _enhancement_branch(tree: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(parent id, child) of the branch an enhancement added: the last option of the first question with 3+."""
-    stack = [tree]
-    while stack:
-        node = stack.pop(0)
-        children = node.get("children") or []
-        if node["type"] == "question" and len(children) >= 3:
-            return node["id"], children[-1]
-        stack.extend(children)
-    raise ValueError("no question with three options")
-
-
-def _without(tree: dict[str, Any], child_id: str) -> dict[str, Any]:
-    result = copy.deepcopy(tree)
-    stack = [result]
-    while stack:
-        node = stack.pop()
-        kids = node.get("children") or []
-        node_kids = [c for c in kids if c["id"] != child_id]
-        if len(node_kids) != len(kids):
-            node["children"] = node_kids
-            return result
-        stack.extend(kids)
-    raise ValueError(child_id)
-
-
-class _Workspace:
-    """Rows of one account, collected before they are written."""
-
-    def __init__(self, rng: random.Random, now: datetime, name: str, slug: str, created: datetime):
-        self.rng = rng
-        self.now = now
-        self.account = {"id": new_uuid(rng), "name": name, "slug": slug, "created_at": created}
-        self.teams: list[dict[str, Any]] = []
-        self.users: list[dict[str, Any]] = []
-        self.flows: dict[str, Flow] = {}
-        self.tree_rows: dict[str, dict[str, Any]] = {}
-        self.versions: list[dict[str, Any]] = []
-        self.sims: list[Simulated] = []
-        self.groups: dict[str, Group] = {}
-        self.proposals: list[dict[str, Any]] = []
-        self.source_sessions: dict[uuid.UUID, uuid.UUID] = {}
-
-    @property
-    def id(self) -> uuid.UUID:
-        return self.account["id"]
-
-    def add_people(self, team_names: tuple[str, ...], people: tuple, domain: str) -> None:
-        for name in team_names:
-            self.teams.append(
-                {
-                    "id": new_uuid(self.rng),
-                    "account_id": self.id,
-                    "name": name,
-                    "created_at": self.account["created_at"],
-                }
-            )
-        for name, local, role, team in people:
-            self.users.append(
-                {
-                    "id": new_uuid(self.rng),
-                    "account_id": self.id,
-                    "team_id": self.teams[team]["id"],
-                    "email": f"{local}@{domain}",
-                    "name": name,
-                    "role": role,
-                    "is_super_admin": False,
-                    "created_at": self.account["created_at"],
-                }
-            )
-
-    def user(self, role: str) -> dict[str, Any]:
-        return next(u for u in self.users if u["role"] == role)
-
-    def engineers(self) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
-        return [(u["id"], u["team_id"]) for u in self.users if u["role"] in ("engineer", "team_admin")]
-
-    def add_flow(self, flow: Flow, origin: str = "manual", created: datetime | None = None) -> dict[str, Any]:
-        created = created or self.now - timedelta(days=self.rng.randint(130, 200))
-        row = {
-            "id": new_uuid(self.rng),
-            "account_id": self.id,
-            "team_id": self.teams[0]["id"],
-            "name": flow.name,
-            "description": flow.description,
-            "tree_type": "troubleshooting",
-            "tree_structure": flow.tree,
-            "problem_domain": flow.domain,
-            "match_keywords": list(flow.keywords),
-            "origin": origin,
-            "version": 1,
-            "is_published": True,
-            "created_by": self.user("team_admin")["id"],
-            "created_at": created,
-            "updated_at": created,
-        }
-        self.flows[flow.key] = flow
-        self.tree_rows[flow.key] = row
-        self.versions.append(self._version(row, 1, flow.tree, origin, "First version", created))
-        return row
-
-    def add_procedure(self, spec: dict[str, Any]) -> None:
-        created = self.now - timedelta(days=150)
-        row = {
-            "id": new_uuid(self.rng),
-            "account_id": self.id,
-            "team_id": self.teams[0]["id"],
-            "name": spec["name"],
-            "description": spec["description"],
-            "tree_type": "procedural",
-            "tree_structure": spec["tree"],
-            "problem_domain": spec["domain"],
-            "match_keywords": spec["keywords"],
-            "origin": "manual",
-            "version": 1,
-            "is_published": True,
-            "created_by": self.user("team_admin")["id"],
-            "created_at": created,
-            "updated_at": created,
-        }
-        self.tree_rows[spec["key"]] = row
-        self.versions.append(self._version(row, 1, spec["tree"], "manual", "First version", created))
-
-    def _version(self, row, version, tree, origin, note, created) -> dict[str, Any]:
-        return {
-            "id": new_uuid(self.rng),
-            "tree_id": row["id"],
-            "account_id": self.id,
-            "version": version,
-            "name": row["name"],
-            "description": row["description"],
-            "tree_structure": tree,
-            "match_keywords": row["match_keywords"],
-            "origin": origin,
-            "change_note": note,
-            "created_by": row["created_by"],
-            "created_at": created,
-        }
-
-    def stats(self) -> None:
-        flow_stats(self.sims, {k: v for k, v in self.tree_rows.items() if k in self.flows})
-        for key, row in self.tree_rows.items():
-            if key not in self.flows:
-                row.update(times_matched=0, times_resolved=0, success_rate=0.0, last_matched_at=None)
-
-
-def _simulate(ws: _Workspace, sim: SessionSimulator, count: int, novels: tuple) -> None:
+def _simulate(ws: Workspace, sim: SessionSimulator, count: int, novels: tuple) -> None:
     flows = list(ws.flows.values())
     with_escapes = [f for f in flows if f.escapes]
     for _ in range(count):
@@ -248,67 +102,8 @@ def _simulate(ws: _Workspace, sim: SessionSimulator, count: int, novels: tuple) 
             ws.sims.append(sim.discovery(pick_novel(ws.rng, novels)))
 
 
-def _before_generated(ws: _Workspace, sim: SessionSimulator, flow: Flow, age_days: float) -> None:
-    """Resolved sessions with no flow, before the flywheel's proposal became this flow."""
-    for _ in range(ws.rng.randint(3, 5)):
-        path = sim.walk_flow(flow)
-        steps = sim.flow_steps(path)
-        for step in steps:
-            step["flow_node_id"] = None
-        subject, description = ws.rng.choice(flow.intakes)
-        row = sim.new_row("discovery", flow.domain, subject, description, "resolved")
-        row["resolution_summary"] = path[-1][0]["solution"]
-        s = Simulated(row, steps, "discovery", extra={"group": f"generated:{flow.key}"})
-        ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
-
-
-def _before_enhanced(ws: _Workspace, sim: SessionSimulator, flow: Flow, age_days: float) -> dict[str, Any]:
-    """Exploring sessions that took the branch before it was in the flow; returns the flow's first version."""
-    parent_id, child = _enhancement_branch(flow.tree)
-    before = _without(flow.tree, child["id"])
-    change = diff_trees(before, flow.tree)["summary"][0]
-    for _ in range(ws.rng.randint(3, 6)):
-        path = sim.walk_flow(flow, stop_at=child["id"])
-        node = path[-1][0]
-        path.pop()
-        while node.get("children"):
-            nxt = ws.rng.choice(node["children"])
-            path.append((node, nxt["label"]))
-            node = nxt
-        path.append((node, None))
-        steps = sim.flow_steps(path)
-        cut = next(i for i, (n, _) in enumerate(path) if n["id"] == parent_id)
-        steps[cut]["content"]["options"] = [c["label"] for c in child_siblings(before, parent_id)]
-        for step in steps[cut + 1 :]:
-            step["flow_node_id"] = None
-        subject, description = ws.rng.choice(flow.intakes)
-        row = sim.new_row("exploring", flow.domain, subject, description, "resolved")
-        row["matched_flow_id"] = ws.tree_rows[flow.key]["id"]
-        row["match_score"] = round(ws.rng.uniform(0.6, 0.78), 3)
-        row["resolution_summary"] = path[-1][0].get("solution")
-        extra = {
-            "group": f"enhanced:{flow.key}",
-            "before": before,
-            "change": change,
-            "divergence_key": f"{parent_id}|{normalize_label(child['label'])}",
-        }
-        s = Simulated(row, steps, "exploring", flow=flow, extra=extra)
-        ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
-    return {"before": before, "change": change, "child": child["id"]}
-
-
-def child_siblings(tree: dict[str, Any], parent_id: str) -> list[dict[str, Any]]:
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node["id"] == parent_id:
-            return node.get("children") or []
-        stack.extend(node.get("children") or [])
-    return []
-
-
-def _main_workspace(rng: random.Random, now: datetime, scale: float) -> _Workspace:
-    ws = _Workspace(rng, now, "Northwind MSP", MAIN_SLUG, now - timedelta(days=400))
+def _main_workspace(rng: random.Random, now: datetime, scale: float) -> Workspace:
+    ws = Workspace(rng, now, "Northwind MSP", MAIN_SLUG, now - timedelta(days=400))
     ws.add_people(("Service Desk", "Projects & Infrastructure"), MAIN_PEOPLE, "northwind.example")
     generated_age: dict[str, float] = {}
     enhanced_age: dict[str, float] = {}
@@ -326,9 +121,9 @@ def _main_workspace(rng: random.Random, now: datetime, scale: float) -> _Workspa
     sim = SessionSimulator(rng, now, workforce, {k: r["id"] for k, r in ws.tree_rows.items()})
     for key, age in generated_age.items():
         sim.not_before[key] = (None, age)
-        _before_generated(ws, sim, ws.flows[key], age)
+        before_generated(ws, sim, ws.flows[key], age)
     for key, age in enhanced_age.items():
-        info = _before_enhanced(ws, sim, ws.flows[key], age)
+        info = before_enhanced(ws, sim, ws.flows[key], age)
         sim.not_before[key] = (info["child"], age)
         row = ws.tree_rows[key]
         enhanced_at = now - timedelta(days=age)
@@ -345,8 +140,8 @@ def _main_workspace(rng: random.Random, now: datetime, scale: float) -> _Workspa
     return ws
 
 
-def _second_workspace(rng: random.Random, now: datetime, scale: float) -> _Workspace:
-    ws = _Workspace(rng, now, "Contoso Managed IT", SECOND_SLUG, now - timedelta(days=200))
+def _second_workspace(rng: random.Random, now: datetime, scale: float) -> Workspace:
+    ws = Workspace(rng, now, "Contoso Managed IT", SECOND_SLUG, now - timedelta(days=200))
     ws.add_people(("Helpdesk",), SECOND_PEOPLE, "contoso-it.example")
     by_key = {f.key: f for f in catalogue()}
     for key in SECOND_FLOWS:
@@ -359,7 +154,7 @@ def _second_workspace(rng: random.Random, now: datetime, scale: float) -> _Works
     return ws
 
 
-def _history(ws: _Workspace, rng: random.Random, now: datetime, pending: int) -> None:
+def _history(ws: Workspace, rng: random.Random, now: datetime, pending: int) -> None:
     ws.sims.sort(key=lambda s: s.row["created_at"])
     classify(ws.sims, pending, ws.groups)
     reviewer = ws.user("team_admin")["id"]
@@ -367,7 +162,7 @@ def _history(ws: _Workspace, rng: random.Random, now: datetime, pending: int) ->
     ws.stats()
 
 
-def _write(db: Session, ws: _Workspace, psa: bool) -> dict[str, int]:
+def _write(db: Session, ws: Workspace, psa: bool) -> dict[str, int]:
     db.execute(insert(Account), [ws.account])
     db.execute(insert(Team), ws.teams)
     db.execute(insert(User), ws.users)

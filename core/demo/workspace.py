@@ -1,0 +1,132 @@
+"""The rows of one demo account, collected in memory before they are written in bulk."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.demo.dsl import Flow
+from core.demo.history import Group, flow_stats
+from core.demo.simulate import Simulated, new_uuid
+
+
+class Workspace:
+    """Rows of one account, collected before they are written."""
+
+    def __init__(self, rng: random.Random, now: datetime, name: str, slug: str, created: datetime):
+        self.rng = rng
+        self.now = now
+        self.account = {"id": new_uuid(rng), "name": name, "slug": slug, "created_at": created}
+        self.teams: list[dict[str, Any]] = []
+        self.users: list[dict[str, Any]] = []
+        self.flows: dict[str, Flow] = {}
+        self.tree_rows: dict[str, dict[str, Any]] = {}
+        self.versions: list[dict[str, Any]] = []
+        self.sims: list[Simulated] = []
+        self.groups: dict[str, Group] = {}
+        self.proposals: list[dict[str, Any]] = []
+        self.source_sessions: dict[uuid.UUID, uuid.UUID] = {}
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.account["id"]
+
+    def add_people(self, team_names: tuple[str, ...], people: tuple, domain: str) -> None:
+        for name in team_names:
+            self.teams.append(
+                {
+                    "id": new_uuid(self.rng),
+                    "account_id": self.id,
+                    "name": name,
+                    "created_at": self.account["created_at"],
+                }
+            )
+        for name, local, role, team in people:
+            self.users.append(
+                {
+                    "id": new_uuid(self.rng),
+                    "account_id": self.id,
+                    "team_id": self.teams[team]["id"],
+                    "email": f"{local}@{domain}",
+                    "name": name,
+                    "role": role,
+                    "is_super_admin": False,
+                    "created_at": self.account["created_at"],
+                }
+            )
+
+    def user(self, role: str) -> dict[str, Any]:
+        return next(u for u in self.users if u["role"] == role)
+
+    def engineers(self) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+        return [(u["id"], u["team_id"]) for u in self.users if u["role"] in ("engineer", "team_admin")]
+
+    def add_flow(self, flow: Flow, origin: str = "manual", created: datetime | None = None) -> dict[str, Any]:
+        created = created or self.now - timedelta(days=self.rng.randint(130, 200))
+        row = {
+            "id": new_uuid(self.rng),
+            "account_id": self.id,
+            "team_id": self.teams[0]["id"],
+            "name": flow.name,
+            "description": flow.description,
+            "tree_type": "troubleshooting",
+            "tree_structure": flow.tree,
+            "problem_domain": flow.domain,
+            "match_keywords": list(flow.keywords),
+            "origin": origin,
+            "version": 1,
+            "is_published": True,
+            "created_by": self.user("team_admin")["id"],
+            "created_at": created,
+            "updated_at": created,
+        }
+        self.flows[flow.key] = flow
+        self.tree_rows[flow.key] = row
+        self.versions.append(self._version(row, 1, flow.tree, origin, "First version", created))
+        return row
+
+    def add_procedure(self, spec: dict[str, Any]) -> None:
+        created = self.now - timedelta(days=150)
+        row = {
+            "id": new_uuid(self.rng),
+            "account_id": self.id,
+            "team_id": self.teams[0]["id"],
+            "name": spec["name"],
+            "description": spec["description"],
+            "tree_type": "procedural",
+            "tree_structure": spec["tree"],
+            "problem_domain": spec["domain"],
+            "match_keywords": spec["keywords"],
+            "origin": "manual",
+            "version": 1,
+            "is_published": True,
+            "created_by": self.user("team_admin")["id"],
+            "created_at": created,
+            "updated_at": created,
+        }
+        self.tree_rows[spec["key"]] = row
+        self.versions.append(self._version(row, 1, spec["tree"], "manual", "First version", created))
+
+    def _version(self, row, version, tree, origin, note, created) -> dict[str, Any]:
+        return {
+            "id": new_uuid(self.rng),
+            "tree_id": row["id"],
+            "account_id": self.id,
+            "version": version,
+            "name": row["name"],
+            "description": row["description"],
+            "tree_structure": tree,
+            "match_keywords": row["match_keywords"],
+            "origin": origin,
+            "change_note": note,
+            "created_by": row["created_by"],
+            "created_at": created,
+        }
+
+    def stats(self) -> None:
+        flow_stats(self.sims, {k: v for k, v in self.tree_rows.items() if k in self.flows})
+        for key, row in self.tree_rows.items():
+            if key not in self.flows:
+                row.update(times_matched=0, times_resolved=0, success_rate=0.0, last_matched_at=None)
