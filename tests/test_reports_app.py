@@ -127,3 +127,23 @@ def test_a_broken_report_file_is_listed_and_the_others_still_run(engine, monkeyp
     assert app.expander[-1].label == "Broken reports (1)"
     line = f"- `{tmp_path / 'typo.sql'}:5` — unknown header key 'chrat' (use title, description, param, chart)"
     assert line in [m.value for m in app.markdown]
+
+
+def test_row_cap_and_timeout_messages_on_the_page(engine, monkeypatch, people):
+    monkeypatch.setenv("FLOWPILOT_STATEMENT_TIMEOUT_MS", "300")
+    monkeypatch.setenv("FLOWPILOT_REPORT_ROW_CAP", "5")
+    app = open_page(engine, monkeypatch, people["writer"])
+    many = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) SELECT i FROM n ORDER BY i"
+    app.text_area(key="reports_adhoc_sql").set_value(many)
+    app.button(key="reports_adhoc_run").click().run()
+    assert [w.value for w in app.warning] == [
+        "Only the first 5 rows are shown: the result hit the row cap. "
+        "Narrow the parameters or aggregate further to see everything."
+    ]
+    slow = many.replace("i < 40", "i < 100000000").replace("SELECT i FROM n ORDER BY i", "SELECT COUNT(*) FROM n")
+    app.text_area(key="reports_adhoc_sql").set_value(slow)
+    app.button(key="reports_adhoc_run").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error] == [
+        "The query ran longer than 0.3 s and was stopped (statement timeout). Narrow the period or simplify the query."
+    ]
