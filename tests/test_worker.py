@@ -188,3 +188,35 @@ def test_cli_rejects_bad_options() -> None:
     with pytest.raises(SystemExit):
         parse_args(["--batch", "0"])
     assert parse_args(["--once", "--interval", "2.5"]).interval == 2.5
+
+
+def test_sigterm_stops_the_schedule_loop_cleanly(engine: Engine) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from core.config import PROJECT_ROOT
+
+    if engine.dialect.name != "sqlite":
+        pytest.skip("signal handling does not depend on the database")
+    session_id = seed(engine, confidence_tier="discovery", analysis_status="pending")
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
+    for name in ("FLOWPILOT_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"):
+        env.pop(name, None)
+    url = engine.url.render_as_string(hide_password=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobs.worker", "--interval", "60", "--database-url", url],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while load(engine, session_id).analysis_status != "completed" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0
+    log = process.stderr.read()
+    assert "pass done" in log and "stopping after the session in hand" in log and "stopped" in log
