@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import fields, replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
+from core.config import Settings
 from core.db import session_scope
 from core.models import FlowProposal
 from core.script_library import seed_script_templates
@@ -238,3 +242,15 @@ def test_secrets_file_overrides_the_environment(engine, workspace, monkeypatch, 
     app.run()
     assert not app.exception
     assert ":orange-badge[:material/inbox: 2 pending proposals]" in sidebar_text(app)
+
+
+def test_secrets_example_names_every_setting_and_changes_nothing_as_is():
+    example = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit/secrets.toml.example").read_text())
+    named = {k for k in example if k.startswith("FLOWPILOT_")} | {"FLOWPILOT_DATABASE_URL"}  # commented: a path
+    assert named == {f"FLOWPILOT_{f.name.upper()}" for f in fields(Settings)}
+    as_is = {
+        f.name: example[f"FLOWPILOT_{f.name.upper()}"]
+        for f in fields(Settings)
+        if example.get(f"FLOWPILOT_{f.name.upper()}")
+    }
+    assert replace(Settings(), **as_is) == Settings()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core.auth import PermissionDenied, sign_in
 from core.config import Settings
 from core.db import session_scope
-from core.models import AISession
+from core.models import Account, AISession
 from core.sessions import (
     InvalidFilter,
     NotRequeueable,
@@ -334,3 +334,37 @@ def test_switching_user_switches_account(app, data):
     app.query_params["session"] = data["outlook"]
     app.run()
     assert [e.value for e in app.error] == ["Session not found"]
+
+
+def test_page_numbers_walk_through_the_list_and_filters_return_to_page_one(engine, db, data, monkeypatch):
+    contoso = db.get(Account, data["contoso"])
+    for n in range(27):
+        make_session(db, contoso, problem_summary=f"Bulk session {n:02d}", created_at=at(2026, 9, 1 + n))
+    db.commit()
+    app = app_for(engine, monkeypatch)
+    app.run()
+    app.switch_page("pages/sessions.py").run()
+    app.selectbox(key="sessions_page_size").set_value(25).run()
+    assert "Showing 1–25 of 30 sessions" in app.caption[0].value
+    app.number_input(key="sessions_page").set_value(2).run()
+    assert "Showing 26–30 of 30 sessions" in app.caption[0].value
+    assert listed(app)[-1] == "Bulk session 00"
+    app.text_input(key="sessions_search").set_value("bulk").run()
+    assert "Showing 1–25 of 27 sessions" in app.caption[0].value
+
+
+def test_recorded_text_is_shown_literally(engine, db, data, monkeypatch):
+    odd = make_session(
+        db,
+        db.get(Account, data["contoso"]),
+        problem_summary="Get-Mailbox $mbx | fl",
+        steps=[{"step_type": "question", "was_free_text": True, "free_text_input": "ran $x] :red[boom]"}],
+    )
+    db.commit()
+    app = app_for(engine, monkeypatch)
+    app.query_params["session"] = str(odd.id)
+    app.run()
+    app.switch_page("pages/sessions.py").run()
+    page = texts(app)
+    assert "Get\\-Mailbox \\$mbx \\| fl" in page
+    assert ":orange-background[“ran \\$x\\] \\:red\\[boom\\]”]" in page
