@@ -175,8 +175,9 @@ def check_select(sql: str, dialect: str, allowed_params: frozenset[str] | set[st
         raise QueryRefused(f"Only one statement is allowed; this SQL has {len(statements)}.")
     statement = statements[0]
     if not isinstance(statement, _QUERY_ROOTS):
-        kind = statement.key.upper() if statement.key != "command" else str(statement.this).upper()
-        raise QueryRefused(f"Only SELECT queries are allowed; this is a {kind} statement.")
+        kind = str(statement.this).upper() if statement.key == "command" else statement.key.upper()
+        kind = {"TRUNCATETABLE": "TRUNCATE", "TRANSACTION": "BEGIN"}.get(kind, kind)
+        raise QueryRefused(f"Only SELECT queries are allowed, not {kind}.")
     for node in statement.walk():
         if isinstance(node, _FORBIDDEN_NODES):
             raise QueryRefused(f"Only read-only SELECT queries are allowed; {_describe(node)} is refused.")

@@ -30,12 +30,16 @@ LIMITS = {"timeout_ms": 5000, "row_cap": 1000}
 @pytest.mark.parametrize(
     ("sql", "message"),
     [
-        ("DROP TABLE ai_sessions", "Only SELECT queries are allowed; this is a DROP statement."),
-        ("CREATE TABLE x (a int)", "Only SELECT queries are allowed; this is a CREATE statement."),
-        ("ALTER TABLE users ADD COLUMN x int", "Only SELECT queries are allowed; this is a ALTER statement."),
-        ("DELETE FROM ai_sessions", "Only SELECT queries are allowed; this is a DELETE statement."),
-        ("UPDATE users SET role = 'owner'", "Only SELECT queries are allowed; this is a UPDATE statement."),
-        ("INSERT INTO accounts (id) VALUES ('x')", "Only SELECT queries are allowed; this is a INSERT statement."),
+        ("DROP TABLE ai_sessions", "Only SELECT queries are allowed, not DROP."),
+        ("CREATE TABLE x (a int)", "Only SELECT queries are allowed, not CREATE."),
+        ("ALTER TABLE users ADD COLUMN x int", "Only SELECT queries are allowed, not ALTER."),
+        ("DELETE FROM ai_sessions", "Only SELECT queries are allowed, not DELETE."),
+        ("UPDATE users SET role = 'owner'", "Only SELECT queries are allowed, not UPDATE."),
+        ("INSERT INTO accounts (id) VALUES ('x')", "Only SELECT queries are allowed, not INSERT."),
+        ("TRUNCATE users", "Only SELECT queries are allowed, not TRUNCATE."),
+        ("BEGIN", "Only SELECT queries are allowed, not BEGIN."),
+        ("COPY users TO PROGRAM 'rm -rf /'", "Only SELECT queries are allowed, not COPY."),
+        ("GRANT ALL ON users TO public", "Only SELECT queries are allowed, not GRANT."),
         ("SELECT 1; SELECT 2", "Only one statement is allowed; this SQL has 2."),
         ("SELECT 1; DROP TABLE users", "Only one statement is allowed; this SQL has 2."),
         (
@@ -53,6 +57,23 @@ LIMITS = {"timeout_ms": 5000, "row_cap": 1000}
     ],
 )
 def test_statements_that_are_not_one_plain_select_are_refused(sql, message, dialect):
+    with pytest.raises(QueryRefused) as caught:
+        check_select(sql, dialect)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql", "message"),
+    [
+        ("postgresql", "SET ROLE postgres", "Only SELECT queries are allowed, not SET."),
+        ("postgresql", "RESET ROLE", "Only SELECT queries are allowed, not RESET."),
+        ("postgresql", "EXPLAIN ANALYZE SELECT 1", "Only SELECT queries are allowed, not EXPLAIN."),
+        ("postgresql", "DO $$ BEGIN END $$", "Only SELECT queries are allowed, not DO."),
+        ("sqlite", "PRAGMA query_only = 0", "Only SELECT queries are allowed, not PRAGMA."),
+        ("sqlite", "ATTACH DATABASE '/tmp/x.db' AS x", "Only SELECT queries are allowed, not ATTACH."),
+    ],
+)
+def test_dialect_specific_statements_are_refused(dialect, sql, message):
     with pytest.raises(QueryRefused) as caught:
         check_select(sql, dialect)
     assert str(caught.value) == message

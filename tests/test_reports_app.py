@@ -111,7 +111,7 @@ def test_refused_ad_hoc_sql_shows_the_reason(engine, monkeypatch, people):
     app.text_area(key="reports_adhoc_sql").set_value("DELETE FROM ai_sessions")
     app.button(key="reports_adhoc_run").click().run()
     assert not app.exception
-    assert [e.value for e in app.error] == ["Only SELECT queries are allowed; this is a DELETE statement."]
+    assert [e.value for e in app.error] == ["Only SELECT queries are allowed, not DELETE."]
 
 
 def test_a_broken_report_file_is_listed_and_the_others_still_run(engine, monkeypatch, people, tmp_path):
