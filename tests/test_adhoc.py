@@ -305,3 +305,20 @@ def test_tables_added_later_get_the_tenant_policy(pg_engine):
     finally:
         with pg_engine.begin() as conn:
             conn.execute(text("DROP TABLE report_probe_later"))
+
+
+def test_a_saved_report_without_a_filter_still_shows_one_account_on_postgresql(pg_engine):
+    with session_scope(pg_engine) as s:
+        contoso, fabrikam = make_account(s, "Contoso MSP"), make_account(s, "Fabrikam IT")
+        analyst = load_user(s, make_user(s, contoso, "analyst").id)
+        viewer = load_user(s, make_user(s, contoso, "viewer").id)
+        fred = load_user(s, make_user(s, fabrikam, "analyst").id)
+        for _ in range(3):
+            make_session(s, contoso)
+        for _ in range(2):
+            make_session(s, fabrikam)
+    with session_scope(pg_engine) as s:
+        saved = save_report(s, analyst, "Everything", "SELECT COUNT(*) AS n FROM ai_sessions")
+    assert run_saved_report(pg_engine, viewer, saved, **LIMITS).rows == [{"n": 3}]
+    # Fabrikam's own analyst writing the same SQL sees Fabrikam's two sessions only.
+    assert run_adhoc(pg_engine, fred, "SELECT COUNT(*) AS n FROM ai_sessions", **LIMITS).rows == [{"n": 2}]
