@@ -322,3 +322,27 @@ def test_a_saved_report_without_a_filter_still_shows_one_account_on_postgresql(p
     assert run_saved_report(pg_engine, viewer, saved, **LIMITS).rows == [{"n": 3}]
     # Fabrikam's own analyst writing the same SQL sees Fabrikam's two sessions only.
     assert run_adhoc(pg_engine, fred, "SELECT COUNT(*) AS n FROM ai_sessions", **LIMITS).rows == [{"n": 2}]
+
+
+def test_row_level_security_leaves_other_roles_unaffected(pg_engine):
+    # An application that connects as a non-owner role must still see every row after the migration.
+    from sqlalchemy import text
+
+    with session_scope(pg_engine) as s:
+        for account in (make_account(s), make_account(s)):
+            make_session(s, account)
+    with pg_engine.begin() as conn:
+        conn.execute(
+            text(
+                "DO $$ BEGIN CREATE ROLE flowpilot_test_app NOLOGIN; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+        )
+        conn.execute(text("GRANT SELECT ON ai_sessions TO flowpilot_test_app"))
+    try:
+        with pg_engine.begin() as conn:
+            conn.execute(text("SET LOCAL ROLE flowpilot_test_app"))
+            assert conn.execute(text("SELECT COUNT(*) FROM ai_sessions")).scalar() == 2
+    finally:
+        with pg_engine.begin() as conn:
+            conn.execute(text("REVOKE SELECT ON ai_sessions FROM flowpilot_test_app"))
