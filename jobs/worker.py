@@ -26,8 +26,7 @@ from sqlalchemy import Engine
 from core.config import Settings
 from core.db import make_engine, session_scope
 from core.flywheel import queue
-from core.flywheel.budget import record_usage
-from core.flywheel.engine import Providers, analyze_session, build_providers
+from core.flywheel.engine import Providers, analyze_session, build_providers, prepare
 from core.models import AISession, utcnow
 
 log = logging.getLogger("flowpilot.worker")
@@ -81,13 +80,15 @@ class Worker:
     def process_one(self, session_id: uuid.UUID, stats: RunStats) -> None:
         now = self.clock()
         try:
+            # A model call happens here, before the session's transaction, so no lock is held while it runs.
+            prepared = prepare(self.engine, session_id, self.worker_id, self.providers, now)
             with session_scope(self.engine) as db:
                 session = queue.hold_claim(db, session_id, self.worker_id, now)
                 if session is None:
                     stats.lost += 1
                     log.warning("claim lost", extra={"session_id": str(session_id), "worker": self.worker_id})
                     return
-                outcome = analyze_session(db, session, self.providers, now)
+                outcome = analyze_session(db, session, self.providers, now, prepared)
                 if outcome.kind == "deferred":
                     queue.mark_deferred(db, session, outcome.deferred_until, outcome.reason)
                 else:
@@ -107,18 +108,6 @@ class Worker:
         try:
             with session_scope(self.engine) as db:
                 verdict = queue.mark_failure(db, session_id, self.worker_id, error, now, self.max_attempts)
-                usage = getattr(exc, "usage", None)
-                if verdict != "lost" and usage is not None and usage.calls:
-                    account_id = db.get(AISession, session_id).account_id
-                    record_usage(
-                        db,
-                        account_id,
-                        now,
-                        calls=usage.calls,
-                        input_tokens=usage.input_tokens,
-                        output_tokens=usage.output_tokens,
-                        cache_read_tokens=usage.cache_read_tokens,
-                    )
         except Exception:  # noqa: BLE001 - the lease will hand the session to a worker again
             log.exception("could not record failure", extra={"session_id": str(session_id)})
             return

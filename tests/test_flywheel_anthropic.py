@@ -6,6 +6,7 @@ import copy
 import uuid
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import Engine, select
 
 from core.config import Settings
@@ -272,3 +273,34 @@ def test_voyage_failure_is_retried(engine, fake_voyage) -> None:
     fake_voyage.error(500)
     assert Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
     assert state(engine, session_id).analysis_error.startswith("EmbeddingError: Voyage embeddings failed")
+
+
+def test_the_model_is_called_with_no_database_lock_held(engine, fake_anthropic) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single write lock is where a held transaction would show")
+    import sqlite3
+
+    from tests.fake_anthropic import Reply, message
+
+    _account, [session_id] = seed(engine)
+    seen = []
+
+    def answer_after_a_write(request):
+        # While the model "thinks", the app must still be able to write.
+        conn = sqlite3.connect(engine.url.database, timeout=0.5, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE accounts SET name = name")
+            conn.execute("COMMIT")
+            seen.append("write ok")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            conn.close()
+        block = {"type": "tool_use", "id": "toolu_x", "name": "submit_new_flow", "input": GOOD_FLOW}
+        return Reply(200, message([block], stop_reason="tool_use"))
+
+    fake_anthropic.default = answer_after_a_write
+    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    assert seen == ["write ok"]
+    assert state(engine, session_id).analysis_outcome == "new_flow"

@@ -182,6 +182,38 @@ def find_similar(
         fresh = True
 
 
+def peek_similar(
+    db: Session,
+    index: ProposalIndex,
+    account_id: uuid.UUID,
+    domain: str | None,
+    embedder: str,
+    vector: np.ndarray,
+    threshold: float,
+) -> bool:
+    """Whether an open proposal seems to match, without locks (a hint: the locked check decides)."""
+    group = index.group(db, account_id, domain, embedder, fresh=True)
+    return group.best(vector, threshold, set()) is not None
+
+
+def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str) -> bool:
+    """Whether an open enhancement already adds this branch (no locks; a hint for skipping a model call)."""
+    return (
+        db.scalar(
+            select(FlowProposal.id)
+            .where(
+                FlowProposal.account_id == account_id,
+                FlowProposal.proposal_type == "enhancement",
+                FlowProposal.target_flow_id == flow_id,
+                FlowProposal.divergence_key == divergence_key,
+                FlowProposal.status.in_(OPEN_STATUSES),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def find_enhancement(
     db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str
 ) -> FlowProposal | None:
