@@ -1,4 +1,4 @@
-"""One ``--once`` pass over the demo workspace yields all three kinds of result (SQLite only: the demo is large)."""
+"""One ``--once`` pass over the demo workspace yields all three kinds of result, each linked from its session."""
 
 from __future__ import annotations
 
@@ -16,10 +16,7 @@ from jobs.worker import main
 from tests.factories import NOW
 
 
-@pytest.mark.slow
 def test_demo_once_produces_all_three_kinds(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the worker's PostgreSQL behaviour is covered by test_worker_concurrency")
     build_demo(engine, seed=7, now=NOW, scale=0.3)
     with session_scope(engine) as db:
         pending = db.scalars(select(AISession.id).where(AISession.analysis_status == "pending")).all()
