@@ -304,3 +304,14 @@ def test_the_model_is_called_with_no_database_lock_held(engine, fake_anthropic) 
     Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     assert seen == ["write ok"]
     assert state(engine, session_id).analysis_outcome == "new_flow"
+
+
+def test_spent_budget_falls_back_to_offline_rules_only_when_configured(engine, fake_anthropic) -> None:
+    _account, [session_id] = seed(engine)
+    providers = claude(fake_anthropic, daily_llm_budget=0, budget_fallback_offline=True)
+    assert dict(Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
+    assert fake_anthropic.messages == []
+    with session_scope(engine) as db:
+        proposal = db.get(FlowProposal, state(engine, session_id).analysis_proposal_id)
+        assert proposal.generator == "offline rules"
+        assert proposal.proposed_flow_data["tree_structure"]["question"] == "Recent mail found?"
