@@ -23,23 +23,21 @@ Four signals, each over the sessions created in the last ``GapConfig.lookback_da
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
+from core.gap_clusters import cluster_by_embedding, cluster_intakes, keywords
 from core.models import CLOSED_STATUSES, Account, GapReport
-from core.providers.embedders import Embedder, LocalEmbedder
+from core.providers.embedders import LocalEmbedder
 from core.rollups import Window, refresh_rollups, session_cube, split_window
 from core.sqlfiles import run
-from core.trees import ensure_valid
 
 GAP_TYPES = ("weak_options", "high_escalation", "uncharted_territory", "repeated_pattern")
 SEVERITIES = ("high", "medium", "low")
@@ -262,67 +260,6 @@ def domain_gaps(
     return gaps
 
 
-_STOPWORD_TEXT = """a an and are as at be but by can cannot can't does doesn't for from has have i in into is isn't it its it's
-    keeps my no not of on or our should that the their them then there this to too user users was wasn't were when
-    will with won't after again all also any get gets getting got just more new now only some than very what while
-    who why how up out off over under"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
-
-
-def keywords(text: str) -> frozenset[str]:
-    """The content words of an intake: lower-cased tokens of 3+ characters that are not stop words."""
-    return frozenset(t for t in _TOKEN.findall(text.lower()) if len(t) >= 3 and t not in _STOPWORDS)
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
-
-
-def cluster_intakes(intakes: list[dict[str, Any]], similarity: float) -> list[list[dict[str, Any]]]:
-    """Greedy clustering: intakes by frequency; each joins the cluster whose first (most frequent) intake shares
-    the most keywords with it, if the Jaccard similarity is at least ``similarity``; else it starts a cluster."""
-    clusters: list[tuple[frozenset[str], list[dict[str, Any]]]] = []
-    for intake in sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"])):
-        words = keywords(intake["summary"])
-        if not words:
-            continue
-        best, best_score = None, similarity
-        for seed, members in clusters:
-            score = _jaccard(words, seed)
-            if score >= best_score and (best is None or score > best_score):
-                best, best_score = members, score
-        if best is None:
-            clusters.append((words, [intake]))
-        else:
-            best.append(intake)
-    return [members for _, members in clusters]
-
-
-def cluster_by_embedding(intakes: list[dict[str, Any]], embedder: Embedder) -> list[list[dict[str, Any]]]:
-    """Greedy clustering on summary embeddings: intakes by frequency; each joins the cluster whose centroid is the
-    most similar, if the cosine reaches the embedder's calibrated duplicate threshold; else it starts a cluster."""
-    ordered = sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"]))
-    if not ordered:
-        return []
-    vectors = embedder.embed([r["summary"] for r in ordered])
-    sums: list[np.ndarray] = []
-    clusters: list[list[dict[str, Any]]] = []
-    for vector, intake in zip(vectors, ordered, strict=True):
-        if sums:
-            centroids = np.array(sums)
-            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-            scores = centroids @ vector
-            best = int(np.argmax(scores))
-            if scores[best] >= embedder.threshold:
-                clusters[best].append(intake)
-                sums[best] = sums[best] + vector
-                continue
-        sums.append(vector.astype(np.float64))
-        clusters.append([intake])
-    return clusters
-
-
 def repeated_patterns(
     db: Session, account_id: uuid.UUID, start: datetime, end: datetime, cfg: GapConfig
 ) -> list[KnowledgeGap]:
@@ -480,74 +417,3 @@ def filter_gaps(
         and (not domains or g.domain in domains)
         and (not severities or g.severity in severities)
     ]
-
-
-def _slug(text: str, limit: int = 60) -> str:
-    return re.sub(r"\s+", " ", text).strip()[:limit] or "Other"
-
-
-def flow_seed(gap: KnowledgeGap) -> dict[str, Any]:
-    """A starting point for the flow editor: title, description, domain, keywords and a valid skeleton tree
-    (a question with two or more options leading to an action or a solution) built from the gap's evidence."""
-    ev = gap.evidence
-    domain = None if gap.domain == "unclassified" else gap.domain
-    if gap.gap_type == "weak_options":
-        labels = []
-        for item in ev.get("top_free_text", []):
-            label = _slug(item["text"])
-            if label.casefold() not in {x.casefold() for x in labels}:
-                labels.append(label)
-        labels = labels[:4]
-        if len(labels) < 2:
-            labels = [*labels, *[x for x in ("Yes", "No") if x not in labels]][:2]
-        children = [
-            {
-                "id": f"s{i}",
-                "label": label,
-                "type": "solution",
-                "solution": f"Describe the fix when the answer is: {label}",
-            }
-            for i, label in enumerate(labels, start=1)
-        ]
-        tree = {"id": "q1", "type": "question", "question": ev.get("question") or gap.title, "children": children}
-        words = sorted(keywords(ev.get("question", "")))[:6]
-        title = f"Revised: {ev.get('question', gap.title)}"[:300]
-    else:
-        words = list(ev.get("keywords") or []) or ([domain] if domain else [])
-        subject = " ".join(words) if gap.gap_type == "repeated_pattern" and words else (domain or "this")
-        tree = {
-            "id": "q1",
-            "type": "question",
-            "question": f"Does the problem match the known {subject} issue?",
-            "children": [
-                {
-                    "id": "a1",
-                    "label": "Yes",
-                    "type": "action",
-                    "action": "Apply the fix that resolved the example sessions.",
-                    "children": [
-                        {
-                            "id": "s1",
-                            "label": "Fixed",
-                            "type": "solution",
-                            "solution": "Confirm with the user and close.",
-                        }
-                    ],
-                },
-                {
-                    "id": "s2",
-                    "label": "No",
-                    "type": "solution",
-                    "solution": "Collect diagnostics and escalate to the next tier.",
-                },
-            ],
-        }
-        title = gap.title.replace("Recurring unmatched problem: ", "")[:300]
-    ensure_valid(tree)
-    return {
-        "title": title,
-        "description": f"{gap.description} {gap.suggested_action}".strip(),
-        "problem_domain": domain,
-        "match_keywords": words,
-        "tree_structure": tree,
-    }

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.analytics import PERIODS, is_empty, trend
-from core.gaps import flow_seed
+from core.gap_seeds import flow_seed
 from ui import charts, insights
 from ui.context import current_user
 

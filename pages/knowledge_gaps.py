@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core.gaps import GAP_TYPES, SEVERITIES, filter_gaps, flow_seed
+from core.gap_seeds import flow_seed
+from core.gaps import GAP_TYPES, SEVERITIES, filter_gaps
 from ui import charts, insights
 from ui.context import current_user
 

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from core.gap_seeds import flow_seed
 from core.gaps import (
     GapConfig,
     KnowledgeGap,
     filter_gaps,
-    flow_seed,
     gap_report,
     gap_sessions,
     latest_report,

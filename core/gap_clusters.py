@@ -1,0 +1,74 @@
+"""Clustering of unmatched intakes for the repeated_pattern gap: keyword sets (Jaccard) or embeddings (cosine).
+
+Both are greedy and deterministic: intakes in order of frequency (then text), each joining the best existing cluster
+above the threshold or starting its own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from core.providers.embedders import Embedder
+
+_STOPWORD_TEXT = """a an and are as at be but by can cannot can't does doesn't for from has have i in into is isn't it its it's
+    keeps my no not of on or our should that the their them then there this to too user users was wasn't were when
+    will with won't after again all also any get gets getting got just more new now only some than very what while
+    who why how up out off over under"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
+
+
+def keywords(text: str) -> frozenset[str]:
+    """The content words of an intake: lower-cased tokens of 3+ characters that are not stop words."""
+    return frozenset(t for t in _TOKEN.findall(text.lower()) if len(t) >= 3 and t not in _STOPWORDS)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def cluster_intakes(intakes: list[dict[str, Any]], similarity: float) -> list[list[dict[str, Any]]]:
+    """Greedy clustering: intakes by frequency; each joins the cluster whose first (most frequent) intake shares
+    the most keywords with it, if the Jaccard similarity is at least ``similarity``; else it starts a cluster."""
+    clusters: list[tuple[frozenset[str], list[dict[str, Any]]]] = []
+    for intake in sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"])):
+        words = keywords(intake["summary"])
+        if not words:
+            continue
+        best, best_score = None, similarity
+        for seed, members in clusters:
+            score = _jaccard(words, seed)
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = members, score
+        if best is None:
+            clusters.append((words, [intake]))
+        else:
+            best.append(intake)
+    return [members for _, members in clusters]
+
+
+def cluster_by_embedding(intakes: list[dict[str, Any]], embedder: Embedder) -> list[list[dict[str, Any]]]:
+    """Greedy clustering on summary embeddings: intakes by frequency; each joins the cluster whose centroid is the
+    most similar, if the cosine reaches the embedder's calibrated duplicate threshold; else it starts a cluster."""
+    ordered = sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"]))
+    if not ordered:
+        return []
+    vectors = embedder.embed([r["summary"] for r in ordered])
+    sums: list[np.ndarray] = []
+    clusters: list[list[dict[str, Any]]] = []
+    for vector, intake in zip(vectors, ordered, strict=True):
+        if sums:
+            centroids = np.array(sums)
+            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+            scores = centroids @ vector
+            best = int(np.argmax(scores))
+            if scores[best] >= embedder.threshold:
+                clusters[best].append(intake)
+                sums[best] = sums[best] + vector
+                continue
+        sums.append(vector.astype(np.float64))
+        clusters.append([intake])
+    return clusters
