@@ -1,6 +1,7 @@
 """Analytics: KPIs with trends, MTTR, domains, confidence tiers, knowledge coverage and the gaps panel."""
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.analytics import PERIODS, is_empty, trend
 from core.gap_seeds import flow_seed
@@ -20,9 +21,13 @@ period = period_col.radio(
     key="analytics_period",
 )
 
-data = insights.dashboard(user.account_id, period)
+try:
+    data = insights.dashboard(user.account_id, period)
+    generated_at, _, gaps = insights.latest_gaps(user.account_id)
+except SQLAlchemyError as exc:
+    st.error(f"The analytics could not be read from the database: {exc.__class__.__name__}. Try again shortly.")
+    st.stop()
 kpis, previous = data["kpis"], data["previous_kpis"]
-generated_at, _, gaps = insights.latest_gaps(user.account_id)
 
 
 def _delta(key: str, suffix: str = "", source: dict | None = None, before: dict | None = None) -> str | None:

@@ -1,6 +1,7 @@
 """Knowledge Gaps: the full latest report, filters, and the sessions behind each gap."""
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.gap_seeds import flow_seed
 from core.gaps import GAP_TYPES, SEVERITIES, filter_gaps
@@ -10,7 +11,11 @@ from ui.context import current_user
 user = current_user()
 st.title("Knowledge gaps")
 
-generated_at, lookback_days, gaps = insights.latest_gaps(user.account_id)
+try:
+    generated_at, lookback_days, gaps = insights.latest_gaps(user.account_id)
+except SQLAlchemyError as exc:
+    st.error(f"The gap report could not be read from the database: {exc.__class__.__name__}. Try again shortly.")
+    st.stop()
 head, action = st.columns([4, 1], vertical_alignment="bottom")
 if generated_at:
     head.caption(f"Report of {generated_at[:16].replace('T', ' ')} UTC over the last {lookback_days} days.")
