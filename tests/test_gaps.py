@@ -6,8 +6,9 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from core.db import session_scope
 from core.gap_seeds import flow_seed
 from core.gaps import (
     GapConfig,
@@ -286,3 +287,20 @@ def test_filters_combine():
     assert [g.title for g in filter_gaps(gaps, ["high_escalation"], None, ["high"])] == ["c"]
     assert [g.title for g in filter_gaps(gaps, [], ["vpn"], [])] == ["a", "b"]
     assert len({g.key for g in gaps}) == 3
+
+
+def test_evidence_is_stored_as_jsonb_values_on_postgresql(pg_engine):
+    with session_scope(pg_engine) as db:
+        account = make_account(db)
+        _closed(db, account, "vpn", 10, 9)
+    with session_scope(pg_engine) as db:
+        store_report(db, account.id, gap_report(db, account.id, NOW), NOW)
+    with pg_engine.connect() as conn:
+        kinds = conn.execute(
+            text(
+                "SELECT jsonb_typeof(g -> 'evidence' -> 'escalation_rate'), jsonb_typeof(g -> 'evidence' -> 'session_ids')"
+                " FROM gap_reports, jsonb_array_elements(report -> 'gaps') AS g"
+                " WHERE g ->> 'gap_type' = 'high_escalation'"
+            )
+        ).all()
+    assert kinds == [("number", "array")]
