@@ -65,8 +65,8 @@ def test_weak_options_rates_and_boundaries(db, report):
     q_vpn = "Is the VPN client connected?"  # 3 of 10 free: exactly the 30 % threshold
     for _ in range(7):
         _answer(db, a, q_vpn, domain="vpn")
-    for text in ("It says reconnecting", "it says reconnecting", "No icon"):
-        _answer(db, a, q_vpn, free=text, domain="vpn")
+    for typed in ("It says reconnecting", "it says reconnecting", "No icon"):
+        _answer(db, a, q_vpn, free=typed, domain="vpn")
     q_mail = "Has the mailbox been migrated?"  # 4 answers: below the minimum, however weak
     for _ in range(4):
         _answer(db, a, q_mail, free="not sure", domain="exchange")
