@@ -1,4 +1,4 @@
-"""The flywheel worker: ``python -m jobs.worker [--once] [--batch N] [--interval S] [--database-url URL]``.
+"""The flywheel worker: ``python -m jobs.worker [--once] [--batch N] [--interval S] [--lease S] [--database-url URL]``.
 
 Runs one pass at start, then every ``--interval`` seconds (default ``FLOWPILOT_WORKER_INTERVAL_SECONDS``, 300) on a
 ``schedule`` loop; the knowledge-gap reports are refreshed hourly. A pass claims due sessions in batches until none
