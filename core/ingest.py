@@ -81,6 +81,8 @@ class IngestReport:
     imported: int = 0
     skipped_duplicates: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Accounts that received sessions: their analytics rollups need a full rebuild (old days changed).
+    accounts: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -164,6 +166,7 @@ def ingest_lines(db: Session, lines: Iterable[str], account_id: uuid.UUID | None
             report.errors.append((number, f"rejected by the database: {exc.orig}"))
         else:
             report.imported += 1
+            report.accounts.add(session["account_id"])
     return report
 
 

@@ -68,6 +68,15 @@ def used_params(sql: str) -> list[str]:
     return list(seen)
 
 
+def strip_comments(sql: str) -> str:
+    """``sql`` with its comments blanked (line numbers kept), so a ``:name`` in a comment is never a bind."""
+    return _STRIP.sub(lambda m: m.group(0) if m.group(0).startswith("'") else _blank(m.group(0)), sql)
+
+
+def _blank(comment: str) -> str:
+    return "".join("\n" if ch == "\n" else " " for ch in comment)
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     """Parse and check one file; raise :class:`SqlFileError` naming the line of the problem."""
     source = path.read_text(encoding="utf-8")
@@ -96,7 +105,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         raise SqlFileError(path, line, f"parameter :{missing[0]} is used but not declared in '-- params:'")
     if unused:
         raise SqlFileError(path, params_line, f"parameter '{unused[0]}' is declared but never used")
-    return NamedQuery(name, source, tuple(declared), header.get("description", (0, ""))[1], path)
+    description = header.get("description", (0, ""))[1]
+    return NamedQuery(name, strip_comments(source), tuple(declared), description, path)
 
 
 def _first_line_of(source: str, needle: str) -> int:

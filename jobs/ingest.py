@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from core.config import get_settings
 from core.db import make_engine, session_scope, upgrade
 from core.ingest import ingest_lines
+from core.rollups import refresh_rollups
 from core.models import Account
 
 
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"error: unknown account '{args.account}'", file=sys.stderr)
                     return 2
             report = ingest_lines(db, lines, account_id=account_id)
+            # Imported sessions may lie on days the rollups already hold: rebuild them for those accounts.
+            now = datetime.now(timezone.utc)
+            for imported_account in sorted(report.accounts, key=str):
+                refresh_rollups(db, imported_account, now, full=True)
     finally:
         engine.dispose()
     for number, reason in report.errors:

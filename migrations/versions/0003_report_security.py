@@ -4,7 +4,7 @@ Creates the role flowpilot_reader, grants it SELECT on tenant tables and adds th
 (see core/tenant_views.py for the mechanism and its limits). Nothing happens on SQLite.
 
 Revision ID: 0003_report_security
-Revises: 0001
+Revises: 0002_analytics_rollups
 """
 
 from alembic import op
@@ -12,7 +12,7 @@ from alembic import op
 from core.tenant_views import drop_tenant_security, ensure_tenant_security
 
 revision = "0003_report_security"
-down_revision = "0001"
+down_revision = "0002_analytics_rollups"
 branch_labels = None
 depends_on = None
 
