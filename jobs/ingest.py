@@ -17,8 +17,8 @@ from sqlalchemy import select
 from core.config import get_settings
 from core.db import make_engine, session_scope, upgrade
 from core.ingest import ingest_lines
-from core.rollups import refresh_rollups
 from core.models import Account
+from core.rollups import refresh_rollups
 
 
 def main(argv: list[str] | None = None) -> int:
