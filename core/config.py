@@ -27,6 +27,8 @@ class Settings:
     anthropic_api_key: str = ""
     anthropic_model: str = "claude-sonnet-4-5"
     anthropic_base_url: str = ""
+    anthropic_max_retries: int = 3
+    anthropic_timeout_seconds: int = 60
     voyage_api_key: str = ""
     voyage_model: str = "voyage-3.5-lite"
     voyage_base_url: str = ""
