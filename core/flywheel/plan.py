@@ -50,8 +50,8 @@ def build_providers(settings: Settings) -> Providers:
             settings.anthropic_api_key,
             settings.anthropic_model,
             settings.anthropic_base_url,
-            max_retries=int(getattr(settings, "anthropic_max_retries", 3)),
-            timeout=float(getattr(settings, "anthropic_timeout_seconds", 60.0)),
+            max_retries=settings.anthropic_max_retries,
+            timeout=float(settings.anthropic_timeout_seconds),
         )
     else:
         generator = OfflineRulesGenerator()
