@@ -163,6 +163,7 @@ def show_list(account_id) -> None:
         to_csv(result.rows),
         file_name=f"sessions-page-{result.page}.csv",
         mime="text/csv",
+        on_click="ignore",
         key="sessions_csv_page",
     )
     nav[4].download_button(
@@ -170,6 +171,7 @@ def show_list(account_id) -> None:
         lambda: to_csv(context.call(export_sessions, account_id, flt, limit=cfg.report_row_cap)),
         file_name="sessions.csv",
         mime="text/csv",
+        on_click="ignore",
         key="sessions_csv_all",
         help=f"Every session matching the filters, newest first, at most {cfg.report_row_cap:,}.",
     )
