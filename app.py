@@ -15,18 +15,18 @@ st.set_page_config(page_title="FlowPilot Knowledge Studio", page_icon=":material
 PAGES = {
     "Knowledge": [
         st.Page(
-            "pages/review_queue.py", title="Review Queue", icon=":material/inbox:", url_path="review", default=True
+            "views/review_queue.py", title="Review Queue", icon=":material/inbox:", url_path="review", default=True
         ),
-        st.Page("pages/flows.py", title="Flows", icon=":material/account_tree:", url_path="flows"),
-        st.Page("pages/knowledge_gaps.py", title="Knowledge Gaps", icon=":material/travel_explore:", url_path="gaps"),
+        st.Page("views/flows.py", title="Flows", icon=":material/account_tree:", url_path="flows"),
+        st.Page("views/knowledge_gaps.py", title="Knowledge Gaps", icon=":material/travel_explore:", url_path="gaps"),
     ],
     "Analytics": [
-        st.Page("pages/analytics.py", title="Analytics", icon=":material/monitoring:", url_path="analytics"),
-        st.Page("pages/reports.py", title="Reports", icon=":material/table_chart:", url_path="reports"),
+        st.Page("views/analytics.py", title="Analytics", icon=":material/monitoring:", url_path="analytics"),
+        st.Page("views/reports.py", title="Reports", icon=":material/table_chart:", url_path="reports"),
     ],
     "Sessions": [
-        st.Page("pages/sessions.py", title="Sessions", icon=":material/forum:", url_path="sessions"),
-        st.Page("pages/script_assist.py", title="Script Assist", icon=":material/terminal:", url_path="scripts"),
+        st.Page("views/sessions.py", title="Sessions", icon=":material/forum:", url_path="sessions"),
+        st.Page("views/script_assist.py", title="Script Assist", icon=":material/terminal:", url_path="scripts"),
     ],
 }
 

@@ -63,7 +63,7 @@ def _metrics(app):
 
 
 def test_analytics_kpis_charts_and_period_switch(engine, monkeypatch, workspace):
-    app = _open(engine, monkeypatch, "pages/analytics.py")
+    app = _open(engine, monkeypatch, "views/analytics.py")
     metrics = _metrics(app)
     assert metrics["Sessions"] == ("4", "+4 vs previous 30 days")
     assert metrics["Resolution rate"] == ("75.0%", "+75 pts vs previous 30 days")
@@ -79,7 +79,7 @@ def test_analytics_kpis_charts_and_period_switch(engine, monkeypatch, workspace)
 
 
 def test_create_flow_opens_the_editor_with_a_seed(engine, monkeypatch, workspace):
-    app = _open(engine, monkeypatch, "pages/analytics.py")
+    app = _open(engine, monkeypatch, "views/analytics.py")
     app.button(key=f"analytics_create_{HIGH.key}").click().run()
     assert not app.exception, app.exception
     # the Flows page consumed the seed into its editor
@@ -90,14 +90,14 @@ def test_create_flow_opens_the_editor_with_a_seed(engine, monkeypatch, workspace
 def test_empty_account_says_so(engine, monkeypatch):
     with session_scope(engine) as db:
         make_user(db, make_account(db), "team_admin")
-    app = _open(engine, monkeypatch, "pages/analytics.py")
+    app = _open(engine, monkeypatch, "views/analytics.py")
     assert any("No sessions in the last 30 days" in i.value for i in app.info)
     assert any("No gap report yet" in i.value for i in app.info)
     assert not app.get("plotly_chart")
 
 
 def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspace):
-    app = _open(engine, monkeypatch, "pages/knowledge_gaps.py")
+    app = _open(engine, monkeypatch, "views/knowledge_gaps.py")
     table = app.dataframe[0].value
     assert list(table["title"]) == ["High escalation rate in vpn", "Uncharted territory in printers"]
 

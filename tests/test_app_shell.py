@@ -18,13 +18,13 @@ from tests.app_harness import app_for
 from tests.factories import OUTLOOK_TREE, make_account, make_session, make_team, make_tree, make_user
 
 PAGES = [
-    "pages/review_queue.py",
-    "pages/flows.py",
-    "pages/knowledge_gaps.py",
-    "pages/analytics.py",
-    "pages/reports.py",
-    "pages/sessions.py",
-    "pages/script_assist.py",
+    "views/review_queue.py",
+    "views/flows.py",
+    "views/knowledge_gaps.py",
+    "views/analytics.py",
+    "views/reports.py",
+    "views/sessions.py",
+    "views/script_assist.py",
 ]
 NOW = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 
@@ -176,7 +176,7 @@ def test_demo_sign_in_switches_user_and_account(engine, workspace, monkeypatch):
     assert "**Fay Admin**  \nteam admin · Fabrikam IT" in side
     assert ":gray-badge[:material/inbox: 0 pending proposals]" in side
     # The choice holds on the next page too.
-    app.switch_page("pages/sessions.py").run()
+    app.switch_page("views/sessions.py").run()
     assert "**Fay Admin**" in sidebar_text(app)
     assert list(app.dataframe[0].value["problem_summary"]) == ["Fabrikam VPN"]
 

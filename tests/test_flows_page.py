@@ -63,7 +63,7 @@ def node_text_area(app):
 
 
 def test_library_lists_flows_and_shows_the_version_history(monkeypatch, engine, data):
-    app = start(monkeypatch, engine, page="pages/flows.py")
+    app = start(monkeypatch, engine, page="views/flows.py")
     table = app.dataframe[0].value
     assert list(table["name"]) == ["Outlook credential prompts", "VPN"]
     assert list(table["version"]) == [2, 1]
@@ -82,7 +82,7 @@ def test_library_lists_flows_and_shows_the_version_history(monkeypatch, engine, 
 
 
 def test_create_flow_from_a_gap_seed_publishes_a_manual_flow(monkeypatch, engine, data):
-    app = start(monkeypatch, engine, page="pages/flows.py")
+    app = start(monkeypatch, engine, page="views/flows.py")
     app.session_state["flows_editor_seed"] = SEED
     app.run()
     assert app.title[0].value == "New flow from a knowledge gap"
@@ -100,7 +100,7 @@ def test_create_flow_from_a_gap_seed_publishes_a_manual_flow(monkeypatch, engine
 
 
 def test_editor_validates_live_and_publishes_nothing_while_invalid(monkeypatch, engine, data):
-    app = start(monkeypatch, engine, page="pages/flows.py")
+    app = start(monkeypatch, engine, page="views/flows.py")
     app.button(key="flows_new").click().run()
     assert app.title[0].value == "New flow"
     app.text_input(key="flows_editor_title").input("Printer offline").run()
@@ -134,7 +134,7 @@ def test_editor_validates_live_and_publishes_nothing_while_invalid(monkeypatch, 
 
 
 def test_editing_a_flow_writes_the_next_version(monkeypatch, engine, data):
-    app = start(monkeypatch, engine, page="pages/flows.py")
+    app = start(monkeypatch, engine, page="views/flows.py")
     app.button(key="flows_edit").click().run()
     assert app.title[0].value == "Edit flow (from version 2)"
     node_text_area(app).input("Does Outlook ask for the password again and again?").run()
@@ -149,7 +149,7 @@ def test_editing_a_flow_writes_the_next_version(monkeypatch, engine, data):
 
 
 def test_engineer_can_read_but_not_publish(monkeypatch, engine, data):
-    app = start(monkeypatch, engine, page="pages/flows.py", user=data["engineer"])
+    app = start(monkeypatch, engine, page="views/flows.py", user=data["engineer"])
     assert not any(b.key in ("flows_new", "flows_edit") for b in app.button)
     app.session_state["flows_editor_seed"] = SEED
     app.run()
@@ -164,7 +164,7 @@ def test_stale_enhancement_asks_for_confirmation_in_the_editor(monkeypatch, engi
         target.tree_structure = OUTLOOK_TREE
         proposal = enhancement_proposal(db, db.get(Account, target.account_id), target, base_tree_version=1)
         pid = str(proposal.id)
-    app = start(monkeypatch, engine, page="pages/flows.py")
+    app = start(monkeypatch, engine, page="views/flows.py")
     app.session_state["flows_editor_proposal_id"] = pid
     app.run()
     assert app.title[0].value == "Edit & Publish: Outlook prompts only on the phone"

@@ -45,7 +45,7 @@ def open_page(engine, monkeypatch, user) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=60)
     app.session_state["auth_user_id"] = str(user.id)
     app.run()
-    app.switch_page("pages/reports.py").run()
+    app.switch_page("views/reports.py").run()
     assert not app.exception, app.exception
     return app
 

@@ -58,7 +58,7 @@ def data(engine):
         }
 
 
-def start(monkeypatch, engine, page="pages/review_queue.py", user=None):
+def start(monkeypatch, engine, page="views/review_queue.py", user=None):
     app = app_for(engine, monkeypatch)
     if user:
         app.session_state["auth_user_id"] = user
@@ -132,7 +132,7 @@ def test_admin_approves_and_the_flow_appears_on_the_flows_page(monkeypatch, engi
     assert app.radio(key="review_tab").options[0] == "Pending (2)"
     assert "VPN authentication failures" not in listed(app)
 
-    app.switch_page("pages/flows.py").run()
+    app.switch_page("views/flows.py").run()
     assert not app.exception
     names = list(app.dataframe[0].value["name"])
     assert "VPN authentication failures" in names
@@ -151,7 +151,7 @@ def test_edit_and_publish_opens_the_editor_and_returns_a_modified_proposal(monke
     app.button(key="review_edit").click().run()
     assert not app.exception
     # AppTest reruns the page it was last told to; a browser follows st.switch_page by itself.
-    app.switch_page("pages/flows.py")
+    app.switch_page("views/flows.py")
     assert app.title[0].value == "Edit & Publish: Outlook prompts only on the phone"
     assert (
         '"id": "s4"'

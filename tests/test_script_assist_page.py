@@ -48,7 +48,7 @@ def data(engine):
 def app(engine, data, monkeypatch) -> AppTest:
     test = app_for(engine, monkeypatch)
     test.run()
-    test.switch_page("pages/script_assist.py")
+    test.switch_page("views/script_assist.py")
     test.query_params["session"] = data["session"]
     test.run()
     assert not test.exception
@@ -144,7 +144,7 @@ def test_unknown_link_and_no_active_session_say_so(engine, data, monkeypatch) ->
         db.get(AISession, data["session"]).status = "resolved"
     fresh = app_for(engine, monkeypatch)
     fresh.run()
-    fresh.switch_page("pages/script_assist.py")
+    fresh.switch_page("views/script_assist.py")
     fresh.query_params["session"] = "00000000-0000-0000-0000-000000000000"
     fresh.run()
     assert not fresh.exception

@@ -246,7 +246,7 @@ def test_csv_has_a_header_and_one_line_per_session(db, data):
 def app(engine, data, monkeypatch):
     test = app_for(engine, monkeypatch)
     test.run()
-    test.switch_page("pages/sessions.py").run()
+    test.switch_page("views/sessions.py").run()
     assert not test.exception
     return test
 
@@ -343,7 +343,7 @@ def test_page_numbers_walk_through_the_list_and_filters_return_to_page_one(engin
     db.commit()
     app = app_for(engine, monkeypatch)
     app.run()
-    app.switch_page("pages/sessions.py").run()
+    app.switch_page("views/sessions.py").run()
     app.selectbox(key="sessions_page_size").set_value(25).run()
     assert "Showing 1–25 of 30 sessions" in app.caption[0].value
     app.number_input(key="sessions_page").set_value(2).run()
@@ -364,7 +364,7 @@ def test_recorded_text_is_shown_literally(engine, db, data, monkeypatch):
     app = app_for(engine, monkeypatch)
     app.query_params["session"] = str(odd.id)
     app.run()
-    app.switch_page("pages/sessions.py").run()
+    app.switch_page("views/sessions.py").run()
     page = texts(app)
     assert "Get\\-Mailbox \\$mbx \\| fl" in page
     assert ":orange-background[“ran \\$x\\] \\:red\\[boom\\]”]" in page

@@ -47,21 +47,6 @@ def _oidc_claims() -> dict[str, object]:
         return {}
 
 
-def _ensure_entry_point_ran() -> None:
-    """Re-run through app.py when Streamlit ran a page file on its own.
-
-    A fresh server process starts in Streamlit's legacy mode for apps with a ``pages/`` folder until app.py's
-    ``st.navigation`` has run once; a first visit that deep-links to ``/sessions?session=…`` would then run the
-    page alone, without sign-in check, sidebar or menu. One rerun (same page, same query) goes through app.py.
-    AppTest resets that mode before every run on purpose, so it is left alone there.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory and not st.get_option("global.appTest"):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def _oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
@@ -71,7 +56,6 @@ def _oidc_configured() -> bool:
 
 def current_user() -> CurrentUser:
     """The signed-in user, read from the database on every run; stops the page with a clear message otherwise."""
-    _ensure_entry_point_ran()
     cfg = settings()
     try:
         with session_scope(engine()) as db:

@@ -1,7 +1,7 @@
 """The flow editor widget: edit node texts, add/remove options, change node types, JSON view, live validation
 and a live graph preview. It only edits a working copy in session state; the page decides what publishing does.
 
-How other pages open it (then ``st.switch_page("pages/flows.py")``):
+How other pages open it (then ``st.switch_page("views/flows.py")``):
 
 * ``st.session_state["flows_editor_proposal_id"] = "<proposal id>"`` — Edit & Publish from the Review Queue: the
   editor opens with the proposal's tree; publishing calls ``core.review.modify`` (the proposal becomes

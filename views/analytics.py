@@ -119,4 +119,4 @@ else:
                 st.json(gap.evidence, expanded=False)
             if gap.severity == "high" and st.button("Create flow", key=f"analytics_create_{gap.key}"):
                 st.session_state["flows_editor_seed"] = flow_seed(gap)
-                st.switch_page("pages/flows.py")
+                st.switch_page("views/flows.py")

@@ -82,4 +82,4 @@ for gap in shown:
                 )
         if gap.severity == "high" and create.button("Create flow", key=f"gaps_create_{gap.key}"):
             st.session_state["flows_editor_seed"] = flow_seed(gap)
-            st.switch_page("pages/flows.py")
+            st.switch_page("views/flows.py")

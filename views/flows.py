@@ -71,7 +71,7 @@ if isinstance(seed, dict):
 def leave_editor(to_review: bool = False) -> None:
     flow_editor.close_editor()
     if to_review:
-        st.switch_page("pages/review_queue.py")
+        st.switch_page("views/review_queue.py")
     st.rerun()
 
 
@@ -137,7 +137,7 @@ def publish(result: flow_editor.EditorResult, ctx: dict) -> None:
     if ctx["kind"] == "proposal":
         st.session_state["review_flash"] = message
         st.session_state["review_selected_id"] = ctx["proposal_id"]
-        st.switch_page("pages/review_queue.py")
+        st.switch_page("views/review_queue.py")
     st.session_state[FLASH] = message
     st.session_state[OPEN] = flow_id
     st.rerun()

@@ -283,7 +283,7 @@ with detail_col:
         decide("approve", pid, notes=notes)
     if a2.button("Edit & Publish", key="review_edit", disabled=readonly):
         st.session_state["flows_editor_proposal_id"] = pid
-        st.switch_page("pages/flows.py")
+        st.switch_page("views/flows.py")
     if a3.button("Dismiss", key="review_dismiss", disabled=readonly):
         st.session_state[CONFIRM] = ("dismiss", pid)
     if a4.button("Reject", key="review_reject", disabled=readonly):
