@@ -213,7 +213,12 @@ def _analysis(detail: SessionDetail, user) -> None:
         st.error(f"Last error: {detail.analysis_error}")
     if detail.analysis_proposal_id:
         label = _md(detail.proposal_title or "the proposal")
-        st.markdown(f"Proposal: [{label}](/review?proposal={detail.analysis_proposal_id}) ({detail.proposal_status})")
+        st.page_link(
+            "views/review_queue.py",
+            label=f"Proposal: {label} ({detail.proposal_status})",
+            icon=":material/inbox:",
+            query_params={"proposal": str(detail.analysis_proposal_id)},
+        )
     if detail.can_requeue and st.button("Re-queue analysis", key="sessions_requeue"):
         try:
             context.call(requeue_analysis, user, detail.id)
@@ -255,7 +260,12 @@ def show_detail(session_id: str, user) -> None:
     _analysis(detail, user)
 
     if detail.status == "active":
-        st.markdown(f"[Generate a script for this session in Script Assist](/scripts?session={detail.id})")
+        st.page_link(
+            "views/script_assist.py",
+            label="Generate a script for this session in Script Assist",
+            icon=":material/terminal:",
+            query_params={"session": str(detail.id)},
+        )
 
     if detail.intake:
         st.subheader("Intake")
