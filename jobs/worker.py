@@ -2,7 +2,10 @@
 
 Runs one pass at start, then every ``--interval`` seconds (default ``FLOWPILOT_WORKER_INTERVAL_SECONDS``, 300) on a
 ``schedule`` loop; the knowledge-gap reports are refreshed hourly. A pass claims due sessions in batches until none
-is left; each session is analysed in its own transaction. Any number of workers may run against one database.
+is left. With a model or a remote embedder, each session is analysed in its own transaction (the model is called
+before it); offline, a batch is analysed in a few transactions of up to ``CHUNK`` sessions, and a chunk that fails is analysed again one
+session per transaction, so one bad session costs the others nothing. Any number of workers may run against one
+database.
 ``--once`` drains what is due and exits (exit code 0). SIGTERM/SIGINT stop after the session in hand.
 """
 
@@ -21,15 +24,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import make_engine, session_scope
 from core.flywheel import queue
-from core.flywheel.engine import Providers, analyze_session, build_providers, prepare
-from core.models import AISession, utcnow
+from core.flywheel.dedup import SERIALISING_LOCK
+from core.flywheel.engine import FlowStats, Outcome, Providers, analyze_session, build_providers, prepare
+from core.flywheel.facts import SessionFacts, load_facts_many
+from core.models import AISession, Tree, utcnow
+from core.providers.embedders import LocalEmbedder
 
 log = logging.getLogger("flowpilot.worker")
+
+# Sessions per transaction on the offline path: round trips and commits are shared by the chunk, while locks on
+# merged proposals are held no longer than a few milliseconds.
+CHUNK = 50
 
 
 @dataclass
@@ -134,16 +145,117 @@ class Worker:
                     break
                 stats.claimed += len(ids)
                 log.info("claimed %d sessions", len(ids), extra={"claimed": len(ids), "worker": self.worker_id})
-                for index, session_id in enumerate(ids):
-                    if self.stopping.is_set():
-                        # Unstarted claims go back at once instead of waiting out the lease.
-                        self._release(ids[index:])
-                        break
-                    self.process_one(session_id, stats)
+                if self.batched:
+                    self.process_batch(ids, stats)
+                else:
+                    self._process_each(ids, stats)
         finally:
             self._busy.release()
         log.info("pass done: %s", stats.as_dict(), extra=stats.as_dict())
         return stats
+
+    @property
+    def batched(self) -> bool:
+        """Whether sessions share transactions: only when nothing in an analysis leaves the machine, since a
+        network call inside a shared transaction would hold every lock it took for as long as the call runs."""
+        return not self.providers.generator.uses_llm and isinstance(self.providers.embedder, LocalEmbedder)
+
+    def _process_each(self, ids: list[uuid.UUID], stats: RunStats) -> int:
+        """One transaction per session; returns how many were taken (the rest released on a stop request)."""
+        for index, session_id in enumerate(ids):
+            if self.stopping.is_set():
+                # Unstarted claims go back at once instead of waiting out the lease.
+                self._release(ids[index:])
+                return index
+            self.process_one(session_id, stats)
+        return len(ids)
+
+    def process_batch(self, ids: list[uuid.UUID], stats: RunStats) -> None:
+        """Analyse claimed sessions (offline generator) in transactions of up to ``CHUNK`` sessions.
+
+        The batch's sessions and steps are read once. Each chunk re-takes its claims in one statement (locking the
+        rows, so no other worker can finish them), analyses, and writes the outcomes and flow statistics in one
+        statement each before it commits. A chunk that took a lock other workers queue for (a new proposal's
+        duplicate check) commits right after that session. If anything in a chunk fails, the chunk is rolled back
+        and its sessions are analysed one per transaction, where a failure is that session's alone.
+        """
+        with self.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as db:
+            facts = self._read_facts(db, ids)
+            done = 0
+            while done < len(ids):
+                if self.stopping.is_set():
+                    self._release(ids[done:])
+                    return
+                chunk = ids[done : done + CHUNK]
+                try:
+                    taken = self._process_chunk(db, chunk, facts, stats)
+                except Exception:  # noqa: BLE001 - the chunk is redone one session at a time
+                    db.rollback()
+                    log.warning("chunk of %d failed; analysing its sessions one by one", len(chunk), exc_info=True)
+                    taken = self._process_each(chunk, stats)
+                    if taken < len(chunk):
+                        self._release(ids[done + len(chunk) :])
+                        return
+                done += taken
+
+    def _read_facts(self, db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, SessionFacts]:
+        sessions = db.scalars(
+            select(AISession).where(AISession.id.in_(ids), AISession.claimed_by == self.worker_id)
+        ).all()
+        facts = load_facts_many(db, list(sessions))
+        db.commit()
+        return facts
+
+    def _process_chunk(
+        self, db: Session, chunk: list[uuid.UUID], facts: dict[uuid.UUID, SessionFacts], stats: RunStats
+    ) -> int:
+        """Analyse sessions of ``chunk`` in one transaction; returns how many it took (all but those after a stop
+        request or after a session that took a serialising lock)."""
+        now = self.clock()
+        held = queue.hold_claims(db, chunk, self.worker_id, now)
+        flow_ids = {s.matched_flow_id for s in held.values() if s.matched_flow_id is not None}
+        # Read once for the chunk; the analyses find them in the session's identity map, which holds them only
+        # while something else does (hence the variable).
+        flows = (
+            db.scalars(select(Tree).where(Tree.id.in_(flow_ids)).execution_options(populate_existing=True)).all()
+            if flow_ids
+            else []
+        )
+        flow_stats = FlowStats()
+        outcomes: list[tuple[uuid.UUID, Outcome]] = []
+        lost: list[uuid.UUID] = []
+        taken = 0
+        db.info.pop(SERIALISING_LOCK, None)
+        for session_id in chunk:
+            if taken and self.stopping.is_set():
+                break
+            taken += 1
+            session = held.get(session_id)
+            if session is None:
+                lost.append(session_id)
+                continue
+            outcome = analyze_session(
+                db, session, self.providers, now, facts=facts.get(session_id), flow_stats=flow_stats
+            )
+            outcomes.append((session_id, outcome))
+            if db.info.pop(SERIALISING_LOCK, False):
+                break
+        flow_stats.write(db)
+        queue.record_outcomes(db, outcomes, now)
+        db.commit()
+        del flows
+        for session_id in lost:
+            stats.lost += 1
+            log.warning("claim lost", extra={"session_id": str(session_id), "worker": self.worker_id})
+        for session_id, outcome in outcomes:
+            stats.outcomes[outcome.kind] += 1
+            log.info(
+                "session %s: %s",
+                session_id,
+                outcome.kind,
+                extra={"session_id": str(session_id), "outcome": outcome.kind, "proposal_id": str(outcome.proposal_id)},
+            )
+        return taken
 
     def _release(self, ids: list[uuid.UUID]) -> None:
         from sqlalchemy import update

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
+import jobs.worker
 from core.config import Settings
 from core.db import session_scope
 from core.flywheel import queue
@@ -159,16 +160,16 @@ def test_a_lost_claim_is_not_processed_twice(engine: Engine) -> None:
         assert db.scalar(select(FlowProposal.supporting_session_count)) == 1
 
 
-def test_stop_request_releases_unstarted_claims(engine: Engine) -> None:
+def test_stop_request_releases_unstarted_claims(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = [seed(engine, confidence_tier="discovery", analysis_status="pending") for _ in range(3)]
     worker = Worker(engine, offline(), worker_id="w1", batch=3, clock=Clock())
-    original = worker.process_one
+    original = jobs.worker.analyze_session
 
-    def process_then_stop(session_id, stats):
-        original(session_id, stats)
+    def analyze_then_stop(*args, **kwargs):
         worker.stopping.set()  # SIGTERM arrives while the first session is in hand
+        return original(*args, **kwargs)
 
-    worker.process_one = process_then_stop
+    monkeypatch.setattr(jobs.worker, "analyze_session", analyze_then_stop)
     stats = worker.run_pass()
     assert stats.claimed == 3 and sum(stats.outcomes.values()) == 1
     states = sorted((load(engine, i).analysis_status, load(engine, i).analysis_attempts) for i in ids)

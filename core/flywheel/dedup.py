@@ -25,6 +25,8 @@ from core.models import FlowProposal, utcnow
 from core.providers.embedders import from_bytes
 
 OPEN_STATUSES = ("pending", "dismissed")
+# Set in ``Session.info`` when the transaction took a lock other workers queue for (see :func:`lock`).
+SERIALISING_LOCK = "flywheel.serialising_lock"
 # Rows written within this window before the last refresh are fetched again (clock skew, long transactions).
 REFRESH_OVERLAP = timedelta(seconds=60)
 
@@ -34,6 +36,8 @@ def lock(db: Session, *parts: object) -> None:
     serialises writers, and the worker's first statement took its write lock)."""
     if db.get_bind().dialect.name != "postgresql":
         return
+    # Other workers wait for this lock until the transaction ends: a worker analysing a batch commits soon after.
+    db.info[SERIALISING_LOCK] = True
     digest = hashlib.blake2b("|".join(str(p) for p in parts).encode(), digest_size=8).digest()
     db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)})
 

@@ -8,9 +8,10 @@ that the worker persists on the session (``core.flywheel.queue``).
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, update
+from sqlalchemy import bindparam, case, update
 from sqlalchemy.orm import Session
 
 from core.flywheel import budget
@@ -38,25 +39,56 @@ from core.providers.generators import (
 )
 from core.trees import diff_trees
 
-__all__ = ["Outcome", "Prepared", "Providers", "analyze_session", "build_providers", "prepare"]
+__all__ = ["FlowStats", "Outcome", "Prepared", "Providers", "analyze_session", "build_providers", "prepare"]
 
 
 def _record_flow_stats(db: Session, flow_id: uuid.UUID, resolved: bool, when: datetime) -> None:
     """One atomic UPDATE, so concurrent workers never lose a count; success_rate = resolved / matched."""
-    won = 1 if resolved else 0
-    db.execute(
-        update(Tree)
-        .where(Tree.id == flow_id)
-        .values(
-            times_matched=Tree.times_matched + 1,
-            times_resolved=Tree.times_resolved + won,
-            success_rate=(Tree.times_resolved + won) * 1.0 / (Tree.times_matched + 1),
-            last_matched_at=case(
-                (Tree.last_matched_at.is_(None), when), (Tree.last_matched_at < when, when), else_=Tree.last_matched_at
-            ),
+    stats = FlowStats()
+    stats.add(flow_id, resolved, when)
+    stats.write(db)
+
+
+@dataclass
+class FlowStats:
+    """Flow statistics of several sessions, written in one statement at the end of their transaction.
+
+    The sums give the same counts, rate and latest match as one update per session would.
+    """
+
+    counts: dict[uuid.UUID, list] = field(default_factory=dict)
+
+    def add(self, flow_id: uuid.UUID, resolved: bool, when: datetime) -> None:
+        entry = self.counts.setdefault(flow_id, [0, 0, when])
+        entry[0] += 1
+        entry[1] += 1 if resolved else 0
+        entry[2] = max(entry[2], when)
+
+    def write(self, db: Session) -> None:
+        """Atomic increments, so concurrent workers never lose a count; rows in id order, so they never deadlock."""
+        if not self.counts:
+            return
+        table = Tree.__table__
+        matched = bindparam("b_matched", type_=table.c.times_matched.type)
+        won = bindparam("b_won", type_=table.c.times_resolved.type)
+        when = bindparam("b_when", type_=table.c.last_matched_at.type)
+        last = table.c.last_matched_at
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id", type_=table.c.id.type))
+            .values(
+                times_matched=table.c.times_matched + matched,
+                times_resolved=table.c.times_resolved + won,
+                success_rate=(table.c.times_resolved + won) * 1.0 / (table.c.times_matched + matched),
+                last_matched_at=case((last.is_(None), when), (last < when, when), else_=last),
+            )
         )
-        .execution_options(synchronize_session=False)
-    )
+        rows = [
+            {"b_id": flow_id, "b_matched": m, "b_won": r, "b_when": w}
+            for flow_id, (m, r, w) in sorted(self.counts.items(), key=lambda item: str(item[0]))
+        ]
+        db.execute(statement, rows)
+        self.counts.clear()
 
 
 def _generate(
@@ -269,14 +301,23 @@ def _reinforce(
 
 
 def analyze_session(
-    db: Session, session: AISession, providers: Providers, now: datetime, prepared: Prepared | None = None
+    db: Session,
+    session: AISession,
+    providers: Providers,
+    now: datetime,
+    prepared: Prepared | None = None,
+    *,
+    facts: SessionFacts | None = None,
+    flow_stats: FlowStats | None = None,
 ) -> Outcome:
     """Classify ``session`` by the decision table and act on it; see the module docstring.
 
     ``prepared`` is a model answer from :func:`prepare`; without one, a model call happens inside the caller's
-    transaction (fine for the offline generator, which is instant).
+    transaction (fine for the offline generator, which is instant). A worker analysing a batch passes the
+    ``facts`` it read for the whole batch, and ``flow_stats`` to collect the flow statistics it writes (with
+    :meth:`FlowStats.write`) before its transaction commits; without them, both happen here.
     """
-    plan = plan_session(db, session)
+    plan = plan_session(db, session, facts)
     facts, flow, walk, decision, evidence = plan.facts, plan.flow, plan.walk, plan.decision, plan.evidence
     if decision.kind == "auto_reinforced":
         outcome = _reinforce(db, flow, facts, now, decision, evidence)
@@ -287,5 +328,8 @@ def analyze_session(
     else:
         outcome = Outcome(decision.kind, decision.reason)
     if flow is not None and outcome.kind != "deferred":
-        _record_flow_stats(db, flow.id, session.status == "resolved", session.ended_at or now)
+        if flow_stats is None:
+            _record_flow_stats(db, flow.id, session.status == "resolved", session.ended_at or now)
+        else:
+            flow_stats.add(flow.id, session.status == "resolved", session.ended_at or now)
     return outcome

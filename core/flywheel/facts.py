@@ -101,9 +101,20 @@ def _options(content: Any) -> list[str]:
     return options
 
 
-def load_facts(db: Session, session: AISession) -> SessionFacts:
-    """Read ``session`` and its steps into redacted :class:`SessionFacts`."""
-    company = db.scalar(select(Account.name).where(Account.id == session.account_id))
+def load_facts(
+    db: Session,
+    session: AISession,
+    *,
+    company: str | None = None,
+    step_rows: list[AISessionStep] | None = None,
+) -> SessionFacts:
+    """Read ``session`` and its steps into redacted :class:`SessionFacts`.
+
+    ``company`` and ``step_rows`` are what :func:`load_facts_many` already read for a whole batch; without them
+    they are read here.
+    """
+    if step_rows is None:
+        company = db.scalar(select(Account.name).where(Account.id == session.account_id))
     companies = [company] if company else []
     mapping: dict[str, str] = {}
 
@@ -115,11 +126,12 @@ def load_facts(db: Session, session: AISession) -> SessionFacts:
         mapping = result.mapping
         return result.text.strip()
 
-    rows = db.scalars(
-        select(AISessionStep).where(AISessionStep.session_id == session.id).order_by(AISessionStep.step_number)
-    ).all()
+    if step_rows is None:
+        step_rows = db.scalars(
+            select(AISessionStep).where(AISessionStep.session_id == session.id).order_by(AISessionStep.step_number)
+        ).all()
     steps = []
-    for row in rows:
+    for row in step_rows:
         content = row.content or {}
         template_id = content.get("script_template_id") if isinstance(content, dict) else None
         steps.append(
@@ -152,3 +164,22 @@ def load_facts(db: Session, session: AISession) -> SessionFacts:
         steps=steps,
         redaction_map=mapping,
     )
+
+
+def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, SessionFacts]:
+    """:func:`load_facts` for a batch in two queries (all their steps, all their account names), not two each."""
+    if not sessions:
+        return {}
+    ids = [s.id for s in sessions]
+    names = dict(
+        db.execute(select(Account.id, Account.name).where(Account.id.in_({s.account_id for s in sessions}))).all()
+    )
+    steps: dict[uuid.UUID, list[AISessionStep]] = {i: [] for i in ids}
+    rows = db.scalars(
+        select(AISessionStep)
+        .where(AISessionStep.session_id.in_(ids))
+        .order_by(AISessionStep.session_id, AISessionStep.step_number)
+    )
+    for row in rows:
+        steps[row.session_id].append(row)
+    return {s.id: load_facts(db, s, company=names.get(s.account_id), step_rows=steps[s.id]) for s in sessions}

@@ -80,8 +80,10 @@ class Plan:
     evidence: float
 
 
-def plan_session(db: Session, session: AISession) -> Plan:
-    facts = load_facts(db, session)
+def plan_session(db: Session, session: AISession, facts: SessionFacts | None = None) -> Plan:
+    """``facts`` read beforehand (:func:`~core.flywheel.facts.load_facts_many`) save the per-session queries."""
+    if facts is None:
+        facts = load_facts(db, session)
     flow = db.get(Tree, session.matched_flow_id) if session.matched_flow_id else None
     if flow is not None and flow.account_id != session.account_id:
         flow = None  # a flow of another account is never touched

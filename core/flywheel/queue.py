@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from core.models import AISession
@@ -94,6 +94,72 @@ def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime
         .returning(AISession)
         .execution_options(populate_existing=True)
     ).one_or_none()
+
+
+def hold_claims(db: Session, session_ids: list[uuid.UUID], worker_id: str, now: datetime) -> dict[uuid.UUID, AISession]:
+    """:func:`hold_claim` for several sessions in one statement: those ``worker_id`` still holds, locked, by id."""
+    if not session_ids:
+        return {}
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    held = db.scalars(
+        update(AISession)
+        .where(AISession.id.in_(session_ids), AISession.claimed_by == worker_id, AISession.analysis_status == "running")
+        .values(claimed_at=now)
+        .returning(AISession)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    ).all()
+    return {session.id: session for session in held}
+
+
+def record_outcomes(db: Session, outcomes: list[tuple[uuid.UUID, Any]], now: datetime) -> None:
+    """Persist the outcomes of sessions this transaction holds (:func:`hold_claims`): one statement per kind.
+
+    Each ``(session_id, outcome)`` is written as :func:`mark_deferred` (outcome kind ``deferred``) or
+    :func:`mark_completed` would write it.
+    """
+    table = AISession.__table__
+    by_id = bindparam("b_id", type_=table.c.id.type)
+    reason = bindparam("b_reason", type_=table.c.analysis_reason.type)
+    completed = [
+        {"b_id": sid, "b_outcome": o.kind, "b_reason": o.reason, "b_proposal": o.proposal_id, "b_now": now}
+        for sid, o in outcomes
+        if o.kind != "deferred"
+    ]
+    deferred = [
+        {"b_id": sid, "b_reason": o.reason, "b_until": o.deferred_until} for sid, o in outcomes if o.kind == "deferred"
+    ]
+    if completed:
+        db.execute(
+            update(table)
+            .where(table.c.id == by_id)
+            .values(
+                analysis_status="completed",
+                analysis_outcome=bindparam("b_outcome", type_=table.c.analysis_outcome.type),
+                analysis_reason=reason,
+                analysis_proposal_id=bindparam("b_proposal", type_=table.c.analysis_proposal_id.type),
+                analysis_error=None,
+                analysis_after=None,
+                analyzed_at=bindparam("b_now", type_=table.c.analyzed_at.type),
+                claimed_by=None,
+            ),
+            completed,
+        )
+    if deferred:
+        attempts = table.c.analysis_attempts
+        db.execute(
+            update(table)
+            .where(table.c.id == by_id)
+            .values(
+                analysis_status="deferred",
+                analysis_after=bindparam("b_until", type_=table.c.analysis_after.type),
+                analysis_reason=reason,
+                analysis_outcome="deferred",
+                analysis_attempts=case((attempts > 1, attempts - 1), else_=0),
+                claimed_by=None,
+            ),
+            deferred,
+        )
 
 
 def backoff_seconds(attempt: int) -> int:
