@@ -30,8 +30,16 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.db import make_engine, session_scope
 from core.flywheel import queue
-from core.flywheel.dedup import SERIALISING_LOCK
-from core.flywheel.engine import FlowStats, Outcome, Providers, analyze_session, build_providers, prepare
+from core.flywheel.dedup import PRELOCKED, SERIALISING_LOCK, lock_open_many
+from core.flywheel.engine import (
+    FlowStats,
+    Outcome,
+    Providers,
+    analyze_session,
+    build_providers,
+    merge_candidate,
+    prepare,
+)
 from core.flywheel.facts import SessionFacts, load_facts_many
 from core.models import AISession, Tree, utcnow
 from core.providers.embedders import LocalEmbedder
@@ -191,6 +199,7 @@ class Worker:
                     taken = self._process_chunk(db, chunk, facts, stats)
                 except Exception:  # noqa: BLE001 - the chunk is redone one session at a time
                     db.rollback()
+                    db.info.pop(PRELOCKED, None)
                     log.warning("chunk of %d failed; analysing its sessions one by one", len(chunk), exc_info=True)
                     taken = self._process_each(chunk, stats)
                     if taken < len(chunk):
@@ -221,6 +230,9 @@ class Worker:
             if flow_ids
             else []
         )
+        candidates = {merge_candidate(db, held[i], facts[i], self.providers) for i in chunk if i in held and i in facts}
+        candidates.discard(None)
+        lock_open_many(db, candidates)
         flow_stats = FlowStats()
         outcomes: list[tuple[uuid.UUID, Outcome]] = []
         lost: list[uuid.UUID] = []
@@ -243,6 +255,7 @@ class Worker:
         flow_stats.write(db)
         queue.record_outcomes(db, outcomes, now)
         db.commit()
+        db.info.pop(PRELOCKED, None)
         del flows
         for session_id in lost:
             stats.lost += 1

@@ -27,6 +27,8 @@ from core.providers.embedders import from_bytes
 OPEN_STATUSES = ("pending", "dismissed")
 # Set in ``Session.info`` when the transaction took a lock other workers queue for (see :func:`lock`).
 SERIALISING_LOCK = "flywheel.serialising_lock"
+# ``Session.info`` key: proposals this transaction locked up front (:func:`lock_open_many`), by id.
+PRELOCKED = "flywheel.prelocked"
 # Rows written within this window before the last refresh are fetched again (clock skew, long transactions).
 REFRESH_OVERLAP = timedelta(seconds=60)
 
@@ -145,7 +147,31 @@ class ProposalIndex:
         self._groups.setdefault(key, _Group()).put(proposal.id, vector, True)
 
 
+def lock_open_many(db: Session, proposal_ids: set[uuid.UUID]) -> None:
+    """Lock proposals this transaction is about to merge into, in one statement and in id order.
+
+    Workers that lock overlapping sets one at a time, in the order their sessions happen to come, deadlock each
+    other; in one ordered statement they queue instead. :func:`find_similar` then finds them without a query.
+    Valid until the transaction ends (the caller removes ``db.info[PRELOCKED]`` then).
+    """
+    if not proposal_ids:
+        db.info.pop(PRELOCKED, None)
+        return
+    rows = db.scalars(
+        select(FlowProposal)
+        .where(FlowProposal.id.in_(proposal_ids))
+        .order_by(FlowProposal.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    db.info[PRELOCKED] = {proposal.id: proposal for proposal in rows}
+
+
 def _locked_open(db: Session, proposal_id: uuid.UUID) -> FlowProposal | None:
+    held = db.info.get(PRELOCKED)
+    if held and proposal_id in held:
+        proposal = held[proposal_id]
+        return proposal if proposal.status in OPEN_STATUSES else None
     proposal = db.execute(
         select(FlowProposal)
         .where(FlowProposal.id == proposal_id)

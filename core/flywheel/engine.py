@@ -39,7 +39,16 @@ from core.providers.generators import (
 )
 from core.trees import diff_trees
 
-__all__ = ["FlowStats", "Outcome", "Prepared", "Providers", "analyze_session", "build_providers", "prepare"]
+__all__ = [
+    "FlowStats",
+    "Outcome",
+    "Prepared",
+    "Providers",
+    "analyze_session",
+    "build_providers",
+    "merge_candidate",
+    "prepare",
+]
 
 
 def _record_flow_stats(db: Session, flow_id: uuid.UUID, resolved: bool, when: datetime) -> None:
@@ -148,7 +157,7 @@ def _new_flow(
     prepared: Prepared | None = None,
 ) -> Outcome:
     embedder = providers.embedder
-    vector = embedder.embed([facts.dedup_text or facts.summary or "(no summary)"])[0]
+    vector = facts.dedup_vector(embedder)
     duplicate = find_similar(
         db, providers.index, facts.account_id, facts.domain, embedder.name, vector, embedder.threshold
     )
@@ -298,6 +307,21 @@ def _reinforce(
     db.add(proposal)
     db.flush()
     return Outcome("auto_reinforced", decision.reason, proposal.id)
+
+
+def merge_candidate(db: Session, session: AISession, facts: SessionFacts, providers: Providers) -> uuid.UUID | None:
+    """The open proposal ``session`` would merge into by the cached index (no lock, no refresh), or None.
+
+    A worker locks the candidates of a whole chunk up front (:func:`~core.flywheel.dedup.lock_open_many`); the
+    analysis still decides, under its own locks, as :func:`analyze_session` always does.
+    """
+    plan = plan_session(db, session, facts)
+    if plan.decision.kind != "new_flow":
+        return None
+    embedder = providers.embedder
+    group = providers.index.group(db, facts.account_id, facts.domain, embedder.name, fresh=False)
+    hit = group.best(facts.dedup_vector(embedder), embedder.threshold, set())
+    return hit[0] if hit is not None else None
 
 
 def analyze_session(

@@ -56,6 +56,16 @@ class SessionFacts:
     matched_flow_id: uuid.UUID | None
     steps: list[StepFact] = field(default_factory=list)
     redaction_map: dict[str, str] = field(default_factory=dict)
+    # The dedup text's embedding per embedder name, computed once (see ``dedup_vector``).
+    vectors: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def dedup_vector(self, embedder: Any) -> Any:
+        """The embedding compared with open proposals (summary + intake)."""
+        vector = self.vectors.get(embedder.name)
+        if vector is None:
+            vector = embedder.embed([self.dedup_text or self.summary or "(no summary)"])[0]
+            self.vectors[embedder.name] = vector
+        return vector
 
     @property
     def dedup_text(self) -> str:
