@@ -252,6 +252,7 @@ class Worker:
             outcomes.append((session_id, outcome))
             if db.info.pop(SERIALISING_LOCK, False):
                 break
+        db.flush()
         flow_stats.write(db)
         queue.record_outcomes(db, outcomes, now)
         db.commit()

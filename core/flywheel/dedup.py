@@ -264,8 +264,19 @@ def find_enhancement(
     return _locked_open(db, proposal_id) if proposal_id else None
 
 
-def merge(db: Session, proposal: FlowProposal, session_id: uuid.UUID, evidence: float, resurface_after: int) -> bool:
-    """Add a supporting session to ``proposal``; True when a dismissed proposal came back to ``pending``."""
+def merge(
+    db: Session,
+    proposal: FlowProposal,
+    session_id: uuid.UUID,
+    evidence: float,
+    resurface_after: int,
+    *,
+    flush: bool = True,
+) -> bool:
+    """Add a supporting session to ``proposal``; True when a dismissed proposal came back to ``pending``.
+
+    ``flush=False`` leaves the UPDATE to the caller's next flush, where it shares a round trip with others.
+    """
     ids = list(proposal.supporting_session_ids or [])
     if str(session_id) in ids:
         return False
@@ -280,7 +291,8 @@ def merge(db: Session, proposal: FlowProposal, session_id: uuid.UUID, evidence: 
         if proposal.supporting_session_count - baseline >= resurface_after:
             proposal.status = "pending"
             resurfaced = True
-    db.flush()
+    if flush:
+        db.flush()
     return resurfaced
 
 

@@ -155,6 +155,7 @@ def _new_flow(
     decision: Decision,
     evidence: float,
     prepared: Prepared | None = None,
+    flush: bool = True,
 ) -> Outcome:
     embedder = providers.embedder
     vector = facts.dedup_vector(embedder)
@@ -162,7 +163,9 @@ def _new_flow(
         db, providers.index, facts.account_id, facts.domain, embedder.name, vector, embedder.threshold
     )
     if duplicate is not None:
-        resurfaced = merge(db, duplicate, facts.id, evidence, providers.settings.dismissed_resurface_support)
+        resurfaced = merge(
+            db, duplicate, facts.id, evidence, providers.settings.dismissed_resurface_support, flush=flush
+        )
         note = " It was dismissed and returns to review." if resurfaced else ""
         return Outcome(
             "merged",
@@ -274,7 +277,7 @@ def _enhancement(
 
 
 def _reinforce(
-    db: Session, flow: Tree, facts: SessionFacts, now: datetime, decision: Decision, evidence: float
+    db: Session, flow: Tree, facts: SessionFacts, now: datetime, decision: Decision, evidence: float, flush: bool
 ) -> Outcome:
     data = {
         "title": flow.name,
@@ -305,7 +308,8 @@ def _reinforce(
         updated_at=utcnow(),
     )
     db.add(proposal)
-    db.flush()
+    if flush:
+        db.flush()
     return Outcome("auto_reinforced", decision.reason, proposal.id)
 
 
@@ -339,16 +343,19 @@ def analyze_session(
     ``prepared`` is a model answer from :func:`prepare`; without one, a model call happens inside the caller's
     transaction (fine for the offline generator, which is instant). A worker analysing a batch passes the
     ``facts`` it read for the whole batch, and ``flow_stats`` to collect the flow statistics it writes (with
-    :meth:`FlowStats.write`) before its transaction commits; without them, both happen here.
+    :meth:`FlowStats.write`) before its transaction commits; it then also flushes merges and reinforcement
+    records itself, before it writes outcomes that refer to them. Without them, all of it happens here.
     """
+    # A batch (flow_stats given) flushes merges and reinforcement records together before its outcomes.
+    flush = flow_stats is None
     plan = plan_session(db, session, facts)
     facts, flow, walk, decision, evidence = plan.facts, plan.flow, plan.walk, plan.decision, plan.evidence
     if decision.kind == "auto_reinforced":
-        outcome = _reinforce(db, flow, facts, now, decision, evidence)
+        outcome = _reinforce(db, flow, facts, now, decision, evidence, flush)
     elif decision.kind == "enhancement":
         outcome = _enhancement(db, flow, facts, walk, providers, now, decision, evidence, prepared)
     elif decision.kind == "new_flow":
-        outcome = _new_flow(db, session, facts, providers, now, decision, evidence, prepared)
+        outcome = _new_flow(db, session, facts, providers, now, decision, evidence, prepared, flush)
     else:
         outcome = Outcome(decision.kind, decision.reason)
     if flow is not None and outcome.kind != "deferred":
