@@ -6,14 +6,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, func, select
 
 import jobs.worker
 from core.config import Settings
 from core.db import session_scope
 from core.flywheel import queue
 from core.flywheel.engine import Providers
-from core.models import AISession, FlowProposal
+from core.models import Account, AISession, FlowProposal, Tree
 from core.providers.embedders import LocalEmbedder
 from core.providers.generators import GenerationError, OfflineRulesGenerator
 from jobs.worker import Worker, main, parse_args
@@ -221,3 +221,99 @@ def test_sigterm_stops_the_schedule_loop_cleanly(engine: Engine) -> None:
     assert process.wait(timeout=20) == 0
     log = process.stderr.read()
     assert "pass done" in log and "stopping after the session in hand" in log and "stopped" in log
+
+
+PROBLEMS = [
+    "BitLocker recovery key prompt at boot",
+    "Printer jams on tray 2",
+    "VPN error 809 when connecting from home",
+]
+
+
+def test_a_batch_of_merges_costs_fewer_statements_than_sessions(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        firsts = [
+            make_session(db, account, problem_summary=p, created_at=NOW - timedelta(hours=1, minutes=i), **kw).id
+            for i, p in enumerate(PROBLEMS)
+        ]
+    assert dict(Worker(engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 3}
+    with session_scope(engine) as db:
+        account = db.get(Account, db.get(AISession, firsts[0]).account_id)
+        repeats = [
+            make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
+            for n in range(30)
+        ]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        stats = Worker(engine, offline(), worker_id="w1", batch=50, clock=Clock()).run_pass()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert (stats.claimed, dict(stats.outcomes)) == (30, {"merged": 30})
+    # about seven statements per session was the cost before sessions shared transactions; now a batch costs a
+    # fixed handful (claims, reads, one lock, one flush, outcomes, commits), whatever its size
+    assert len(statements) <= 15, statements
+    with session_scope(engine) as db:
+        for n, first in enumerate(firsts):
+            proposal = db.get(FlowProposal, db.get(AISession, first).analysis_proposal_id)
+            expected = [str(first)] + [str(r) for r in repeats[n::3]]
+            assert (proposal.supporting_session_count, proposal.supporting_session_ids) == (11, expected)
+            assert {db.get(AISession, r).analysis_proposal_id for r in repeats[n::3]} == {proposal.id}
+
+
+def test_flow_statistics_of_a_batch_are_exact(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        flow = make_tree(db, account, times_matched=4, times_resolved=3, success_rate=0.75)
+        followed = [
+            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
+            {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
+            {"step_type": "action", "flow_node_id": "a1", "selected_option": "Done"},
+            {"step_type": "resolution", "flow_node_id": "s1", "content": {"text": "Restarted Outlook"}},
+        ]
+        kw = {"matched_flow_id": flow.id, "match_score": 0.92, "analysis_status": "pending"}
+        latest = make_session(db, account, steps=followed, created_at=NOW - timedelta(hours=3), **kw)
+        make_session(db, account, steps=followed, created_at=NOW - timedelta(hours=4), **kw)
+        make_session(db, account, steps=followed[:2], status="escalated", created_at=NOW - timedelta(hours=2), **kw)
+        flow_id, latest_end = flow.id, latest.ended_at
+    stats = Worker(engine, offline(), worker_id="w1", clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"auto_reinforced": 2, "flow_failure_recorded": 1}
+    with session_scope(engine) as db:
+        flow = db.get(Tree, flow_id)
+        assert (flow.times_matched, flow.times_resolved) == (7, 5)
+        assert flow.success_rate == pytest.approx(5 / 7)
+        assert flow.last_matched_at == max(latest_end, flow.last_matched_at) and flow.last_matched_at is not None
+
+
+class ExplodingGenerator(OfflineRulesGenerator):
+    def new_flow(self, facts, reserve=None):
+        if "explodes" in facts.summary:
+            raise GenerationError("this session cannot be turned into a flow")
+        return super().new_flow(facts, reserve)
+
+
+def test_one_failing_session_costs_the_others_of_its_batch_nothing(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        ids = [
+            make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **kw).id
+            for n, p in enumerate([PROBLEMS[0], "The laptop explodes on boot", PROBLEMS[1], PROBLEMS[0]])
+        ]
+    providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
+    stats = Worker(engine, providers, worker_id="w1", batch=10, clock=Clock()).run_pass()
+    assert (stats.claimed, dict(stats.outcomes), stats.retried) == (4, {"new_flow": 2, "merged": 1}, 1)
+    states = [load(engine, i) for i in ids]
+    assert [s.analysis_outcome for s in states] == ["new_flow", None, "new_flow", "merged"]
+    assert states[3].analysis_proposal_id == states[0].analysis_proposal_id
+    assert (states[1].analysis_status, states[1].analysis_attempts) == ("pending", 1)
+    assert states[1].analysis_error == "GenerationError: this session cannot be turned into a flow"
+    with session_scope(engine) as db:
+        assert db.scalar(select(func.count()).select_from(FlowProposal)) == 2
+        assert db.get(FlowProposal, states[0].analysis_proposal_id).supporting_session_count == 2
