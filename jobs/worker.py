@@ -197,10 +197,16 @@ class Worker:
                 chunk = ids[done : done + CHUNK]
                 try:
                     taken = self._process_chunk(db, chunk, facts, stats)
-                except Exception:  # noqa: BLE001 - the chunk is redone one session at a time
+                except Exception as exc:  # noqa: BLE001 - the chunk is redone one session at a time
                     db.rollback()
                     db.info.pop(PRELOCKED, None)
-                    log.warning("chunk of %d failed; analysing its sessions one by one", len(chunk), exc_info=True)
+                    log.warning(
+                        "chunk of %d redone one session at a time after %s: %s",
+                        len(chunk),
+                        type(exc).__name__,
+                        str(exc).splitlines()[0] if str(exc) else "",
+                    )
+                    log.debug("chunk failure", exc_info=True)
                     taken = self._process_each(chunk, stats)
                     if taken < len(chunk):
                         self._release(ids[done + len(chunk) :])

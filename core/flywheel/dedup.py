@@ -152,10 +152,13 @@ def lock_open_many(db: Session, proposal_ids: set[uuid.UUID]) -> None:
 
     Workers that lock overlapping sets one at a time, in the order their sessions happen to come, deadlock each
     other; in one ordered statement they queue instead. :func:`find_similar` then finds them without a query.
-    Valid until the transaction ends (the caller removes ``db.info[PRELOCKED]`` then).
+    Any other proposal the transaction locks later is taken with NOWAIT: waiting for it while holding these could
+    close a cycle, so the caller gets an error at once instead of a deadlock a second later (the worker then redoes
+    the chunk one session per transaction). Valid until the transaction ends (the caller removes
+    ``db.info[PRELOCKED]`` then).
     """
     if not proposal_ids:
-        db.info.pop(PRELOCKED, None)
+        db.info[PRELOCKED] = {}
         return
     rows = db.scalars(
         select(FlowProposal)
@@ -169,13 +172,13 @@ def lock_open_many(db: Session, proposal_ids: set[uuid.UUID]) -> None:
 
 def _locked_open(db: Session, proposal_id: uuid.UUID) -> FlowProposal | None:
     held = db.info.get(PRELOCKED)
-    if held and proposal_id in held:
+    if held is not None and proposal_id in held:
         proposal = held[proposal_id]
         return proposal if proposal.status in OPEN_STATUSES else None
     proposal = db.execute(
         select(FlowProposal)
         .where(FlowProposal.id == proposal_id)
-        .with_for_update()
+        .with_for_update(nowait=held is not None)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     return proposal if proposal is not None and proposal.status in OPEN_STATUSES else None
