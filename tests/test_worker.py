@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 import jobs.worker
 from core.config import Settings
 from core.db import session_scope
 from core.flywheel import queue
+from core.flywheel.dedup import ProposalIndex, find_similar, lock_open_many
 from core.flywheel.engine import Providers
 from core.models import Account, AISession, FlowProposal, Tree
-from core.providers.embedders import LocalEmbedder
+from core.providers.embedders import LocalEmbedder, from_bytes
 from core.providers.generators import GenerationError, OfflineRulesGenerator
 from jobs.worker import Worker, main, parse_args
 from tests.factories import NOW, make_account, make_session, make_tree
@@ -317,3 +320,25 @@ def test_one_failing_session_costs_the_others_of_its_batch_nothing(engine: Engin
     with session_scope(engine) as db:
         assert db.scalar(select(func.count()).select_from(FlowProposal)) == 2
         assert db.get(FlowProposal, states[0].analysis_proposal_id).supporting_session_count == 2
+
+
+def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engine: Engine) -> None:
+    session_id = seed(pg_engine, confidence_tier="discovery", analysis_status="pending", problem_summary=PROBLEMS[0])
+    assert dict(Worker(pg_engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
+    with session_scope(pg_engine) as db:
+        proposal = db.get(FlowProposal, load(pg_engine, session_id).analysis_proposal_id)
+        key = (proposal.account_id, proposal.problem_domain, proposal.embedder, from_bytes(proposal.embedding))
+    embedder = LocalEmbedder()
+    with pg_engine.connect() as reviewer:
+        reviewer.execute(select(FlowProposal.id).where(FlowProposal.id == proposal.id).with_for_update())
+        # a reviewer's transaction holds the proposal; a chunk that already holds its ordered locks fails at once
+        # (and is redone one session at a time) instead of waiting, which could close a deadlock cycle
+        with session_scope(pg_engine) as db:
+            db.execute(text("SET LOCAL lock_timeout = '3s'"))  # a wait fails this test instead of hanging it
+            lock_open_many(db, set())
+            started = time.monotonic()
+            with pytest.raises(OperationalError, match="could not obtain lock"):
+                find_similar(db, ProposalIndex(), *key, embedder.threshold)
+            assert time.monotonic() - started < 1
+            db.rollback()
+        reviewer.rollback()
