@@ -143,5 +143,6 @@ def chart_with_table(fig: go.Figure, rows: list[dict[str, Any]], key: str, filen
 def stars(rating: float | None) -> str:
     if rating is None:
         return "no ratings"
+    # The figure first: a narrow card cuts the end of the value, and the stars are the decoration.
     full = int(round(rating))
-    return "★" * full + "☆" * (5 - full) + f" {rating:.1f}"
+    return f"{rating:.1f} " + "★" * full + "☆" * (5 - full)

@@ -32,7 +32,7 @@ kpis, previous = data["kpis"], data["previous_kpis"]
 
 def _delta(key: str, suffix: str = "", source: dict | None = None, before: dict | None = None) -> str | None:
     change = trend((source or kpis)[key], (before or previous)[key])
-    return None if change is None else f"{change:+g}{suffix} vs previous {period} days"
+    return None if change is None else f"{change:+g}{suffix}"
 
 
 psa = data.get("psa_metrics")
@@ -65,6 +65,8 @@ if psa:
         ),
         border=True,
     )
+
+st.caption(f"Arrows compare with the previous {period} days.")
 
 if is_empty(data):
     st.info(f"No sessions in the last {period} days: nothing to chart for this period.")
