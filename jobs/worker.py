@@ -214,11 +214,17 @@ class Worker:
                 done += taken
 
     def _read_facts(self, db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, SessionFacts]:
-        sessions = db.scalars(
-            select(AISession).where(AISession.id.in_(ids), AISession.claimed_by == self.worker_id)
-        ).all()
-        facts = load_facts_many(db, list(sessions))
-        db.commit()
+        """The batch's sessions and steps in three queries; empty on failure (each analysis then reads its own)."""
+        try:
+            sessions = db.scalars(
+                select(AISession).where(AISession.id.in_(ids), AISession.claimed_by == self.worker_id)
+            ).all()
+            facts = load_facts_many(db, list(sessions))
+            db.commit()
+        except Exception:  # noqa: BLE001 - an optimisation only
+            db.rollback()
+            log.warning("could not read the batch's sessions ahead", exc_info=True)
+            return {}
         return facts
 
     def _process_chunk(

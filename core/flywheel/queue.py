@@ -3,7 +3,9 @@
 Statuses: ``pending`` → ``running`` (claimed, leased) → ``completed`` | ``deferred`` (budget, due next UTC day) |
 ``pending`` again with ``analysis_after`` (retry with backoff) | ``failed`` (after the last attempt, error kept).
 A ``running`` session whose claim is older than the lease is due again, so a killed worker loses nothing; the worker
-that finishes must still hold the claim (:func:`hold_claim`), so a session is never analysed twice.
+that finishes must still hold the claim (:func:`hold_claim`, or :func:`hold_claims` for a worker's chunk of
+sessions, whose outcomes :func:`record_outcomes` writes in the same transaction), so a session is never analysed
+twice.
 """
 
 from __future__ import annotations
