@@ -71,6 +71,15 @@ class RunStats:
         }
 
 
+@dataclass
+class _ReadAhead:
+    """A batch's sessions, their facts and their flows, read once (the list keeps the flows in the identity map)."""
+
+    sessions: dict[uuid.UUID, AISession]
+    facts: dict[uuid.UUID, SessionFacts]
+    flows: list[Tree]
+
+
 class Worker:
     """One worker process: claims, analyses and records; never runs two passes at once."""
 
@@ -181,25 +190,28 @@ class Worker:
     def process_batch(self, ids: list[uuid.UUID], stats: RunStats) -> None:
         """Analyse claimed sessions (offline generator) in transactions of up to ``CHUNK`` sessions.
 
-        The batch's sessions and steps are read once. Each chunk re-takes its claims in one statement (locking the
-        rows, so no other worker can finish them), analyses, and writes the outcomes and flow statistics in one
-        statement each before it commits. A chunk that took a lock other workers queue for (a new proposal's
-        duplicate check) commits right after that session. If anything in a chunk fails, the chunk is rolled back
-        and its sessions are analysed one per transaction, where a failure is that session's alone.
+        The batch's sessions, steps and flows are read once. A chunk ends with the first session expected to take
+        a lock other workers queue for (a new proposal's duplicate check), so that lock is held only briefly. Each
+        chunk re-takes its claims in one statement (locking the rows, so no other worker can finish them), locks
+        the proposals it will merge into in one ordered statement, analyses, and writes merges, outcomes and flow
+        statistics a statement each before it commits. If anything in a chunk fails, the chunk is rolled back and
+        its sessions are analysed one per transaction, where a failure is that session's alone.
         """
         with self.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as db:
-            facts = self._read_facts(db, ids)
+            ahead = self._read_ahead(db, ids)
             done = 0
             while done < len(ids):
                 if self.stopping.is_set():
                     self._release(ids[done:])
                     return
-                chunk = ids[done : done + CHUNK]
+                chunk: list[uuid.UUID] = []
                 try:
-                    taken = self._process_chunk(db, chunk, facts, stats)
+                    chunk, candidates = self._plan_chunk(db, ids[done : done + CHUNK], ahead)
+                    taken = self._process_chunk(db, chunk, candidates, ahead, stats)
                 except Exception as exc:  # noqa: BLE001 - the chunk is redone one session at a time
                     db.rollback()
                     db.info.pop(PRELOCKED, None)
+                    chunk = chunk or ids[done : done + 1]
                     log.warning(
                         "chunk of %d redone one session at a time after %s: %s",
                         len(chunk),
@@ -213,37 +225,64 @@ class Worker:
                         return
                 done += taken
 
-    def _read_facts(self, db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, SessionFacts]:
-        """The batch's sessions and steps in three queries; empty on failure (each analysis then reads its own)."""
+    def _read_ahead(self, db: Session, ids: list[uuid.UUID]) -> _ReadAhead:
+        """The batch's sessions, facts and flows in four queries; empty on failure (each analysis reads its own)."""
         try:
             sessions = db.scalars(
                 select(AISession).where(AISession.id.in_(ids), AISession.claimed_by == self.worker_id)
             ).all()
+            flow_ids = {s.matched_flow_id for s in sessions if s.matched_flow_id is not None}
+            flows = db.scalars(select(Tree).where(Tree.id.in_(flow_ids))).all() if flow_ids else []
             facts = load_facts_many(db, list(sessions))
             db.commit()
         except Exception:  # noqa: BLE001 - an optimisation only
             db.rollback()
             log.warning("could not read the batch's sessions ahead", exc_info=True)
-            return {}
-        return facts
+            return _ReadAhead({}, {}, [])
+        return _ReadAhead({s.id: s for s in sessions}, facts, list(flows))
+
+    def _plan_chunk(
+        self, db: Session, upcoming: list[uuid.UUID], ahead: _ReadAhead
+    ) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
+        """The next chunk (ending after the first session expected to serialise) and the proposals it will merge
+        into, from what was read ahead and the cached index."""
+        chunk: list[uuid.UUID] = []
+        candidates: set[uuid.UUID] = set()
+        for session_id in upcoming:
+            chunk.append(session_id)
+            session, facts = ahead.sessions.get(session_id), ahead.facts.get(session_id)
+            if session is None or facts is None:
+                continue
+            candidate, serialising = merge_candidate(db, session, facts, self.providers)
+            if candidate is not None:
+                candidates.add(candidate)
+            if serialising:
+                break
+        if db.in_transaction():
+            # The index's first load read here; SQLite's write lock must be the chunk's first lock, not an upgrade.
+            db.commit()
+        return chunk, candidates
 
     def _process_chunk(
-        self, db: Session, chunk: list[uuid.UUID], facts: dict[uuid.UUID, SessionFacts], stats: RunStats
+        self,
+        db: Session,
+        chunk: list[uuid.UUID],
+        candidates: set[uuid.UUID],
+        ahead: _ReadAhead,
+        stats: RunStats,
     ) -> int:
         """Analyse sessions of ``chunk`` in one transaction; returns how many it took (all but those after a stop
-        request or after a session that took a serialising lock)."""
+        request or after a session that unexpectedly took a serialising lock)."""
         now = self.clock()
         held = queue.hold_claims(db, chunk, self.worker_id, now)
         flow_ids = {s.matched_flow_id for s in held.values() if s.matched_flow_id is not None}
-        # Read once for the chunk; the analyses find them in the session's identity map, which holds them only
-        # while something else does (hence the variable).
+        # Re-read under this transaction; the analyses find them in the session's identity map, which holds them
+        # only while something else does (hence the variable).
         flows = (
             db.scalars(select(Tree).where(Tree.id.in_(flow_ids)).execution_options(populate_existing=True)).all()
             if flow_ids
             else []
         )
-        candidates = {merge_candidate(db, held[i], facts[i], self.providers) for i in chunk if i in held and i in facts}
-        candidates.discard(None)
         lock_open_many(db, candidates)
         flow_stats = FlowStats()
         outcomes: list[tuple[uuid.UUID, Outcome]] = []
@@ -259,7 +298,7 @@ class Worker:
                 lost.append(session_id)
                 continue
             outcome = analyze_session(
-                db, session, self.providers, now, facts=facts.get(session_id), flow_stats=flow_stats
+                db, session, self.providers, now, facts=ahead.facts.get(session_id), flow_stats=flow_stats
             )
             outcomes.append((session_id, outcome))
             if db.info.pop(SERIALISING_LOCK, False):

@@ -313,19 +313,26 @@ def _reinforce(
     return Outcome("auto_reinforced", decision.reason, proposal.id)
 
 
-def merge_candidate(db: Session, session: AISession, facts: SessionFacts, providers: Providers) -> uuid.UUID | None:
-    """The open proposal ``session`` would merge into by the cached index (no lock, no refresh), or None.
+def merge_candidate(
+    db: Session, session: AISession, facts: SessionFacts, providers: Providers
+) -> tuple[uuid.UUID | None, bool]:
+    """What the cached index says ``session`` will do, without locks or a refresh: the open proposal it would
+    merge into (or None), and whether its analysis is expected to take a lock other workers queue for (a new
+    proposal's duplicate check, or an enhancement's).
 
-    A worker locks the candidates of a whole chunk up front (:func:`~core.flywheel.dedup.lock_open_many`); the
-    analysis still decides, under its own locks, as :func:`analyze_session` always does.
+    A worker locks the candidates of a whole chunk up front (:func:`~core.flywheel.dedup.lock_open_many`) and ends
+    the chunk after the first session expected to serialise; the analysis still decides, under its own locks, as
+    :func:`analyze_session` always does.
     """
     plan = plan_session(db, session, facts)
+    if plan.decision.kind == "enhancement":
+        return None, True
     if plan.decision.kind != "new_flow":
-        return None
+        return None, False
     embedder = providers.embedder
     group = providers.index.group(db, facts.account_id, facts.domain, embedder.name, fresh=False)
     hit = group.best(facts.dedup_vector(embedder), embedder.threshold, set())
-    return hit[0] if hit is not None else None
+    return (hit[0], False) if hit is not None else (None, True)
 
 
 def analyze_session(
