@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.flywheel.builders import UNEXPLORED
 from core.flywheel.engine import Providers, analyze_session
-from core.models import AISession, FlowProposal, Tree
+from core.models import AISession, FlowProposal, Tree, utcnow
 from core.providers.embedders import LocalEmbedder
 from core.providers.generators import OfflineRulesGenerator
 from core.trees import validate_tree
@@ -259,6 +259,21 @@ def test_a_fresh_process_finds_duplicates_stored_by_another(db: Session) -> None
     db.commit()
     a = analyze(db, first, providers())
     b = analyze(db, second, providers())  # new Providers: empty cache, reads the stored embedding
+    assert (a.kind, b.kind, b.proposal_id) == ("new_flow", "merged", a.proposal_id)
+
+
+def test_a_warm_cache_finds_a_proposal_another_process_stored_with_an_older_clock(db: Session) -> None:
+    account = make_account(db)
+    kw = {"confidence_tier": "exploring", "problem_domain": "print"}
+    unrelated = make_session(db, account, problem_summary="Label printer prints blank labels", **kw)
+    first = make_session(db, account, problem_summary="Printer offline on second floor", **kw)
+    second = make_session(db, account, problem_summary="Second floor printer shows as offline", **kw)
+    db.commit()
+    mine = providers()
+    assert analyze(db, unrelated, mine).kind == "new_flow"  # this process's cache of domain "print" is now warm
+    a = analyze(db, first, providers())  # another process, whose clock stamps created_at days in the past
+    assert db.get(FlowProposal, a.proposal_id).created_at == NOW < utcnow() - timedelta(minutes=5)
+    b = analyze(db, second, mine)  # the refresh fetches the embedding it does not know
     assert (a.kind, b.kind, b.proposal_id) == ("new_flow", "merged", a.proposal_id)
 
 

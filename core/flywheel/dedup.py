@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, null, select, text
 from sqlalchemy.orm import Session
 
 from core.flywheel.confidence import add_support
@@ -112,19 +112,39 @@ class ProposalIndex:
     def _refresh(self, db: Session, key: tuple[uuid.UUID, str | None, str], since: datetime | None) -> _Group:
         group = self._groups.setdefault(key, _Group())
         account_id, domain, embedder = key
-        query = select(FlowProposal.id, FlowProposal.status, FlowProposal.embedding).where(
+        where = (
             FlowProposal.account_id == account_id,
             FlowProposal.proposal_type == "new_flow",
             _domain_clause(domain),
             FlowProposal.embedder == embedder,
         )
-        if since is None:
-            query = query.where(FlowProposal.status.in_(OPEN_STATUSES))
-        else:
-            query = query.where(FlowProposal.updated_at > since - REFRESH_OVERLAP)
         started = utcnow()
+        if since is None:
+            query = select(FlowProposal.id, FlowProposal.status, FlowProposal.embedding).where(
+                *where, FlowProposal.status.in_(OPEN_STATUSES)
+            )
+            for proposal_id, status, embedding in db.execute(query):
+                group.put(proposal_id, from_bytes(embedding), status in OPEN_STATUSES)
+            group.refreshed_at = started
+            return group
+        # Every row touched within the overlap comes back (merges touch many); an embedding never changes once
+        # set, so only rows created in that window bring theirs, and an open row still unknown here (created
+        # earlier by another clock, or embedded later) is fetched in a second query.
+        cut = since - REFRESH_OVERLAP
+        recent = case((FlowProposal.created_at > cut, FlowProposal.embedding), else_=null())
+        query = select(FlowProposal.id, FlowProposal.status, recent).where(*where, FlowProposal.updated_at > cut)
+        unknown = []
         for proposal_id, status, embedding in db.execute(query):
-            group.put(proposal_id, from_bytes(embedding), status in OPEN_STATUSES)
+            is_open = status in OPEN_STATUSES
+            if embedding is None and is_open:
+                if proposal_id not in group.rows:
+                    unknown.append(proposal_id)
+                continue
+            group.put(proposal_id, from_bytes(embedding), is_open)
+        if unknown:
+            query = select(FlowProposal.id, FlowProposal.embedding).where(FlowProposal.id.in_(unknown))
+            for proposal_id, embedding in db.execute(query):
+                group.put(proposal_id, from_bytes(embedding), True)
         group.refreshed_at = started
         return group
 
