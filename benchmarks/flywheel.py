@@ -1,10 +1,12 @@
 """Flywheel throughput: sessions analysed per second on the offline path, with 10,000 open proposals to dedup against.
 
-``python -m benchmarks.flywheel [--sessions N] [--proposals N] [--database-url URL] [--calibrate]``
+``python -m benchmarks.flywheel [--sessions N] [--proposals N] [--database-url URL] [--distinct-new] [--calibrate]``
 
 The workload: one account with ``--proposals`` open new-flow proposals (embedded, one domain: the worst case for
 the duplicate search), and ``--sessions`` pending sessions — 70 % repeat an open proposal (merge), 20 % are new
-problems (offline generator), 10 % follow a flow to its solution (auto-reinforced). One worker runs in-process;
+problems, 10 % follow a flow to its solution (auto-reinforced). The local embedder finds the default new problems
+alike, so all but the first of them merge as well; with ``--distinct-new`` each is really new (offline generator,
+the duplicate-check lock, an insert), which is the slower mix. One worker runs in-process;
 on PostgreSQL two worker processes then run on a fresh copy of the workload, timed from their start and from the
 first claim (start-up is a second or more on a busy machine). SQLite is measured with one worker only (it serialises
 writers, so a second process adds nothing). The machine's load average is printed with the figures.
@@ -81,7 +83,14 @@ def problem_text(n: int) -> str:
     return f"{product} {symptom} with code E{n:05d}-{(n * 7919) % 100000:05d}"
 
 
-def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7) -> None:
+def made_up_problem(rng: random.Random) -> str:
+    """Seven invented words: no two such summaries (nor any seeded proposal) come near the duplicate threshold."""
+    return " ".join(
+        "".join(rng.choice("bcdfghjklmnpqrstvwxz") + rng.choice("aeiou") for _ in range(3)) for _ in range(7)
+    )
+
+
+def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7, distinct_new: bool = False) -> None:
     rng = random.Random(seed_value)
     embedder = LocalEmbedder()
     with session_scope(engine) as db:
@@ -138,7 +147,13 @@ def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7) -> 
             if kind < 0.7:
                 row["problem_summary"] = problem_text(rng.randrange(proposals))
             elif kind < 0.9:
-                row["problem_summary"] = f"Unseen gadget {n} reports fault {rng.randrange(10**9):09d} zz{n}q"
+                # By default the local embedder finds these alike, so after the first they merge too;
+                # --distinct-new makes each one a new proposal (the generator and the insert path under load).
+                row["problem_summary"] = (
+                    made_up_problem(rng)
+                    if distinct_new
+                    else f"Unseen gadget {n} reports fault {rng.randrange(10**9):09d} zz{n}q"
+                )
             else:
                 row.update(
                     problem_domain="network", confidence_tier="guided", matched_flow_id=flow.id, match_score=0.95
@@ -235,18 +250,20 @@ def calibrate() -> None:
     )
 
 
-def run(sessions: int = 2000, proposals: int = 10_000, database_url: str | None = None) -> dict[str, float]:
+def run(
+    sessions: int = 2000, proposals: int = 10_000, database_url: str | None = None, distinct_new: bool = False
+) -> dict[str, float]:
     figures: dict[str, float] = {}
     engine, url = fresh_database(database_url)
     try:
-        seed(engine, proposals, sessions)
+        seed(engine, proposals, sessions, distinct_new=distinct_new)
         figures["one worker, sessions/s"] = one_worker(engine, sessions)
     finally:
         drop_database(engine, url)
     if database_url and database_url.startswith("postgresql"):
         engine, url = fresh_database(database_url)
         try:
-            seed(engine, proposals, sessions)
+            seed(engine, proposals, sessions, distinct_new=distinct_new)
             total, working = two_workers(engine, url, sessions)
             figures["two workers, sessions/s (total, with process start-up)"] = total
             figures["two workers, sessions/s per worker (with process start-up)"] = total / 2
@@ -261,14 +278,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sessions", type=int, default=2000)
     parser.add_argument("--proposals", type=int, default=10_000)
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a scratch database is created on it)")
+    parser.add_argument(
+        "--distinct-new", action="store_true", help="make the 20 %% new problems distinct from each other"
+    )
     parser.add_argument("--calibrate", action="store_true", help="print the local embedder's pair scores")
     args = parser.parse_args(argv)
     if args.calibrate:
         calibrate()
         return 0
     label = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"flywheel, offline path, {args.proposals} open proposals, {args.sessions} sessions, {label}")
-    for name, value in run(args.sessions, args.proposals, args.database_url).items():
+    mix = ", distinct new problems" if args.distinct_new else ""
+    print(f"flywheel, offline path, {args.proposals} open proposals, {args.sessions} sessions{mix}, {label}")
+    for name, value in run(args.sessions, args.proposals, args.database_url, args.distinct_new).items():
         print(f"  {name}: {value:.0f}")
     print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
