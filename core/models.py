@@ -339,6 +339,8 @@ class FlowProposal(Base):
             "status",
             "created_at",
         ),
+        # The worker's duplicate cache refreshes what changed since its last look.
+        Index("ix_flow_proposals_account_id_updated_at", "account_id", "updated_at"),
     )
     id: Mapped[uuid.UUID] = _pk()
     account_id: Mapped[uuid.UUID] = _fk("accounts.id", ondelete="CASCADE")
