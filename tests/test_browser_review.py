@@ -5,15 +5,8 @@ The app runs as a real Streamlit server on a SQLite file holding the demo worksp
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -23,72 +16,21 @@ from core.config import Settings
 from core.db import make_engine, session_scope, upgrade
 from core.demo.build import build_demo
 from core.models import FlowProposal, Tree
+from tests import browser as harness
 
+browser = harness.browser
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("chromium is not installed")
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'review.db'}"
     engine = make_engine(url)
     upgrade(engine)
     build_demo(engine, scale=0.2)
     engine.dispose()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "FLOWPILOT_DATABASE_URL": url,
-        "FLOWPILOT_AUTH": "local",
-        "PYTHONPATH": str(ROOT),
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {server.stderr.read().decode() if server.stderr else ''}")
-            time.sleep(0.5)
+    with harness.app_server(url) as base:
         yield base, url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _pending_new_flow(url: str) -> tuple[str, str, str, int, int]:
@@ -110,30 +52,28 @@ def _pending_new_flow(url: str) -> tuple[str, str, str, int, int]:
     return str(proposal.id), proposal.title, flow_name, pending, flows
 
 
-def test_approve_in_the_browser(served):
-    from playwright.sync_api import expect, sync_playwright
+def test_approve_in_the_browser(served, browser):
+    from playwright.sync_api import expect
 
     base, url = served
     proposal_id, title, flow_name, pending, flows_before = _pending_new_flow(url)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1100})
-            # The Review Queue is the default page (served at the root); ?proposal= opens one proposal.
-            page.goto(f"{base}/?proposal={proposal_id}", wait_until="domcontentloaded")
-            main = page.get_by_test_id("stMain")
-            expect(main.get_by_text(f"Pending ({pending})")).to_be_visible(timeout=30_000)
-            expect(main.get_by_role("heading", name=title)).to_be_visible(timeout=20_000)
-            graph = page.frame_locator("iframe[title='streamlit_agraph.agraph']").first
-            expect(graph.locator("canvas").first).to_be_visible(timeout=20_000)
-            box = page.locator("iframe[title='streamlit_agraph.agraph']").first.bounding_box()
-            assert box is not None and box["height"] > 300
+    page = browser.new_page(viewport={"width": 1600, "height": 1100})
+    try:
+        # The Review Queue is the default page (served at the root); ?proposal= opens one proposal.
+        page.goto(f"{base}/?proposal={proposal_id}", wait_until="domcontentloaded")
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_text(f"Pending ({pending})")).to_be_visible(timeout=30_000)
+        expect(main.get_by_role("heading", name=title)).to_be_visible(timeout=20_000)
+        graph = page.frame_locator("iframe[title='streamlit_agraph.agraph']").first
+        expect(graph.locator("canvas").first).to_be_visible(timeout=20_000)
+        box = page.locator("iframe[title='streamlit_agraph.agraph']").first.bounding_box()
+        assert box is not None and box["height"] > 300
 
-            main.get_by_role("button", name="Approve & Publish").click()
-            expect(page.get_by_test_id("stToast")).to_contain_text("Published '", timeout=20_000)
-            expect(main.get_by_text(f"Pending ({pending - 1})")).to_be_visible(timeout=20_000)
-        finally:
-            browser.close()
+        main.get_by_role("button", name="Approve & Publish").click()
+        expect(page.get_by_test_id("stToast")).to_contain_text("Published '", timeout=20_000)
+        expect(main.get_by_text(f"Pending ({pending - 1})")).to_be_visible(timeout=20_000)
+    finally:
+        page.close()
 
     engine = make_engine(url)
     with session_scope(engine) as db:
