@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -231,14 +232,14 @@ def measure(url: str, account_id: uuid.UUID, now: datetime) -> dict[str, object]
     return results
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", help="measure an existing benchmark database instead of generating one")
     parser.add_argument("--no-rollups", action="store_true", help="measure the raw queries without rollups")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
     name = args.database or f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
     url = f"{args.server}/{name}"
@@ -273,7 +274,8 @@ def main() -> None:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,6 +1,6 @@
 """Flywheel throughput: sessions analysed per second on the offline path, with 10,000 open proposals to dedup against.
 
-``python -m benchmarks.flywheel [--sessions N] [--proposals N] [--database-url URL] [--distinct-new] [--calibrate]``
+``python -m benchmarks.flywheel [--sessions N] [--proposals N] [--database-url URL | --sqlite] [--distinct-new] [--calibrate]``
 
 The workload: one account with ``--proposals`` open new-flow proposals (embedded, one domain: the worst case for
 the duplicate search), and ``--sessions`` pending sessions — 70 % repeat an open proposal (merge), 20 % are new
@@ -277,7 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.flywheel", description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=2000)
     parser.add_argument("--proposals", type=int, default=10_000)
-    parser.add_argument("--database-url", help="a PostgreSQL server URL (a scratch database is created on it)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("FLOWPILOT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL database URL on the server to use (a scratch database is created beside it)",
+    )
+    parser.add_argument("--sqlite", action="store_true", help="measure on a scratch SQLite file instead")
     parser.add_argument(
         "--distinct-new", action="store_true", help="make the 20 %% new problems distinct from each other"
     )
@@ -286,10 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.calibrate:
         calibrate()
         return 0
-    label = "PostgreSQL" if args.database_url else "SQLite"
+    database_url = None if args.sqlite else args.database_url
+    label = "SQLite" if database_url is None else "PostgreSQL"
     mix = ", distinct new problems" if args.distinct_new else ""
     print(f"flywheel, offline path, {args.proposals} open proposals, {args.sessions} sessions{mix}, {label}")
-    for name, value in run(args.sessions, args.proposals, args.database_url, args.distinct_new).items():
+    for name, value in run(args.sessions, args.proposals, database_url, args.distinct_new).items():
         print(f"  {name}: {value:.0f}")
     print("  load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     return 0
