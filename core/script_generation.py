@@ -215,6 +215,9 @@ def generate_script(
     )
     db.flush()
     if session is not None:
+        # Lock the session row first: two engineers generating on one session at once must get consecutive step
+        # numbers, not collide on (session_id, step_number). SQLite serializes writers without it.
+        db.execute(select(AISession.id).where(AISession.id == session.id).with_for_update())
         last = db.scalar(select(func.max(AISessionStep.step_number)).where(AISessionStep.session_id == session.id))
         db.add(
             AISessionStep(

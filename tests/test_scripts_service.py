@@ -155,3 +155,46 @@ def test_bad_values_or_foreign_session_write_nothing(db: Session) -> None:
     db.rollback()
     assert db.scalar(select(func.count()).select_from(ScriptGeneration)) == 0
     assert db.get(ScriptTemplate, unlock.id).usage_count == 0
+
+
+def test_two_generations_on_one_session_at_once_get_consecutive_steps(pg_engine) -> None:
+    import threading
+
+    from core.db import make_session_factory
+
+    factory = make_session_factory(pg_engine)
+    with factory() as db:
+        account, _, _, engineer = _setup(db)
+        session = make_session(db, account, status="active", steps=[{"step_type": "note", "content": {"text": "x"}}])
+        # Two different templates: the same one would already serialize the two on its usage counter.
+        flush = db.scalar(select(ScriptTemplate.id).where(ScriptTemplate.name == "Flush DNS cache"))
+        spooler = db.scalar(select(ScriptTemplate.id).where(ScriptTemplate.name == "Restart print spooler"))
+        db.commit()
+    values = {"computer": "NW-LT-0423", "register": True}
+    first_flushed, errors = threading.Event(), []
+
+    def second() -> None:
+        try:
+            with factory() as db2, db2.begin():
+                generate_script(
+                    db2, engineer, template_id=spooler, values={"computer": "NW-PRINT-01"}, session_id=session.id
+                )
+        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+            errors.append(exc)
+
+    with factory() as db1, db1.begin():
+        generate_script(db1, engineer, template_id=flush, values=values, session_id=session.id, now=NOW)
+        first_flushed.set()
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=1)  # it waits on the session lock while this transaction is open
+        assert other.is_alive()
+    other.join(timeout=30)
+    assert errors == []
+    with factory() as db:
+        steps = db.scalars(
+            select(AISessionStep.step_number)
+            .where(AISessionStep.session_id == session.id, AISessionStep.step_type == "script_generation")
+            .order_by(AISessionStep.step_number)
+        ).all()
+    assert steps == [2, 3]
