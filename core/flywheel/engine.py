@@ -146,9 +146,52 @@ def _generate(
     return generated
 
 
+def _proposal(facts: SessionFacts, evidence: float, now: datetime, **fields) -> FlowProposal:
+    """A proposal (or reinforcement record) supported by this one session, added to the transaction."""
+    return FlowProposal(
+        id=uuid.uuid4(),
+        account_id=facts.account_id,
+        source_session_id=facts.id,
+        confidence_score=evidence,
+        supporting_session_count=1,
+        supporting_session_ids=[str(facts.id)],
+        created_at=now,
+        updated_at=utcnow(),
+        **fields,
+    )
+
+
+def _pending(
+    facts: SessionFacts, evidence: float, now: datetime, generated: Generated, providers: Providers, **fields
+) -> FlowProposal:
+    """A pending proposal of what a generator made; it names the offline generator when no model was called."""
+    data = generated.flow_data
+    return _proposal(
+        facts,
+        evidence,
+        now,
+        status="pending",
+        title=data["title"],
+        description=data["description"],
+        proposed_flow_data=data,
+        generator=providers.generator.name if generated.usage.calls else providers.offline.name,
+        **fields,
+    )
+
+
+def _merged(proposal: FlowProposal, resurfaced: bool, same: str) -> Outcome:
+    """The outcome of a session merged into ``proposal``; ``same`` says what the two share."""
+    note = " It was dismissed and returns to review." if resurfaced else ""
+    return Outcome(
+        "merged",
+        f"{same} as proposal '{proposal.title}': support now {proposal.supporting_session_count}.{note}",
+        proposal.id,
+        resurfaced=resurfaced,
+    )
+
+
 def _new_flow(
     db: Session,
-    session: AISession,
     facts: SessionFacts,
     providers: Providers,
     now: datetime,
@@ -166,39 +209,24 @@ def _new_flow(
         resurfaced = merge(
             db, duplicate, facts.id, evidence, providers.settings.dismissed_resurface_support, flush=flush
         )
-        note = " It was dismissed and returns to review." if resurfaced else ""
-        return Outcome(
-            "merged",
-            f"Same problem as proposal '{duplicate.title}': support now {duplicate.supporting_session_count}.{note}",
-            duplicate.id,
-            resurfaced=resurfaced,
-        )
+        return _merged(duplicate, resurfaced, "Same problem")
     generated = _generate(
         db, facts, providers, now, lambda gen, reserve: gen.new_flow(facts, reserve), matching(prepared, None)
     )
     if isinstance(generated, Outcome):
         return generated
-    data = generated.flow_data
-    proposal = FlowProposal(
-        id=uuid.uuid4(),
-        account_id=facts.account_id,
+    proposal = _pending(
+        facts,
+        evidence,
+        now,
+        generated,
+        providers,
         team_id=facts.team_id,
         proposal_type="new_flow",
-        status="pending",
-        source_session_id=facts.id,
-        title=data["title"],
-        description=data["description"],
-        proposed_flow_data=data,
         proposed_diff=None,
-        confidence_score=evidence,
-        supporting_session_count=1,
-        supporting_session_ids=[str(facts.id)],
         problem_domain=facts.domain,
-        generator=providers.generator.name if generated.usage.calls else providers.offline.name,
         embedding=to_bytes(vector),
         embedder=embedder.name,
-        created_at=now,
-        updated_at=utcnow(),
     )
     db.add(proposal)
     db.flush()
@@ -229,14 +257,7 @@ def _enhancement(
     existing = find_enhancement(db, facts.account_id, flow.id, key)
     if existing is not None:
         resurfaced = merge(db, existing, facts.id, evidence, providers.settings.dismissed_resurface_support)
-        note = " It was dismissed and returns to review." if resurfaced else ""
-        return Outcome(
-            "merged",
-            f"Same new branch '{walk.label}' as proposal '{existing.title}': support now "
-            f"{existing.supporting_session_count}.{note}",
-            existing.id,
-            resurfaced=resurfaced,
-        )
+        return _merged(existing, resurfaced, f"Same new branch '{walk.label}'")
     target = EnhancementTarget(flow.name, flow.tree_structure, node["id"], walk.label or "")
     generated = _generate(
         db,
@@ -248,28 +269,19 @@ def _enhancement(
     )
     if isinstance(generated, Outcome):
         return generated
-    data = generated.flow_data
-    proposal = FlowProposal(
-        id=uuid.uuid4(),
-        account_id=facts.account_id,
+    proposal = _pending(
+        facts,
+        evidence,
+        now,
+        generated,
+        providers,
         team_id=flow.team_id or facts.team_id,
         proposal_type="enhancement",
-        status="pending",
         target_flow_id=flow.id,
         base_tree_version=flow.version,
         divergence_key=key,
-        source_session_id=facts.id,
-        title=data["title"],
-        description=data["description"],
-        proposed_flow_data=data,
-        proposed_diff=diff_trees(flow.tree_structure, data["tree_structure"]),
-        confidence_score=evidence,
-        supporting_session_count=1,
-        supporting_session_ids=[str(facts.id)],
+        proposed_diff=diff_trees(flow.tree_structure, generated.flow_data["tree_structure"]),
         problem_domain=flow.problem_domain,
-        generator=providers.generator.name if generated.usage.calls else providers.offline.name,
-        created_at=now,
-        updated_at=utcnow(),
     )
     db.add(proposal)
     db.flush()
@@ -286,26 +298,21 @@ def _reinforce(
         "problem_domain": flow.problem_domain,
         "tree_structure": flow.tree_structure,
     }
-    proposal = FlowProposal(
-        id=uuid.uuid4(),
-        account_id=facts.account_id,
+    proposal = _proposal(
+        facts,
+        evidence,
+        now,
         team_id=flow.team_id or facts.team_id,
         proposal_type="enhancement",
         status="auto_reinforced",
         target_flow_id=flow.id,
         base_tree_version=flow.version,
-        source_session_id=facts.id,
         title=f"Reinforced: {flow.name}"[:300],
         description=decision.reason,
         proposed_flow_data=data,
         proposed_diff={"added": [], "changed": [], "removed": [], "summary": []},
-        confidence_score=evidence,
-        supporting_session_count=1,
-        supporting_session_ids=[str(facts.id)],
         problem_domain=flow.problem_domain,
         generator="none (auto-reinforced)",
-        created_at=now,
-        updated_at=utcnow(),
     )
     db.add(proposal)
     if flush:
@@ -362,7 +369,7 @@ def analyze_session(
     elif decision.kind == "enhancement":
         outcome = _enhancement(db, flow, facts, walk, providers, now, decision, evidence, prepared)
     elif decision.kind == "new_flow":
-        outcome = _new_flow(db, session, facts, providers, now, decision, evidence, prepared, flush)
+        outcome = _new_flow(db, facts, providers, now, decision, evidence, prepared, flush)
     else:
         outcome = Outcome(decision.kind, decision.reason)
     if flow is not None and outcome.kind != "deferred":
