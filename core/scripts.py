@@ -84,13 +84,36 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
     """Each placeholder in ``body`` with why its position is unsafe (None when it stands where a value can).
 
     A small PowerShell scanner: strings (verbatim, expandable, here-strings), comments and backtick escapes.
-    It errs on the side of calling a position unsafe.
+    It errs on the side of calling a position unsafe. Where PowerShell could read the text differently from this
+    scanner (a subexpression inside an expandable string, a ``${...}`` name with quotes, a ``#`` inside a word,
+    the ``--%`` stop-parsing token), the scanner stops following the body and every later placeholder is unsafe:
+    from there on it cannot tell a string from code.
     """
     found: list[tuple[str, str | None]] = []
     i, n = 0, len(body)
     state = "code"
+    lost: str | None = None
     while i < n:
         ch = body[i]
+        if lost:
+            match = PLACEHOLDER.match(body, i)
+            if match:
+                found.append((match.group(1), f"comes after {lost}, which this check cannot follow"))
+                i = match.end()
+            else:
+                i += 1
+            continue
+        if state in ("code", "double", "here_double") and body.startswith("${", i):
+            end = body.find("}", i)
+            name = body[i + 2 : end] if end >= 0 else body[i + 2 :]
+            if end < 0 or any(c in SINGLE_QUOTES + DOUBLE_QUOTES + "`{$\n" for c in name):
+                lost = f"the variable name ${{...}} on line {_line_of(body, i)}"
+            else:
+                i = end + 1
+            continue
+        if state in ("double", "here_double") and body.startswith("$(", i):
+            lost = f"a $( ) subexpression inside an expandable string on line {_line_of(body, i)}"
+            continue
         if state == "code":
             match = PLACEHOLDER.match(body, i)
             if match:
@@ -106,6 +129,14 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
                 continue
             if ch == "`":
                 i += 2
+                continue
+            if body.startswith("--%", i):
+                lost = f"the stop-parsing token --% on line {_line_of(body, i)}"
+                continue
+            # A comment starts only where a token starts; "a#b" is one word to PowerShell.
+            starts_comment = ch == "#" or body.startswith("<#", i)
+            if starts_comment and i and not (body[i - 1].isspace() or body[i - 1] == ";"):
+                lost = f"a # inside a word on line {_line_of(body, i)}"
                 continue
             if body.startswith("<#", i):
                 state, i = "block_comment", i + 2
@@ -155,6 +186,10 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
             state, i = "code", i + 2
         i += 1
     return found
+
+
+def _line_of(body: str, index: int) -> int:
+    return body.count("\n", 0, index) + 1
 
 
 def placeholders(body: str) -> list[str]:

@@ -14,7 +14,7 @@ import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser
 
 from core.script_library import TEMPLATES
-from core.scripts import InvalidParameters, render
+from core.scripts import InvalidParameters, check_template, render
 from tests.powershell_corpus import HOSTILE_VALUES
 
 PARSER = Parser(Language(tree_sitter_powershell.language()))
@@ -149,3 +149,29 @@ def test_corpus_is_large_and_distinct() -> None:
         "unc_path",
         "secure_string",
     }
+
+
+# Template bodies where PowerShell reads a later placeholder as part of a string, although a scanner that does not
+# follow the construct would see code there. Each must be refused when saved.
+MISREAD_BODIES = [
+    ("subexpression in expandable string", "Write-Host \"A $( '\"' # '\n) {{ x }} C\"\n", "$( ) subexpression"),
+    ("hash inside a word", "Write-Host a#b '\n{{ x }}\n'\n", "# inside a word"),
+    ("stop-parsing token", 'cmd.exe /c echo --% "\n" {{ x }} "\n', "stop-parsing token --%"),
+    ("quote in braced variable name", '${a"} = 1\nWrite-Host " {{ x }} "\n', "variable name ${...}"),
+]
+
+
+@pytest.mark.parametrize(("body", "construct"), [c[1:] for c in MISREAD_BODIES], ids=[c[0] for c in MISREAD_BODIES])
+def test_placeholder_after_a_construct_the_check_cannot_follow_is_refused(body: str, construct: str) -> None:
+    schema = [{"key": "x", "label": "X", "type": "string"}]
+    # Substituted without the check, a hostile value lands in an expandable string or ends a verbatim one: the
+    # independent parser finds the command it carries.
+    unchecked = body.replace("{{ x }}", "'$(Start-Process calc)'")
+    commands = [n.text for n in _nodes(PARSER.parse(unchecked.encode("utf-8")).root_node) if n.type == "command_name"]
+    assert b"Start-Process" in commands
+    errors = check_template(body, schema)
+    assert len(errors) == 1 and "{{ x }} comes after" in errors[0] and construct in errors[0], errors
+
+
+def _nodes(node: Node) -> list[Node]:
+    return [node, *(n for child in node.children for n in _nodes(child))]
