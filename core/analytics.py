@@ -26,24 +26,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.models import CLOSED_STATUSES, CONFIDENCE_TIERS
+from core.rollups import SESSION_SUMS, session_cube
 from core.rollups import mttr_trend as rollup_mttr_trend
-from core.rollups import session_cube
 from core.sqlfiles import run
 
 PERIODS = (7, 30, 90)
-UNCLASSIFIED = "unclassified"
-_SUMS = (
-    "sessions",
-    "resolve_count",
-    "resolve_minutes_sum",
-    "duration_count",
-    "duration_minutes_sum",
-    "rating_count",
-    "rating_sum",
-    "ticket_linked",
-    "step_sessions",
-    "step_sum",
-)
 
 
 class InvalidPeriod(ValueError):
@@ -59,7 +46,7 @@ def _mean(total: float, count: float) -> float | None:
 
 
 def _empty_sums() -> dict[str, float]:
-    return dict.fromkeys(_SUMS, 0)
+    return dict.fromkeys(SESSION_SUMS, 0)
 
 
 def _status_sums() -> dict[str, dict[str, float]]:
@@ -67,7 +54,7 @@ def _status_sums() -> dict[str, dict[str, float]]:
 
 
 def _add(into: dict[str, float], row: dict[str, Any]) -> None:
-    for key in _SUMS:
+    for key in SESSION_SUMS:
         into[key] += row[key] or 0
 
 

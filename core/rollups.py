@@ -100,7 +100,7 @@ def run_statement(db: Session, name: str, account_id: uuid.UUID, **params: Any) 
     db.execute(text(query.sql), {p: bind_value(values[p], dialect) for p in query.params})
 
 
-_SESSION_SUMS = (
+SESSION_SUMS = (
     "sessions",
     "resolve_count",
     "resolve_minutes_sum",
@@ -130,10 +130,10 @@ def session_cube(
             into[k] = into.get(k, 0) + (row[k] or 0)
 
     for row in run(db, "analytics_session_cube", account_id=account_id, **window.raw_params()):
-        add(row, _SESSION_SUMS)
+        add(row, SESSION_SUMS)
     if window.days is not None:
         for row in run(db, "analytics_rollup_cube", account_id=account_id, **window.day_params()):
-            add(row, _SESSION_SUMS)
+            add(row, SESSION_SUMS)
             for k in PUSH_SUMS:
                 pushes[k] += row[k] or 0
     if with_pushes:
