@@ -13,8 +13,7 @@ from typing import Any
 import streamlit as st
 
 from core import analytics, gaps
-from core.db import session_scope
-from ui.context import engine, settings
+from ui.context import call, settings
 
 DASHBOARD_TTL_S = 300
 GAPS_TTL_S = 60
@@ -22,8 +21,7 @@ GAPS_TTL_S = 60
 
 @st.cache_data(ttl=DASHBOARD_TTL_S, max_entries=64, show_spinner="Computing the dashboard…")
 def _dashboard(url: str, account_id: str, period_days: int) -> dict[str, Any]:
-    with session_scope(engine()) as db:
-        return analytics.dashboard(db, uuid.UUID(account_id), period_days, datetime.now(UTC))
+    return call(analytics.dashboard, uuid.UUID(account_id), period_days, datetime.now(UTC))
 
 
 def dashboard(account_id: uuid.UUID, period_days: int) -> dict[str, Any]:
@@ -32,8 +30,7 @@ def dashboard(account_id: uuid.UUID, period_days: int) -> dict[str, Any]:
 
 @st.cache_data(ttl=GAPS_TTL_S, max_entries=64, show_spinner=False)
 def _latest_gaps(url: str, account_id: str) -> dict[str, Any] | None:
-    with session_scope(engine()) as db:
-        report = gaps.latest_report(db, uuid.UUID(account_id))
+    report = call(gaps.latest_report, uuid.UUID(account_id))
     if report is None:
         return None
     return {
@@ -53,12 +50,10 @@ def latest_gaps(account_id: uuid.UUID) -> tuple[str | None, int, list[gaps.Knowl
 
 def recompute_gaps(account_id: uuid.UUID) -> int:
     """Compute and store a fresh report now; returns how many gaps it holds."""
-    with session_scope(engine()) as db:
-        report = gaps.recompute(db, account_id, datetime.now(UTC))
+    report = call(gaps.recompute, account_id, datetime.now(UTC))
     _latest_gaps.clear()
     return len(report.gaps)
 
 
 def gap_sessions(account_id: uuid.UUID, gap: gaps.KnowledgeGap) -> list[dict[str, Any]]:
-    with session_scope(engine()) as db:
-        return gaps.gap_sessions(db, account_id, gap)
+    return call(gaps.gap_sessions, account_id, gap)
