@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from core.config import Settings
@@ -117,19 +117,21 @@ class Worker:
                     log.warning("claim lost", extra={"session_id": str(session_id), "worker": self.worker_id})
                     return
                 outcome = analyze_session(db, session, self.providers, now, prepared)
-                if outcome.kind == "deferred":
-                    queue.mark_deferred(db, session, outcome.deferred_until, outcome.reason)
-                else:
-                    queue.mark_completed(db, session, outcome.kind, outcome.reason, outcome.proposal_id, now)
-            stats.outcomes[outcome.kind] += 1
-            log.info(
-                "session %s: %s",
-                session_id,
-                outcome.kind,
-                extra={"session_id": str(session_id), "outcome": outcome.kind, "proposal_id": str(outcome.proposal_id)},
-            )
+                queue.record_outcomes(db, [(session_id, outcome)], now)
+            self._count(session_id, outcome, stats)
         except Exception as exc:  # noqa: BLE001 - every failure goes through the retry policy
             self._record_failure(session_id, exc, now, stats)
+
+    @staticmethod
+    def _count(session_id: uuid.UUID, outcome: Outcome, stats: RunStats) -> None:
+        """Count and log an outcome its transaction committed."""
+        stats.outcomes[outcome.kind] += 1
+        log.info(
+            "session %s: %s",
+            session_id,
+            outcome.kind,
+            extra={"session_id": str(session_id), "outcome": outcome.kind, "proposal_id": str(outcome.proposal_id)},
+        )
 
     def _record_failure(self, session_id: uuid.UUID, exc: Exception, now: datetime, stats: RunStats) -> None:
         error = f"{type(exc).__name__}: {exc}"
@@ -313,18 +315,10 @@ class Worker:
             stats.lost += 1
             log.warning("claim lost", extra={"session_id": str(session_id), "worker": self.worker_id})
         for session_id, outcome in outcomes:
-            stats.outcomes[outcome.kind] += 1
-            log.info(
-                "session %s: %s",
-                session_id,
-                outcome.kind,
-                extra={"session_id": str(session_id), "outcome": outcome.kind, "proposal_id": str(outcome.proposal_id)},
-            )
+            self._count(session_id, outcome, stats)
         return taken
 
     def _release(self, ids: list[uuid.UUID]) -> None:
-        from sqlalchemy import update
-
         with session_scope(self.engine) as db:
             db.execute(
                 update(AISession)

@@ -4,7 +4,7 @@ Statuses: ``pending`` → ``running`` (claimed, leased) → ``completed`` | ``de
 ``pending`` again with ``analysis_after`` (retry with backoff) | ``failed`` (after the last attempt, error kept).
 A ``running`` session whose claim is older than the lease is due again, so a killed worker loses nothing; the worker
 that finishes must still hold the claim (:func:`hold_claim`, or :func:`hold_claims` for a worker's chunk of
-sessions, whose outcomes :func:`record_outcomes` writes in the same transaction), so a session is never analysed
+sessions; :func:`record_outcomes` writes their outcomes in the same transaction), so a session is never analysed
 twice.
 """
 
@@ -115,10 +115,11 @@ def hold_claims(db: Session, session_ids: list[uuid.UUID], worker_id: str, now: 
 
 
 def record_outcomes(db: Session, outcomes: list[tuple[uuid.UUID, Any]], now: datetime) -> None:
-    """Persist the outcomes of sessions this transaction holds (:func:`hold_claims`): one statement per kind.
+    """Persist the outcomes of sessions this transaction holds (:func:`hold_claim`, :func:`hold_claims`): one
+    statement per kind.
 
-    Each ``(session_id, outcome)`` is written as :func:`mark_deferred` (outcome kind ``deferred``) or
-    :func:`mark_completed` would write it.
+    An outcome ``deferred`` (budget spent) makes the session due again at ``deferred_until``, and that attempt does
+    not count against the retry policy; any other outcome completes the analysis.
     """
     table = AISession.__table__
     by_id = bindparam("b_id", type_=table.c.id.type)
@@ -167,36 +168,6 @@ def record_outcomes(db: Session, outcomes: list[tuple[uuid.UUID, Any]], now: dat
 def backoff_seconds(attempt: int) -> int:
     """Delay before retry number ``attempt`` (1-based): 1, 2, 4 … minutes, capped at an hour."""
     return min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_CAP_SECONDS)
-
-
-def mark_completed(
-    db: Session,
-    session: AISession,
-    outcome: str,
-    reason: str,
-    proposal_id: uuid.UUID | None,
-    now: datetime,
-) -> None:
-    session.analysis_status = "completed"
-    session.analysis_outcome = outcome
-    session.analysis_reason = reason
-    session.analysis_proposal_id = proposal_id
-    session.analysis_error = None
-    session.analysis_after = None
-    session.analyzed_at = now
-    session.claimed_by = None
-    db.flush()
-
-
-def mark_deferred(db: Session, session: AISession, until: datetime, reason: str) -> None:
-    """Budget spent: due again at ``until``; the attempt does not count against the retry policy."""
-    session.analysis_status = "deferred"
-    session.analysis_after = until
-    session.analysis_reason = reason
-    session.analysis_outcome = "deferred"
-    session.analysis_attempts = max(session.analysis_attempts - 1, 0)
-    session.claimed_by = None
-    db.flush()
 
 
 def mark_failure(
