@@ -64,8 +64,10 @@ class Report:
     body_line: int  # first line of the statement, for errors the database reports without a position
     columns: tuple[str, ...] = ()  # filled in once the statement compiled on the live database
 
-    def param(self, name: str) -> ReportParam:
-        return next(p for p in self.params if p.name == name)
+    @property
+    def statement(self) -> str:
+        """The SELECT without the header, line numbers counted from ``body_line``."""
+        return "\n".join(self.sql.splitlines()[self.body_line - 1 :])
 
     def defaults(self, today: date | None = None) -> dict[str, Any]:
         return {p.name: p.default_value(today) for p in self.params}
@@ -283,8 +285,7 @@ def catalogue(engine: Engine, root: Path | None = None) -> ReportCatalogue:
 
 
 def _compile(engine: Engine, report: Report) -> Report | BrokenReport:
-    body = report.sql.splitlines()[report.body_line - 1 :]
-    statement = "\n".join(body)
+    statement = report.statement
     params = bind_values(report.params, report.defaults())
     params["account_id"] = uuid.UUID(int=0)
     try:
@@ -323,5 +324,4 @@ def run_report(
     typed = coerce_values(report.params, values or {}, today)
     params = bind_values(report.params, typed)
     params["account_id"] = account_id
-    statement = "\n".join(report.sql.splitlines()[report.body_line - 1 :])
-    return run_readonly(engine, statement, params, timeout_ms=timeout_ms, row_cap=row_cap)
+    return run_readonly(engine, report.statement, params, timeout_ms=timeout_ms, row_cap=row_cap)
