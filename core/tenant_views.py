@@ -105,18 +105,8 @@ END
 $flowpilot$
 """
 
-_MISSING = """
-SELECT c.table_name
-FROM information_schema.columns c
-JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema()
-  AND t.table_type = 'BASE TABLE'
-  AND (c.column_name = 'account_id' OR (c.table_name = 'accounts' AND c.column_name = 'id'))
-  AND NOT EXISTS (
-    SELECT 1 FROM pg_policies p
-    WHERE p.schemaname = c.table_schema AND p.tablename = c.table_name AND p.policyname = :policy
-  )
-ORDER BY 1
+_PROTECTED = """
+SELECT tablename FROM pg_policies WHERE schemaname = current_schema() AND policyname = :policy
 """
 
 
@@ -139,7 +129,8 @@ def unprotected_tables(conn: Connection) -> list[str]:
     if conn.dialect.name != "postgresql":
         return []
     role = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": READER_ROLE}).first()
-    missing = [row[0] for row in conn.execute(text(_MISSING), {"policy": POLICY_NAME})]
+    protected = {row.tablename for row in conn.execute(text(_PROTECTED), {"policy": POLICY_NAME})}
+    missing = [table for table in tenant_tables(conn) if table not in protected]
     if role is None:
         return missing or ["(role flowpilot_reader missing)"]
     return missing
