@@ -11,6 +11,7 @@ from core.gaps import KnowledgeGap, store_report
 from core.models import PSAConnection
 from tests.app_harness import app_for
 from tests.factories import make_account, make_session, make_user
+from ui.charts import stars
 
 HIGH = KnowledgeGap(
     "high_escalation",
@@ -116,3 +117,8 @@ def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspa
     assert list(app.dataframe[0].value["title"]) == [
         "Recurring unmatched problem: Outlook keeps prompting for a password"
     ]
+
+
+def test_rating_stars_round_halves_up():
+    assert [stars(r) for r in (2.5, 3.5, 4.49, 1.0)] == ["2.5 ★★★☆☆", "3.5 ★★★★☆", "4.5 ★★★★★", "1.0 ★☆☆☆☆"]
+    assert stars(None) == "no ratings"

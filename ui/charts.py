@@ -144,5 +144,7 @@ def stars(rating: float | None) -> str:
     if rating is None:
         return "no ratings"
     # The figure first: a narrow card cuts the end of the value, and the stars are the decoration.
-    full = int(round(rating))
-    return f"{rating:.1f} " + "★" * full + "☆" * (5 - full)
+    # Stars follow the figure shown, halves up (round() rounds halves to even: 2.5 drew two stars, 3.5 four).
+    figure = f"{rating:.1f}"
+    full = int(float(figure) + 0.5)
+    return f"{figure} " + "★" * full + "☆" * (5 - full)
