@@ -44,7 +44,6 @@ class Suggestion:
     sources: dict[str, str] = field(default_factory=dict)
     instructions: str = ""
     generator: str = "offline rules"
-    notes: list[str] = field(default_factory=list)
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'“(])|\n+")

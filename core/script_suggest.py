@@ -224,7 +224,6 @@ def suggest_with_model(
         sources=found_in,
         instructions=instructions,
         generator=settings.anthropic_model,
-        notes=notes,
     )
     return suggestion, notes
 
@@ -246,8 +245,6 @@ def suggest(
             notes = [f"The AI suggestion failed ({type(exc).__name__}); showing the offline suggestion."]
     templates = accessible_templates(db, user)
     offline = suggest_offline(templates, session_sources(db, session), session.problem_domain)
-    if offline is not None:
-        offline.notes = list(notes)
     return SuggestionResult(offline, "offline rules", notes)
 
 
