@@ -118,28 +118,24 @@ PUSH_SUMS = ("pushes", "first_attempt_succeeded", "failed_first", "retry_succeed
 def session_cube(
     db: Session, account_id: uuid.UUID, start: datetime, end: datetime, *, with_pushes: bool = False
 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Session sums per (domain, tier, status) for sessions created in ``[start, end)``, plus PSA push sums."""
+    """Session sums per (domain, tier, status) for sessions created in ``[start, end)``, and PSA push sums (all
+    zero unless ``with_pushes``: the raw edges' pushes cost a query of their own)."""
     window = split_window(db, account_id, start, end)
-    cube: dict[tuple[str, str, str], dict[str, Any]] = {}
-    pushes = dict.fromkeys(PUSH_SUMS, 0.0)
-
-    def add(row: dict[str, Any], keys: tuple[str, ...]) -> None:
-        key = (row["domain"], row["tier"], row["status"])
-        into = cube.setdefault(key, {"domain": key[0], "tier": key[1], "status": key[2], **dict.fromkeys(keys, 0)})
-        for k in keys:
-            into[k] = into.get(k, 0) + (row[k] or 0)
-
-    for row in run(db, "analytics_session_cube", account_id=account_id, **window.raw_params()):
-        add(row, SESSION_SUMS)
+    rows = run(db, "analytics_session_cube", account_id=account_id, **window.raw_params())
+    push_rows = run(db, "analytics_psa_pushes", account_id=account_id, **window.raw_params()) if with_pushes else []
     if window.days is not None:
-        for row in run(db, "analytics_rollup_cube", account_id=account_id, **window.day_params()):
-            add(row, SESSION_SUMS)
-            for k in PUSH_SUMS:
-                pushes[k] += row[k] or 0
-    if with_pushes:
-        raw = run(db, "analytics_psa_pushes", account_id=account_id, **window.raw_params())[0]
-        for k in PUSH_SUMS:
-            pushes[k] += raw[k] or 0
+        rolled = run(db, "analytics_rollup_cube", account_id=account_id, **window.day_params())
+        rows += rolled
+        push_rows += rolled if with_pushes else []
+    cube: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["domain"], row["tier"], row["status"])
+        into = cube.setdefault(
+            key, {"domain": key[0], "tier": key[1], "status": key[2], **dict.fromkeys(SESSION_SUMS, 0)}
+        )
+        for k in SESSION_SUMS:
+            into[k] += row[k] or 0
+    pushes = {k: sum((r[k] or 0 for r in push_rows), 0.0) for k in PUSH_SUMS}
     return [cube[k] for k in sorted(cube)], pushes
 
 
