@@ -98,6 +98,16 @@ def test_empty_account_says_so(engine, monkeypatch):
     assert not app.get("plotly_chart")
 
 
+def test_gaps_page_with_an_empty_report_says_so_without_filters(engine, monkeypatch):
+    with session_scope(engine) as db:
+        account = make_account(db)
+        make_user(db, account, "team_admin")
+        store_report(db, account.id, [], datetime.now(UTC))
+    app = _open(engine, monkeypatch, "views/knowledge_gaps.py")
+    assert [s.value for s in app.success] == ["The latest report found no knowledge gap."]
+    assert not app.multiselect and not app.dataframe
+
+
 def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspace):
     app = _open(engine, monkeypatch, "views/knowledge_gaps.py")
     table = app.dataframe[0].value

@@ -32,15 +32,15 @@ if generated_at is None:
     st.info("No gap report yet. The worker computes one every hour; press “Recompute now” to compute it at once.")
     st.stop()
 
+if not gaps:
+    st.success("The latest report found no knowledge gap.")
+    st.stop()
+
 f1, f2, f3 = st.columns(3)
 chosen_types = f1.multiselect("Type", GAP_TYPES, key="gaps_filter_type")
 chosen_domains = f2.multiselect("Domain", sorted({g.domain for g in gaps}), key="gaps_filter_domain")
 chosen_severities = f3.multiselect("Severity", SEVERITIES, key="gaps_filter_severity")
 shown = filter_gaps(gaps, chosen_types, chosen_domains, chosen_severities)
-
-if not gaps:
-    st.success("The latest report found no knowledge gap.")
-    st.stop()
 if not shown:
     st.info("No gap matches these filters.")
     st.stop()
