@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from core.models import AISession, FlowProposal, Tree, utcnow
 from core.providers.embedders import LocalEmbedder
 from core.providers.generators import OfflineRulesGenerator
 from core.trees import validate_tree
-from tests.factories import NOW, make_account, make_session, make_tree
+from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
 
 
 def providers(**settings) -> Providers:
@@ -403,3 +404,38 @@ def test_flows_of_other_accounts_are_never_touched(db: Session) -> None:
     outcome = analyze(db, session)
     assert outcome.kind == "new_flow"
     assert db.get(Tree, foreign.id).times_matched == 0
+
+
+def test_no_branch_is_proposed_where_the_flow_has_no_room(db: Session) -> None:
+    account = make_account(db)
+    full = copy.deepcopy(OUTLOOK_TREE)
+    q2 = full["children"][0]
+    q2["children"] += [
+        {"id": f"s{n}", "label": f"Option {n}", "type": "solution", "solution": f"Fix {n}."} for n in (4, 5, 6)
+    ]
+    crowded = make_tree(db, account, full)
+    flow = make_tree(db, account)
+    after_solution = [
+        {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
+        {"step_type": "question", "flow_node_id": "q2", "selected_option": "No"},
+        {"step_type": "action", "flow_node_id": "s2", "was_free_text": True, "free_text_input": "Already enabled"},
+        {"step_type": "resolution", "content": {"text": "Reset the mailbox profile."}},
+    ]
+    sessions = [
+        make_session(db, account, matched_flow_id=crowded.id, match_score=0.9, steps=DIVERGENT_STEPS),
+        make_session(db, account, matched_flow_id=flow.id, match_score=0.9, steps=after_solution),
+    ]
+    db.commit()
+    outcomes = [analyze(db, s) for s in sessions]
+    assert [(o.kind, o.reason, o.proposal_id) for o in outcomes] == [
+        (
+            "no_proposal",
+            "Question 'q2' already offers 5 options; no room for 'Error 0x80070005 when signing in'.",
+            None,
+        ),
+        ("no_proposal", "Left the flow after its solution 's2'; a solution takes no branch.", None),
+    ]
+    assert db.query(FlowProposal).count() == 0
+    for tree in (crowded, flow):
+        db.refresh(tree)
+    assert [crowded.times_matched, flow.times_matched] == [1, 1]

@@ -20,22 +20,20 @@ from core.flywheel.dedup import find_enhancement, find_similar, merge
 from core.flywheel.divergence import FlowWalk
 from core.flywheel.facts import SessionFacts
 from core.flywheel.plan import (
-    MAX_OPTIONS,
     Outcome,
     Prepared,
     Providers,
+    branch_refusal,
     build_providers,
     matching,
     plan_session,
 )
-from core.flywheel.prepare import prepare
+from core.flywheel.prepare import generate, prepare, record_spent
 from core.models import AISession, FlowProposal, Tree, utcnow
 from core.providers.embedders import to_bytes
 from core.providers.generators import (
-    BudgetExhausted,
     EnhancementTarget,
     Generated,
-    Usage,
 )
 from core.trees import diff_trees
 
@@ -103,47 +101,18 @@ class FlowStats:
 def _generate(
     db: Session, facts: SessionFacts, providers: Providers, now: datetime, make, prepared: Prepared | None
 ) -> Generated | Outcome:
-    """Run ``make(generator, reserve)`` under the budget; an Outcome ``deferred`` when the budget is spent.
-
-    A result :func:`prepare` already obtained outside the transaction is used as is.
+    """Run ``make(generator, reserve)`` under the budget, in this transaction; an Outcome ``deferred`` when the
+    budget is spent. A result :func:`prepare` already obtained outside the transaction is used as is.
     """
     if prepared is not None:
         return prepared.result
-    generator = providers.generator
-    if not generator.uses_llm:
-        return make(generator, None)
-    settings = providers.settings
-
-    def reserve() -> bool:
-        return budget.reserve_call(db, facts.account_id, now, settings.daily_llm_budget)
-
-    try:
-        generated = make(generator, reserve)
-    except BudgetExhausted as exc:
-        spent: Usage = getattr(exc, "usage", None) or Usage()
-        budget.record_usage(
-            db,
-            facts.account_id,
-            now,
-            input_tokens=spent.input_tokens,
-            output_tokens=spent.output_tokens,
-            cache_read_tokens=spent.cache_read_tokens,
-        )
-        if settings.budget_fallback_offline:
-            return make(providers.offline, None)
-        until = budget.next_utc_midnight(now)
-        reason = f"Daily LLM budget of {settings.daily_llm_budget} calls used up; deferred to {until:%Y-%m-%d} UTC."
-        return Outcome("deferred", reason, deferred_until=until, usage=spent)
-    u = generated.usage
-    budget.record_usage(
-        db,
-        facts.account_id,
+    return generate(
+        providers,
         now,
-        input_tokens=u.input_tokens,
-        output_tokens=u.output_tokens,
-        cache_read_tokens=u.cache_read_tokens,
+        make,
+        lambda: budget.reserve_call(db, facts.account_id, now, providers.settings.daily_llm_budget),
+        lambda spent: record_spent(db, facts.account_id, now, spent),
     )
-    return generated
 
 
 def _proposal(facts: SessionFacts, evidence: float, now: datetime, **fields) -> FlowProposal:
@@ -231,7 +200,7 @@ def _new_flow(
     db.add(proposal)
     db.flush()
     providers.index.add(proposal, vector)
-    return Outcome("new_flow", decision.reason, proposal.id, usage=generated.usage)
+    return Outcome("new_flow", decision.reason, proposal.id)
 
 
 def _enhancement(
@@ -245,14 +214,10 @@ def _enhancement(
     evidence: float,
     prepared: Prepared | None = None,
 ) -> Outcome:
+    refusal = branch_refusal(walk)
+    if refusal is not None:
+        return Outcome("no_proposal", refusal)
     node = walk.node
-    kind = node.get("type")
-    if kind == "solution":
-        return Outcome("no_proposal", f"Left the flow after its solution '{node['id']}'; a solution takes no branch.")
-    if kind == "question" and len(node.get("children") or []) >= MAX_OPTIONS:
-        return Outcome(
-            "no_proposal", f"Question '{node['id']}' already offers {MAX_OPTIONS} options; no room for '{walk.label}'."
-        )
     key = walk.key
     existing = find_enhancement(db, facts.account_id, flow.id, key)
     if existing is not None:
@@ -285,7 +250,7 @@ def _enhancement(
     )
     db.add(proposal)
     db.flush()
-    return Outcome("enhancement", decision.reason, proposal.id, usage=generated.usage)
+    return Outcome("enhancement", decision.reason, proposal.id)
 
 
 def _reinforce(

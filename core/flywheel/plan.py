@@ -16,7 +16,7 @@ from core.flywheel.divergence import FlowWalk, walk_session
 from core.flywheel.facts import SessionFacts, load_facts
 from core.models import AISession, Tree
 from core.providers.embedders import Embedder, LocalEmbedder, VoyageEmbedder
-from core.providers.generators import AnthropicGenerator, Generated, Generator, OfflineRulesGenerator, Usage
+from core.providers.generators import AnthropicGenerator, Generated, Generator, OfflineRulesGenerator
 from core.trees import validate_tree
 
 MAX_OPTIONS = 5
@@ -40,7 +40,6 @@ class Outcome:
     proposal_id: uuid.UUID | None = None
     deferred_until: datetime | None = None
     resurfaced: bool = False
-    usage: Usage = field(default_factory=Usage)
 
 
 def build_providers(settings: Settings) -> Providers:
@@ -95,6 +94,16 @@ def plan_session(db: Session, session: AISession, facts: SessionFacts | None = N
         facts.tier, facts.rating, meaningful_steps(facts), facts.match_score if flow is not None else None
     )
     return Plan(facts, flow, walk, decision, evidence)
+
+
+def branch_refusal(walk: FlowWalk) -> str | None:
+    """Why no branch can be added where the session left the flow, or None when one can."""
+    node = walk.node
+    if node.get("type") == "solution":
+        return f"Left the flow after its solution '{node['id']}'; a solution takes no branch."
+    if node.get("type") == "question" and len(node.get("children") or []) >= MAX_OPTIONS:
+        return f"Question '{node['id']}' already offers {MAX_OPTIONS} options; no room for '{walk.label}'."
+    return None
 
 
 @dataclass

@@ -1,19 +1,28 @@
-"""Model calls made outside the session's transaction (see :func:`prepare`)."""
+"""Model calls under the daily budget (:func:`generate`), made outside the session's transaction (:func:`prepare`)."""
 
 from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core.db import session_scope
 from core.flywheel import budget
 from core.flywheel.dedup import peek_enhancement, peek_similar
-from core.flywheel.plan import MAX_OPTIONS, Outcome, Prepared, Providers, plan_session
+from core.flywheel.plan import Outcome, Prepared, Providers, branch_refusal, plan_session
 from core.models import AISession
-from core.providers.generators import BudgetExhausted, EnhancementTarget, GenerationError, Usage
+from core.providers.generators import (
+    BudgetExhausted,
+    EnhancementTarget,
+    Generated,
+    GenerationError,
+    Generator,
+    Usage,
+)
 
 
 def prepare(
@@ -37,7 +46,7 @@ def prepare(
         facts, flow, walk = plan.facts, plan.flow, plan.walk
         if plan.decision.kind == "new_flow":
             embedder = providers.embedder
-            vector = embedder.embed([facts.dedup_text or facts.summary or "(no summary)"])[0]
+            vector = facts.dedup_vector(embedder)
             if peek_similar(
                 db, providers.index, facts.account_id, facts.domain, embedder.name, vector, embedder.threshold
             ):
@@ -48,11 +57,9 @@ def prepare(
                 return gen.new_flow(facts, reserve)
 
         elif plan.decision.kind == "enhancement":
-            node = walk.node
-            if node.get("type") == "solution" or (
-                node.get("type") == "question" and len(node.get("children") or []) >= MAX_OPTIONS
-            ):
+            if branch_refusal(walk) is not None:
                 return None
+            node = walk.node
             key = walk.key
             if peek_enhancement(db, facts.account_id, flow.id, key):
                 return None
@@ -64,35 +71,59 @@ def prepare(
 
         else:
             return None
-    settings = providers.settings
 
     def reserve() -> bool:
         with session_scope(engine) as ledger:
-            return budget.reserve_call(ledger, facts.account_id, now, settings.daily_llm_budget)
+            return budget.reserve_call(ledger, facts.account_id, now, providers.settings.daily_llm_budget)
 
     def record(spent: Usage) -> None:
         with session_scope(engine) as ledger:
-            budget.record_usage(
-                ledger,
-                facts.account_id,
-                now,
-                input_tokens=spent.input_tokens,
-                output_tokens=spent.output_tokens,
-                cache_read_tokens=spent.cache_read_tokens,
-            )
+            record_spent(ledger, facts.account_id, now, spent)
 
+    return Prepared(plan.decision.kind, key, generate(providers, now, make, reserve, record))
+
+
+def record_spent(db: Session, account_id: uuid.UUID, now: datetime, spent: Usage) -> None:
+    """Add what a generator spent to the account's ledger for today."""
+    budget.record_usage(
+        db,
+        account_id,
+        now,
+        input_tokens=spent.input_tokens,
+        output_tokens=spent.output_tokens,
+        cache_read_tokens=spent.cache_read_tokens,
+    )
+
+
+def generate(
+    providers: Providers,
+    now: datetime,
+    make: Callable[[Generator, Callable[[], bool] | None], Generated],
+    reserve: Callable[[], bool],
+    record: Callable[[Usage], None],
+) -> Generated | Outcome:
+    """Run ``make(generator, reserve)`` under the daily budget: the model's answer, or an Outcome ``deferred``.
+
+    ``reserve`` counts a call before it is made (False when the budget is spent); ``record`` adds the tokens
+    spent, whether the generator succeeded, gave up (:class:`GenerationError`, raised again) or met the spent
+    budget. With ``budget_fallback_offline`` a spent budget falls back to the offline generator instead of deferring.
+    """
+    generator = providers.generator
+    if not generator.uses_llm:
+        return make(generator, None)
+    settings = providers.settings
     try:
         generated = make(generator, reserve)
     except BudgetExhausted as exc:
         record(getattr(exc, "usage", None) or Usage())
         if settings.budget_fallback_offline:
-            return Prepared(plan.decision.kind, key, make(providers.offline, None))
+            return make(providers.offline, None)
         until = budget.next_utc_midnight(now)
         reason = f"Daily LLM budget of {settings.daily_llm_budget} calls used up; deferred to {until:%Y-%m-%d} UTC."
-        return Prepared(plan.decision.kind, key, Outcome("deferred", reason, deferred_until=until))
+        return Outcome("deferred", reason, deferred_until=until)
     except GenerationError as exc:
         # The calls were counted when reserved; the tokens they used are counted here.
         record(exc.usage or Usage())
         raise
     record(generated.usage)
-    return Prepared(plan.decision.kind, key, generated)
+    return generated
