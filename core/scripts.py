@@ -86,7 +86,7 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
     A small PowerShell scanner: strings (verbatim, expandable, here-strings), comments and backtick escapes.
     It errs on the side of calling a position unsafe. Where PowerShell could read the text differently from this
     scanner (a subexpression inside an expandable string, a ``${...}`` name with quotes, a ``#`` inside a word,
-    the ``--%`` stop-parsing token), the scanner stops following the body and every later placeholder is unsafe:
+    the ``--%`` stop-parsing token, a lone carriage return), the scanner stops following the body and every later placeholder is unsafe:
     from there on it cannot tell a string from code.
     """
     found: list[tuple[str, str | None]] = []
@@ -102,6 +102,10 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
                 i = match.end()
             else:
                 i += 1
+            continue
+        if ch == "\r" and not body.startswith("\r\n", i):
+            # PowerShell ends a line (a # comment, a here-string) at a lone CR too.
+            lost = f"a carriage return without a line feed on line {_line_of(body, i)}"
             continue
         if state in ("code", "double", "here_double") and body.startswith("${", i):
             end = body.find("}", i)

@@ -158,6 +158,7 @@ MISREAD_BODIES = [
     ("hash inside a word", "Write-Host a#b '\n{{ x }}\n'\n", "# inside a word"),
     ("stop-parsing token", 'cmd.exe /c echo --% "\n" {{ x }} "\n', "stop-parsing token --%"),
     ("quote in braced variable name", '${a"} = 1\nWrite-Host " {{ x }} "\n', "variable name ${...}"),
+    ("comment ended by a lone carriage return", "Write-Host 1 # note\r'\n{{ x }}\n'\n", "carriage return"),
 ]
 
 
