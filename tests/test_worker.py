@@ -163,6 +163,33 @@ def test_a_lost_claim_is_not_processed_twice(engine: Engine) -> None:
         assert db.scalar(select(FlowProposal.supporting_session_count)) == 1
 
 
+def test_a_claim_lost_inside_a_batch_is_not_processed_twice(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        ids = [
+            make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **kw).id
+            for n, p in enumerate(PROBLEMS)
+        ]
+    slow = Worker(engine, offline(), worker_id="slow", clock=Clock())
+    assert queue.claim(engine, "slow", 5, 600, NOW) == ids
+    # the lease expires; another worker takes the oldest session and finishes it before the slow one starts
+    later = NOW + timedelta(minutes=11)
+    fast = Worker(engine, offline(), worker_id="fast", clock=Clock(later))
+    assert queue.claim(engine, "fast", 1, 600, later) == ids[:1]
+    fast.process_batch(ids[:1], jobs.worker.RunStats())
+    stats = jobs.worker.RunStats()
+    slow.process_batch(ids, stats)
+    assert (stats.lost, dict(stats.outcomes)) == (1, {"new_flow": 2})
+    states = [load(engine, i) for i in ids]
+    assert [(s.analysis_status, s.analysis_outcome) for s in states] == [("completed", "new_flow")] * 3
+    with session_scope(engine) as db:
+        proposals = db.scalars(select(FlowProposal).order_by(FlowProposal.title)).all()
+        assert [(p.title, p.supporting_session_ids) for p in proposals] == sorted(
+            (p, [str(i)]) for p, i in zip(PROBLEMS, ids, strict=True)
+        )
+
+
 def test_stop_request_releases_unstarted_claims(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = [seed(engine, confidence_tier="discovery", analysis_status="pending") for _ in range(3)]
     worker = Worker(engine, offline(), worker_id="w1", batch=3, clock=Clock())
