@@ -298,14 +298,3 @@ def redact(
 def restore(text: str, mapping: Mapping[str, str]) -> str:
     """Put the original values back for every placeholder of ``mapping`` found in ``text``."""
     return PLACEHOLDER_RE.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
-
-
-def redact_all(texts: Sequence[str], *, company_names: Sequence[str] = (), people: Sequence[str] = ()) -> list[str]:
-    """Redact several texts with one shared mapping (the same value is the same placeholder in all of them)."""
-    mapping: dict[str, str] = {}
-    result = []
-    for text in texts:
-        redacted = redact(text, company_names=company_names, known=mapping, people=people)
-        mapping = redacted.mapping
-        result.append(redacted.text)
-    return result

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.redaction import Redacted, redact, redact_all, restore
+from core.redaction import Redacted, redact, restore
 
 # The project's shared material lies beside the repository (../shared), on developer machines and in CI.
 TICKETS = Path(__file__).resolve().parents[2] / "shared/reference/tickets/it_service_ticket_classification_subset.csv"
@@ -46,7 +46,6 @@ def test_same_value_gets_same_placeholder_and_known_mapping_continues_numbering(
     second = redact("Now 192.168.1.11 and 172.16.0.5 and bob@fabrikam.com", known=first.mapping)
     assert second.text == "Now <IP_2> and <IP_3> and <EMAIL_1>"
     assert second.mapping["<IP_1>"] == "192.168.1.10"
-    assert redact_all(["a@b.org", "again a@b.org"]) == ["<EMAIL_1>", "again <EMAIL_1>"]
 
 
 @pytest.mark.parametrize(
