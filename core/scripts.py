@@ -86,10 +86,11 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
     A small PowerShell scanner: strings (verbatim, expandable, here-strings), comments and backtick escapes.
     It errs on the side of calling a position unsafe. Where PowerShell could read the text differently from this
     scanner (a subexpression inside an expandable string, a ``${...}`` name with quotes, a ``#`` inside a word,
-    the ``--%`` stop-parsing token, a lone carriage return), the scanner stops following the body and every later placeholder is unsafe:
-    from there on it cannot tell a string from code.
+    the ``--%`` stop-parsing token, a lone carriage return), the scanner stops following the body and every later
+    placeholder is unsafe: from there on it cannot tell a string from code. A placeholder the scanner stepped over
+    (escaped by a backtick) is unsafe too.
     """
-    found: list[tuple[str, str | None]] = []
+    found: list[tuple[int, str, str | None]] = []
     i, n = 0, len(body)
     state = "code"
     lost: str | None = None
@@ -98,7 +99,7 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
         if lost:
             match = PLACEHOLDER.match(body, i)
             if match:
-                found.append((match.group(1), f"comes after {lost}, which this check cannot follow"))
+                found.append((i, match.group(1), f"comes after {lost}, which this check cannot follow"))
                 i = match.end()
             else:
                 i += 1
@@ -128,7 +129,7 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
                     reason = f"is glued to the text before it ({before!r})"
                 elif not (after.isspace() or after in "),;]}|"):
                     reason = f"is glued to the text after it ({after!r})"
-                found.append((match.group(1), reason))
+                found.append((i, match.group(1), reason))
                 i = match.end()
                 continue
             if ch == "`":
@@ -166,7 +167,7 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
                 "here_single": "a here-string",
                 "here_double": "a here-string",
             }[state]
-            found.append((match.group(1), f"is inside {where}"))
+            found.append((i, match.group(1), f"is inside {where}"))
             i = match.end()
             continue
         if state == "line_comment" and ch == "\n":
@@ -189,7 +190,11 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
         elif state in _HERE_ENDS and body.startswith(_HERE_ENDS[state], i):
             state, i = "code", i + 2
         i += 1
-    return found
+    seen = {start for start, _, _ in found}
+    for match in PLACEHOLDER.finditer(body):
+        if match.start() not in seen:
+            found.append((match.start(), match.group(1), "is escaped by the character before it"))
+    return [(key, reason) for _, key, reason in sorted(found)]
 
 
 def _line_of(body: str, index: int) -> int:

@@ -159,6 +159,7 @@ MISREAD_BODIES = [
     ("stop-parsing token", 'cmd.exe /c echo --% "\n" {{ x }} "\n', "stop-parsing token --%"),
     ("quote in braced variable name", '${a"} = 1\nWrite-Host " {{ x }} "\n', "variable name ${...}"),
     ("comment ended by a lone carriage return", "Write-Host 1 # note\r'\n{{ x }}\n'\n", "carriage return"),
+    ("backtick before the placeholder", "Write-Host `{{ x }}\n", "escaped by the character before it"),
 ]
 
 
@@ -171,7 +172,7 @@ def test_placeholder_after_a_construct_the_check_cannot_follow_is_refused(body: 
     commands = [n.text for n in _nodes(PARSER.parse(unchecked.encode("utf-8")).root_node) if n.type == "command_name"]
     assert b"Start-Process" in commands
     errors = check_template(body, schema)
-    assert len(errors) == 1 and "{{ x }} comes after" in errors[0] and construct in errors[0], errors
+    assert len(errors) == 1 and "The placeholder {{ x }} " in errors[0] and construct in errors[0], errors
 
 
 def _nodes(node: Node) -> list[Node]:
