@@ -11,10 +11,9 @@ import streamlit as st
 
 from core import flows, proposals, review
 from core.auth import PermissionDenied
-from core.db import session_scope
 from core.trees import InvalidTree
 from ui import flow_editor
-from ui.context import current_user, engine
+from ui.context import call, current_user
 from ui.graph import draw_tree
 
 FLASH = "flows_flash"
@@ -31,7 +30,6 @@ STARTER_TREE = {
 }
 
 user = current_user()
-eng = engine()
 
 flash = st.session_state.pop(FLASH, None)
 if flash:
@@ -40,8 +38,7 @@ if flash:
 # --- arrivals from other pages -----------------------------------------------------------------------------
 incoming_proposal = st.session_state.pop("flows_editor_proposal_id", None)
 if incoming_proposal:
-    with session_scope(eng) as db:
-        detail = proposals.get_detail(db, user.account_id, incoming_proposal)
+    detail = call(proposals.get_detail, user.account_id, incoming_proposal)
     if detail is None or detail.proposed_tree is None:
         st.warning("That proposal does not exist in this account or carries no tree.")
     else:
@@ -78,47 +75,45 @@ def leave_editor(to_review: bool = False) -> None:
 def publish(result: flow_editor.EditorResult, ctx: dict) -> None:
     """Publish the editor's tree the way its context asks; failures are shown, never raised."""
     try:
-        with session_scope(eng) as db:
-            if ctx["kind"] == "proposal":
-                flow = review.modify(
-                    db,
-                    ctx["proposal_id"],
-                    user,
-                    result.tree,
-                    title=result.title or None,
-                    description=result.description,
-                    problem_domain=result.problem_domain or None,
-                    match_keywords=result.match_keywords,
-                    notes=st.session_state.get("flows_editor_notes"),
-                    confirm_stale=bool(st.session_state.get("flows_confirm_stale")),
-                )
-                message = f"Published version {flow.version} of '{flow.name}'; the proposal is marked modified."
-            elif ctx["kind"] == "flow":
-                flow = flows.publish_version(
-                    db,
-                    user,
-                    ctx["flow_id"],
-                    result.tree,
-                    change_note=st.session_state.get("flows_editor_notes") or "",
-                    name=result.title,
-                    description=result.description,
-                    match_keywords=result.match_keywords,
-                    expected_version=ctx.get("version"),
-                )
-                message = f"Published version {flow.version} of '{flow.name}'."
-            else:
-                flow = flows.create_flow(
-                    db,
-                    user,
-                    name=result.title,
-                    tree_structure=result.tree,
-                    description=result.description,
-                    problem_domain=result.problem_domain or None,
-                    match_keywords=result.match_keywords,
-                    origin="manual",
-                )
-                message = f"Published '{flow.name}' as a new flow."
-            flow_id = str(flow.id)
+        if ctx["kind"] == "proposal":
+            flow = call(
+                review.modify,
+                ctx["proposal_id"],
+                user,
+                result.tree,
+                title=result.title or None,
+                description=result.description,
+                problem_domain=result.problem_domain or None,
+                match_keywords=result.match_keywords,
+                notes=st.session_state.get("flows_editor_notes"),
+                confirm_stale=bool(st.session_state.get("flows_confirm_stale")),
+            )
+            message = f"Published version {flow.version} of '{flow.name}'; the proposal is marked modified."
+        elif ctx["kind"] == "flow":
+            flow = call(
+                flows.publish_version,
+                user,
+                ctx["flow_id"],
+                result.tree,
+                change_note=st.session_state.get("flows_editor_notes") or "",
+                name=result.title,
+                description=result.description,
+                match_keywords=result.match_keywords,
+                expected_version=ctx.get("version"),
+            )
+            message = f"Published version {flow.version} of '{flow.name}'."
+        else:
+            flow = call(
+                flows.create_flow,
+                user,
+                name=result.title,
+                tree_structure=result.tree,
+                description=result.description,
+                problem_domain=result.problem_domain or None,
+                match_keywords=result.match_keywords,
+                origin="manual",
+            )
+            message = f"Published '{flow.name}' as a new flow."
     except review.StaleBase as exc:
         st.session_state["flows_stale_seen"] = True
         st.warning(f"{exc}")
@@ -139,7 +134,7 @@ def publish(result: flow_editor.EditorResult, ctx: dict) -> None:
         st.session_state["review_selected_id"] = ctx["proposal_id"]
         st.switch_page("views/review_queue.py")
     st.session_state[FLASH] = message
-    st.session_state[OPEN] = flow_id
+    st.session_state[OPEN] = str(flow.id)
     st.rerun()
 
 
@@ -177,8 +172,7 @@ if flow_editor.is_open():
 
 # --- library -----------------------------------------------------------------------------------------------
 st.title("Flows")
-with session_scope(eng) as db:
-    domains = flows.flow_domains(db, user.account_id)
+domains = call(flows.flow_domains, user.account_id)
 f1, f2, f3 = st.columns([2, 2, 1])
 domain = f1.selectbox("Domain", [ALL, *domains], key="flows_domain")
 origin = f2.selectbox(
@@ -187,10 +181,12 @@ origin = f2.selectbox(
 if user.is_team_admin and f3.button("New flow", key="flows_new"):
     flow_editor.open_editor(STARTER_TREE, {}, {"kind": "new"})
     st.rerun()
-with session_scope(eng) as db:
-    rows = flows.list_flows(
-        db, user.account_id, domain=None if domain == ALL else domain, origin=None if origin == ALL else origin
-    )
+rows = call(
+    flows.list_flows,
+    user.account_id,
+    domain=None if domain == ALL else domain,
+    origin=None if origin == ALL else origin,
+)
 if not rows:
     st.info("No published flows yet. Approve a proposal in the Review Queue, or create one with New flow.")
     st.stop()
@@ -210,17 +206,16 @@ by_id = {str(r.id): r for r in rows}
 if st.session_state.get(OPEN) not in by_id:
     st.session_state[OPEN] = str(rows[0].id)
 opened = st.selectbox("Open flow", list(by_id), key=OPEN, format_func=lambda i: by_id[i].name)
-with session_scope(eng) as db:
-    flow = flows.get_flow(db, user.account_id, opened)
-    history = flows.flow_versions(db, user.account_id, opened)
-    current = {
-        "tree": flow.tree_structure,
-        "version": flow.version,
-        "name": flow.name,
-        "description": flow.description,
-        "problem_domain": flow.problem_domain,
-        "match_keywords": list(flow.match_keywords or []),
-    }
+flow = call(flows.get_flow, user.account_id, opened)
+history = call(flows.flow_versions, user.account_id, opened)
+current = {
+    "tree": flow.tree_structure,
+    "version": flow.version,
+    "name": flow.name,
+    "description": flow.description,
+    "problem_domain": flow.problem_domain,
+    "match_keywords": list(flow.match_keywords or []),
+}
 
 st.subheader(current["name"])
 row = by_id[opened]

@@ -12,9 +12,8 @@ import streamlit as st
 
 from core import proposals, review
 from core.auth import PermissionDenied
-from core.db import session_scope
 from core.trees import InvalidTree
-from ui.context import current_user, engine
+from ui.context import call, current_user
 from ui.graph import draw_tree
 
 SELECTED = "review_selected_id"
@@ -26,7 +25,6 @@ TYPE_LABELS = {"new_flow": "new flow", "enhancement": "enhancement", "branch_add
 DECISION_ERRORS = (review.ProposalNotPending, review.ProposalNotFound, review.StaleBase, review.ApprovalNotAllowed)
 
 user = current_user()
-eng = engine()
 
 st.title("Review Queue")
 
@@ -59,16 +57,15 @@ def reset_page() -> None:
 def decide(action: str, proposal_id: str, **kwargs: object) -> None:
     """Run one decision in its own transaction; success flashes a toast on the next run, failure warns now."""
     try:
-        with session_scope(eng) as db:
-            if action == "approve":
-                flow = review.approve(db, proposal_id, user, notes=kwargs.get("notes"))
-                message = f"Published '{flow.name}' as a new flow."
-            elif action == "dismiss":
-                review.dismiss(db, proposal_id, user, notes=kwargs.get("notes"))
-                message = "Dismissed: it comes back if more sessions support it."
-            else:
-                review.reject(db, proposal_id, user, reason=kwargs.get("reason"))
-                message = "Rejected."
+        if action == "approve":
+            flow = call(review.approve, proposal_id, user, notes=kwargs.get("notes"))
+            message = f"Published '{flow.name}' as a new flow."
+        elif action == "dismiss":
+            call(review.dismiss, proposal_id, user, notes=kwargs.get("notes"))
+            message = "Dismissed: it comes back if more sessions support it."
+        else:
+            call(review.reject, proposal_id, user, reason=kwargs.get("reason"))
+            message = "Rejected."
     except (PermissionDenied, InvalidTree, *DECISION_ERRORS) as exc:
         st.session_state.pop(CONFIRM, None)
         st.warning(f"Not done: {exc}")
@@ -79,9 +76,8 @@ def decide(action: str, proposal_id: str, **kwargs: object) -> None:
 
 
 # --- stats strip -------------------------------------------------------------------------------------------
-with session_scope(eng) as db:
-    stats = proposals.queue_stats(db, user.account_id)
-    domains = proposals.proposal_domains(db, user.account_id)
+stats = call(proposals.queue_stats, user.account_id)
+domains = call(proposals.proposal_domains, user.account_id)
 
 cols = st.columns(5)
 cols[0].metric("Pending", stats.pending)
@@ -105,8 +101,7 @@ sort = f3.selectbox(
 domain_filter = None if domain == ALL else domain
 type_filter = None if ptype == ALL else ptype
 
-with session_scope(eng) as db:
-    counts = proposals.tab_counts(db, user.account_id, domain=domain_filter, proposal_type=type_filter)
+counts = call(proposals.tab_counts, user.account_id, domain=domain_filter, proposal_type=type_filter)
 tab = st.radio(
     "Show",
     list(proposals.TABS),
@@ -119,17 +114,16 @@ tab = st.radio(
 pages = max(1, -(-counts[tab] // PAGE_SIZE))
 if st.session_state.get("review_page", 1) > pages:
     st.session_state["review_page"] = pages
-with session_scope(eng) as db:
-    queue = proposals.list_proposals(
-        db,
-        user.account_id,
-        tab=tab,
-        domain=domain_filter,
-        proposal_type=type_filter,
-        sort=sort,
-        page=st.session_state.get("review_page", 1),
-        page_size=PAGE_SIZE,
-    )
+queue = call(
+    proposals.list_proposals,
+    user.account_id,
+    tab=tab,
+    domain=domain_filter,
+    proposal_type=type_filter,
+    sort=sort,
+    page=st.session_state.get("review_page", 1),
+    page_size=PAGE_SIZE,
+)
 
 list_col, detail_col = st.columns([2, 3], gap="large")
 
@@ -188,8 +182,7 @@ with list_col:
             st.warning(f"{verb} {len(pending_bulk[1])} proposals?")
             if st.button(f"Yes, {verb.lower()} them", key="review_bulk_confirm", type="primary"):
                 try:
-                    with session_scope(eng) as db:
-                        result = review.bulk(db, pending_bulk[0].removeprefix("bulk_"), pending_bulk[1], user)
+                    result = call(review.bulk, pending_bulk[0].removeprefix("bulk_"), pending_bulk[1], user)
                 except PermissionDenied as exc:
                     st.warning(f"Not done: {exc}")
                 else:
@@ -207,8 +200,7 @@ with detail_col:
         selected = str(queue.rows[0].id)
     detail = None
     if selected:
-        with session_scope(eng) as db:
-            detail = proposals.get_detail(db, user.account_id, selected)
+        detail = call(proposals.get_detail, user.account_id, selected)
         if detail is None:
             st.warning("That proposal does not exist in this account.")
     if detail is None:
