@@ -13,7 +13,7 @@ Four signals, each over the sessions created in the last ``GapConfig.lookback_da
   (solved with no flow to follow). High from ``uncharted_high``, medium from ``uncharted_medium``, else low.
 * ``repeated_pattern`` — closed sessions that matched no flow, grouped by identical summary in SQL, then clustered
   greedily: by default on the local embedder's vectors (cosine to a cluster's centroid at least the embedder's
-  calibrated duplicate threshold, 0.42), or (``pattern_clustering="keywords"``) by the Jaccard similarity of keyword
+  calibrated duplicate threshold), or (``pattern_clustering="keywords"``) by the Jaccard similarity of keyword
   sets (at least ``pattern_similarity``); a cluster of at least
   ``pattern_min_sessions`` sessions is a gap. High from ``pattern_high``, medium from ``pattern_medium``, else low.
 
