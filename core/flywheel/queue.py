@@ -79,27 +79,14 @@ def claim(
     return [row[0] for row in rows]
 
 
-def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime) -> AISession | None:
-    """Lock the session for this transaction if ``worker_id`` still holds its claim; None when it was lost.
+def hold_claims(db: Session, session_ids: list[uuid.UUID], worker_id: str, now: datetime) -> dict[uuid.UUID, AISession]:
+    """Lock, for this transaction, the sessions whose claim ``worker_id`` still holds; by id (a lost one is absent).
 
     As the transaction's first write it also takes SQLite's write lock, so what follows reads fresh data. On
     PostgreSQL the transaction commits without waiting for its WAL flush: if the server crashes before the flush,
-    the session is simply still ``running`` and the lease hands it out again — the outcome and its proposal are
+    the sessions are simply still ``running`` and the lease hands them out again — their outcomes and proposals are
     written in this same transaction, so nothing half-done survives.
     """
-    if db.get_bind().dialect.name == "postgresql":
-        db.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    return db.scalars(
-        update(AISession)
-        .where(AISession.id == session_id, AISession.claimed_by == worker_id, AISession.analysis_status == "running")
-        .values(claimed_at=now)
-        .returning(AISession)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-
-
-def hold_claims(db: Session, session_ids: list[uuid.UUID], worker_id: str, now: datetime) -> dict[uuid.UUID, AISession]:
-    """:func:`hold_claim` for several sessions in one statement: those ``worker_id`` still holds, locked, by id."""
     if not session_ids:
         return {}
     if db.get_bind().dialect.name == "postgresql":
@@ -112,6 +99,11 @@ def hold_claims(db: Session, session_ids: list[uuid.UUID], worker_id: str, now: 
         .execution_options(populate_existing=True, synchronize_session=False)
     ).all()
     return {session.id: session for session in held}
+
+
+def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime) -> AISession | None:
+    """:func:`hold_claims` for one session: it, locked, or None when the claim was lost."""
+    return hold_claims(db, [session_id], worker_id, now).get(session_id)
 
 
 def record_outcomes(db: Session, outcomes: list[tuple[uuid.UUID, Any]], now: datetime) -> None:
