@@ -137,6 +137,8 @@ def test_editing_a_flow_writes_the_next_version(monkeypatch, engine, data):
     app = start(monkeypatch, engine, page="views/flows.py")
     app.button(key="flows_edit").click().run()
     assert app.title[0].value == "Edit flow (from version 2)"
+    assert app.text_input(key="flows_editor_title").value == "Outlook credential prompts"
+    assert app.text_input(key="flows_editor_domain").value == "exchange"
     node_text_area(app).input("Does Outlook ask for the password again and again?").run()
     app.text_input(key="flows_editor_notes").input("Clearer first question").run()
     app.button(key="flows_publish").click().run()

@@ -208,23 +208,15 @@ if st.session_state.get(OPEN) not in by_id:
 opened = st.selectbox("Open flow", list(by_id), key=OPEN, format_func=lambda i: by_id[i].name)
 flow = call(flows.get_flow, user.account_id, opened)
 history = call(flows.flow_versions, user.account_id, opened)
-current = {
-    "tree": flow.tree_structure,
-    "version": flow.version,
-    "name": flow.name,
-    "description": flow.description,
-    "problem_domain": flow.problem_domain,
-    "match_keywords": list(flow.match_keywords or []),
-}
 
-st.subheader(current["name"])
+st.subheader(flow.name)
 row = by_id[opened]
 st.caption(
     f"{flows.ORIGIN_LABELS.get(row.origin, row.origin)} · version {row.version} · domain {row.problem_domain or '—'} · "
     f"matched {row.times_matched} times · success rate {row.success_rate:.0%}"
 )
-if current["description"]:
-    st.write(current["description"])
+if flow.description:
+    st.write(flow.description)
 versions = {v.version: v for v in history}
 if versions:
     chosen = st.selectbox(
@@ -234,18 +226,23 @@ if versions:
         format_func=lambda n: (
             f"v{n} · {versions[n].origin} · {versions[n].created_at:%Y-%m-%d %H:%M}"
             + (f" · {versions[n].change_note}" if versions[n].change_note else "")
-            + (" (current)" if n == current["version"] else "")
+            + (" (current)" if n == flow.version else "")
         ),
     )
     structure = versions[chosen].tree_structure
 else:
-    chosen, structure = current["version"], current["tree"]
+    chosen, structure = flow.version, flow.tree_structure
     st.caption("No earlier versions are recorded for this flow.")
 draw_tree(structure, key=f"flows_graph_{opened}_{chosen}")
 if user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
     flow_editor.open_editor(
-        current["tree"],
-        current,
-        {"kind": "flow", "flow_id": opened, "version": current["version"]},
+        flow.tree_structure,
+        {
+            "title": flow.name,
+            "description": flow.description,
+            "problem_domain": flow.problem_domain,
+            "match_keywords": flow.match_keywords,
+        },
+        {"kind": "flow", "flow_id": opened, "version": flow.version},
     )
     st.rerun()
