@@ -34,19 +34,27 @@ def cluster_intakes(intakes: list[dict[str, Any]], similarity: float) -> list[li
     """Greedy clustering: intakes by frequency; each joins the cluster whose first (most frequent) intake shares
     the most keywords with it, if the Jaccard similarity is at least ``similarity``; else it starts a cluster."""
     clusters: list[tuple[frozenset[str], list[dict[str, Any]]]] = []
+    # Seeds never change, so an index from keyword to the clusters whose seed holds it finds every cluster with a
+    # Jaccard above zero without comparing against all of them (a threshold of 0 still compares with every one).
+    seeded_by: dict[str, list[int]] = {}
     for intake in sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"])):
         words = keywords(intake["summary"])
         if not words:
             continue
+        candidates = (
+            sorted({i for w in words for i in seeded_by.get(w, ())}) if similarity > 0 else range(len(clusters))
+        )
         best, best_score = None, similarity
-        for seed, members in clusters:
-            score = _jaccard(words, seed)
+        for i in candidates:
+            score = _jaccard(words, clusters[i][0])
             if score >= best_score and (best is None or score > best_score):
-                best, best_score = members, score
+                best, best_score = i, score
         if best is None:
+            for word in words:
+                seeded_by.setdefault(word, []).append(len(clusters))
             clusters.append((words, [intake]))
         else:
-            best.append(intake)
+            clusters[best][1].append(intake)
     return [members for _, members in clusters]
 
 
