@@ -49,18 +49,12 @@ __all__ = [
 ]
 
 
-def _record_flow_stats(db: Session, flow_id: uuid.UUID, resolved: bool, when: datetime) -> None:
-    """One atomic UPDATE, so concurrent workers never lose a count; success_rate = resolved / matched."""
-    stats = FlowStats()
-    stats.add(flow_id, resolved, when)
-    stats.write(db)
-
-
 @dataclass
 class FlowStats:
     """Flow statistics of several sessions, written in one statement at the end of their transaction.
 
-    The sums give the same counts, rate and latest match as one update per session would.
+    The sums give the same counts, rate (success_rate = resolved / matched) and latest match as one update per
+    session would.
     """
 
     counts: dict[uuid.UUID, list] = field(default_factory=dict)
@@ -338,8 +332,8 @@ def analyze_session(
     else:
         outcome = Outcome(decision.kind, decision.reason)
     if flow is not None and outcome.kind != "deferred":
+        collected = FlowStats() if flow_stats is None else flow_stats
+        collected.add(flow.id, session.status == "resolved", session.ended_at or now)
         if flow_stats is None:
-            _record_flow_stats(db, flow.id, session.status == "resolved", session.ended_at or now)
-        else:
-            flow_stats.add(flow.id, session.status == "resolved", session.ended_at or now)
+            collected.write(db)
     return outcome
