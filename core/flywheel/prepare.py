@@ -115,7 +115,7 @@ def generate(
     try:
         generated = make(generator, reserve)
     except BudgetExhausted as exc:
-        record(getattr(exc, "usage", None) or Usage())
+        record(exc.usage or Usage())
         if settings.budget_fallback_offline:
             return make(providers.offline, None)
         until = budget.next_utc_midnight(now)

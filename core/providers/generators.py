@@ -105,7 +105,7 @@ def _enhancement_title(target: EnhancementTarget) -> str:
 
 
 def _enhancement_description(facts: SessionFacts, target: EnhancementTarget) -> str:
-    node = next((n for n, _p, _d in iter_nodes(target.tree) if n.get("id") == target.node_id), {})
+    node = find_node(target.tree, target.node_id) or {}
     text = f"Sessions left the flow at '{node_text(node)}' with '{target.label}' and resolved the problem."
     if facts.resolution:
         text += f" Resolution: {facts.resolution}"
@@ -273,7 +273,7 @@ class AnthropicGenerator:
             exc.usage = usage
             raise
         except BudgetExhausted as exc:
-            exc.usage = usage  # type: ignore[attr-defined]
+            exc.usage = usage
             raise
 
     def _ask(self, prompt: str, tool: dict[str, Any], check: Any, reserve: Any, usage: Usage) -> Generated:
@@ -365,4 +365,6 @@ class AnthropicGenerator:
 
 
 class BudgetExhausted(RuntimeError):
-    """Today's LLM budget for the account is spent."""
+    """Today's LLM budget for the account is spent; ``usage`` holds what was spent before it ran out."""
+
+    usage: Usage | None = None
