@@ -253,7 +253,6 @@ class ProposalDetail:
     proposed_tree: dict[str, Any] | None
     target_name: str | None
     target_version: int | None
-    target_tree: dict[str, Any] | None
     diff: dict[str, Any] | None
     published_flow_name: str | None
 
@@ -296,7 +295,6 @@ def get_detail(db: Session, account_id: uuid.UUID, proposal_id: uuid.UUID | str)
         proposed_tree=proposed if isinstance(proposed, dict) else None,
         target_name=target.name if target else None,
         target_version=target.version if target else None,
-        target_tree=target.tree_structure if target else None,
         diff=diff,
         published_flow_name=published,
     )

@@ -68,14 +68,6 @@ class BulkResult:
     refused: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
-def load_proposal(db: Session, user: CurrentUser, proposal_id: uuid.UUID | str) -> FlowProposal:
-    """The proposal, if ``user`` may see it (same account or super admin)."""
-    proposal = db.get(FlowProposal, _uuid(proposal_id))
-    if proposal is None or (proposal.account_id != user.account_id and not user.is_super_admin):
-        raise ProposalNotFound(f"Proposal {proposal_id} does not exist in this account.")
-    return proposal
-
-
 def approve(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, notes: str | None = None) -> Tree:
     """Publish a new_flow proposal's tree as a new flow (origin ai_generated); status becomes ``approved``."""
     proposal = _decidable(db, proposal_id, reviewer)
@@ -202,14 +194,6 @@ def bulk(
         except (ProposalNotPending, ProposalNotFound, PermissionDenied) as exc:
             result.refused[pid] = str(exc)
     return result
-
-
-def is_stale(db: Session, proposal: FlowProposal) -> bool:
-    """True when an enhancement's target flow has a different version than the one it was proposed against."""
-    if proposal.proposal_type not in ENHANCEMENT_TYPES or proposal.target_flow_id is None:
-        return False
-    version = db.scalar(select(Tree.version).where(Tree.id == proposal.target_flow_id))
-    return proposal.base_tree_version is not None and version is not None and version != proposal.base_tree_version
 
 
 # --- internals ---------------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from core.trees import NODE_COLOURS, to_graph
 ADDED_COLOUR = "#2CA02C"
 UNCHANGED_COLOUR = "#CFD4DA"
 CHANGED_COLOUR = "#FFB000"
-REMOVED_COLOUR = "#D62728"
 # Shapes that hold their label inside, so the text is readable on the type colour.
 TYPE_SHAPES = {"question": "box", "action": "box", "solution": "ellipse"}
 
@@ -74,7 +73,6 @@ def draw_tree(
     ]
     config = Config(
         height=height,
-        width="100%",
         directed=True,
         physics=False,
         hierarchical=True,
@@ -85,6 +83,7 @@ def draw_tree(
         # agraph has no key argument; a distinct config makes each drawing its own component instance.
         graph_key=key,
     )
+    # Config appends "px" to the width it is given; the graph fills its column instead.
     config.width = "100%"
     st.markdown(legend(diff_view), unsafe_allow_html=True)
     clicked = agraph(nodes=nodes, edges=edges, config=config)
