@@ -232,16 +232,8 @@ def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = No
 
 def proposal_domains(db: Session, account_id: uuid.UUID) -> list[str]:
     """Domains for the filter; proposals without one are offered as '(none)'."""
-    rows = db.execute(
-        select(FlowProposal.problem_domain).where(FlowProposal.account_id == account_id).distinct()
-    ).scalars()
-    values = sorted({d for d in rows if d})
-    has_none = db.scalar(
-        select(FlowProposal.id)
-        .where(FlowProposal.account_id == account_id, FlowProposal.problem_domain.is_(None))
-        .limit(1)
-    )
-    return values + ([NO_DOMAIN] if has_none is not None else [])
+    found = set(db.scalars(select(FlowProposal.problem_domain).where(FlowProposal.account_id == account_id).distinct()))
+    return sorted(d for d in found if d) + ([NO_DOMAIN] if None in found else [])
 
 
 @dataclass(frozen=True)
