@@ -23,6 +23,7 @@ Four signals, each over the sessions created in the last ``GapConfig.lookback_da
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -42,6 +43,7 @@ from core.sqlfiles import run
 GAP_TYPES = ("weak_options", "high_escalation", "uncharted_territory", "repeated_pattern")
 SEVERITIES = ("high", "medium", "low")
 REPORT_RETENTION = timedelta(days=7)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -380,15 +382,24 @@ def recompute(db: Session, account_id: uuid.UUID, now: datetime, config: GapConf
 
 def refresh_all_accounts(engine: Engine, now: datetime | None = None, config: GapConfig | None = None) -> int:
     """Bring every account's analytics rollups up to date and store a fresh gap report for it, one transaction per
-    account (the worker calls this hourly); returns how many reports were stored."""
+    account (the worker calls this hourly); returns how many reports were stored.
+
+    An account that fails is logged and skipped: accounts run in a fixed order, so stopping at it would leave every
+    later account without fresh rollups or reports, hour after hour."""
     now = now or datetime.now(UTC)
     with session_scope(engine) as db:
         account_ids = list(db.scalars(select(Account.id).order_by(Account.created_at, Account.id)))
+    stored = 0
     for account_id in account_ids:
-        with session_scope(engine) as db:
-            refresh_rollups(db, account_id, now)
-            recompute(db, account_id, now, config)
-    return len(account_ids)
+        try:
+            with session_scope(engine) as db:
+                refresh_rollups(db, account_id, now)
+                recompute(db, account_id, now, config)
+        except Exception:  # noqa: BLE001 - one account's failure must not starve the others
+            log.exception("knowledge-gap refresh failed for an account", extra={"account_id": str(account_id)})
+        else:
+            stored += 1
+    return stored
 
 
 def gap_sessions(db: Session, account_id: uuid.UUID, gap: KnowledgeGap) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
+from core import gaps as gaps_module
 from core.db import session_scope
 from core.gap_seeds import flow_seed
 from core.gaps import (
@@ -225,6 +226,26 @@ def test_report_round_trips_as_json_and_worker_refreshes_every_account(engine, d
     store_report(db, a.id, [], NOW + DAY)
     db.commit()
     assert latest_report(db, a.id).gaps == []
+
+
+def test_worker_refresh_skips_a_failing_account_and_serves_the_rest(engine, db, monkeypatch, caplog):
+    first, second = make_account(db), make_account(db)
+    first.created_at, second.created_at = NOW - 2 * DAY, NOW - DAY  # the failing account comes first
+    _closed(db, second, "vpn", 10, 8)
+    db.commit()
+    real = gaps_module.recompute
+
+    def recompute(session, account_id, now, config=None):
+        if account_id == first.id:
+            raise RuntimeError("corrupt session data")
+        return real(session, account_id, now, config)
+
+    monkeypatch.setattr(gaps_module, "recompute", recompute)
+    assert refresh_all_accounts(engine, now=NOW) == 1
+    db.rollback()
+    assert latest_report(db, first.id) is None
+    assert [g.gap_type for g in latest_report(db, second.id).gaps] == ["high_escalation", "repeated_pattern"]
+    assert [r.account_id for r in caplog.records if r.levelname == "ERROR"] == [str(first.id)]
 
 
 def test_drill_down_stays_in_the_account(db):
