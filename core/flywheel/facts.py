@@ -53,9 +53,7 @@ class SessionFacts:
     resolution: str
     rating: int | None
     match_score: float | None
-    matched_flow_id: uuid.UUID | None
     steps: list[StepFact] = field(default_factory=list)
-    redaction_map: dict[str, str] = field(default_factory=dict)
     # The dedup text's embedding per embedder name, computed once (see ``dedup_vector``).
     vectors: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -170,9 +168,7 @@ def load_facts(
         resolution=clean(session.resolution_summary),
         rating=session.rating,
         match_score=session.match_score,
-        matched_flow_id=session.matched_flow_id,
         steps=steps,
-        redaction_map=mapping,
     )
 
 
