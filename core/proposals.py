@@ -39,6 +39,7 @@ SORTS = {
     "confidence": "Confidence",
     "support": "Supporting sessions",
 }
+ENHANCEMENT_TYPES = ("enhancement", "branch_addition")
 TYPE_BADGE_COLOURS = {"new_flow": "green", "enhancement": "orange", "branch_addition": "blue"}
 MAX_PAGE_SIZE = 200
 
@@ -250,7 +251,7 @@ class ProposalDetail:
 
     @property
     def is_enhancement(self) -> bool:
-        return self.proposal.proposal_type in ("enhancement", "branch_addition")
+        return self.proposal.proposal_type in ENHANCEMENT_TYPES
 
     @property
     def is_stale(self) -> bool:

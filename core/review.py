@@ -17,6 +17,7 @@ Functions do not commit: the caller's ``with session_scope(engine)`` does.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,9 +29,8 @@ from sqlalchemy.orm import Session
 from core import flows
 from core.auth import CurrentUser, PermissionDenied, require_team_admin
 from core.models import FlowProposal, Tree, User, utcnow
+from core.proposals import ENHANCEMENT_TYPES
 from core.trees import InvalidTree, ensure_valid
-
-ENHANCEMENT_TYPES = ("enhancement", "branch_addition")
 
 
 class ProposalNotFound(LookupError):
@@ -71,12 +71,10 @@ class BulkResult:
 def approve(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, notes: str | None = None) -> Tree:
     """Publish a new_flow proposal's tree as a new flow (origin ai_generated); status becomes ``approved``."""
     proposal = _decidable(db, proposal_id, reviewer)
-    if proposal.proposal_type in ENHANCEMENT_TYPES:
+    if proposal.proposal_type != "new_flow":
         raise ApprovalNotAllowed(
             "An enhancement cannot be approved as is: use Edit & Publish to check the new version of the flow."
         )
-    if proposal.proposal_type != "new_flow":
-        raise ApprovalNotAllowed(f"A {proposal.proposal_type} proposal cannot be approved.")
     data = proposal.proposed_flow_data or {}
     tree = data.get("tree_structure")
     ensure_valid(tree)
@@ -230,7 +228,6 @@ def _claim(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        db.expire(proposal)
         raise _not_pending(db, proposal)
     db.expire(proposal)
 
@@ -245,16 +242,7 @@ def _acting_in(reviewer: CurrentUser, account_id: uuid.UUID) -> CurrentUser:
     # A super admin publishing into another account writes the flow there, not into their own account.
     if reviewer.account_id == account_id:
         return reviewer
-    return CurrentUser(
-        id=reviewer.id,
-        account_id=account_id,
-        account_name=reviewer.account_name,
-        team_id=None,
-        email=reviewer.email,
-        name=reviewer.name,
-        role=reviewer.role,
-        is_super_admin=reviewer.is_super_admin,
-    )
+    return dataclasses.replace(reviewer, account_id=account_id, team_id=None)
 
 
 def _uuid(value: uuid.UUID | str) -> uuid.UUID:
