@@ -385,7 +385,9 @@ def refresh_all_accounts(engine: Engine, now: datetime | None = None, config: Ga
     account (the worker calls this hourly); returns how many reports were stored.
 
     An account that fails is logged and skipped: accounts run in a fixed order, so stopping at it would leave every
-    later account without fresh rollups or reports, hour after hour."""
+    later account without fresh rollups or reports, hour after hour. On PostgreSQL an account another worker is
+    refreshing is skipped too (its row is held ``FOR NO KEY UPDATE``, which session inserts do not wait for):
+    two refreshes of one account would both rebuild the same rollup days, and the second fail on their keys."""
     now = now or datetime.now(UTC)
     with session_scope(engine) as db:
         account_ids = list(db.scalars(select(Account.id).order_by(Account.created_at, Account.id)))
@@ -393,6 +395,8 @@ def refresh_all_accounts(engine: Engine, now: datetime | None = None, config: Ga
     for account_id in account_ids:
         try:
             with session_scope(engine) as db:
+                if not _claim_account(db, account_id):
+                    continue
                 refresh_rollups(db, account_id, now)
                 recompute(db, account_id, now, config)
         except Exception:  # noqa: BLE001 - one account's failure must not starve the others
@@ -400,6 +404,13 @@ def refresh_all_accounts(engine: Engine, now: datetime | None = None, config: Ga
         else:
             stored += 1
     return stored
+
+
+def _claim_account(db: Session, account_id: uuid.UUID) -> bool:
+    """Hold the account for this transaction unless another one holds it (always True on SQLite, whose writers
+    queue for the database lock)."""
+    claim = select(Account.id).where(Account.id == account_id).with_for_update(skip_locked=True, key_share=True)
+    return db.execute(claim).first() is not None
 
 
 def gap_sessions(db: Session, account_id: uuid.UUID, gap: KnowledgeGap) -> list[dict[str, Any]]:

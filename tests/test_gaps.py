@@ -248,6 +248,23 @@ def test_worker_refresh_skips_a_failing_account_and_serves_the_rest(engine, db, 
     assert [r.account_id for r in caplog.records if r.levelname == "ERROR"] == [str(first.id)]
 
 
+def test_worker_refresh_skips_an_account_another_worker_holds(pg_engine):
+    with session_scope(pg_engine) as db:
+        busy, free = make_account(db), make_account(db)
+        _closed(db, busy, "vpn", 10, 8)
+        _closed(db, free, "vpn", 10, 8)
+    with pg_engine.connect() as other_worker:
+        other_worker.execute(text("SELECT id FROM accounts WHERE id = :id FOR NO KEY UPDATE"), {"id": busy.id})
+        # a session of the held account can still be recorded meanwhile (its foreign key check does not wait)
+        with session_scope(pg_engine) as db:
+            make_session(db, busy, created_at=NOW - DAY)
+        assert refresh_all_accounts(pg_engine, now=NOW) == 1
+        other_worker.rollback()
+    with session_scope(pg_engine) as db:
+        assert latest_report(db, busy.id) is None
+        assert latest_report(db, free.id) is not None
+
+
 def test_drill_down_stays_in_the_account(db):
     a, b = make_account(db), make_account(db)
     mine = make_session(db, a, problem_summary="VPN drops", problem_domain=None, status="escalated")
