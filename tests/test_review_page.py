@@ -72,11 +72,6 @@ def listed(app):
     return [b.label.removeprefix("▶ ") for b in app.button if b.key and b.key.startswith("review_open_")]
 
 
-def tab_labels(app):
-    radio = app.radio(key="review_tab")
-    return [radio.format_func(o) if hasattr(radio, "format_func") else o for o in radio.options]
-
-
 def page_text(app):
     return "\n".join(str(m.value) for m in app.markdown) + "\n".join(str(i.value) for i in app.info)
 
@@ -115,6 +110,8 @@ def test_tabs_filters_and_sort_change_the_list(monkeypatch, engine, data):
     app.selectbox(key="review_domain").set_value("All").run()
     app.selectbox(key="review_type").set_value("enhancement").run()
     assert listed(app) == ["Outlook prompts only on the phone"]
+    # Each row carries its type as a coloured badge: enhancements amber.
+    assert ":orange-badge[enhancement] exchange · confidence 0.60 · 2 sessions · " in page_text(app)
 
 
 def test_admin_approves_and_the_flow_appears_on_the_flows_page(monkeypatch, engine, data):

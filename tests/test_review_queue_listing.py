@@ -97,11 +97,10 @@ def test_pagination_slices_in_the_database_and_clamps_the_page(db, queue):
     assert (beyond.page, titles(beyond)) == (3, ["G"])
 
 
-def test_row_shows_age_and_badge_fields(db, queue):
+def test_row_shows_age_and_type(db, queue):
     row = proposals.list_proposals(db, queue.id, proposal_type="enhancement").rows[0]
     assert row.as_dict(now=NOW)["age"] == "4h"
     assert row.as_dict(now=NOW)["type"] == "enhancement"
-    assert proposals.TYPE_BADGE_COLOURS[row.proposal_type] == "orange"
 
 
 def test_stats_strip_counts_the_last_seven_days(db, queue):
