@@ -70,7 +70,9 @@ def test_approve_in_the_browser(served, browser):
         assert box is not None and box["height"] > 300
 
         main.get_by_role("button", name="Approve & Publish").click()
-        expect(page.get_by_test_id("stToast")).to_contain_text("Published '", timeout=20_000)
+        expect(page.get_by_test_id("stToast")).to_contain_text(
+            f"Published '{flow_name}' as a new flow.", timeout=20_000
+        )
         expect(main.get_by_text(f"Pending ({pending - 1})")).to_be_visible(timeout=20_000)
     finally:
         page.close()
