@@ -7,7 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from core.config import Settings
 from core.db import session_scope
@@ -169,6 +169,20 @@ def test_malformed_json_and_exhausted_retries_are_a_retryable_failure(engine, fa
     assert Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
     s = state(engine, session_id)
     assert s.analysis_status == "pending" and s.analysis_error.startswith("GenerationError: Anthropic API")
+
+
+def test_an_answer_without_the_tool_is_a_retryable_failure_with_its_tokens_counted(engine, fake_anthropic) -> None:
+    _account, [session_id] = seed(engine)
+    fake_anthropic.text("Here is a flow: first ask whether search finds recent mail.", input_tokens=700)
+    assert Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass().retried == 1
+    s = state(engine, session_id)
+    assert (s.analysis_status, s.analysis_error) == (
+        "pending",
+        "GenerationError: Anthropic answered without calling the tool",
+    )
+    assert [row[1:3] for row in usage(engine)] == [(1, 700)]
+    with session_scope(engine) as db:
+        assert db.scalar(select(func.count()).select_from(FlowProposal)) == 0
 
 
 def test_budget_exhausted_defers_to_next_utc_day_then_processes(engine, fake_anthropic) -> None:
