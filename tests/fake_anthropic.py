@@ -7,7 +7,6 @@ fake_anthropic_fixture  # noqa: F401``), point the SDK at ``fake_anthropic.url``
     fake_anthropic.error(429, retry_after=0)          # rate limited, then...
     fake_anthropic.text("plain answer")
     fake_anthropic.malformed()                        # 200 with a body that is not JSON
-    fake_anthropic.delay(2.0)                         # answers after 2 s (for client timeouts)
 
 Each request takes the next queued reply; when the queue is empty the ``default`` callable answers (a 500 naming
 the problem unless a test sets one). ``requests`` records every request (path, headers, parsed JSON body).
@@ -19,7 +18,6 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,7 +34,6 @@ class Reply:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
-    delay: float = 0.0
 
 
 @dataclass
@@ -69,8 +66,6 @@ class ScriptedServer:
                     payload = raw.decode("utf-8", "replace")
                 request = Recorded("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, payload)
                 reply = server._next(request)
-                if reply.delay:
-                    time.sleep(reply.delay)
                 body = reply.body
                 if isinstance(body, str):
                     data = body.encode()
@@ -175,12 +170,6 @@ class FakeAnthropic(ScriptedServer):
 
     def malformed(self) -> None:
         self.push(Reply(200, "{this is not json", {}))
-
-    def delay(self, seconds: float, tool_input: dict[str, Any] | None = None) -> None:
-        block = {"type": "tool_use", "id": f"toolu_fake_{next(_ids)}", "name": "submit_proposal", "input": {}}
-        if tool_input is not None:
-            block["input"] = tool_input
-        self.push(Reply(200, message([block], stop_reason="tool_use"), delay=seconds))
 
 
 @pytest.fixture(name="fake_anthropic")

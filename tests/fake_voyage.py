@@ -1,7 +1,7 @@
 """A local HTTP server speaking the Voyage embeddings API (``POST /v1/embeddings``), scripted per test.
 
 By default every input text is embedded by ``vector_for`` (a test may replace it), so duplicates can be arranged
-by choosing texts; ``error``/``malformed`` queue failures exactly as in :mod:`tests.fake_anthropic`.
+by choosing texts; ``error`` queues a failure as in :mod:`tests.fake_anthropic`.
 Point ``voyageai.Client(base_url=fake_voyage.url + "/v1")`` at it.
 """
 
@@ -62,9 +62,6 @@ class FakeVoyage(ScriptedServer):
     def error(self, status: int, *, retry_after: float | None = None) -> None:
         headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
         self.push(Reply(status, {"detail": "scripted error"}, headers))
-
-    def malformed(self) -> None:
-        self.push(Reply(200, "{not json"))
 
 
 @pytest.fixture(name="fake_voyage")
