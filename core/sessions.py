@@ -417,7 +417,4 @@ def requeue_analysis(db: Session, user: CurrentUser, session_id: uuid.UUID | str
     s = _scoped(db, user.account_id, session_id)
     if user.role == "viewer" and not user.is_super_admin:
         raise PermissionDenied("Viewers cannot re-queue an analysis.")
-    try:
-        queue.requeue(db, user.account_id, s.id)
-    except queue.SessionNotFound as exc:
-        raise SessionNotFound(session_id) from exc
+    queue.requeue(db, user.account_id, s.id)
