@@ -159,7 +159,8 @@ class IdMaker:
                 return candidate
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis (the limits of proposal fields)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -171,7 +172,7 @@ def _unique(values: Iterable[str]) -> list[str]:
         key = normalize_label(value)
         if value and value.strip() and key not in seen:
             seen.add(key)
-            result.append(_clip(value, MAX_LABEL_LENGTH))
+            result.append(clip(value, MAX_LABEL_LENGTH))
     return result
 
 
@@ -193,7 +194,7 @@ def path_items(steps: list[StepFact]) -> tuple[list[Item], str | None]:
                 continue
             seen_questions.add(key)
             options = [o for o in _unique(step.options) if normalize_label(o) != normalize_label(answer)]
-            options = [_clip(answer, MAX_LABEL_LENGTH)] + options[:4]
+            options = [clip(answer, MAX_LABEL_LENGTH)] + options[:4]
             if len(options) < 2:
                 # One known answer is not a decision: keep it as a check the engineer performs.
                 items.append(Item("action", f"Check: {step.text} (expected: {answer})", [], answer, "Confirmed"))
@@ -205,7 +206,7 @@ def path_items(steps: list[StepFact]) -> tuple[list[Item], str | None]:
             if not text or DEAD_END.search(outcome):
                 continue
             label = step.selected if step.selected and not step.was_free_text else "Done"
-            items.append(Item("action", text, [], label, _clip(label, MAX_LABEL_LENGTH), step.script_template_id))
+            items.append(Item("action", text, [], label, clip(label, MAX_LABEL_LENGTH), step.script_template_id))
     return items, resolution
 
 
@@ -215,12 +216,12 @@ def build_chain(items: list[Item], solution_text: str, ids: IdMaker, label: str 
     def build(index: int, incoming: str | None) -> dict[str, Any]:
         if index == len(items):
             node: dict[str, Any] = {"id": ids("solution"), "type": "solution"}
-            node["solution"] = _clip(solution_text, MAX_TEXT_LENGTH)
+            node["solution"] = clip(solution_text, MAX_TEXT_LENGTH)
             if incoming is not None:
                 node["label"] = incoming
             return node
         item = items[index]
-        node = {"id": ids(item.kind), "type": item.kind, item.kind: _clip(item.text, MAX_TEXT_LENGTH)}
+        node = {"id": ids(item.kind), "type": item.kind, item.kind: clip(item.text, MAX_TEXT_LENGTH)}
         if incoming is not None:
             node["label"] = incoming
         if item.kind == "question":
@@ -239,7 +240,7 @@ def build_chain(items: list[Item], solution_text: str, ids: IdMaker, label: str 
             node["children"] = [build(index + 1, item.out_label or "Done")]
         return node
 
-    return build(0, _clip(label, MAX_LABEL_LENGTH) if label is not None else None)
+    return build(0, clip(label, MAX_LABEL_LENGTH) if label is not None else None)
 
 
 def solution_text(facts: SessionFacts, resolution_step: str | None) -> str:
@@ -251,7 +252,7 @@ def title_for(facts: SessionFacts) -> str:
     summary = " ".join((facts.summary or "").split()).rstrip(".")
     if not summary:
         summary = f"{facts.domain or 'General'} issue"
-    return _clip(summary[0].upper() + summary[1:], 120)
+    return clip(summary[0].upper() + summary[1:], 120)
 
 
 def keywords_for(facts: SessionFacts, limit: int = 10) -> list[str]:
@@ -282,7 +283,7 @@ def new_flow_data(facts: SessionFacts) -> dict[str, Any]:
         description += f" Resolution: {facts.resolution}"
     return {
         "title": title_for(facts),
-        "description": _clip(description, MAX_TEXT_LENGTH),
+        "description": clip(description, MAX_TEXT_LENGTH),
         "match_keywords": keywords_for(facts),
         "problem_domain": facts.domain,
         "tree_structure": tree,

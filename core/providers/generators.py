@@ -93,7 +93,7 @@ def _split_action(tree: dict[str, Any], node_id: str, branch: dict[str, Any]) ->
         "id": question_id,
         "label": "Next",
         "type": "question",
-        "question": builders._clip(f"What happened after: {node_text(action)}", 2000),
+        "question": builders.clip(f"What happened after: {node_text(action)}", 2000),
         "children": [dict(old, label=old.get("label") or "As expected"), copy.deepcopy(branch)],
     }
     action["children"] = [question]
@@ -101,7 +101,7 @@ def _split_action(tree: dict[str, Any], node_id: str, branch: dict[str, Any]) ->
 
 
 def _enhancement_title(target: EnhancementTarget) -> str:
-    return builders._clip(f"{target.name}: add '{target.label}'", 300)
+    return builders.clip(f"{target.name}: add '{target.label}'", 300)
 
 
 def _enhancement_description(facts: SessionFacts, target: EnhancementTarget) -> str:
@@ -109,7 +109,7 @@ def _enhancement_description(facts: SessionFacts, target: EnhancementTarget) -> 
     text = f"Sessions left the flow at '{node_text(node)}' with '{target.label}' and resolved the problem."
     if facts.resolution:
         text += f" Resolution: {facts.resolution}"
-    return builders._clip(text, 2000)
+    return builders.clip(text, 2000)
 
 
 class OfflineRulesGenerator:
