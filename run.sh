@@ -24,8 +24,12 @@ case "${1:-}" in
     ;;
   test)
     install requirements-dev.txt
-    if [ ! -x /usr/bin/chromium ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    if [ ! -x "${FLOWPILOT_CHROMIUM:-/usr/bin/chromium}" ]; then
+      # apt needs root; a developer's machine usually has sudo instead.
+      SUDO=""
+      if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
     fi
     export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
     "$VENV/bin/ruff" check .
