@@ -19,7 +19,7 @@ from core.demo.discovery import Novel
 from core.demo.dsl import A, Flow, Q, S, number_nodes
 from core.demo.simulate import Simulated, new_uuid
 from core.flywheel.confidence import add_support, session_evidence
-from core.trees import add_branch, diff_trees, normalize_label
+from core.trees import add_branch, diff_trees, iter_nodes, normalize_label
 
 GENERATOR = "offline rules"
 REJECT_NOTES = (
@@ -87,16 +87,10 @@ def escape_tree(flow: Flow, sim: Simulated) -> dict[str, Any]:
         branch = A(action, ("Done", branch))
     branch, _, _ = number_nodes(branch)
     # Ids that cannot clash with the flow's own q/a/s numbering.
-    for node in _walk(branch):
+    for node, _parent, _depth in iter_nodes(branch):
         node["id"] = f"{sim.escape_node}-new-{node['id']}"
     branch["label"] = escape.answer[:200]
     return add_branch(flow.tree, sim.escape_node, branch)
-
-
-def _walk(node: dict[str, Any]):
-    yield node
-    for child in node.get("children") or []:
-        yield from _walk(child)
 
 
 def classify(

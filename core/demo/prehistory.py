@@ -12,7 +12,7 @@ from typing import Any
 from core.demo.dsl import Flow
 from core.demo.simulate import SessionSimulator, Simulated
 from core.demo.workspace import Workspace
-from core.trees import diff_trees, normalize_label
+from core.trees import diff_trees, find_node, normalize_label
 
 
 def _enhancement_branch(tree: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -71,7 +71,9 @@ def before_enhanced(ws: Workspace, sim: SessionSimulator, flow: Flow, age_days: 
         path.append((node, None))
         steps = sim.flow_steps(path)
         cut = next(i for i, (n, _) in enumerate(path) if n["id"] == parent_id)
-        steps[cut]["content"]["options"] = [c["label"] for c in child_siblings(before, parent_id)]
+        steps[cut]["content"]["options"] = [
+            c["label"] for c in (find_node(before, parent_id) or {}).get("children") or []
+        ]
         for step in steps[cut + 1 :]:
             step["flow_node_id"] = None
         subject, description = ws.rng.choice(flow.intakes)
@@ -88,13 +90,3 @@ def before_enhanced(ws: Workspace, sim: SessionSimulator, flow: Flow, age_days: 
         s = Simulated(row, steps, "exploring", flow=flow, extra=extra)
         ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
     return {"before": before, "change": change, "child": child["id"]}
-
-
-def child_siblings(tree: dict[str, Any], parent_id: str) -> list[dict[str, Any]]:
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if node["id"] == parent_id:
-            return node.get("children") or []
-        stack.extend(node.get("children") or [])
-    return []
