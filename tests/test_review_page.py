@@ -251,3 +251,22 @@ def test_decision_taken_meanwhile_is_shown_with_who_and_when(monkeypatch, engine
     assert "Notes: Duplicate" in page_text(app)
     assert not any(b.key == "review_approve" for b in app.button)
     assert proposal(engine, data["vpn"])[:2] == ("rejected", None)
+
+
+def test_deciding_the_last_rows_of_a_page_goes_back_to_the_last_page(monkeypatch, engine, data):
+    with session_scope(engine) as db:
+        home = db.get(Account, db.get(FlowProposal, data["vpn"]).account_id)
+        for n in range(24):
+            new_flow_proposal(db, home, title=f"Older idea {n:02d}", created_at=NOW - timedelta(days=1, minutes=n))
+    app = start(monkeypatch, engine)
+    assert app.radio(key="review_tab").options[0] == "Pending (27)"
+    app.number_input(key="review_page").set_value(2).run()
+    assert listed(app) == ["Older idea 22", "Older idea 23"]
+    for checkbox in app.checkbox:
+        checkbox.check()
+    app.run()
+    app.button(key="review_bulk_dismiss").click().run()
+    app.button(key="review_bulk_confirm").click().run()
+    assert not app.exception
+    assert app.number_input(key="review_page").value == 1
+    assert len(listed(app)) == 25 and listed(app)[0] == "VPN authentication failures"

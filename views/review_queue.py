@@ -111,9 +111,6 @@ tab = st.radio(
     format_func=lambda t: f"{proposals.TAB_LABELS[t]} ({counts[t]})",
     label_visibility="collapsed",
 )
-pages = max(1, -(-counts[tab] // PAGE_SIZE))
-if st.session_state.get("review_page", 1) > pages:
-    st.session_state["review_page"] = pages
 queue = call(
     proposals.list_proposals,
     user.account_id,
@@ -124,6 +121,8 @@ queue = call(
     page=st.session_state.get("review_page", 1),
     page_size=PAGE_SIZE,
 )
+# The service clamps a page past the end (decisions shrank the list); the page number box follows it.
+st.session_state["review_page"] = queue.page
 
 list_col, detail_col = st.columns([2, 3], gap="large")
 
