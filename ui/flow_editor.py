@@ -26,7 +26,6 @@ from core.trees import NODE_TYPES, iter_nodes, node_text, validate_tree
 from ui.graph import draw_tree
 
 TREE = "flows_editor_tree"
-META = "flows_editor_meta"
 CONTEXT = "flows_editor_context"
 REV = "flows_editor_rev"
 NODE = "flows_editor_node"
