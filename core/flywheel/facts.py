@@ -61,7 +61,7 @@ class SessionFacts:
         """The embedding compared with open proposals (summary + intake)."""
         vector = self.vectors.get(embedder.name)
         if vector is None:
-            vector = embedder.embed([self.dedup_text or self.summary or "(no summary)"])[0]
+            vector = embedder.embed([self.dedup_text or "(no summary)"])[0]
             self.vectors[embedder.name] = vector
         return vector
 
