@@ -21,6 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.db import parse_uuid
 from core.models import ADMIN_ROLES, ROLES, Account, User
 
 AUTH_MODES = ("local", "header", "oidc")
@@ -77,18 +78,9 @@ def _current(db: Session, user: User) -> CurrentUser:
     )
 
 
-def _as_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def load_user(db: Session, user_id: uuid.UUID | str) -> CurrentUser | None:
     """The user with this id as it is in the database now, or None (unknown or malformed id)."""
-    key = _as_uuid(user_id)
+    key = parse_uuid(user_id)
     user = db.get(User, key) if key else None
     return _current(db, user) if user else None
 

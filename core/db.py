@@ -98,5 +98,15 @@ def sql_id(value: uuid.UUID | str | None) -> str | None:
     return None if value is None else str(value)
 
 
+def parse_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    """The UUID an id names, as typed or linked (surrounding spaces ignored); None when it names none."""
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        return None
+
+
 def settings_engine(settings: Settings | None = None) -> Engine:
     return make_engine((settings or get_settings()).database_url)

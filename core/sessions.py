@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.auth import CurrentUser, PermissionDenied
+from core.db import parse_uuid
 from core.flywheel import queue
 from core.flywheel.queue import REQUEUEABLE, NotRequeueable  # noqa: F401 - re-exported for the page
 from core.models import (
@@ -152,15 +153,6 @@ class SessionDetail:
     @property
     def can_requeue(self) -> bool:
         return self.analysis_status in REQUEUEABLE
-
-
-def _as_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value).strip())
-    except (ValueError, AttributeError):
-        return None
 
 
 def _check(values: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
@@ -310,7 +302,7 @@ def domain_options(db: Session, account_id: uuid.UUID) -> list[str]:
 
 
 def _scoped(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str) -> AISession:
-    key = _as_uuid(session_id)
+    key = parse_uuid(session_id)
     session = db.get(AISession, key) if key else None
     if session is None or session.account_id != account_id:
         raise SessionNotFound(session_id)
