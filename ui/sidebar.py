@@ -7,7 +7,6 @@ import streamlit as st
 from core import auth
 from core.auth import CurrentUser
 from core.config import Settings
-from core.db import session_scope
 from core.workspace import workspace_counts
 from ui import context
 
@@ -26,9 +25,8 @@ def _pending_badge(count: int) -> str:
 
 
 def render(user: CurrentUser, cfg: Settings) -> None:
-    with session_scope(context.engine()) as db:
-        counts = workspace_counts(db, user.account_id)
-        people = auth.local_users(db) if cfg.auth == "local" else []
+    counts = context.call(workspace_counts, user.account_id)
+    people = context.call(auth.local_users) if cfg.auth == "local" else []
     with st.sidebar:
         st.markdown(f"**{user.name}**  \n{user.role_label} · {user.account_name}")
         st.markdown(_pending_badge(counts.pending_proposals))
