@@ -66,10 +66,14 @@ class CurrentUser:
 
 def _current(db: Session, user: User) -> CurrentUser:
     account = db.get(Account, user.account_id)
+    return _as_current(user, account.name if account else "")
+
+
+def _as_current(user: User, account_name: str) -> CurrentUser:
     return CurrentUser(
         id=user.id,
         account_id=user.account_id,
-        account_name=account.name if account else "",
+        account_name=account_name,
         team_id=user.team_id,
         email=user.email,
         name=user.name,
@@ -131,19 +135,7 @@ def local_users(db: Session) -> list[CurrentUser]:
         .join(Account, Account.id == User.account_id)
         .order_by(Account.created_at, Account.slug, role_order, User.name, User.email)
     ).all()
-    return [
-        CurrentUser(
-            id=u.id,
-            account_id=u.account_id,
-            account_name=account_name,
-            team_id=u.team_id,
-            email=u.email,
-            name=u.name,
-            role=u.role,
-            is_super_admin=u.is_super_admin,
-        )
-        for u, account_name in rows
-    ]
+    return [_as_current(user, account_name) for user, account_name in rows]
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
