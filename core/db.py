@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import PROJECT_ROOT, Settings, get_settings
+from core.config import PROJECT_ROOT, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -93,11 +93,6 @@ def is_empty(engine: Engine) -> bool:
         return db.scalar(select(func.count()).select_from(Account)) == 0
 
 
-def sql_id(value: uuid.UUID | str | None) -> str | None:
-    """A UUID as bound into hand-written SQL: the canonical string form works on both dialects."""
-    return None if value is None else str(value)
-
-
 def parse_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
     """The UUID an id names, as typed or linked (surrounding spaces ignored); None when it names none."""
     if value is None or isinstance(value, uuid.UUID):
@@ -106,7 +101,3 @@ def parse_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
         return uuid.UUID(str(value).strip())
     except ValueError:
         return None
-
-
-def settings_engine(settings: Settings | None = None) -> Engine:
-    return make_engine((settings or get_settings()).database_url)
