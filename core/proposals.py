@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.flows import clean_keywords
 from core.models import PROPOSAL_TYPES, FlowProposal, Tree, User, utcnow
 from core.trees import diff_trees, validate_tree
 
@@ -244,14 +245,44 @@ class ProposalDetail:
     proposal: FlowProposal
     reviewer_name: str | None
     proposed_tree: dict[str, Any] | None
-    target_name: str | None
-    target_version: int | None
+    target: Tree | None
     diff: dict[str, Any] | None
     published_flow_name: str | None
 
     @property
+    def target_name(self) -> str | None:
+        return self.target.name if self.target else None
+
+    @property
+    def target_version(self) -> int | None:
+        return self.target.version if self.target else None
+
+    @property
     def is_enhancement(self) -> bool:
         return self.proposal.proposal_type in ENHANCEMENT_TYPES
+
+    def editor_fields(self) -> dict[str, Any]:
+        """What Edit & Publish starts from besides the tree.
+
+        An enhancement is the next version of its flow: it keeps the flow's name, description and domain (the
+        proposal's description says why the branch is proposed, not what the flow is for), and the session's
+        keywords are added to the flow's, not put in their place.
+        """
+        data = self.proposal.proposed_flow_data or {}
+        keywords = data.get("match_keywords") or []
+        if self.is_enhancement and self.target is not None:
+            return {
+                "title": self.target.name,
+                "description": self.target.description,
+                "problem_domain": self.target.problem_domain,
+                "match_keywords": clean_keywords([*(self.target.match_keywords or []), *keywords]),
+            }
+        return {
+            "title": data.get("title") or self.proposal.title,
+            "description": data.get("description") or self.proposal.description,
+            "problem_domain": data.get("problem_domain") or self.proposal.problem_domain,
+            "match_keywords": keywords,
+        }
 
     @property
     def is_stale(self) -> bool:
@@ -286,8 +317,7 @@ def get_detail(db: Session, account_id: uuid.UUID, proposal_id: uuid.UUID | str)
         proposal=proposal,
         reviewer_name=reviewer,
         proposed_tree=proposed if isinstance(proposed, dict) else None,
-        target_name=target.name if target else None,
-        target_version=target.version if target else None,
+        target=target,
         diff=diff,
         published_flow_name=published,
     )

@@ -181,3 +181,32 @@ def test_stale_enhancement_asks_for_confirmation_in_the_editor(monkeypatch, engi
     assert not app.exception
     with session_scope(engine) as db:
         assert db.get(Tree, uuid.UUID(data["outlook"])).version == 3
+
+
+def test_edit_and_publish_of_an_enhancement_keeps_the_flows_description_and_keywords(monkeypatch, engine, data):
+    with session_scope(engine) as db:
+        target = db.get(Tree, uuid.UUID(data["outlook"]))
+        target.tree_structure = OUTLOOK_TREE  # the branch the proposal adds is not there yet
+        target.description = "Outlook keeps asking for the password."
+        target.match_keywords = ["outlook", "password prompt"]
+        proposal = enhancement_proposal(db, db.get(Account, target.account_id), target)
+        # As the flywheel writes it: the description says why the branch is proposed, the keywords come from
+        # the session.
+        proposal.proposed_flow_data = {
+            **proposal.proposed_flow_data,
+            "description": "Sessions left the flow at 'Does Outlook prompt?' with 'Only on the phone'.",
+            "match_keywords": ["Outlook", "mobile app"],
+        }
+        pid = str(proposal.id)
+    app = start(monkeypatch, engine, page="views/flows.py")
+    app.session_state["flows_editor_proposal_id"] = pid
+    app.run()
+    assert app.text_input(key="flows_editor_title").value == "Outlook credential prompts"
+    assert app.text_area(key="flows_editor_description").value == "Outlook keeps asking for the password."
+    assert app.text_input(key="flows_editor_keywords").value == "outlook, password prompt, mobile app"
+    app.button(key="flows_publish").click().run()
+    assert not app.exception
+    with session_scope(engine) as db:
+        flow = db.get(Tree, uuid.UUID(data["outlook"]))
+        assert (flow.version, flow.description) == (3, "Outlook keeps asking for the password.")
+        assert flow.match_keywords == ["outlook", "password prompt", "mobile app"]

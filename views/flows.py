@@ -42,15 +42,9 @@ if incoming_proposal:
     if detail is None or detail.proposed_tree is None:
         st.warning("That proposal does not exist in this account or carries no tree.")
     else:
-        data = detail.proposal.proposed_flow_data or {}
         flow_editor.open_editor(
             detail.proposed_tree,
-            {
-                "title": detail.target_name if detail.is_enhancement else (data.get("title") or detail.proposal.title),
-                "description": data.get("description") or detail.proposal.description,
-                "problem_domain": data.get("problem_domain") or detail.proposal.problem_domain,
-                "match_keywords": data.get("match_keywords") or [],
-            },
+            detail.editor_fields(),
             {
                 "kind": "proposal",
                 "proposal_id": str(detail.proposal.id),
