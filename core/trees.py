@@ -231,14 +231,6 @@ def leaves(tree: dict[str, Any]) -> list[dict[str, Any]]:
     return [node for node, _p, _d in iter_nodes(tree) if not node.get("children")]
 
 
-def depth_of(tree: dict[str, Any]) -> int:
-    return max(depth for _n, _p, depth in iter_nodes(tree)) + 1
-
-
-def count_nodes(tree: dict[str, Any]) -> int:
-    return sum(1 for _ in iter_nodes(tree))
-
-
 # --- diff --------------------------------------------------------------------------------------------------
 
 

@@ -56,12 +56,6 @@ class Group:
     proposal_id: uuid.UUID | None = None
 
 
-@dataclass
-class History:
-    proposals: list[dict[str, Any]]
-    groups: dict[str, Group]
-
-
 def novel_tree(novel: Novel) -> dict[str, Any]:
     """A troubleshooting tree from a novel problem's questions, actions and resolution."""
     node: dict[str, Any] = S(novel.resolution)
