@@ -36,7 +36,7 @@ from core.models import (
     Tree,
     User,
 )
-from core.trees import iter_nodes
+from core.trees import is_procedural, iter_nodes
 
 REQUIRED = ("id", "status", "confidence_tier", "problem_summary", "created_at", "steps")
 OPTIONAL = (
@@ -124,7 +124,7 @@ class _Lookups:
                 self.flows[flow_id] = None
             else:
                 structure = tree.tree_structure or {}
-                if "steps" in structure and "type" not in structure:
+                if is_procedural(structure):
                     ids = {str(s.get("id")) for s in structure.get("steps") or [] if isinstance(s, dict)}
                 else:
                     ids = {str(n.get("id")) for n, _p, _d in iter_nodes(structure)}

@@ -35,6 +35,11 @@ def normalize_label(text: str | None) -> str:
     return re.sub(r"\s+", " ", (text or "").strip()).casefold()
 
 
+def is_procedural(tree: dict[str, Any]) -> bool:
+    """A procedural flow (``{"steps": [...]}``) rather than a troubleshooting tree (nested nodes)."""
+    return "steps" in tree and "type" not in tree
+
+
 def node_text(node: dict[str, Any]) -> str:
     """The node's own text: its question, action or solution."""
     kind = node.get("type")
@@ -49,7 +54,7 @@ def validate_tree(tree: Any) -> list[str]:
     """
     if not isinstance(tree, dict):
         return ["tree: must be a JSON object"]
-    if "steps" in tree and "type" not in tree:
+    if is_procedural(tree):
         return _validate_procedural(tree)
     errors: list[str] = []
     seen_ids: set[str] = set()
@@ -314,7 +319,7 @@ def to_graph(tree: dict[str, Any], short: int = 48) -> tuple[list[GraphNode], li
     """Nodes and labelled edges for drawing (the UI maps them onto streamlit-agraph)."""
     nodes: list[GraphNode] = []
     edges: list[GraphEdge] = []
-    if "steps" in tree and "type" not in tree:
+    if is_procedural(tree):
         previous = None
         for depth, step in enumerate(tree.get("steps") or []):
             text = str(step.get("action", ""))
