@@ -24,6 +24,7 @@ from core.demo.history import build_proposals, classify
 from core.demo.prehistory import before_enhanced, before_generated
 from core.demo.simulate import SessionSimulator, Workforce, new_uuid, pick_novel
 from core.demo.workspace import Workspace
+from core.flywheel.facts import load_facts
 from core.models import (
     Account,
     AISession,
@@ -37,6 +38,8 @@ from core.models import (
     TreeVersion,
     User,
 )
+from core.providers.embedders import LocalEmbedder, to_bytes
+from core.script_library import seed_script_templates
 from core.trees import validate_tree
 
 log = logging.getLogger("flowpilot.demo")
@@ -220,12 +223,6 @@ def _embed_open_proposals(db: Session, proposals: list[dict[str, Any]]) -> None:
     Without it the worker could not merge fresh sessions about a recurring problem into the proposal that is
     already in the Review Queue, and would open a second one.
     """
-    try:
-        from core.flywheel.facts import load_facts
-        from core.providers.embedders import LocalEmbedder, to_bytes
-    except ImportError:
-        log.warning("the flywheel is not installed: historical proposals get no embedding")
-        return
     embedder = LocalEmbedder()
     for row in proposals:
         if row["proposal_type"] != "new_flow" or row["status"] not in ("pending", "dismissed"):
@@ -239,13 +236,8 @@ def _embed_open_proposals(db: Session, proposals: list[dict[str, Any]]) -> None:
         )
 
 
-def _seed_templates(db: Session) -> int | None:
-    """Global script templates, when the script library is installed (None: it is not)."""
-    try:
-        from core.script_library import seed_script_templates
-    except ImportError:
-        log.warning("core.script_library is missing: the demo has no script templates")
-        return None
+def _seed_templates(db: Session) -> int:
+    """The global script templates; returns how many there are."""
     seed_script_templates(db, account_id=None)
     return db.scalar(select(func.count()).select_from(ScriptTemplate).where(ScriptTemplate.account_id.is_(None)))
 
