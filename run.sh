@@ -8,7 +8,14 @@ VENV=.venv
 PY="$VENV/bin/python"
 
 install() {
-  if [ ! -x "$PY" ]; then python3 -m venv "$VENV"; fi
+  if [ ! -x "$PY" ]; then
+    # core uses datetime.UTC and other 3.11 features: fail here, not halfway through the first import.
+    if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+      echo "run.sh: Python 3.11 or newer is needed as python3 (found $(python3 --version 2>&1))" >&2
+      exit 1
+    fi
+    python3 -m venv "$VENV"
+  fi
   "$PY" -m pip install --quiet --disable-pip-version-check -r "$1"
 }
 
