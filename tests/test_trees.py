@@ -10,10 +10,12 @@ from core.trees import (
     MAX_DEPTH,
     MAX_NODES,
     MAX_TEXT_LENGTH,
+    GraphEdge,
     InvalidTree,
     add_branch,
     diff_trees,
     ensure_valid,
+    to_graph,
     validate_tree,
     walk,
 )
@@ -353,3 +355,39 @@ def test_add_branch_can_break_a_rule_that_the_validator_then_reports():
     tree = question("q1", "Which error?", [sol(f"s{i}", f"E{i}") for i in range(5)])
     after = add_branch(tree, "q1", sol("s6", "E6"))
     assert validate_tree(after) == ["node 'q1': a question needs 2–5 options, it has 6"]
+
+
+# --- graph -------------------------------------------------------------------------------------------------
+
+
+def test_graph_of_a_tree_has_every_node_at_its_depth_and_labelled_edges():
+    nodes, edges = to_graph(OUTLOOK_TREE, short=20)
+    assert [(n.id, n.kind, n.depth) for n in nodes] == [
+        ("q1", "question", 0),
+        ("q2", "question", 1),
+        ("a1", "action", 2),
+        ("s1", "solution", 3),
+        ("s2", "solution", 2),
+        ("s3", "solution", 1),
+    ]
+    assert nodes[0].title == "Does Outlook prompt…" and len(nodes[0].title) == 20
+    assert nodes[0].full_text == "Does Outlook prompt for credentials repeatedly?"
+    assert edges == [
+        GraphEdge("q1", "q2", "Yes"),
+        GraphEdge("q2", "a1", "Yes"),
+        GraphEdge("a1", "s1", "Done"),
+        GraphEdge("q2", "s2", "No"),
+        GraphEdge("q1", "s3", "No"),
+    ]
+
+
+def test_graph_of_a_procedure_is_a_chain_of_actions():
+    procedure = {
+        "steps": [{"id": "p1", "action": "Open  ADUC\n and find the user."}, {"id": "p2", "action": "Unlock."}]
+    }
+    nodes, edges = to_graph(procedure, short=12)
+    assert [(n.id, n.kind, n.title, n.depth) for n in nodes] == [
+        ("p1", "action", "Open ADUC a…", 0),
+        ("p2", "action", "Unlock.", 1),
+    ]
+    assert edges == [GraphEdge("p1", "p2", "next")]
