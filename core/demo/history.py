@@ -315,4 +315,5 @@ def flow_stats(sims: list[Simulated], flow_rows: dict[str, dict[str, Any]]) -> N
         row["times_matched"] = len(done)
         row["times_resolved"] = resolved
         row["success_rate"] = round(resolved / len(done), 4) if done else 0.0
-        row["last_matched_at"] = max((s.row["created_at"] for s in done), default=None)
+        # As the flywheel records it: when the latest analysed session of the flow ended.
+        row["last_matched_at"] = max((s.row["ended_at"] for s in done), default=None)
