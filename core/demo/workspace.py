@@ -65,16 +65,38 @@ class Workspace:
 
     def add_flow(self, flow: Flow, origin: str = "manual", created: datetime | None = None) -> dict[str, Any]:
         created = created or self.now - timedelta(days=self.rng.randint(130, 200))
+        row = self._tree_row(
+            "troubleshooting", flow.name, flow.description, flow.tree, flow.domain, list(flow.keywords), origin, created
+        )
+        self.flows[flow.key] = flow
+        self.tree_rows[flow.key] = row
+        return row
+
+    def add_procedure(self, spec: dict[str, Any]) -> None:
+        created = self.now - timedelta(days=150)
+        self.tree_rows[spec["key"]] = self._tree_row(
+            "procedural",
+            spec["name"],
+            spec["description"],
+            spec["tree"],
+            spec["domain"],
+            spec["keywords"],
+            "manual",
+            created,
+        )
+
+    def _tree_row(self, tree_type, name, description, tree, domain, keywords, origin, created) -> dict[str, Any]:
+        """A published version-1 flow of this account, with its first tree_versions row."""
         row = {
             "id": new_uuid(self.rng),
             "account_id": self.id,
             "team_id": self.teams[0]["id"],
-            "name": flow.name,
-            "description": flow.description,
-            "tree_type": "troubleshooting",
-            "tree_structure": flow.tree,
-            "problem_domain": flow.domain,
-            "match_keywords": list(flow.keywords),
+            "name": name,
+            "description": description,
+            "tree_type": tree_type,
+            "tree_structure": tree,
+            "problem_domain": domain,
+            "match_keywords": keywords,
             "origin": origin,
             "version": 1,
             "is_published": True,
@@ -82,32 +104,8 @@ class Workspace:
             "created_at": created,
             "updated_at": created,
         }
-        self.flows[flow.key] = flow
-        self.tree_rows[flow.key] = row
-        self.versions.append(self._version(row, 1, flow.tree, origin, "First version", created))
+        self.versions.append(self._version(row, 1, tree, origin, "First version", created))
         return row
-
-    def add_procedure(self, spec: dict[str, Any]) -> None:
-        created = self.now - timedelta(days=150)
-        row = {
-            "id": new_uuid(self.rng),
-            "account_id": self.id,
-            "team_id": self.teams[0]["id"],
-            "name": spec["name"],
-            "description": spec["description"],
-            "tree_type": "procedural",
-            "tree_structure": spec["tree"],
-            "problem_domain": spec["domain"],
-            "match_keywords": spec["keywords"],
-            "origin": "manual",
-            "version": 1,
-            "is_published": True,
-            "created_by": self.user("team_admin")["id"],
-            "created_at": created,
-            "updated_at": created,
-        }
-        self.tree_rows[spec["key"]] = row
-        self.versions.append(self._version(row, 1, spec["tree"], "manual", "First version", created))
 
     def _version(self, row, version, tree, origin, note, created) -> dict[str, Any]:
         return {
