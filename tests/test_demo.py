@@ -281,6 +281,18 @@ def test_flow_statistics_count_the_analysed_sessions(engine, demo):
             assert tree.last_matched_at == max((ended for _, ended in done), default=None)
 
 
+def test_no_row_is_dated_after_the_demos_now(engine, demo):
+    """Every date is anchored to ``now``: none is the wall-clock time the demo happened to be built at."""
+    with session_scope(engine) as db:
+        latest = {
+            "trees.updated_at": db.scalar(select(func.max(Tree.updated_at))),
+            "flow_proposals.updated_at": db.scalar(select(func.max(FlowProposal.updated_at))),
+            "ai_sessions.ended_at": db.scalar(select(func.max(AISession.ended_at))),
+        }
+    late = {column: value for column, value in latest.items() if value is None or value > NOW}
+    assert late == {}
+
+
 def test_building_twice_refuses(engine, demo):
     with pytest.raises(DemoExists, match="already exists"):
         build_demo(engine, seed=11, now=NOW, scale=SCALE)

@@ -182,7 +182,10 @@ def _write(db: Session, ws: Workspace, psa: bool) -> dict[str, int]:
     db.execute(insert(AISession), sessions)
     db.execute(insert(AISessionStep), steps)
     for tree_id, session_id in ws.source_sessions.items():
-        db.execute(update(Tree).where(Tree.id == tree_id).values(source_session_id=session_id))
+        # updated_at named as itself: the column's onupdate would otherwise stamp the wall-clock build time.
+        db.execute(
+            update(Tree).where(Tree.id == tree_id).values(source_session_id=session_id, updated_at=Tree.updated_at)
+        )
     db.execute(insert(FlowProposal), ws.proposals)
     _embed_open_proposals(db, ws.proposals)
     if psa:
@@ -232,7 +235,7 @@ def _embed_open_proposals(db: Session, proposals: list[dict[str, Any]]) -> None:
         db.execute(
             update(FlowProposal)
             .where(FlowProposal.id == row["id"])
-            .values(embedding=to_bytes(vector), embedder=embedder.name)
+            .values(embedding=to_bytes(vector), embedder=embedder.name, updated_at=FlowProposal.updated_at)
         )
 
 
