@@ -51,8 +51,12 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def _migrated(request: pytest.FixtureRequest) -> dict[str, Engine]:
-    return {}
+def _migrated() -> Iterator[dict[str, Engine]]:
+    """Migrated engines by backend, made on first use and disposed when the run ends."""
+    engines: dict[str, Engine] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
 
 
 def _engine_for(backend: str, request: pytest.FixtureRequest, cache: dict[str, Engine]) -> Engine:
