@@ -52,6 +52,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, overrides: dict[str, Any] | None = None) -> Settings:
+        """Settings from ``FLOWPILOT_*`` variables, then ``overrides`` (text values are read like the variables)."""
         values: dict[str, Any] = {}
         for f in fields(cls):
             raw = os.environ.get(f"FLOWPILOT_{f.name.upper()}")
@@ -64,7 +65,9 @@ class Settings:
             values[f.name] = _coerce(f.type, raw)
         settings = cls(**values)
         if overrides:
-            settings = replace(settings, **overrides)
+            types = {f.name: f.type for f in fields(cls)}
+            coerced = {k: _coerce(types[k], v) if isinstance(v, str) else v for k, v in overrides.items()}
+            settings = replace(settings, **coerced)
         return settings
 
     @property

@@ -254,3 +254,9 @@ def test_secrets_example_names_every_setting_and_changes_nothing_as_is():
         if example.get(f"FLOWPILOT_{f.name.upper()}")
     }
     assert replace(Settings(), **as_is) == Settings()
+
+
+def test_secrets_given_as_text_are_read_like_environment_variables():
+    # secrets.toml may quote a number or a flag; it must not reach the app as a string.
+    settings = Settings.from_env({"daily_llm_budget": "7", "budget_fallback_offline": "yes", "worker_batch_size": 9})
+    assert (settings.daily_llm_budget, settings.budget_fallback_offline, settings.worker_batch_size) == (7, True, 9)

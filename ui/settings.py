@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.config import Settings, _coerce
+from core.config import Settings
 
 PREFIX = "FLOWPILOT_"
 
@@ -27,7 +27,7 @@ def secret_overrides() -> dict[str, Any]:
         value = secrets.get(PREFIX + f.name.upper())
         if value is None or value == "":
             continue
-        overrides[f.name] = _coerce(f.type, value) if isinstance(value, str) else value
+        overrides[f.name] = value
     return overrides
 
 
