@@ -19,6 +19,7 @@ from core.script_extract import Suggestion
 from core.script_suggest import SuggestionResult, session_context, suggest_for_session
 from core.scripts import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
 from ui.context import call, current_user, settings
+from ui.text import literal, when
 
 PARAM_PREFIX = "scripts_param_"
 NEW_TEMPLATE = "new"
@@ -32,15 +33,6 @@ st.caption(
     "PowerShell from reviewed templates, pre-filled from the session. Every value is written as a quoted literal "
     "that cannot run as code; passwords are typed in when the script runs and never stored."
 )
-
-
-def _md(text: Any) -> str:
-    """Session and template text shown through markdown, with markdown's special characters taken literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~])", r"\\\1", str(text))
-
-
-def _when(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
 def _fill_form(template: Any, values: dict[str, Any]) -> None:
@@ -71,7 +63,7 @@ def _param_widget(param: dict[str, Any], source: str | None) -> Any:
     kind, key, label = param["type"], PARAM_PREFIX + param["key"], param.get("label") or param["key"]
     help_text = param.get("help") or None
     if kind == "secure_string":
-        st.markdown(f"🔒 **{_md(label)}** — prompted when the script runs (never stored).")
+        st.markdown(f"🔒 **{literal(label)}** — prompted when the script runs (never stored).")
         return None
     if kind == "bool":
         value: Any = st.checkbox(label, key=key, help=help_text)
@@ -85,7 +77,7 @@ def _param_widget(param: dict[str, Any], source: str | None) -> Any:
         required = " *" if param.get("required", True) else ""
         value = st.text_input(f"{label}{required}", key=key, help=help_text, placeholder=TYPE_LABELS.get(kind, ""))
     if source:
-        st.caption(f"Found in: “{_md(source)}”")
+        st.caption(f"Found in: “{literal(source)}”")
     return value
 
 
@@ -97,9 +89,9 @@ def _suggestion_card(result: SuggestionResult) -> None:
         st.info("No template matches this session yet. Pick one below.")
         return
     with st.container(border=True):
-        st.markdown(f"**Suggested: {_md(suggestion.template_name)}**")
+        st.markdown(f"**Suggested: {literal(suggestion.template_name)}**")
         st.progress(suggestion.confidence, text=f"Confidence {suggestion.confidence:.0%} · {result.generator}")
-        st.caption(f"Why: {_md(suggestion.reason)}")
+        st.caption(f"Why: {literal(suggestion.reason)}")
         st.button("Use this suggestion", key="scripts_accept", on_click=_accept, args=(suggestion,), type="primary")
 
 
@@ -108,7 +100,7 @@ def _context(ctx: Any) -> None:
     st.subheader(session.problem_summary or "Session")
     st.markdown(
         f":blue-badge[{session.status}] :violet-badge[{session.confidence_tier}] "
-        f":gray-badge[{session.problem_domain or 'unclassified'}] · started {_when(session.created_at)}"
+        f":gray-badge[{session.problem_domain or 'unclassified'}] · started {when(session.created_at)}"
     )
     if session.intake_content:
         with st.expander("Intake", expanded=False):
@@ -118,7 +110,7 @@ def _context(ctx: Any) -> None:
         st.markdown("**Conversation**")
         for message in messages[-12:]:
             who = "Engineer" if message.get("role") == "user" else "FlowPilot"
-            st.markdown(f"**{who}:** {_md(message.get('content', ''))}")
+            st.markdown(f"**{who}:** {literal(message.get('content', ''))}")
     if ctx.steps:
         st.markdown("**Steps**")
         rows = [
@@ -151,9 +143,9 @@ def _history(ctx: Any) -> None:
     for generation in ctx.generations:
         name = ctx.template_names.get(str(generation.template_id), "deleted template")
         outcome = generation.result or "no result yet"
-        with st.expander(f"{_when(generation.created_at)} · {_md(name)} · {outcome}"):
+        with st.expander(f"{when(generation.created_at)} · {literal(name)} · {outcome}"):
             if generation.result_note:
-                st.caption(_md(generation.result_note))
+                st.caption(literal(generation.result_note))
             st.code(generation.script, language="powershell")
 
 
@@ -163,7 +155,7 @@ def _generated(generation_id: str, template_name: str) -> None:
     except svc.GenerationNotFound:
         st.session_state.pop("scripts_generation_id", None)
         return
-    st.markdown(f"**Script — {_md(template_name)}**")
+    st.markdown(f"**Script — {literal(template_name)}**")
     st.code(generation.script, language="powershell")
     slug = re.sub(r"[^A-Za-z0-9]+", "-", template_name).strip("-").lower() or "script"
     st.download_button(
@@ -195,7 +187,7 @@ def _assist() -> None:
     sessions = call(svc.active_sessions, user)
     wanted = st.query_params.get("session")
     options = [str(s.id) for s in sessions]
-    labels = {str(s.id): f"{_when(s.created_at)} · {(s.problem_summary or 'no summary')[:70]}" for s in sessions}
+    labels = {str(s.id): f"{when(s.created_at)} · {(s.problem_summary or 'no summary')[:70]}" for s in sessions}
     if wanted and wanted not in options:
         try:
             linked = call(svc.get_session, user, wanted)

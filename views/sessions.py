@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -29,20 +26,12 @@ from core.sessions import (
     to_csv,
 )
 from ui import context
+from ui.text import literal, when
 
 PAGE_SIZES = (25, 50, 100)
 STATUS_COLOURS = {"resolved": "green", "escalated": "red", "abandoned": "gray", "active": "blue"}
 FILTER_KEYS = ("sessions_search", "sessions_status", "sessions_tier", "sessions_domain", "sessions_analysis")
 FILTER_KEYS += ("sessions_from", "sessions_to", "sessions_page_size")
-
-
-def _md(text: object) -> str:
-    """Recorded text shown literally: no markdown, no LaTeX from PowerShell's $variables, no broken badges."""
-    return re.sub(r"([\\`*_{}\[\]<>()#+!|$~:-])", r"\\\1", str(text))
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
 def _first_page() -> None:
@@ -179,20 +168,20 @@ def show_list(account_id) -> None:
 
 def _step_markdown(step: StepView) -> str:
     lines = [
-        f"**{step.number}. {step.step_type.replace('_', ' ')}**" + (f" — {_md(step.prompt)}" if step.prompt else "")
+        f"**{step.number}. {step.step_type.replace('_', ' ')}**" + (f" — {literal(step.prompt)}" if step.prompt else "")
     ]
     if step.options:
-        lines.append("Options offered: " + " · ".join(_md(o) for o in step.options))
+        lines.append("Options offered: " + " · ".join(literal(o) for o in step.options))
     if step.was_free_text:
         typed = step.free_text_input or step.selected_option or ""
-        lines.append(f":orange-badge[Free-text escape] :orange-background[“{_md(typed)}”]")
+        lines.append(f":orange-badge[Free-text escape] :orange-background[“{literal(typed)}”]")
     elif step.selected_option:
-        chosen = f"Chose **{_md(step.selected_option)}**"
+        chosen = f"Chose **{literal(step.selected_option)}**"
         if step.off_flow:
             chosen += " :orange-badge[Option not in the flow]"
         lines.append(chosen)
     if step.action_result:
-        lines.append(f"Result: {_md(step.action_result)}")
+        lines.append(f"Result: {literal(step.action_result)}")
     if step.flow_node_id:
         lines.append(f"Flow node `{step.flow_node_id}`")
     return "  \n".join(lines)
@@ -205,14 +194,14 @@ def _analysis(detail: SessionDetail, user) -> None:
     if detail.analysis_outcome:
         facts.append(f"outcome **{detail.analysis_outcome.replace('_', ' ')}**")
     if detail.analyzed_at:
-        facts.append(f"analysed {_when(detail.analyzed_at)}")
+        facts.append(f"analysed {when(detail.analyzed_at)}")
     st.markdown(" · ".join(facts))
     if detail.analysis_reason:
-        st.markdown(f"Reason: {_md(detail.analysis_reason)}")
+        st.markdown(f"Reason: {literal(detail.analysis_reason)}")
     if detail.analysis_error:
         st.error(f"Last error: {detail.analysis_error}")
     if detail.analysis_proposal_id:
-        label = _md(detail.proposal_title or "the proposal")
+        label = literal(detail.proposal_title or "the proposal")
         st.page_link(
             "views/review_queue.py",
             label=f"Proposal: {label} ({detail.proposal_status})",
@@ -237,7 +226,7 @@ def show_detail(session_id: str, user) -> None:
         st.error("Session not found")
         return
 
-    st.subheader(_md(detail.problem_summary) if detail.problem_summary else "(no summary)")
+    st.subheader(literal(detail.problem_summary) if detail.problem_summary else "(no summary)")
     rating = f"rated {detail.rating}/5" if detail.rating else "not rated"
     st.markdown(
         f":{STATUS_COLOURS.get(detail.status, 'gray')}-badge[{detail.status}] :violet-badge[{detail.confidence_tier}] "
@@ -246,16 +235,16 @@ def show_detail(session_id: str, user) -> None:
     flow = "no matched flow"
     if detail.matched_flow:
         score = f" (match score {detail.match_score:.2f})" if detail.match_score is not None else ""
-        flow = f"**{_md(detail.matched_flow)}**{score}"
+        flow = f"**{literal(detail.matched_flow)}**{score}"
     duration = f"{detail.duration_minutes:.0f} min" if detail.duration_minutes is not None else "still open"
     st.markdown(
-        f"Engineer **{_md(detail.engineer or '—')}** · started {_when(detail.created_at)} · "
-        f"ended {_when(detail.ended_at)} · {duration}  \n"
-        f"Matched flow: {flow} · PSA ticket {_md(detail.psa_ticket_id or '—')}  \n"
+        f"Engineer **{literal(detail.engineer or '—')}** · started {when(detail.created_at)} · "
+        f"ended {when(detail.ended_at)} · {duration}  \n"
+        f"Matched flow: {flow} · PSA ticket {literal(detail.psa_ticket_id or '—')}  \n"
         f"Session id `{detail.id}`"
     )
     if detail.resolution_summary:
-        st.success(f"Resolution: {_md(detail.resolution_summary)}")
+        st.success(f"Resolution: {literal(detail.resolution_summary)}")
 
     _analysis(detail, user)
 
@@ -272,7 +261,9 @@ def show_detail(session_id: str, user) -> None:
         simple = all(isinstance(v, str | int | float | bool) or v is None for v in detail.intake.values())
         if simple:
             st.markdown(
-                "  \n".join(f"**{_md(k.replace('_', ' ').capitalize())}:** {_md(v)}" for k, v in detail.intake.items())
+                "  \n".join(
+                    f"**{literal(k.replace('_', ' ').capitalize())}:** {literal(v)}" for k, v in detail.intake.items()
+                )
             )
         else:
             st.json(detail.intake, expanded=True)
