@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser, PermissionDenied, require_team_admin
 from core.models import TREE_ORIGINS, Tree, TreeVersion, utcnow
-from core.trees import ensure_valid
+from core.trees import ensure_valid, is_procedural
 
 ORIGIN_LABELS = {"manual": "Manual", "ai_generated": "AI generated", "ai_enhanced": "AI enhanced"}
 
@@ -57,7 +57,7 @@ class FlowRow:
 
 
 def tree_type_of(structure: dict[str, Any]) -> str:
-    return "procedural" if "steps" in structure and "type" not in structure else "troubleshooting"
+    return "procedural" if is_procedural(structure) else "troubleshooting"
 
 
 def list_flows(

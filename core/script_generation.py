@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser, PermissionDenied, require_team_admin
+from core.db import parse_uuid
 from core.models import AISession, AISessionStep, ScriptCategory, ScriptGeneration, ScriptTemplate, utcnow
 from core.scripts import InvalidTemplate, ensure_valid_template, render, unsafe_character
 
@@ -30,15 +31,6 @@ class ScriptSessionNotFound(LookupError):
 
 class GenerationNotFound(LookupError):
     """No script generation with this id in the user's account."""
-
-
-def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value).strip())
-    except ValueError:
-        return None
 
 
 def _accessible(user: CurrentUser) -> Any:
@@ -65,7 +57,7 @@ def accessible_templates(
 def get_template(
     db: Session, user: CurrentUser, template_id: uuid.UUID | str, *, include_inactive: bool = False
 ) -> ScriptTemplate:
-    tid = _uuid(template_id)
+    tid = parse_uuid(template_id)
     template = db.get(ScriptTemplate, tid) if tid else None
     if template is None or not (template.account_id is None or template.account_id == user.account_id):
         raise TemplateNotFound(f"Template {template_id} is not available.")
@@ -119,7 +111,7 @@ def save_template(
         errors.append("Keywords must be short single-line phrases.")
     category = None
     if category_id:
-        category = db.get(ScriptCategory, _uuid(category_id)) if _uuid(category_id) else None
+        category = db.get(ScriptCategory, parse_uuid(category_id)) if parse_uuid(category_id) else None
         if category is None or category.account_id not in (None, user.account_id):
             errors.append("The category does not exist.")
     try:
@@ -159,7 +151,7 @@ def active_sessions(db: Session, user: CurrentUser) -> list[AISession]:
 
 
 def get_session(db: Session, user: CurrentUser, session_id: uuid.UUID | str) -> AISession:
-    sid = _uuid(session_id)
+    sid = parse_uuid(session_id)
     session = db.get(AISession, sid) if sid else None
     if session is None or session.account_id != user.account_id:
         raise ScriptSessionNotFound("Session not found.")
@@ -240,7 +232,7 @@ def generate_script(
 
 
 def get_generation(db: Session, user: CurrentUser, generation_id: uuid.UUID | str) -> ScriptGeneration:
-    gid = _uuid(generation_id)
+    gid = parse_uuid(generation_id)
     generation = db.get(ScriptGeneration, gid) if gid else None
     if generation is None or generation.account_id != user.account_id:
         raise GenerationNotFound("Script generation not found.")

@@ -22,7 +22,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.trees import NODE_TYPES, iter_nodes, node_text, validate_tree
+from core.trees import NODE_TYPES, is_procedural, iter_nodes, node_text, validate_tree
 from ui.graph import draw_tree
 
 TREE = "flows_editor_tree"
@@ -162,7 +162,7 @@ def _node_editor(rev: int) -> None:
     except (AttributeError, TypeError):
         st.info("Fix the tree in the JSON view: it is not made of nodes the form can edit.")
         return
-    if not nodes or ("steps" in tree and "type" not in tree):
+    if not nodes or is_procedural(tree):
         st.info("Procedural flows are edited in the JSON view.")
         return
     by_id = {n["id"]: (n, p) for n, p in nodes}
