@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from core.models import AnalyticsRollupState
-from core.sqlfiles import bind_value, load_queries, run
+from core.sqlfiles import execute, run
 
 RECENT_DAYS = 3
 _ROLLUP_TABLES = ("sessions", "resolutions", "questions", "free_text")
@@ -93,11 +92,8 @@ def refresh_rollups(db: Session, account_id: uuid.UUID, now: datetime, *, full: 
 
 
 def run_statement(db: Session, name: str, account_id: uuid.UUID, **params: Any) -> None:
-    """Run a named statement that returns no rows."""
-    dialect = db.get_bind().dialect.name
-    query = load_queries(dialect)[name]
-    values = {"account_id": account_id, **params}
-    db.execute(text(query.sql), {p: bind_value(values[p], dialect) for p in query.params})
+    """Run a named statement of one account's rollups (it returns no rows)."""
+    execute(db, name, account_id=account_id, **params)
 
 
 SESSION_SUMS = (

@@ -184,13 +184,21 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def run(db: Session | Connection, name: str, **params: Any) -> list[dict[str, Any]]:
-    """Run named query ``name`` with bound ``params``; rows as dicts of JSON-safe values."""
+def _execute(db: Session | Connection, name: str, params: dict[str, Any]) -> Any:
     dialect = db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
     query = load_queries(dialect)[name]
     missing = [p for p in query.params if p not in params]
     if missing:
         raise TypeError(f"query {name} needs parameter(s) {', '.join(missing)}")
-    bound = {p: bind_value(params[p], dialect) for p in query.params}
-    result = db.execute(text(query.sql), bound)
+    return db.execute(text(query.sql), {p: bind_value(params[p], dialect) for p in query.params})
+
+
+def run(db: Session | Connection, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run named query ``name`` with bound ``params``; rows as dicts of JSON-safe values."""
+    result = _execute(db, name, params)
     return [{k: json_safe(v) for k, v in row.items()} for row in result.mappings()]
+
+
+def execute(db: Session | Connection, name: str, **params: Any) -> None:
+    """Run named statement ``name`` (an INSERT, UPDATE or DELETE) with bound ``params``."""
+    _execute(db, name, params)
