@@ -2,6 +2,7 @@
 # FlowPilot Knowledge Studio — the two commands.
 #   ./run.sh start   install, create the demo workspace on first start, run the app (:8501) and the flywheel worker
 #   ./run.sh test    install and run the whole test suite (SQLite + PostgreSQL + browser)
+#   ./run.sh test --fast   the quick loop: SQLite only, no browser, no slow tests
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -31,6 +32,11 @@ case "${1:-}" in
     ;;
   test)
     install requirements-dev.txt
+    export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
+    if [ "${2:-}" = "--fast" ]; then
+      "$VENV/bin/ruff" check .
+      FLOWPILOT_TEST_BACKENDS=sqlite exec "$PY" -m pytest -q -p no:cacheprovider -m "not browser and not slow" "${@:3}"
+    fi
     if [ ! -x "${FLOWPILOT_CHROMIUM:-/usr/bin/chromium}" ]; then
       # apt needs root; a developer's machine usually has sudo instead.
       SUDO=""
@@ -38,7 +44,6 @@ case "${1:-}" in
       $SUDO apt-get update -qq
       DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
     fi
-    export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
     "$VENV/bin/ruff" check .
     "$PY" -m pytest -q -p no:cacheprovider "${@:2}"
     ;;

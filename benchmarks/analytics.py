@@ -25,9 +25,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, create_engine, text
 
-from core import analytics, gaps
 from core.db import make_engine, session_scope, upgrade
-from core.rollups import refresh_rollups
+from core.insights import analytics, gaps
+from core.insights.rollups import refresh_rollups
 
 DOMAINS = [
     "active_directory",

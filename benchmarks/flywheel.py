@@ -30,10 +30,10 @@ from sqlalchemy import Engine, create_engine, insert, text
 from core.config import PROJECT_ROOT, Settings
 from core.db import make_engine, session_scope, upgrade
 from core.flywheel.engine import Providers
+from core.flywheel.generators import OfflineRulesGenerator
 from core.models import Account, AISession, AISessionStep, FlowProposal, Tree
-from core.providers.calibration import DIFFERENT, DUPLICATES, pair_scores
-from core.providers.embedders import LocalEmbedder, to_bytes
-from core.providers.generators import OfflineRulesGenerator
+from core.similarity.calibration import DIFFERENT, DUPLICATES, pair_scores
+from core.similarity.embedders import LocalEmbedder, to_bytes
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PRODUCTS = [

@@ -21,8 +21,8 @@ import uuid
 
 from sqlalchemy import Engine, create_engine, text
 
-from core import proposals
 from core.db import make_engine, session_scope, upgrade
+from core.review import proposals
 
 TREE = {
     "id": "q1",

@@ -493,7 +493,7 @@ class SavedReport(Base):
 
 # --- Analytics rollups (migration 0002_analytics_rollups) -----------------------------------------------------------
 # Daily aggregates of closed history, so the dashboard and the gap report read days instead of millions of rows.
-# ``core.rollups.refresh_rollups`` rebuilds the recent days hourly (the worker); ``analytics_rollup_state`` says up to
+# ``core.insights.rollups.refresh_rollups`` rebuilds the recent days hourly (the worker); ``analytics_rollup_state`` says up to
 # which UTC midnight they are complete; anything newer is read from the raw tables.
 
 

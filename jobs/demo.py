@@ -15,8 +15,8 @@ from sqlalchemy import Engine, text
 
 from core.config import get_settings
 from core.db import make_engine, upgrade
-from core.demo import DemoExists, build_demo
 from core.models import Base
+from demo import DemoExists, build_demo
 
 __all__ = ["build_demo", "main", "reset_database"]
 

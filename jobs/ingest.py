@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from core.config import get_settings
 from core.db import make_engine, session_scope, upgrade
-from core.ingest import ingest_lines
+from core.insights.rollups import refresh_rollups
 from core.models import Account
-from core.rollups import refresh_rollups
+from core.sessions.ingest import ingest_lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,7 +42,7 @@ from core.flywheel.engine import (
 )
 from core.flywheel.facts import SessionFacts, load_facts_many
 from core.models import AISession, Tree, utcnow
-from core.providers.embedders import LocalEmbedder
+from core.similarity.embedders import LocalEmbedder
 
 log = logging.getLogger("flowpilot.worker")
 
@@ -341,7 +341,7 @@ def flywheel_job(worker: Worker) -> None:
 
 def gaps_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
     try:
-        from core.gaps import refresh_all_accounts
+        from core.insights.gaps import refresh_all_accounts
 
         count = refresh_all_accounts(engine, clock())
         log.info("knowledge-gap reports refreshed", extra={"accounts": count})

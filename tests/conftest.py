@@ -19,7 +19,8 @@ from core.db import make_engine, make_session_factory, upgrade
 from core.models import Base
 
 PG_SERVER = os.environ.get("FLOWPILOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
-BACKENDS = ["sqlite", "postgresql"]
+# FLOWPILOT_TEST_BACKENDS=sqlite keeps a local run off PostgreSQL (``./run.sh test --fast`` sets it).
+BACKENDS = [b.strip() for b in os.environ.get("FLOWPILOT_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 
 
 def _pg_admin() -> Engine:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core.adhoc import (
+from core.auth import PermissionDenied, load_user
+from core.db import session_scope
+from core.models import Account, AISession, SavedReport
+from core.reports.adhoc import (
     DuplicateReportName,
     QueryRefused,
     adhoc_access,
@@ -17,10 +20,7 @@ from core.adhoc import (
     run_saved_report,
     save_report,
 )
-from core.auth import PermissionDenied, load_user
-from core.db import session_scope
-from core.models import Account, AISession, SavedReport
-from core.report_exec import ChartSpec, QueryFailed, QueryTimeout
+from core.reports.execute import ChartSpec, QueryFailed, QueryTimeout
 from tests.factories import make_account, make_session, make_user
 
 LIMITS = {"timeout_ms": 5000, "row_cap": 1000}
@@ -287,7 +287,7 @@ def test_saving_refuses_bad_sql_viewers_and_empty_names(engine, db, tenants):
 def test_tables_added_later_get_the_tenant_policy(pg_engine):
     from sqlalchemy import text
 
-    from core.tenant_views import ensure_tenant_security, tenant_tables, unprotected_tables
+    from core.reports.tenant_views import ensure_tenant_security, tenant_tables, unprotected_tables
 
     with pg_engine.begin() as conn:
         conn.execute(text("CREATE TABLE report_probe_later (id int PRIMARY KEY, account_id uuid NOT NULL)"))

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from core.analytics import InvalidPeriod, dashboard, is_empty, trend
+from core.insights.analytics import InvalidPeriod, dashboard, is_empty, trend
+from core.insights.rollups import refresh_rollups
 from core.models import FlowProposal, PSAConnection, PSAPush
-from core.rollups import refresh_rollups
 from core.sqlfiles import check_all
 from tests.factories import make_account, make_session, make_tree
 

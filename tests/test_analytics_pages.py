@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.db import session_scope
-from core.gaps import KnowledgeGap, store_report
+from core.insights.gaps import KnowledgeGap, store_report
 from core.models import PSAConnection
 from tests.app_harness import app_for
 from tests.factories import make_account, make_session, make_user

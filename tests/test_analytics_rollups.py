@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from core.analytics import dashboard
+from core.insights.analytics import dashboard
+from core.insights.rollups import RECENT_DAYS, refresh_rollups, split_window
 from core.models import AnalyticsRollupState
-from core.rollups import RECENT_DAYS, refresh_rollups, split_window
 from tests.factories import make_account, make_session
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ import pytest
 from core.config import Settings
 from core.db import session_scope
 from core.models import FlowProposal
-from core.script_library import seed_script_templates
+from core.scripts.library import seed_script_templates
 from core.trees import add_branch, diff_trees
 from tests.app_harness import app_for
 from tests.factories import OUTLOOK_TREE, make_account, make_session, make_team, make_tree, make_user

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from core.db import make_engine, upgrade
-from core.demo import build_demo
-from core.gaps import refresh_all_accounts
+from core.insights.gaps import refresh_all_accounts
+from demo import build_demo
 from tests import browser as harness
 
 browser = harness.browser

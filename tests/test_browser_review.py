@@ -1,6 +1,6 @@
 """The Review Queue in real Chromium: open a proposal, see its graph, approve it, see the toast and the count drop.
 
-The app runs as a real Streamlit server on a SQLite file holding the demo workspace (``core.demo.build_demo``).
+The app runs as a real Streamlit server on a SQLite file holding the demo workspace (``demo.build_demo``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from core.auth import default_local_user
 from core.config import Settings
 from core.db import make_engine, session_scope, upgrade
-from core.demo.build import build_demo
 from core.models import FlowProposal, Tree
+from demo.build import build_demo
 from tests import browser as harness
 
 browser = harness.browser

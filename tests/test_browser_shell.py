@@ -12,7 +12,7 @@ from core.auth import default_local_user
 from core.config import Settings
 from core.db import make_engine, session_scope
 from core.models import AISession, AISessionStep
-from core.sessions import list_sessions
+from core.sessions.browse import list_sessions
 from core.workspace import workspace_counts
 from tests import browser as harness
 from tests.browser import open_page, wait_until_rendered

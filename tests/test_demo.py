@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
 from core.db import make_engine, session_scope, upgrade
-from core.demo import DemoExists, build_demo
 from core.models import (
     ROLES,
     Account,
@@ -30,6 +29,7 @@ from core.models import (
     User,
 )
 from core.trees import find_node, validate_tree, walk
+from demo import DemoExists, build_demo
 from tests.conftest import BACKENDS, _engine_for, truncate_all
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import flows
 from core.auth import PermissionDenied
+from core.review import flows
 from core.trees import InvalidTree
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_tree, make_user
 from tests.review_helpers import VPN_TREE, as_user, outlook_with_branch

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import flows
 from core.auth import load_user
 from core.db import session_scope
 from core.models import Account, Tree
+from core.review import flows
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_tree, make_user
 from tests.review_helpers import VPN_TREE, enhancement_proposal, outlook_with_branch
 from tests.test_review_page import start

@@ -12,9 +12,9 @@ from sqlalchemy import Engine, func, select
 from core.config import Settings
 from core.db import session_scope
 from core.flywheel.engine import Providers, build_providers
+from core.flywheel.generators import AnthropicGenerator, OfflineRulesGenerator
 from core.models import AISession, FlowProposal, LLMUsage
-from core.providers.embedders import LocalEmbedder, VoyageEmbedder
-from core.providers.generators import AnthropicGenerator, OfflineRulesGenerator
+from core.similarity.embedders import LocalEmbedder, VoyageEmbedder
 from jobs.worker import Worker
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
 from tests.fake_anthropic import FakeAnthropic, fake_anthropic_fixture  # noqa: F401

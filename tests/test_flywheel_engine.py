@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.flywheel.builders import UNEXPLORED
 from core.flywheel.engine import Providers, analyze_session
+from core.flywheel.generators import OfflineRulesGenerator
 from core.models import AISession, FlowProposal, Tree, utcnow
-from core.providers.embedders import LocalEmbedder
-from core.providers.generators import OfflineRulesGenerator
+from core.similarity.embedders import LocalEmbedder
 from core.trees import validate_tree
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
 

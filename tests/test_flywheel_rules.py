@@ -10,8 +10,8 @@ from core.flywheel.confidence import CAP, add_support, session_evidence
 from core.flywheel.divergence import FlowWalk, walk_session
 from core.flywheel.facts import StepFact
 from core.flywheel.queue import backoff_seconds
-from core.providers.calibration import DIFFERENT, DUPLICATES, pair_scores
-from core.providers.embedders import LOCAL_DIMENSION, LocalEmbedder, from_bytes, to_bytes
+from core.similarity.calibration import DIFFERENT, DUPLICATES, pair_scores
+from core.similarity.embedders import LOCAL_DIMENSION, LocalEmbedder, from_bytes, to_bytes
 from tests.factories import OUTLOOK_TREE
 
 

@@ -8,10 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
-from core import gaps as gaps_module
 from core.db import session_scope
-from core.gap_seeds import flow_seed
-from core.gaps import (
+from core.insights import gaps as gaps_module
+from core.insights.gaps import (
     GapConfig,
     KnowledgeGap,
     filter_gaps,
@@ -21,8 +20,9 @@ from core.gaps import (
     refresh_all_accounts,
     store_report,
 )
+from core.insights.rollups import refresh_rollups
+from core.insights.seeds import flow_seed
 from core.models import GapReport
-from core.rollups import refresh_rollups
 from core.trees import validate_tree
 from tests.factories import make_account, make_session, make_tree
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from core.db import session_scope
-from core.demo import build_demo
-from core.demo.discovery import NOVEL
-from core.gaps import GapConfig, gap_report
+from core.insights.gaps import GapConfig, gap_report
 from core.models import CLOSED_STATUSES, Account, AISession
+from demo import build_demo
+from demo.discovery import NOVEL
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 WEAK_QUESTION = "What error does the VPN client show?"  # the demo's weak=True question

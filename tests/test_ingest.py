@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import session_scope
-from core.ingest import ingest_lines
 from core.models import AISession, AISessionStep
+from core.sessions.ingest import ingest_lines
 from tests.factories import make_account, make_team, make_tree, make_user
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "ingest-example.jsonl"
@@ -310,7 +310,7 @@ def test_documented_example_imports_into_the_demo_workspace(engine):
     """docs/ingest-example.jsonl (the README's example) is valid against the demo workspace (seed 7)."""
     if engine.dialect.name != "sqlite":
         pytest.skip("the example is checked once; the importer itself runs on both databases above")
-    from core.demo import build_demo
+    from demo import build_demo
 
     build_demo(engine, seed=7, scale=0.02)
     lines = EXAMPLE.read_text(encoding="utf-8").splitlines()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.redaction import Redacted, redact, restore
+from core.llm.redaction import Redacted, redact, restore
 
 # The project's shared material lies beside the repository (../shared), on developer machines and in CI.
 TICKETS = Path(__file__).resolve().parents[2] / "shared/reference/tickets/it_service_ticket_classification_subset.csv"

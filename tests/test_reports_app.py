@@ -115,12 +115,12 @@ def test_refused_ad_hoc_sql_shows_the_reason(engine, monkeypatch, people):
 
 
 def test_a_broken_report_file_is_listed_and_the_others_still_run(engine, monkeypatch, people, tmp_path):
-    import core.reports
+    import core.reports.catalog
 
-    good = (core.reports.REPORTS_ROOT / "engineer_resolution_rates.sql").read_text(encoding="utf-8")
+    good = (core.reports.catalog.REPORTS_ROOT / "engineer_resolution_rates.sql").read_text(encoding="utf-8")
     (tmp_path / "engineer_resolution_rates.sql").write_text(good, encoding="utf-8")
     (tmp_path / "typo.sql").write_text(good.replace("-- chart:", "-- chrat:"), encoding="utf-8")
-    monkeypatch.setattr(core.reports, "REPORTS_ROOT", tmp_path)
+    monkeypatch.setattr(core.reports.catalog, "REPORTS_ROOT", tmp_path)
     app = open_page(engine, monkeypatch, people["viewer"])
     assert app.selectbox(key="reports_choice").options == ["Engineers' resolution rates"]
     assert [r["engineer"] for r in table(app)] == ["Bob", "Ann"]

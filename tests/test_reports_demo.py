@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from core.demo import build_demo
-from core.demo.build import MAIN_SLUG
 from core.models import Account, AISession
-from core.reports import catalogue, run_report
+from core.reports.catalog import catalogue, run_report
+from demo import build_demo
+from demo.build import MAIN_SLUG
 from tests.test_reports_run import EXPECTED_COLUMNS
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)

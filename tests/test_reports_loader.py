@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.report_params import ReportParamError, coerce_values
-from core.reports import ReportFileError, catalogue, load_reports, parse_report_file
+from core.reports.catalog import ReportFileError, catalogue, load_reports, parse_report_file
+from core.reports.params import ReportParamError, coerce_values
 
 GOOD = """\
 -- title: Sessions per status

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from core.models import AISession, PSAPush, ScriptGeneration, ScriptTemplate
-from core.report_exec import QueryFailed, QueryTimeout, run_readonly
-from core.reports import catalogue, load_reports, parse_report_file, run_report
+from core.reports.catalog import catalogue, load_reports, parse_report_file, run_report
+from core.reports.execute import QueryFailed, QueryTimeout, run_readonly
 from tests.factories import make_account, make_session, make_tree, make_user
 
 TODAY = date(2026, 11, 21)

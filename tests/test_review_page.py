@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import review
 from core.auth import load_user
 from core.db import session_scope
 from core.models import Account, FlowProposal, Tree, TreeVersion
+from core.review import decisions as review
 from tests.app_harness import app_for
 from tests.factories import NOW, make_account, make_session, make_tree, make_user
 from tests.review_helpers import enhancement_proposal, new_flow_proposal, outlook_with_branch

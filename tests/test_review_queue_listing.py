@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from core import proposals
+from core.review import proposals
 from tests.factories import NOW, make_account, make_tree
 from tests.review_helpers import enhancement_proposal, new_flow_proposal
 

@@ -7,10 +7,11 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from core import flows, review
 from core.auth import PermissionDenied
 from core.db import make_session_factory, session_scope
 from core.models import FlowProposal, Tree, TreeVersion
+from core.review import decisions as review
+from core.review import flows
 from core.trees import InvalidTree
 from tests.factories import OUTLOOK_TREE, make_account, make_session, make_tree, make_user
 from tests.review_helpers import (

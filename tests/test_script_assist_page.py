@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.db import session_scope
 from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate
-from core.script_library import seed_script_templates
+from core.scripts.library import seed_script_templates
 from tests.app_harness import app_for
 from tests.factories import make_account, make_session, make_team, make_user
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.script_library import TEMPLATES
-from core.scripts import (
+from core.scripts.library import TEMPLATES
+from core.scripts.templates import (
     SECRET_MASK,
     InvalidParameters,
     InvalidTemplate,

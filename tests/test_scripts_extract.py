@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from core.script_extract import Source, confidence, prefill, rank_templates, sentences, suggest_offline
-from core.script_library import TEMPLATES
+from core.scripts.extract import Source, confidence, prefill, rank_templates, sentences, suggest_offline
+from core.scripts.library import TEMPLATES
 
 LIBRARY = [
     SimpleNamespace(

@@ -13,8 +13,8 @@ import pytest
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser
 
-from core.script_library import TEMPLATES
-from core.scripts import InvalidParameters, check_template, render
+from core.scripts.library import TEMPLATES
+from core.scripts.templates import InvalidParameters, check_template, render
 from tests.powershell_corpus import HOSTILE_VALUES
 
 PARSER = Parser(Language(tree_sitter_powershell.language()))

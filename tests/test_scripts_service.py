@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.auth import PermissionDenied, load_user
 from core.models import AISessionStep, ScriptCategory, ScriptGeneration, ScriptTemplate
-from core.script_generation import (
+from core.scripts.generation import (
     ScriptSessionNotFound,
     TemplateNotFound,
     accessible_templates,
@@ -17,8 +17,8 @@ from core.script_generation import (
     record_result,
     save_template,
 )
-from core.script_library import TEMPLATES, seed_script_templates
-from core.scripts import SECRET_MASK, InvalidParameters, InvalidTemplate
+from core.scripts.library import TEMPLATES, seed_script_templates
+from core.scripts.templates import SECRET_MASK, InvalidParameters, InvalidTemplate
 from tests.factories import NOW, make_account, make_session, make_team, make_user
 
 SCHEMA = [{"key": "computer", "label": "Computer", "type": "hostname"}]

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from core.auth import load_user
 from core.config import Settings
 from core.models import LLMUsage, ScriptTemplate
-from core.script_library import seed_script_templates
-from core.script_suggest import TOOL_NAME, suggest
+from core.scripts.library import seed_script_templates
+from core.scripts.suggest import TOOL_NAME, suggest
 from tests.factories import make_account, make_session, make_team, make_user
 from tests.fake_anthropic import fake_anthropic  # noqa: F401
 
@@ -107,7 +107,7 @@ def test_inaccessible_template_is_dropped_with_a_logged_reason(
     fake_anthropic.tool_use(
         {"template_id": str(foreign.id), "pre_filled_params": {}, "instructions": "", "confidence": 0.8}, name=TOOL_NAME
     )
-    with caplog.at_level(logging.WARNING, logger="core.script_suggest"):
+    with caplog.at_level(logging.WARNING, logger="core.scripts.suggest"):
         result = suggest(db, user, session, _settings(fake_anthropic.url))
     assert result.generator == "offline rules"
     assert result.notes == [f"The AI model suggested a template that is not available to you ({foreign.id}); ignored."]

@@ -1,4 +1,4 @@
-"""The Sessions page and its service (core.sessions): filters, pages, one session in full, tenant isolation."""
+"""The Sessions page and its service (core.sessions.browse): filters, pages, one session in full, tenant isolation."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from core.auth import PermissionDenied, sign_in
 from core.config import Settings
 from core.db import session_scope
 from core.models import Account, AISession
-from core.sessions import (
+from core.sessions.browse import (
     InvalidFilter,
     NotRequeueable,
     SessionFilter,

@@ -16,9 +16,9 @@ from core.db import session_scope
 from core.flywheel import queue
 from core.flywheel.dedup import ProposalIndex, find_similar, lock_open_many
 from core.flywheel.engine import Providers
+from core.flywheel.generators import GenerationError, OfflineRulesGenerator
 from core.models import Account, AISession, FlowProposal, Tree
-from core.providers.embedders import LocalEmbedder, from_bytes
-from core.providers.generators import GenerationError, OfflineRulesGenerator
+from core.similarity.embedders import LocalEmbedder, from_bytes
 from jobs.worker import Worker, main, parse_args
 from tests.factories import NOW, make_account, make_session, make_tree
 

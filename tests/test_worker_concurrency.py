@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, insert, select
 from core.config import PROJECT_ROOT
 from core.db import session_scope
 from core.models import AISession, AISessionStep, FlowProposal, Tree
-from core.providers.calibration import DUPLICATES
+from core.similarity.calibration import DUPLICATES
 from tests.factories import NOW, make_account, make_tree
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import Engine, select
 
 from core.db import session_scope
-from core.demo import build_demo
 from core.models import AISession, FlowProposal
-from core.sessions import get_session
+from core.sessions.browse import get_session
 from core.trees import validate_tree
+from demo import build_demo
 from jobs.worker import main
 from tests.factories import NOW
 

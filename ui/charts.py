@@ -1,6 +1,6 @@
 """Plotly figures of the Analytics page, and the "table view + CSV download" every chart carries.
 
-Figures are built from the JSON-safe dicts of ``core.analytics.dashboard``; nothing here queries the database.
+Figures are built from the JSON-safe dicts of ``core.insights.analytics.dashboard``; nothing here queries the database.
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ and a live graph preview. It only edits a working copy in session state; the pag
 How other pages open it (then ``st.switch_page("views/flows.py")``):
 
 * ``st.session_state["flows_editor_proposal_id"] = "<proposal id>"`` — Edit & Publish from the Review Queue: the
-  editor opens with the proposal's tree; publishing calls ``core.review.modify`` (the proposal becomes
+  editor opens with the proposal's tree; publishing calls ``core.review.decisions.modify`` (the proposal becomes
   ``modified``) and returns to the Review Queue.
 * ``st.session_state["flows_editor_seed"] = {"title", "description", "problem_domain", "match_keywords",
   "tree_structure"}`` — "Create flow" from a knowledge gap: the editor opens with that skeleton; publishing
-  creates a manual flow (``core.flows.create_flow``).
+  creates a manual flow (``core.review.flows.create_flow``).
 
 The flows page reads (and removes) those keys once, then keeps the working copy under ``flows_editor_*`` keys.
 """

@@ -1,4 +1,4 @@
-"""Cached data of the Analytics and Knowledge Gaps pages (the Streamlit side of core.analytics and core.gaps).
+"""Cached data of the Analytics and Knowledge Gaps pages (the Streamlit side of core.insights.analytics and core.insights.gaps).
 
 Caches are keyed by plain values: the database URL (one app may be pointed at another database in tests), the
 account id and the period. Gap reports are cached briefly and cleared when a user recomputes one.
@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from core import analytics, gaps
+from core.insights import analytics, gaps
 from ui.context import call, settings
 
 DASHBOARD_TTL_S = 300

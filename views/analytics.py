@@ -3,8 +3,8 @@
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.analytics import PERIODS, is_empty, trend
-from core.gap_seeds import flow_seed
+from core.insights.analytics import PERIODS, is_empty, trend
+from core.insights.seeds import flow_seed
 from ui import charts, insights
 from ui.context import current_user
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import flows, proposals, review
 from core.auth import PermissionDenied
+from core.review import decisions as review
+from core.review import flows, proposals
 from core.trees import InvalidTree
 from ui import flow_editor
 from ui.context import call, current_user

@@ -3,8 +3,8 @@
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.gap_seeds import flow_seed
-from core.gaps import GAP_TYPES, SEVERITIES, filter_gaps
+from core.insights.gaps import GAP_TYPES, SEVERITIES, filter_gaps
+from core.insights.seeds import flow_seed
 from ui import charts, insights
 from ui.context import current_user
 

@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core.adhoc import (
+from core.auth import CurrentUser, PermissionDenied, load_user
+from core.reports.adhoc import (
     adhoc_access,
     chart_of,
     delete_saved_report,
@@ -20,9 +21,8 @@ from core.adhoc import (
     run_saved_report,
     save_report,
 )
-from core.auth import CurrentUser, PermissionDenied, load_user
-from core.report_exec import CHART_KINDS, ChartSpec, QueryResult, ReportError
-from core.reports import Report, ReportParam, catalogue, run_report
+from core.reports.catalog import Report, ReportParam, catalogue, run_report
+from core.reports.execute import CHART_KINDS, ChartSpec, QueryResult, ReportError
 from ui import context
 
 NO_CHART = "no chart"

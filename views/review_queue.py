@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import proposals, review
 from core.auth import PermissionDenied
+from core.review import decisions as review
+from core.review import proposals
 from core.trees import InvalidTree
 from ui.context import call, current_user
 from ui.graph import draw_tree

@@ -13,11 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import script_generation as svc
 from core.auth import PermissionDenied
-from core.script_extract import Suggestion
-from core.script_suggest import SuggestionResult, session_context, suggest_for_session
-from core.scripts import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
+from core.scripts import generation as svc
+from core.scripts.extract import Suggestion
+from core.scripts.suggest import SuggestionResult, session_context, suggest_for_session
+from core.scripts.templates import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
 from ui.context import call, current_user, settings
 from ui.text import literal, when
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.auth import PermissionDenied
 from core.models import ANALYSIS_STATUSES, CONFIDENCE_TIERS, SESSION_STATUSES
-from core.sessions import (
+from core.sessions.browse import (
     NOT_QUEUED,
     InvalidFilter,
     NotRequeueable,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.flywheel.facts import SessionFacts, StepFact
-from core.redaction import PLACEHOLDER_RE
+from core.llm.redaction import PLACEHOLDER_RE
 from core.trees import MAX_LABEL_LENGTH, MAX_TEXT_LENGTH, normalize_label
 
 UNEXPLORED = "Not explored in the source session: continue troubleshooting or escalate to the next tier."

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
-from core.providers.embedders import from_bytes
+from core.similarity.embedders import from_bytes
 
 OPEN_STATUSES = ("pending", "dismissed")
 # Set in ``Session.info`` when the transaction took a lock other workers queue for (see :func:`lock`).

@@ -14,11 +14,14 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, update
 from sqlalchemy.orm import Session
 
-from core.flywheel import budget
 from core.flywheel.classify import Decision
 from core.flywheel.dedup import find_enhancement, find_similar, merge
 from core.flywheel.divergence import FlowWalk
 from core.flywheel.facts import SessionFacts
+from core.flywheel.generators import (
+    EnhancementTarget,
+    Generated,
+)
 from core.flywheel.plan import (
     Outcome,
     Prepared,
@@ -29,12 +32,9 @@ from core.flywheel.plan import (
     plan_session,
 )
 from core.flywheel.prepare import generate, prepare, record_spent
+from core.llm import budget
 from core.models import AISession, FlowProposal, Tree, utcnow
-from core.providers.embedders import to_bytes
-from core.providers.generators import (
-    EnhancementTarget,
-    Generated,
-)
+from core.similarity.embedders import to_bytes
 from core.trees import diff_trees
 
 __all__ = [

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.llm.redaction import redact
 from core.models import Account, AISession, AISessionStep
-from core.redaction import redact
 
 TEXT_KEYS = ("question", "action", "text", "instructions", "message", "summary")
 

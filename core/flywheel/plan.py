@@ -14,9 +14,9 @@ from core.flywheel.confidence import session_evidence
 from core.flywheel.dedup import ProposalIndex
 from core.flywheel.divergence import FlowWalk, walk_session
 from core.flywheel.facts import SessionFacts, load_facts
+from core.flywheel.generators import AnthropicGenerator, Generated, Generator, OfflineRulesGenerator
 from core.models import AISession, Tree
-from core.providers.embedders import Embedder, LocalEmbedder, VoyageEmbedder
-from core.providers.generators import AnthropicGenerator, Generated, Generator, OfflineRulesGenerator
+from core.similarity.embedders import Embedder, LocalEmbedder, VoyageEmbedder
 from core.trees import validate_tree
 
 MAX_OPTIONS = 5

@@ -11,11 +11,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.flywheel import budget
 from core.flywheel.dedup import peek_enhancement, peek_similar
-from core.flywheel.plan import Outcome, Prepared, Providers, branch_refusal, plan_session
-from core.models import AISession
-from core.providers.generators import (
+from core.flywheel.generators import (
     BudgetExhausted,
     EnhancementTarget,
     Generated,
@@ -23,6 +20,9 @@ from core.providers.generators import (
     Generator,
     Usage,
 )
+from core.flywheel.plan import Outcome, Prepared, Providers, branch_refusal, plan_session
+from core.llm import budget
+from core.models import AISession
 
 
 def prepare(

@@ -1,1 +1,0 @@
-"""Model providers behind small interfaces: proposal generators and text embedders."""

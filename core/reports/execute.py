@@ -1,0 +1,225 @@
+"""Read-only execution of report and ad-hoc SQL, with a statement timeout and a row cap.
+
+* PostgreSQL: one transaction opened with ``SET TRANSACTION READ ONLY``, ``statement_timeout`` and ``TimeZone``
+  set locally (they end with the transaction). Ad-hoc SQL additionally runs as the non-owner role
+  ``flowpilot_reader`` with ``flowpilot.account_id`` set, so row-level security shows one account's rows only
+  (see :mod:`core.reports.tenant_views`). Rows are fetched through a server-side cursor, so the cap bounds the transfer.
+* SQLite: a separate connection opened with ``mode=ro`` (the file cannot be written through it, whatever the
+  SQL says) plus ``PRAGMA query_only``; a progress handler interrupts the statement after the timeout.
+
+This takes an Engine, not a Session: a read-only transaction must be the first thing its connection does, so
+it cannot share the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
+
+from core.reports.tenant_views import READER_ROLE, SETTING_NAME
+from core.sqlfiles import bind_value, json_safe
+
+
+class ReportError(Exception):
+    """A report or query could not run; the message is meant for the person who ran it."""
+
+
+class QueryTimeout(ReportError):
+    """The statement ran longer than the configured timeout and was stopped."""
+
+
+class QueryFailed(ReportError):
+    """The database refused or failed the statement (syntax, missing table, permission ...)."""
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message)
+        # 1-based character offset into the statement, when the database reports one (PostgreSQL does).
+        self.position = position
+
+
+CHART_KINDS = ("bar", "line", "area", "scatter", "pie")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How to draw a result: ``kind`` of chart, ``x`` and ``y`` columns, optional ``colour`` column."""
+
+    kind: str
+    x: str
+    y: str
+    colour: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"unknown chart kind '{self.kind}' (use one of {', '.join(CHART_KINDS)})")
+        if not self.x or not self.y:
+            raise ValueError("a chart needs both x= and y= columns")
+
+    def missing_columns(self, columns: list[str]) -> list[str]:
+        return [c for c in (self.x, self.y, self.colour) if c and c not in columns]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "x": self.x, "y": self.y, "colour": self.colour}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChartSpec:
+        return cls(str(data["kind"]), str(data["x"]), str(data["y"]), data.get("colour") or None)
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    row_cap: int
+    truncated: bool = False
+    elapsed_ms: float = 0.0
+    sql: str = field(default="", repr=False)
+
+    @property
+    def cap_message(self) -> str | None:
+        if not self.truncated:
+            return None
+        return (
+            f"Only the first {self.row_cap:,} rows are shown: the result hit the row cap. "
+            "Narrow the parameters or aggregate further to see everything."
+        )
+
+
+def timeout_message(timeout_ms: int) -> str:
+    return (
+        f"The query ran longer than {timeout_ms / 1000:g} s and was stopped (statement timeout). "
+        "Narrow the period or simplify the query."
+    )
+
+
+def run_readonly(
+    engine: Engine,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    *,
+    timeout_ms: int,
+    row_cap: int,
+    tenant_account_id: uuid.UUID | None = None,
+) -> QueryResult:
+    """Run one SELECT read-only; return at most ``row_cap`` rows (``truncated`` says when more existed).
+
+    ``tenant_account_id`` confines the statement to that account's rows by row-level security (PostgreSQL only;
+    callers decide who may run unconfined SQL on SQLite). Raises :class:`QueryTimeout` or :class:`QueryFailed`.
+    """
+    if row_cap < 1:
+        raise ValueError("row_cap must be at least 1")
+    dialect = engine.dialect.name
+    bound = {k: bind_value(v, dialect) for k, v in (params or {}).items()}
+    started = time.monotonic()
+    try:
+        opener = _postgres if dialect == "postgresql" else _sqlite
+        with opener(engine, timeout_ms, tenant_account_id) as conn:
+            # Server-side cursor on PostgreSQL: only about row_cap rows ever leave the server.
+            statement = text(sql).execution_options(stream_results=True, max_row_buffer=min(row_cap + 1, 1000))
+            result = conn.execute(statement, bound)
+            columns = list(result.keys())
+            fetched = result.fetchmany(row_cap + 1)
+            result.close()
+    except DBAPIError as exc:
+        raise _translate(exc, timeout_ms) from exc
+    rows = [{k: json_safe(v) for k, v in zip(columns, row, strict=True)} for row in fetched[:row_cap]]
+    return QueryResult(
+        columns=columns,
+        rows=rows,
+        row_cap=row_cap,
+        truncated=len(fetched) > row_cap,
+        elapsed_ms=(time.monotonic() - started) * 1000,
+        sql=sql,
+    )
+
+
+_PROBE_HEAD = "SELECT * FROM (\n"
+_PROBE_TAIL = "\n) AS report_probe LIMIT 0"
+
+
+def probe_columns(engine: Engine, sql: str, params: dict[str, Any] | None = None, *, timeout_ms: int) -> list[str]:
+    """Compile ``sql`` on the live database without reading rows (read-only, with timeout); return its
+    columns. A :class:`QueryFailed` carries the position of the error inside ``sql`` when the database says."""
+    dialect = engine.dialect.name
+    bound = {k: bind_value(v, dialect) for k, v in (params or {}).items()}
+    body = sql.strip().rstrip(";")
+    try:
+        opener = _postgres if dialect == "postgresql" else _sqlite
+        with opener(engine, timeout_ms, None) as conn:
+            return list(conn.execute(text(_PROBE_HEAD + body + _PROBE_TAIL), bound).keys())
+    except DBAPIError as exc:
+        error = _translate(exc, timeout_ms)
+        if isinstance(error, QueryFailed) and error.position:
+            error.position = max(1, error.position - len(_PROBE_HEAD) + (len(sql) - len(sql.lstrip())))
+        raise error from exc
+
+
+@contextmanager
+def _postgres(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None) -> Iterator[Connection]:
+    with engine.connect() as conn, conn.begin() as tx:
+        conn.execute(text("SET TRANSACTION READ ONLY"))
+        conn.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(int(timeout_ms))})
+        # Week and day buckets must not depend on the server's time zone.
+        conn.execute(text("SELECT set_config('TimeZone', 'UTC', true)"))
+        if tenant is not None:
+            conn.execute(
+                text("SELECT set_config(:name, :account, true), set_config('role', :role, true)"),
+                {"name": SETTING_NAME, "account": str(tenant), "role": READER_ROLE},
+            )
+        try:
+            yield conn
+        finally:
+            tx.rollback()
+
+
+@contextmanager
+def _sqlite(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None) -> Iterator[Connection]:
+    if tenant is not None:
+        raise ReportError("Row-level security needs PostgreSQL; SQLite cannot confine ad-hoc SQL to one account.")
+    deadline = time.monotonic() + timeout_ms / 1000
+    with _readonly_sqlite_engine(engine.url.database or "").connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA query_only = ON")
+        raw.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
+        try:
+            yield conn
+        finally:
+            raw.set_progress_handler(None, 0)
+
+
+@lru_cache(maxsize=8)
+def _readonly_sqlite_engine(path: str) -> Engine:
+    if not path or path == ":memory:":
+        raise ReportError("Reports need a database file; an in-memory SQLite database cannot be opened read-only.")
+    uri = f"file:{quote(path)}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+        conn.isolation_level = None
+        return conn
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def _translate(exc: DBAPIError, timeout_ms: int) -> ReportError:
+    orig = exc.orig
+    if type(orig).__name__ == "QueryCanceled" or (
+        isinstance(orig, sqlite3.OperationalError) and "interrupt" in str(orig)
+    ):
+        return QueryTimeout(timeout_message(timeout_ms))
+    diag = getattr(orig, "diag", None)
+    message = (getattr(diag, "message_primary", None) or str(orig)).strip().splitlines()[0]
+    position = getattr(diag, "statement_position", None)
+    return QueryFailed(message, int(position) if position else None)

@@ -1,0 +1,254 @@
+"""Deciding flow proposals: approve, modify (edit & publish), dismiss, reject.
+
+Rules, enforced here whatever the page shows:
+* only team admins of the proposal's account (or super admins) decide — others get ``PermissionDenied``;
+* only ``pending`` proposals are decided, through one conditional ``UPDATE ... WHERE status = 'pending'``: of two
+  reviewers clicking at once exactly one wins and publishes; the other gets ``ProposalNotPending`` ("already
+  decided by X at T") and nothing of theirs is written;
+* every tree is validated before publishing (``InvalidTree`` with the validator's messages);
+* a new_flow is approved as is (``approve``) or edited (``modify``); an enhancement is never approved blind — only
+  ``modify`` publishes it, as a new version of the target flow, and when the target moved on since the proposal
+  was made (``base_tree_version``) it raises ``StaleBase`` unless ``confirm_stale=True``;
+* dismiss keeps ``dismissed_support`` = the support at that moment, so the flywheel can bring it back when support
+  grows; reject keeps the optional reason in ``reviewer_notes``.
+
+Functions do not commit: the caller's ``with session_scope(engine)`` does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.auth import CurrentUser, PermissionDenied, require_team_admin
+from core.models import FlowProposal, Tree, User, utcnow
+from core.review import flows
+from core.review.proposals import ENHANCEMENT_TYPES
+from core.trees import InvalidTree, ensure_valid
+
+
+class ProposalNotFound(LookupError):
+    """No proposal with that id (in any account the caller may see)."""
+
+
+class ProposalNotPending(Exception):
+    """Someone decided the proposal already; the message says who and when."""
+
+    def __init__(self, status: str, decided_by: str | None, decided_at: datetime | None):
+        self.status, self.decided_by, self.decided_at = status, decided_by, decided_at
+        who = decided_by or "the flywheel"
+        when = decided_at.strftime("%Y-%m-%d %H:%M UTC") if decided_at else "an unknown time"
+        super().__init__(f"This proposal was already decided by {who} at {when} (status: {status}).")
+
+
+class StaleBase(Exception):
+    """The target flow got a new version after the enhancement was proposed; publishing needs confirmation."""
+
+    def __init__(self, flow_name: str, current: int, base: int | None):
+        self.current, self.base = current, base
+        super().__init__(
+            f"'{flow_name}' is at version {current} now, but this enhancement was proposed against version "
+            f"{base}. Check the tree and confirm to publish anyway."
+        )
+
+
+class ApprovalNotAllowed(Exception):
+    """The proposal type cannot be approved as is (enhancements only via edit & publish)."""
+
+
+@dataclass
+class BulkResult:
+    done: list[uuid.UUID] = field(default_factory=list)
+    refused: dict[uuid.UUID, str] = field(default_factory=dict)
+
+
+def approve(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, notes: str | None = None) -> Tree:
+    """Publish a new_flow proposal's tree as a new flow (origin ai_generated); status becomes ``approved``."""
+    proposal = _decidable(db, proposal_id, reviewer)
+    if proposal.proposal_type != "new_flow":
+        raise ApprovalNotAllowed(
+            "An enhancement cannot be approved as is: use Edit & Publish to check the new version of the flow."
+        )
+    data = proposal.proposed_flow_data or {}
+    tree = data.get("tree_structure")
+    ensure_valid(tree)
+    _claim(db, proposal, reviewer, "approved", notes)
+    flow = flows.create_flow(
+        db,
+        _acting_in(reviewer, proposal.account_id),
+        name=data.get("title") or proposal.title,
+        description=data.get("description") or proposal.description or "",
+        tree_structure=tree,
+        problem_domain=data.get("problem_domain") or proposal.problem_domain,
+        match_keywords=data.get("match_keywords") or [],
+        origin="ai_generated",
+        source_session_id=proposal.source_session_id,
+        change_note=f"Approved from proposal '{proposal.title}'",
+    )
+    proposal.published_flow_id = flow.id
+    db.flush()
+    return flow
+
+
+def modify(
+    db: Session,
+    proposal_id: uuid.UUID | str,
+    reviewer: CurrentUser,
+    tree_structure: dict[str, Any],
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    problem_domain: str | None = None,
+    match_keywords: list[str] | None = None,
+    notes: str | None = None,
+    confirm_stale: bool = False,
+) -> Tree:
+    """Publish the reviewer's edited tree; status becomes ``modified``.
+
+    new_flow: a new flow (origin ai_generated). enhancement / branch_addition: version N+1 of the target flow
+    (origin ai_enhanced), version N kept in tree_versions.
+    """
+    proposal = _decidable(db, proposal_id, reviewer)
+    ensure_valid(tree_structure)
+    data = proposal.proposed_flow_data or {}
+    acting = _acting_in(reviewer, proposal.account_id)
+    if proposal.proposal_type in ENHANCEMENT_TYPES:
+        if proposal.target_flow_id is None:
+            raise InvalidTree(["This enhancement has no target flow any more (it was deleted)."])
+        target = flows.get_flow(db, proposal.account_id, proposal.target_flow_id, for_update=True)
+        stale = proposal.base_tree_version is not None and target.version != proposal.base_tree_version
+        if stale and not confirm_stale:
+            raise StaleBase(target.name, target.version, proposal.base_tree_version)
+        _claim(db, proposal, reviewer, "modified", notes)
+        flow = flows.publish_version(
+            db,
+            acting,
+            target.id,
+            tree_structure,
+            origin="ai_enhanced",
+            change_note=f"Enhanced from proposal '{proposal.title}'",
+            name=title,
+            description=description,
+            match_keywords=match_keywords,
+        )
+    else:
+        _claim(db, proposal, reviewer, "modified", notes)
+        flow = flows.create_flow(
+            db,
+            acting,
+            name=(title or data.get("title") or proposal.title),
+            description=description if description is not None else (data.get("description") or ""),
+            tree_structure=tree_structure,
+            problem_domain=problem_domain or data.get("problem_domain") or proposal.problem_domain,
+            match_keywords=match_keywords if match_keywords is not None else (data.get("match_keywords") or []),
+            origin="ai_generated",
+            source_session_id=proposal.source_session_id,
+            change_note=f"Edited and published from proposal '{proposal.title}'",
+        )
+    proposal.published_flow_id = flow.id
+    db.flush()
+    return flow
+
+
+def dismiss(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, notes: str | None = None) -> None:
+    """Park a proposal ("not now"); it remembers its support so growth can resurface it."""
+    proposal = _decidable(db, proposal_id, reviewer)
+    _claim(
+        db,
+        proposal,
+        reviewer,
+        "dismissed",
+        notes,
+        dismissed_support=FlowProposal.supporting_session_count,
+    )
+
+
+def reject(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, reason: str | None = None) -> None:
+    """Refuse a proposal for bad quality; ``reason`` is kept in ``reviewer_notes``."""
+    proposal = _decidable(db, proposal_id, reviewer)
+    _claim(db, proposal, reviewer, "rejected", reason)
+
+
+def bulk(
+    db: Session, action: str, proposal_ids: list[uuid.UUID | str], reviewer: CurrentUser, notes: str | None = None
+) -> BulkResult:
+    """Dismiss or reject many proposals; each one that cannot be decided is reported, the rest go through."""
+    if action not in ("dismiss", "reject"):
+        raise ValueError("Bulk actions are dismiss and reject.")
+    decide = dismiss if action == "dismiss" else reject
+    result = BulkResult()
+    for proposal_id in proposal_ids:
+        pid = _uuid(proposal_id)
+        try:
+            with db.begin_nested():
+                decide(db, pid, reviewer, notes)
+            result.done.append(pid)
+        except (ProposalNotPending, ProposalNotFound, PermissionDenied) as exc:
+            result.refused[pid] = str(exc)
+    return result
+
+
+# --- internals ---------------------------------------------------------------------------------------------
+
+
+def _decidable(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser) -> FlowProposal:
+    proposal = db.get(FlowProposal, _uuid(proposal_id))
+    if proposal is None:
+        raise ProposalNotFound(f"Proposal {proposal_id} does not exist.")
+    require_team_admin(reviewer, proposal.account_id)
+    if proposal.status != "pending":
+        raise _not_pending(db, proposal)
+    return proposal
+
+
+def _claim(
+    db: Session, proposal: FlowProposal, reviewer: CurrentUser, status: str, notes: str | None, **extra: Any
+) -> None:
+    """The one transition out of pending; it succeeds for exactly one caller."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "status": status,
+        "reviewed_by": reviewer.id,
+        "reviewed_at": now,
+        "updated_at": now,
+        **extra,
+    }
+    if notes is not None and notes.strip():
+        values["reviewer_notes"] = notes.strip()
+    result = db.execute(
+        update(FlowProposal)
+        .where(FlowProposal.id == proposal.id, FlowProposal.status == "pending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _not_pending(db, proposal)
+    db.expire(proposal)
+
+
+def _not_pending(db: Session, proposal: FlowProposal) -> ProposalNotPending:
+    db.refresh(proposal)
+    who = db.scalar(select(User.name).where(User.id == proposal.reviewed_by)) if proposal.reviewed_by else None
+    return ProposalNotPending(proposal.status, who, proposal.reviewed_at)
+
+
+def _acting_in(reviewer: CurrentUser, account_id: uuid.UUID) -> CurrentUser:
+    # A super admin publishing into another account writes the flow there, not into their own account.
+    if reviewer.account_id == account_id:
+        return reviewer
+    return dataclasses.replace(reviewer, account_id=account_id, team_id=None)
+
+
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise ProposalNotFound(f"{value!r} is not a proposal id.") from None

@@ -1,0 +1,273 @@
+"""Suggest a template and its values for a session: the Anthropic model when a key is set, else offline rules.
+
+The model never sees real user names, hosts or addresses: the session text is redacted with
+``core.llm.redaction.redact`` first, the model answers with placeholders (``<USER_1>``), and those are mapped back to
+the real values here, on this machine. A model answer naming a template the user may not use is dropped (and
+logged); the offline suggestion is shown instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.auth import CurrentUser
+from core.config import Settings
+from core.llm.budget import record_usage, reserve_call
+from core.llm.redaction import redact, restore
+from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate, utcnow
+from core.scripts.extract import Source, Suggestion, sentences, suggest_offline
+from core.scripts.generation import (
+    TemplateNotFound,
+    accessible_templates,
+    get_session,
+    get_template,
+    session_generations,
+    session_steps,
+)
+from core.scripts.templates import validate_value
+
+log = logging.getLogger(__name__)
+
+PROMPT_TEMPLATE_LIMIT = 20
+TOOL_NAME = "script_generation"
+MODEL_SOURCE = "suggested by the AI model"
+SCRIPT_GENERATION_TOOL: dict[str, Any] = {
+    "name": TOOL_NAME,
+    "description": "Choose the one PowerShell template that fits the session and pre-fill its parameters.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "template_id": {"type": "string", "description": "id of one of the listed templates"},
+            "pre_filled_params": {
+                "type": "object",
+                "description": "parameter key -> value taken from the session (keep placeholders like <USER_1>)",
+                "additionalProperties": {"type": ["string", "integer", "boolean"]},
+            },
+            "instructions": {"type": "string", "description": "one or two sentences for the engineer"},
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+        "required": ["template_id", "pre_filled_params", "instructions", "confidence"],
+    },
+}
+SYSTEM_PROMPT = (
+    "You are Script Assist inside FlowPilot, helping an MSP service-desk engineer during a live troubleshooting "
+    "session. Pick the single template that best fixes or diagnoses the problem and pre-fill parameters only with "
+    "values stated in the session. Personal data has been replaced by placeholders such as <USER_1> or <HOST_2>: "
+    "copy a placeholder exactly when it is the value. Never invent values and never fill secrets. "
+    f"Answer only by calling the {TOOL_NAME} tool."
+)
+
+
+@dataclass
+class SuggestionResult:
+    suggestion: Suggestion | None
+    generator: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items() if _text(v))
+    if isinstance(value, list):
+        return "; ".join(_text(v) for v in value if _text(v))
+    return str(value)
+
+
+def session_sources(db: Session, session: AISession) -> list[Source]:
+    """The session's text in reading order: summary, intake, conversation, steps."""
+    sources: list[Source] = []
+    if session.problem_summary:
+        sources.append(Source("Summary", session.problem_summary))
+    for key, value in (session.intake_content or {}).items():
+        if _text(value):
+            sources.append(Source(f"Intake · {key}", _text(value)))
+    for message in session.conversation_messages or []:
+        if isinstance(message, dict) and _text(message.get("content")):
+            who = "Engineer" if message.get("role") == "user" else "FlowPilot"
+            sources.append(Source(who, _text(message.get("content"))))
+    for step in session_steps(db, session):
+        content = step.content or {}
+        parts = [
+            _text(content.get("question") or content.get("text") or content.get("instructions") or ""),
+            step.selected_option or "",
+            step.free_text_input or "",
+            step.action_result or "",
+        ]
+        text = " — ".join(p for p in parts if p)
+        if text and step.step_type != "script_generation":
+            sources.append(Source(f"Step {step.step_number}", text))
+    return sources
+
+
+def _template_brief(template: ScriptTemplate) -> dict[str, Any]:
+    params = []
+    for p in template.parameters_schema:
+        if p.get("type") == "secure_string":
+            continue
+        entry = {"key": p["key"], "label": p.get("label"), "type": p.get("type"), "required": p.get("required", True)}
+        if p.get("choices"):
+            entry["choices"] = p["choices"]
+        params.append(entry)
+    return {"id": str(template.id), "name": template.name, "description": template.description, "parameters": params}
+
+
+def _normalize(kind: str, value: Any) -> Any:
+    # A redacted DOMAIN\user comes back whole; the logon-name field wants the part after the backslash.
+    if kind == "sam_account_name" and isinstance(value, str) and "\\" in value:
+        return value.rsplit("\\", 1)[1]
+    return value
+
+
+def _source_sentence(value: Any, sentence_list: list[str]) -> str:
+    needle = str(value).lower()
+    for sentence in sentence_list:
+        if needle and needle in sentence.lower():
+            return sentence
+    return MODEL_SOURCE
+
+
+def suggest_with_model(
+    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: Any = None
+) -> tuple[Suggestion | None, list[str]]:
+    """Ask the model; returns (suggestion or None, notes for the engineer). Raises the SDK's errors."""
+    import anthropic
+
+    templates = accessible_templates(db, user, limit=PROMPT_TEMPLATE_LIMIT)
+    if not templates:
+        return None, ["There are no active templates to choose from."]
+    sources = session_sources(db, session)
+    session_text = "\n".join(f"{s.label}: {s.text}" for s in sources)
+    redacted = redact(session_text, company_names=(user.account_name,), people=(user.name,))
+    prompt = (
+        f"Problem domain: {session.problem_domain or 'unknown'}\n\n"
+        f"Session (personal data replaced by placeholders):\n{redacted.text}\n\n"
+        f"Available templates (JSON):\n{json.dumps([_template_brief(t) for t in templates], ensure_ascii=False)}"
+    )
+    now = utcnow()
+    if not reserve_call(db, user.account_id, now, settings.daily_llm_budget):
+        return None, ["Today's AI budget for this account is spent; showing the offline suggestion."]
+    client = client or anthropic.Anthropic(
+        api_key=settings.anthropic_api_key,
+        base_url=settings.anthropic_base_url or None,
+        max_retries=1,
+        timeout=30.0,
+    )
+    response = client.messages.create(
+        model=settings.anthropic_model,
+        max_tokens=1024,
+        system=SYSTEM_PROMPT,
+        messages=[{"role": "user", "content": prompt}],
+        tools=[SCRIPT_GENERATION_TOOL],
+        tool_choice={"type": "tool", "name": TOOL_NAME},
+    )
+    usage = getattr(response, "usage", None)
+    record_usage(
+        db,
+        user.account_id,
+        now,
+        input_tokens=int(getattr(usage, "input_tokens", 0) or 0),
+        output_tokens=int(getattr(usage, "output_tokens", 0) or 0),
+        cache_read_tokens=int(getattr(usage, "cache_read_input_tokens", 0) or 0),
+    )
+    action = next((b for b in response.content if b.type == "tool_use" and b.name == TOOL_NAME), None)
+    if action is None or not isinstance(action.input, dict):
+        log.warning("script suggestion dropped", extra={"session_id": str(session.id), "reason": "no tool call"})
+        return None, ["The AI model did not answer with a script suggestion."]
+    answer: dict[str, Any] = action.input
+    template_id = str(answer.get("template_id") or "")
+    try:
+        template = get_template(db, user, template_id)
+    except TemplateNotFound as exc:
+        log.warning(
+            "script suggestion dropped",
+            extra={"session_id": str(session.id), "template_id": template_id, "reason": str(exc)},
+        )
+        return None, [f"The AI model suggested a template that is not available to you ({template_id}); ignored."]
+    notes: list[str] = []
+    values: dict[str, Any] = {}
+    found_in: dict[str, str] = {}
+    sentence_list = sentences(sources)
+    params = answer.get("pre_filled_params") if isinstance(answer.get("pre_filled_params"), dict) else {}
+    schema = {p["key"]: p for p in template.parameters_schema}
+    for key, raw in params.items():
+        param = schema.get(key)
+        if param is None or param.get("type") == "secure_string":
+            continue
+        value = _normalize(param["type"], restore(raw, redacted.mapping) if isinstance(raw, str) else raw)
+        try:
+            typed = validate_value({**param, "required": True}, value)
+        except ValueError as exc:
+            notes.append(f"The AI model's value for {param.get('label', key)} was not used: it {exc}.")
+            continue
+        values[key] = typed
+        found_in[key] = _source_sentence(typed, sentence_list)
+    try:
+        confidence = max(0.0, min(1.0, float(answer.get("confidence") or 0)))
+    except (TypeError, ValueError):
+        confidence = 0.0
+    instructions = restore(str(answer.get("instructions") or ""), redacted.mapping)
+    suggestion = Suggestion(
+        template_id=str(template.id),
+        template_name=template.name,
+        confidence=round(confidence, 2),
+        reason=instructions or "Chosen by the AI model.",
+        values=values,
+        sources=found_in,
+        instructions=instructions,
+        generator=settings.anthropic_model,
+    )
+    return suggestion, notes
+
+
+def suggest(
+    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: Any = None
+) -> SuggestionResult:
+    """The suggestion for ``session``: the model's when configured and usable, else the offline ranking."""
+    notes: list[str] = []
+    if settings.llm_enabled:
+        import anthropic
+
+        try:
+            suggestion, notes = suggest_with_model(db, user, session, settings, client)
+            if suggestion is not None:
+                return SuggestionResult(suggestion, suggestion.generator, notes)
+        except anthropic.APIError as exc:
+            log.error("script suggestion by the model failed", extra={"session_id": str(session.id), "error": str(exc)})
+            notes = [f"The AI suggestion failed ({type(exc).__name__}); showing the offline suggestion."]
+    templates = accessible_templates(db, user)
+    offline = suggest_offline(templates, session_sources(db, session), session.problem_domain)
+    return SuggestionResult(offline, "offline rules", notes)
+
+
+def suggest_for_session(
+    db: Session, user: CurrentUser, session_id: Any, settings: Settings, client: Any = None
+) -> SuggestionResult:
+    """``suggest`` for a session id of the user's account (ScriptSessionNotFound otherwise)."""
+    return suggest(db, user, get_session(db, user, session_id), settings, client)
+
+
+@dataclass
+class SessionContext:
+    """What the Script Assist page shows on the left: the session, its text and its script history."""
+
+    session: AISession
+    sources: list[Source]
+    steps: list[AISessionStep]
+    generations: list[ScriptGeneration]
+    template_names: dict[str, str]
+
+
+def session_context(db: Session, user: CurrentUser, session_id: Any) -> SessionContext:
+    session = get_session(db, user, session_id)
+    generations = session_generations(db, user, session.id)
+    names = {str(t.id): t.name for t in accessible_templates(db, user, include_inactive=True)}
+    return SessionContext(session, session_sources(db, session), session_steps(db, session), generations, names)
