@@ -1,0 +1,328 @@
+"""What the flywheel learns from many sessions, measured end to end on hand-written scenarios.
+
+The sessions of ``benchmarks.scenario_data`` go in through the real ingest (JSON Lines), the real flywheel analyses
+them offline, and the figures are read back from the database:
+
+* dedup precision / recall over pairs of new-flow sessions (same problem = should share one proposal);
+* path recall of merged sessions: the share of each supporting session's (question, answer) steps that the
+  proposal's tree contains as a real branch (not the "not explored" placeholder);
+* enhancement proposals per (flow, node, new resolution): 1.0 means one proposal however it was worded;
+* PII kinds leaked: planted requester names, e-mails, phones, hosts, serials, companies and engineer names found in
+  any stored proposal (trees, titles, rationales).
+
+``scenario_sessions`` and ``setup_account`` are used by the tests too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from benchmarks import scenario_data as data
+from core.models import Account, AISession, FlowProposal, Team, Tree, User
+from core.trees import iter_nodes, node_text, normalize_label
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+ACCOUNT_SLUG = "scenario-msp"
+_NS = uuid.UUID("8b0f6a52-0c57-4d3e-9d1e-3f6f0a1b2c3d")
+
+
+def _id(*parts: object) -> str:
+    return str(uuid.uuid5(_NS, "|".join(str(p) for p in parts)))
+
+
+def setup_account(db: Session) -> tuple[Account, dict[str, Tree]]:
+    """The scenario account, its engineers and the three published flows (by flow name)."""
+    account = Account(name="Scenario MSP", slug=ACCOUNT_SLUG)
+    db.add(account)
+    db.flush()
+    team = Team(account_id=account.id, name="Service Desk")
+    db.add(team)
+    db.flush()
+    for name, email in data.ENGINEERS:
+        db.add(User(account_id=account.id, team_id=team.id, email=email, name=name, role="engineer"))
+    flows = {}
+    for spec in data.FLOWS:
+        tree = Tree(
+            account_id=account.id,
+            name=spec["name"],
+            tree_structure=spec["tree"],
+            problem_domain=spec["domain"],
+            match_keywords=spec["keywords"],
+        )
+        db.add(tree)
+        flows[spec["name"]] = tree
+    db.flush()
+    return account, flows
+
+
+def _intake(n: int, summary: str, description: str) -> dict[str, Any]:
+    name, email, phone, company = data.REQUESTERS[n % len(data.REQUESTERS)]
+    device = data.DEVICES[n % len(data.DEVICES)]
+    serial = data.SERIALS[n % len(data.SERIALS)]
+    return {
+        "subject": summary,
+        "description": (
+            f"{description}\nRequester: {name} <{email}>, phone {phone}\nCompany: {company}\n"
+            f"Device: {device} (serial {serial})"
+        ),
+        "requester": f"{name} <{email}>",
+        "device": device,
+    }
+
+
+def _steps(path: list[tuple], resolution: str, flow_nodes: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for item in path:
+        if item[0] == "ask":
+            _, question, options, chosen = item
+            step: dict[str, Any] = {"step_type": "question", "content": {"question": question, "options": options}}
+            if chosen in options:
+                step["selected_option"] = chosen
+            else:
+                step.update(was_free_text=True, free_text_input=chosen)
+            if flow_nodes and question in flow_nodes:
+                step["flow_node_id"] = flow_nodes[question]
+            steps.append(step)
+        else:
+            steps.append({"step_type": "action", "content": {"instructions": item[1]}, "action_result": "Done"})
+    steps.append({"step_type": "resolution", "content": {"solution": resolution}})
+    return steps
+
+
+def _conversation(summary: str, steps: list[dict[str, Any]], engineer: str) -> list[dict[str, str]]:
+    turns = [{"role": "user", "content": f"{summary}. {engineer} here, picking this up."}]
+    for step in steps:
+        content = step["content"]
+        if step["step_type"] == "question":
+            turns.append({"role": "assistant", "content": f"{content['question']} ({' / '.join(content['options'])})"})
+            turns.append({"role": "user", "content": step.get("selected_option") or step.get("free_text_input", "")})
+        elif step["step_type"] == "action":
+            turns.append({"role": "assistant", "content": content["instructions"]})
+        elif step["step_type"] == "resolution":
+            turns.append({"role": "assistant", "content": f"Resolved: {content['solution']}"})
+        else:
+            turns.append({"role": "assistant", "content": f"Escalated: {content['reason']}"})
+    return turns
+
+
+def _session(key: str, n: int, summary: str, description: str, steps: list[dict], **fields: Any) -> dict[str, Any]:
+    engineer_name, engineer_email = data.ENGINEERS[n % len(data.ENGINEERS)]
+    created = NOW - timedelta(days=3, minutes=-37 * n)
+    ended = created + timedelta(minutes=25)
+    status = fields.pop("status", "resolved")
+    return {
+        "id": _id(key, n),
+        "account": ACCOUNT_SLUG,
+        "engineer_email": engineer_email,
+        "status": status,
+        "confidence_tier": fields.pop("confidence_tier", "discovery"),
+        "problem_summary": summary,
+        "intake": _intake(n, summary, description),
+        "conversation": _conversation(summary, steps, engineer_name),
+        "resolution_summary": steps[-1]["content"].get("solution") if status == "resolved" else None,
+        "created_at": created.isoformat(),
+        "resolved_at": ended.isoformat() if status == "resolved" else None,
+        "ended_at": ended.isoformat(),
+        "steps": steps,
+        **fields,
+    }
+
+
+def scenario_sessions(flow_ids: dict[str, uuid.UUID]) -> list[tuple[str, dict[str, Any]]]:
+    """(label, ingest record) for every scenario session; the label names the problem or branch it belongs to."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    counter = itertools.count()
+    for problem in data.NEW_PROBLEMS:
+        for i, (summary, description) in enumerate(problem["writeups"]):
+            path = problem["paths"][problem["path_of"][i]]
+            steps = _steps(path, problem["resolutions"][i])
+            record = _session(
+                problem["key"], next(counter), summary, description, steps, problem_domain=problem["domain"]
+            )
+            out.append((f"new:{problem['key']}", record))
+    for spec in data.FLOWS:
+        question, options = spec["question"]
+        for free_text, resolution in zip(spec["free_texts"], spec["resolutions"], strict=True):
+            path = [
+                ("ask", q, ["Yes", "No"] if a in ("Yes", "No") else [a, "Other"], a) for q, a, _ in spec["path_before"]
+            ]
+            path.append(("ask", question, options, free_text))
+            nodes = {q: node for q, _, node in spec["path_before"]} | {question: spec["leave_at"]}
+            steps = _steps(path, resolution, nodes)
+            record = _session(
+                spec["name"],
+                next(counter),
+                f"{spec['name']}: {free_text}",
+                free_text,
+                steps,
+                problem_domain=spec["domain"],
+                confidence_tier="guided",
+                matched_flow_id=str(flow_ids[spec["name"]]),
+                match_score=0.75,
+            )
+            out.append((f"branch:{spec['name']}|{spec['leave_at']}", record))
+    for summary in data.UNMATCHED["summaries"]:
+        steps = [{"step_type": "escalation", "content": {"reason": "Needs the platform team"}}]
+        record = _session(data.UNMATCHED["key"], next(counter), summary, summary, steps, status="escalated")
+        record["resolution_summary"] = None
+        out.append((f"gap:{data.UNMATCHED['key']}", record))
+    return out
+
+
+def planted_pii() -> dict[str, list[str]]:
+    """Every planted personal value, by kind."""
+    return {
+        "requester_name": [r[0] for r in data.REQUESTERS],
+        "email": [r[1] for r in data.REQUESTERS],
+        "phone": [r[2] for r in data.REQUESTERS],
+        "company": [r[3] for r in data.REQUESTERS],
+        "host": data.DEVICES,
+        "serial": data.SERIALS,
+        "engineer_name": [e[0] for e in data.ENGINEERS],
+    }
+
+
+def leaked_kinds(texts: list[str]) -> dict[str, int]:
+    """How often each planted kind appears (case-insensitive) in ``texts``; kinds that never appear are left out."""
+    blob = "\n".join(texts).casefold()
+    leaks = {kind: sum(blob.count(v.casefold()) for v in values) for kind, values in planted_pii().items()}
+    return {kind: n for kind, n in leaks.items() if n}
+
+
+def _tree_edges(tree: dict[str, Any]) -> set[tuple[str, str]]:
+    """(question, option label) pairs of real branches: the placeholder for an unexplored option is not one."""
+    edges = set()
+    for node, _parent, _depth in iter_nodes(tree):
+        if node.get("type") != "question":
+            continue
+        for child in node.get("children") or []:
+            if child.get("type") == "solution" and "not explored" in node_text(child).casefold():
+                continue
+            edges.add((normalize_label(node_text(node)), normalize_label(child.get("label"))))
+    return edges
+
+
+def _session_edges(record: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (normalize_label(s["content"]["question"]), normalize_label(s.get("selected_option")))
+        for s in record["steps"]
+        if s["step_type"] == "question" and s.get("selected_option")
+    }
+
+
+def measure(db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The quality figures of one analysed scenario run."""
+    label_of = {uuid.UUID(r["id"]): label for label, r in labelled}
+    record_of = {uuid.UUID(r["id"]): r for _, r in labelled}
+    proposals = list(db.scalars(select(FlowProposal).where(FlowProposal.account_id == account_id)))
+    home: dict[uuid.UUID, uuid.UUID] = {}
+    for proposal in proposals:
+        for sid in proposal.supporting_session_ids or []:
+            home[uuid.UUID(str(sid))] = proposal.id
+    new_ids = [sid for sid, label in label_of.items() if label.startswith("new:")]
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(new_ids, 2):
+        same_problem = label_of[a] == label_of[b]
+        together = a in home and home.get(a) == home.get(b)
+        tp += same_problem and together
+        fp += (not same_problem) and together
+        fn += same_problem and not together
+    recalls = []
+    for proposal in proposals:
+        tree = (proposal.proposed_flow_data or {}).get("tree_structure")
+        if proposal.proposal_type != "new_flow" or not tree:
+            continue
+        edges = _tree_edges(tree)
+        for sid in proposal.supporting_session_ids or []:
+            wanted = _session_edges(record_of.get(uuid.UUID(str(sid)), {"steps": []}))
+            if wanted:
+                recalls.append(len(wanted & edges) / len(wanted))
+    branches: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for sid, label in label_of.items():
+        if label.startswith("branch:") and sid in home:
+            branches[label].add(home[sid])
+    texts = []
+    for p in proposals:
+        texts += [
+            p.title or "",
+            p.description or "",
+            json.dumps(p.proposed_flow_data or {}),
+            json.dumps(p.proposed_diff or {}),
+        ]
+    sessions = db.scalars(select(AISession).where(AISession.account_id == account_id))
+    outcomes: dict[str, int] = defaultdict(int)
+    for s in sessions:
+        outcomes[s.analysis_outcome or s.analysis_status] += 1
+    return {
+        "proposals_by_type": dict(sorted(_count(p.proposal_type for p in proposals).items())),
+        "session_outcomes": dict(sorted(outcomes.items())),
+        "dedup_precision": round(tp / (tp + fp), 3) if tp + fp else None,
+        "dedup_recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        "merged_path_recall": round(sum(recalls) / len(recalls), 3) if recalls else None,
+        "enhancements_per_branch": (
+            round(sum(len(v) for v in branches.values()) / len(branches), 2) if branches else None
+        ),
+        "pii_leaked": leaked_kinds(texts),
+    }
+
+
+def _count(values) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for value in values:
+        counts[value] += 1
+    return counts
+
+
+def run(engine: Engine, analyse: Callable[[Engine], Any]) -> dict[str, Any]:
+    """Load the scenarios into an empty migrated database, analyse them with ``analyse(engine)``, measure."""
+    from core.db import session_scope
+    from core.sessions.ingest import ingest_lines
+
+    with session_scope(engine) as db:
+        account, flows = setup_account(db)
+        account_id = account.id
+        labelled = scenario_sessions({name: tree.id for name, tree in flows.items()})
+        report = ingest_lines(db, [json.dumps(record) for _, record in labelled])
+    if report.errors:
+        raise RuntimeError(f"scenario lines were refused: {report.errors[:3]}")
+    analyse(engine)
+    with session_scope(engine) as db:
+        return measure(db, account_id, labelled)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.scenarios [--database-url URL]``: a fresh SQLite file unless a URL is given."""
+    import argparse
+    import tempfile
+
+    from core.config import Settings
+    from core.db import make_engine, upgrade
+    from core.flywheel.plan import build_providers
+    from jobs.worker import Worker
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args(argv)
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/scenarios.db"
+    engine = make_engine(url)
+    upgrade(engine)
+
+    def analyse(engine: Engine) -> None:
+        Worker(engine, build_providers(Settings()), worker_id="scenarios", clock=lambda: NOW).run_pass()
+
+    print(json.dumps(run(engine, analyse), indent=1))
+    engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
