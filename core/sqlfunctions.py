@@ -25,18 +25,29 @@ from typing import Any
 MIN_SQLITE = (3, 38, 0)
 
 
+_parse = datetime.fromisoformat
+_MINUTE = timedelta(minutes=1)
+
+
 def _utc(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        moment = _parse(value)
     except ValueError:
         return None
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+def _is_stored_shape(value: Any) -> bool:
+    # 'YYYY-MM-DD HH:MM:SS.ffffff', naive UTC: how SQLAlchemy stores every timestamp (and bind_value binds one).
+    return isinstance(value, str) and len(value) == 26 and value[10] == " " and value[4] == "-" and value[7] == "-"
+
+
 def utc_day(ts: Any) -> str | None:
     """The UTC day of ``ts`` as ``'YYYY-MM-DD'``; None for NULL or unreadable text."""
+    if _is_stored_shape(ts):
+        return ts[:10]  # the rollups call this once per session: skip parsing what is already UTC
     moment = _utc(ts)
     return None if moment is None else moment.date().isoformat()
 
@@ -51,10 +62,13 @@ def utc_week(ts: Any) -> str | None:
 
 def minutes_between(start: Any, end: Any) -> float | None:
     """``end - start`` in minutes; None when either is NULL or unreadable."""
-    first, second = _utc(start), _utc(end)
+    try:  # both stored timestamps: the common case, and the cheapest
+        return (_parse(end) - _parse(start)) / _MINUTE
+    except (TypeError, ValueError):  # NULL, unreadable, or one naive and one with an offset
+        first, second = _utc(start), _utc(end)
     if first is None or second is None:
         return None
-    return (second - first) / timedelta(minutes=1)
+    return (second - first) / _MINUTE
 
 
 def register(connection: sqlite3.Connection) -> None:
