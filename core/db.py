@@ -1,7 +1,8 @@
 """The one engine factory, plus schema migration helpers.
 
 SQLite (the embedded default) gets WAL, foreign keys and a busy timeout on every connection, so the app and the
-worker can share one file. PostgreSQL is reached with ``postgresql+psycopg://``.
+worker can share one file, plus the portable SQL functions the files under ``sql/`` call (:mod:`core.sqlfunctions`).
+PostgreSQL is reached with ``postgresql+psycopg://``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import sqlfunctions
 from core.config import PROJECT_ROOT, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -51,6 +53,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    sqlfunctions.register(dbapi_connection)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

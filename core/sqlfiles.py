@@ -1,7 +1,10 @@
-"""Named SQL queries kept in files under ``sql/``.
+"""SQL kept in files under ``sql/``: the one loader (discovery, dialect overrides, reload on change) and the
+named queries the services run.
 
 One query per file, ``sql/<name>.sql``; a dialect that needs its own text puts ``sql/postgresql/<name>.sql`` or
-``sql/sqlite/<name>.sql`` beside it, which wins for that dialect. The file opens with a header comment::
+``sql/sqlite/<name>.sql`` beside it, which wins for that dialect. Most differences never need one: the portable
+functions ``utc_day``, ``utc_week`` and ``minutes_between`` mean the same on both databases
+(:mod:`core.sqlfunctions`). The file opens with a header comment::
 
     -- name: kpi_totals
     -- description: Session counts by status in [:start, :end) for one account.
@@ -9,18 +12,20 @@ One query per file, ``sql/<name>.sql``; a dialect that needs its own text puts `
 
 The declared params must equal the ``:named`` params the body uses; a file that breaks this (or has no header)
 is reported with its path and line when the queries load. Values are always bound, never formatted in.
-Subfolders other than the dialect folders (``sql/reports/``) belong to other loaders.
+Reports (``sql/reports/``) use the same loader (:func:`load_folder`) with their own header
+(:mod:`core.reports.catalog`).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -40,7 +45,7 @@ class SqlFileError(ValueError):
 
     def __init__(self, path: Path, line: int, message: str):
         self.path, self.line, self.message = path, line, message
-        super().__init__(f"{_rel(path)}:{line}: {message}")
+        super().__init__(f"{relative_path(path)}:{line}: {message}")
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,50 @@ class NamedQuery:
     path: Path
 
 
-def _rel(path: Path) -> str:
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    """One file of a SQL folder; ``override`` when it sits in a dialect subfolder and replaces the portable one."""
+
+    path: Path
+    override: bool
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+
+def sql_files(root: Path, dialect: str) -> list[SqlFile]:
+    """The files ``dialect`` sees in ``root``: the portable ``*.sql`` first, then ``root/<dialect>/*.sql``, each
+    sorted by name, so that applying them in order lets an override replace its portable file. Other subfolders
+    belong to other loaders."""
+    portable = [SqlFile(p, False) for p in sorted(root.glob("*.sql"))]
+    return portable + [SqlFile(p, True) for p in sorted((root / dialect).glob("*.sql"))]
+
+
+_folders: dict[tuple[str, str, Callable[..., Any]], tuple[tuple[tuple[str, int], ...], Any]] = {}
+
+
+def load_folder(root: Path, dialect: str, build: Callable[[str, list[SqlFile]], T]) -> T:
+    """``build(dialect, sql_files(root, dialect))``, cached until a file of the folder is added, removed or saved.
+
+    The stamp is every file's path and mtime (nanoseconds), so an edit shows up on the next call without a restart
+    and an unchanged folder is never parsed twice."""
+    files = sql_files(root, dialect)
+    stamp = tuple((str(f.path), f.path.stat().st_mtime_ns) for f in files)
+    key = (str(root), dialect, build)
+    cached = _folders.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    built = build(dialect, files)
+    _folders[key] = (stamp, built)
+    return built
+
+
+def relative_path(path: Path) -> str:
+    """``path`` relative to the project (as error messages show it), or as given when it lies outside."""
     try:
         return str(path.relative_to(PROJECT_ROOT))
     except ValueError:
@@ -116,44 +164,39 @@ def _first_line_of(source: str, needle: str) -> int:
     return 1
 
 
-_cache: dict[tuple[str, str], tuple[tuple[tuple[str, float], ...], dict[str, NamedQuery]]] = {}
-
-
 def load_queries(dialect: str, root: Path = SQL_ROOT) -> dict[str, NamedQuery]:
     """Every query for ``dialect`` (overrides applied). Re-read when a file changes; raise on the first bad file."""
-    files = sorted(root.glob("*.sql")) + sorted((root / dialect).glob("*.sql"))
-    stamp = tuple((str(p), p.stat().st_mtime) for p in files)
-    key = (str(root), dialect)
-    cached = _cache.get(key)
-    if cached and cached[0] == stamp:
-        return cached[1]
+    return load_folder(root, dialect, _build_queries)
+
+
+def _build_queries(_dialect: str, files: list[SqlFile]) -> dict[str, NamedQuery]:
     queries: dict[str, NamedQuery] = {}
-    for path in files:  # top level first, so the dialect folder overrides
-        query = parse_query_file(path)
+    for file in files:  # portable first, so the dialect folder overrides
+        query = parse_query_file(file.path)
         queries[query.name] = query
-    _cache[key] = (stamp, queries)
     return queries
 
 
 def check_all(root: Path = SQL_ROOT) -> list[SqlFileError]:
-    """Every problem in every query file, for both dialects (start-up and CI check)."""
-    problems: list[SqlFileError] = []
-    files = sorted(root.glob("*.sql")) + [p for d in DIALECTS for p in sorted((root / d).glob("*.sql"))]
-    for path in files:
-        try:
-            parse_query_file(path)
-        except SqlFileError as exc:
-            problems.append(exc)
+    """Every problem in every query file, for both dialects (start-up and CI check): malformed files, and
+    overrides that declare other params than their portable file."""
+    problems: dict[Path, SqlFileError] = {}
     for dialect in DIALECTS:
-        for path in sorted((root / dialect).glob("*.sql")):
-            base = root / path.name
-            if base.exists():
-                try:
-                    if set(parse_query_file(base).params) != set(parse_query_file(path).params):
-                        problems.append(SqlFileError(path, 1, "declares other params than the portable version"))
-                except SqlFileError:
-                    pass
-    return problems
+        portable: dict[str, NamedQuery] = {}
+        for file in sql_files(root, dialect):
+            if file.path in problems:
+                continue
+            try:
+                query = parse_query_file(file.path)
+            except SqlFileError as exc:
+                problems[file.path] = exc
+                continue
+            base = portable.get(query.name)
+            if not file.override:
+                portable[query.name] = query
+            elif base and set(base.params) != set(query.params):
+                problems[file.path] = SqlFileError(file.path, 1, "declares other params than the portable version")
+    return list(problems.values())
 
 
 def bind_value(value: Any, dialect: str) -> Any:

@@ -1,8 +1,11 @@
 """Reports kept as SQL files under ``sql/reports/``: header, parameters, checks, read-only execution.
 
-One report per file; the file name (without ``.sql``) is the report's id. A dialect that needs its own text puts a
-complete file (header included) under ``sql/reports/postgresql/`` or ``sql/reports/sqlite/``; it wins for that
-dialect and must declare the same parameters as the portable file, if there is one. Header::
+One report per file; the file name (without ``.sql``) is the report's id. Day, week and duration arithmetic is
+written with the portable functions ``utc_day``, ``utc_week`` and ``minutes_between`` (:mod:`core.sqlfunctions`), so
+one file serves both databases. A dialect that truly needs its own text puts a complete file (header included)
+under ``sql/reports/postgresql/`` or ``sql/reports/sqlite/``; it wins for that dialect and must declare the same
+parameters as the portable file, if there is one. Discovery, overrides and reloading are the SQL loader's
+(:func:`core.sqlfiles.load_folder`); this module reads the report header. Header::
 
     -- title: Escalations by domain and week
     -- description: Escalated sessions per problem domain and ISO week.
@@ -35,7 +38,7 @@ from core.config import PROJECT_ROOT
 from core.reports.adhoc import APP_PARAMS, QueryRefused, check_select
 from core.reports.execute import ChartSpec, QueryFailed, QueryResult, ReportError, probe_columns, run_readonly
 from core.reports.params import PARAM_TYPES, ReportParam, bind_values, coerce_values, parse_value
-from core.sqlfiles import DIALECTS, SqlFileError, used_params
+from core.sqlfiles import SqlFile, SqlFileError, load_folder, relative_path, used_params
 
 REPORTS_ROOT = PROJECT_ROOT / "sql" / "reports"
 HEADER_KEYS = ("title", "description", "param", "chart")
@@ -88,13 +91,6 @@ class ReportCatalogue:
 
     def sorted_reports(self) -> list[Report]:
         return sorted(self.reports.values(), key=lambda r: r.title.lower())
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def _parse_param(path: Path, line: int, spec: str, seen: set[str]) -> ReportParam:
@@ -220,46 +216,39 @@ def _line_of(lines: list[str], start: int, needle: str) -> int:
     return start
 
 
-_parsed: dict[tuple[str, str], tuple[tuple[tuple[str, float], ...], ReportCatalogue]] = {}
-_compiled: dict[tuple[str, str, float], Report | BrokenReport] = {}
+_compiled: dict[tuple[str, str, int], Report | BrokenReport] = {}
 
 
 def load_reports(dialect: str, root: Path | None = None) -> ReportCatalogue:
     """Every report for ``dialect`` (overrides applied), parsed and checked without a database.
 
-    Re-read whenever a file is added, removed or changed (the stamp is every file's mtime)."""
-    root = root or REPORTS_ROOT
-    files = sorted(root.glob("*.sql")) + sorted((root / dialect).glob("*.sql"))
-    stamp = tuple((str(p), p.stat().st_mtime) for p in files)
-    key = (str(root), dialect)
-    cached = _parsed.get(key)
-    if cached and cached[0] == stamp:
-        return cached[1]
+    Re-read whenever a file is added, removed or changed; a broken file is listed and the others still load."""
+    return load_folder(root or REPORTS_ROOT, dialect, _build_catalogue)
+
+
+def _build_catalogue(dialect: str, files: list[SqlFile]) -> ReportCatalogue:
     reports: dict[str, Report] = {}
     broken: dict[str, BrokenReport] = {}
     portable: dict[str, Report] = {}
-    for path in files:  # portable first, so the dialect folder overrides
-        is_override = path.parent.name in DIALECTS and path.parent != root
+    for file in files:  # portable first, so the dialect folder overrides
         try:
-            report = parse_report_file(path, dialect)
-            base = portable.get(path.stem)
-            if is_override and base and {p.name for p in base.params} != {p.name for p in report.params}:
+            report = parse_report_file(file.path, dialect)
+            base = portable.get(file.name)
+            if file.override and base and {p.name for p in base.params} != {p.name for p in report.params}:
                 raise ReportFileError(
-                    path,
+                    file.path,
                     report.params[0].line if report.params else 1,
                     "declares other parameters than the portable version",
                 )
         except SqlFileError as exc:
-            broken[path.stem] = BrokenReport(path.stem, _rel(exc.path), exc.line, exc.message)
-            reports.pop(path.stem, None)
+            broken[file.name] = BrokenReport(file.name, relative_path(exc.path), exc.line, exc.message)
+            reports.pop(file.name, None)
             continue
-        if not is_override:
+        if not file.override:
             portable[report.name] = report
         reports[report.name] = report
         broken.pop(report.name, None)
-    catalogue = ReportCatalogue(reports, sorted(broken.values(), key=lambda b: b.path))
-    _parsed[key] = (stamp, catalogue)
-    return catalogue
+    return ReportCatalogue(reports, sorted(broken.values(), key=lambda b: b.path))
 
 
 def catalogue(engine: Engine, root: Path | None = None) -> ReportCatalogue:
@@ -272,7 +261,7 @@ def catalogue(engine: Engine, root: Path | None = None) -> ReportCatalogue:
     reports: dict[str, Report] = {}
     broken = list(parsed.broken)
     for name, report in parsed.reports.items():
-        key = (url, str(report.path), report.path.stat().st_mtime)
+        key = (url, str(report.path), report.path.stat().st_mtime_ns)
         outcome = _compiled.get(key)
         if outcome is None or (isinstance(outcome, Report) and outcome.sql != report.sql):
             outcome = _compile(engine, report)
@@ -294,16 +283,16 @@ def _compile(engine: Engine, report: Report) -> Report | BrokenReport:
         line = report.body_line
         if exc.position:
             line += statement[: exc.position - 1].count("\n")
-        return BrokenReport(report.name, _rel(report.path), line, f"does not compile: {exc}")
+        return BrokenReport(report.name, relative_path(report.path), line, f"does not compile: {exc}")
     except ReportError as exc:
-        return BrokenReport(report.name, _rel(report.path), report.body_line, f"does not compile: {exc}")
+        return BrokenReport(report.name, relative_path(report.path), report.body_line, f"does not compile: {exc}")
     if report.chart and (missing := report.chart.missing_columns(columns)):
         line = next(
             (n for n, text in enumerate(report.sql.splitlines(), 1) if re.match(r"--\s*chart\s*:", text.strip())), 1
         )
         return BrokenReport(
             report.name,
-            _rel(report.path),
+            relative_path(report.path),
             line,
             f"chart column '{missing[0]}' is not a column of the result ({', '.join(columns)})",
         )

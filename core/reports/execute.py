@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from core import sqlfunctions
 from core.reports.tenant_views import READER_ROLE, SETTING_NAME
 from core.sqlfiles import bind_value, json_safe
 
@@ -208,6 +209,7 @@ def _readonly_sqlite_engine(path: str) -> Engine:
     def connect() -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
         conn.isolation_level = None
+        sqlfunctions.register(conn)  # reports call utc_day() & co. like the shared SQL does
         return conn
 
     return create_engine("sqlite://", creator=connect, poolclass=NullPool)

@@ -3,7 +3,7 @@
 -- param: since date = today-90 | Reviewed since
 -- chart: bar x=proposal_type y=avg_hours
 WITH reviewed AS (
-    SELECT p.proposal_type, p.status, (julianday(p.reviewed_at) - julianday(p.created_at)) * 24.0 AS hours
+    SELECT p.proposal_type, p.status, minutes_between(p.created_at, p.reviewed_at) / 60.0 AS hours
     FROM flow_proposals p
     WHERE p.account_id = :account_id
       AND p.reviewed_at IS NOT NULL

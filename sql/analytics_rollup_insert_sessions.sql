@@ -26,16 +26,16 @@ pushes AS (
 rows AS (
     SELECT
         s.account_id,
-        date(s.created_at) AS day,
+        utc_day(s.created_at) AS day,
         COALESCE(s.problem_domain, 'unclassified') AS domain,
         s.confidence_tier AS tier,
         s.status,
         s.rating,
         CASE WHEN s.psa_ticket_id IS NOT NULL AND s.psa_ticket_id <> '' THEN 1 ELSE 0 END AS ticket_linked,
         CASE WHEN s.status = 'resolved' AND s.resolved_at IS NOT NULL
-            THEN (julianday(s.resolved_at) - julianday(s.created_at)) * 1440.0 END AS resolve_minutes,
+            THEN minutes_between(s.created_at, s.resolved_at) END AS resolve_minutes,
         CASE WHEN s.status IN ('resolved', 'escalated', 'abandoned') AND s.ended_at IS NOT NULL
-            THEN (julianday(s.ended_at) - julianday(s.created_at)) * 1440.0 END AS duration_minutes,
+            THEN minutes_between(s.created_at, s.ended_at) END AS duration_minutes,
         CASE WHEN s.status = 'resolved'
             THEN (SELECT COUNT(*) FROM ai_session_steps AS st WHERE st.session_id = s.id) END AS step_count,
         COALESCE(p.pushes, 0) AS pushes,

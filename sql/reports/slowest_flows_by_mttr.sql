@@ -5,7 +5,7 @@
 -- param: min_sessions int = 1 | At least this many resolved sessions
 -- chart: bar x=flow y=mttr_minutes
 WITH resolved AS (
-    SELECT s.matched_flow_id AS flow_id, EXTRACT(EPOCH FROM (s.resolved_at - s.created_at)) / 60.0 AS minutes
+    SELECT s.matched_flow_id AS flow_id, minutes_between(s.created_at, s.resolved_at) AS minutes
     FROM ai_sessions s
     WHERE s.account_id = :account_id
       AND s.status = 'resolved'

@@ -5,8 +5,7 @@
 -- chart: bar x=week y=escalations colour=problem_domain
 WITH escalated AS (
     SELECT
-        -- 'weekday 0' moves to the coming Sunday (or stays on one); six days back is that week's Monday.
-        date(s.created_at, 'weekday 0', '-6 days') AS week,
+        utc_week(s.created_at) AS week,
         COALESCE(s.problem_domain, '(none)') AS problem_domain
     FROM ai_sessions s
     WHERE s.account_id = :account_id

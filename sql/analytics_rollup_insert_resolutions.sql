@@ -4,14 +4,14 @@
 INSERT INTO analytics_daily_resolutions (account_id, day, resolved_day, sessions, resolve_minutes_sum)
 SELECT
     s.account_id,
-    date(s.created_at),
-    date(s.resolved_at),
+    utc_day(s.created_at),
+    utc_day(s.resolved_at),
     COUNT(*),
-    SUM((julianday(s.resolved_at) - julianday(s.created_at)) * 1440.0)
+    SUM(minutes_between(s.created_at, s.resolved_at))
 FROM ai_sessions AS s
 WHERE s.account_id = :account_id
   AND s.created_at >= :from_ts
   AND s.created_at < :to_ts
   AND s.status = 'resolved'
   AND s.resolved_at IS NOT NULL
-GROUP BY s.account_id, date(s.created_at), date(s.resolved_at)
+GROUP BY s.account_id, utc_day(s.created_at), utc_day(s.resolved_at)

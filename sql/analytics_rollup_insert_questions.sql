@@ -4,18 +4,18 @@
 INSERT INTO analytics_daily_questions (account_id, day, question_key, question, domain, answers, free_text_answers)
 SELECT
     s.account_id,
-    date(s.created_at),
-    LOWER(TRIM(json_extract(st.content, '$.question'))),
-    MIN(TRIM(json_extract(st.content, '$.question'))),
+    utc_day(s.created_at),
+    LOWER(TRIM(st.content ->> 'question')),
+    MIN(TRIM(st.content ->> 'question')),
     MIN(COALESCE(s.problem_domain, 'unclassified')),
     COUNT(*),
-    SUM(CASE WHEN st.was_free_text = 1 THEN 1 ELSE 0 END)
+    SUM(CASE WHEN st.was_free_text THEN 1 ELSE 0 END)
 FROM ai_sessions AS s
 JOIN ai_session_steps AS st ON st.session_id = s.id
 WHERE s.account_id = :account_id
   AND s.created_at >= :from_ts
   AND s.created_at < :to_ts
   AND st.step_type = 'question'
-  AND (st.was_free_text = 1 OR st.selected_option IS NOT NULL)
-  AND COALESCE(TRIM(json_extract(st.content, '$.question')), '') <> ''
-GROUP BY s.account_id, date(s.created_at), LOWER(TRIM(json_extract(st.content, '$.question')))
+  AND (st.was_free_text OR st.selected_option IS NOT NULL)
+  AND COALESCE(TRIM(st.content ->> 'question'), '') <> ''
+GROUP BY s.account_id, utc_day(s.created_at), LOWER(TRIM(st.content ->> 'question'))

@@ -4,8 +4,8 @@
 WITH answers AS (
     SELECT
         s.account_id,
-        date(s.created_at) AS day,
-        LOWER(TRIM(json_extract(st.content, '$.question'))) AS question_key,
+        utc_day(s.created_at) AS day,
+        LOWER(TRIM(st.content ->> 'question')) AS question_key,
         LOWER(TRIM(COALESCE(st.free_text_input, ''))) AS answer_key,
         TRIM(COALESCE(st.free_text_input, '')) AS answer,
         CAST(s.id AS TEXT) AS session_id,
@@ -16,8 +16,8 @@ WITH answers AS (
       AND s.created_at >= :from_ts
       AND s.created_at < :to_ts
       AND st.step_type = 'question'
-      AND st.was_free_text = 1
-      AND COALESCE(TRIM(json_extract(st.content, '$.question')), '') <> ''
+      AND st.was_free_text
+      AND COALESCE(TRIM(st.content ->> 'question'), '') <> ''
 ),
 ranked AS (
     SELECT

@@ -9,9 +9,9 @@ WITH scoped AS (
         s.rating,
         CASE WHEN s.psa_ticket_id IS NOT NULL AND s.psa_ticket_id <> '' THEN 1 ELSE 0 END AS ticket_linked,
         CASE WHEN s.status = 'resolved' AND s.resolved_at IS NOT NULL
-            THEN EXTRACT(EPOCH FROM (s.resolved_at - s.created_at)) / 60.0 END AS resolve_minutes,
+            THEN minutes_between(s.created_at, s.resolved_at) END AS resolve_minutes,
         CASE WHEN s.status IN ('resolved', 'escalated', 'abandoned') AND s.ended_at IS NOT NULL
-            THEN EXTRACT(EPOCH FROM (s.ended_at - s.created_at)) / 60.0 END AS duration_minutes,
+            THEN minutes_between(s.created_at, s.ended_at) END AS duration_minutes,
         CASE WHEN s.status = 'resolved'
             THEN (SELECT COUNT(*) FROM ai_session_steps st WHERE st.session_id = s.id) END AS step_count
     FROM ai_sessions AS s
