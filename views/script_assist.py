@@ -18,6 +18,7 @@ from core.scripts import generation as svc
 from core.scripts.extract import Suggestion
 from core.scripts.suggest import SuggestionResult, session_context, suggest_for_session
 from core.scripts.templates import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
+from core.transcript import read_transcript
 from ui.context import call, current_user, settings
 from ui.text import literal, when
 
@@ -102,28 +103,25 @@ def _context(ctx: Any) -> None:
         f":blue-badge[{session.status}] :violet-badge[{session.confidence_tier}] "
         f":gray-badge[{session.problem_domain or 'unclassified'}] · started {when(session.created_at)}"
     )
-    if session.intake_content:
+    transcript = read_transcript(session, ctx.steps)
+    if transcript.intake:
         with st.expander("Intake", expanded=False):
-            st.json(session.intake_content)
-    messages = [m for m in session.conversation_messages or [] if isinstance(m, dict)]
-    if messages:
+            st.json({f.key: f.value for f in transcript.intake})
+    if transcript.turns:
         st.markdown("**Conversation**")
-        for message in messages[-12:]:
-            who = "Engineer" if message.get("role") == "user" else "FlowPilot"
-            st.markdown(f"**{who}:** {literal(message.get('content', ''))}")
-    if ctx.steps:
+        for turn in transcript.turns[-12:]:
+            st.markdown(f"**{'Engineer' if turn.by_engineer else 'FlowPilot'}:** {literal(turn.text)}")
+    if transcript.steps:
         st.markdown("**Steps**")
         rows = [
             {
-                "step": s.step_number,
+                "step": s.number,
                 "type": s.step_type,
-                "content": str(
-                    (s.content or {}).get("question") or (s.content or {}).get("template") or s.content or ""
-                ),
-                "answer": s.selected_option or s.free_text_input or "",
-                "result": s.action_result or "",
+                "content": s.headline,
+                "answer": s.selected or s.free_text or "",
+                "result": s.result or "",
             }
-            for s in ctx.steps
+            for s in transcript.steps
         ]
         frame = pd.DataFrame(rows)
         st.dataframe(frame, hide_index=True, key="scripts_steps_table")

@@ -258,24 +258,25 @@ def show_detail(session_id: str, user) -> None:
 
     if detail.intake:
         st.subheader("Intake")
-        simple = all(isinstance(v, str | int | float | bool) or v is None for v in detail.intake.values())
-        if simple:
+        if all(f.is_scalar for f in detail.intake):
             st.markdown(
                 "  \n".join(
-                    f"**{literal(k.replace('_', ' ').capitalize())}:** {literal(v)}" for k, v in detail.intake.items()
+                    f"**{literal(f.key.replace('_', ' ').capitalize())}:** {literal(f.text)}"
+                    if f.key
+                    else literal(f.text)
+                    for f in detail.intake
                 )
             )
         else:
-            st.json(detail.intake, expanded=True)
+            st.json({f.key: f.value for f in detail.intake}, expanded=True)
 
     st.subheader("Conversation")
     if not detail.conversation:
         st.caption("No conversation was recorded.")
-    for message in detail.conversation:
-        role = str(message.get("role") or "assistant")
-        with st.chat_message("user" if role in ("user", "engineer", "human") else "assistant"):
+    for turn in detail.conversation:
+        with st.chat_message("user" if turn.by_engineer else "assistant"):
             # Assistant replies are markdown; only $ is neutralised so PowerShell variables do not become LaTeX.
-            st.markdown(str(message.get("content") or "").replace("$", "\\$"))
+            st.markdown(turn.text.replace("$", "\\$"))
 
     st.subheader("Steps")
     if detail.escapes:
