@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import PermissionDenied
+from core.db import parse_uuid
 from core.models import ANALYSIS_STATUSES, CONFIDENCE_TIERS, SESSION_STATUSES
 from core.sessions.browse import (
     NOT_QUEUED,
@@ -220,8 +221,12 @@ def _analysis(detail: SessionDetail, user) -> None:
 
 def show_detail(session_id: str, user) -> None:
     st.button("← All sessions", key="sessions_back", on_click=_close)
+    key = parse_uuid(session_id)
     try:
-        detail = context.call(get_session, user.account_id, session_id)
+        if key is None:
+            # A link naming no UUID names no session: the same answer as an unknown id.
+            raise SessionNotFound(session_id)
+        detail = context.call(get_session, user.account_id, key)
     except SessionNotFound:
         st.error("Session not found")
         return

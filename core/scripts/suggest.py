@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser
 from core.config import Settings
+from core.db import parse_uuid
 from core.enums import StepType
 from core.llm.budget import record_usage, reserve_call
 from core.llm.redaction import redact, restore
@@ -168,7 +169,7 @@ def suggest_with_model(
     answer: dict[str, Any] = action.input
     template_id = str(answer.get("template_id") or "")
     try:
-        template = get_template(db, user, template_id)
+        template = get_template(db, user, parse_uuid(template_id))
     except TemplateNotFound as exc:
         log.warning(
             "script suggestion dropped",

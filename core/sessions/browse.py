@@ -17,7 +17,6 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.auth import CurrentUser, PermissionDenied
-from core.db import parse_uuid
 from core.flywheel import queue
 from core.flywheel.queue import REQUEUEABLE, NotRequeueable  # noqa: F401 - re-exported for the page
 from core.models import (
@@ -42,7 +41,7 @@ SEARCH_MAX_CHARS = 200
 
 
 class SessionNotFound(LookupError):
-    """No session with this id in the signed-in account (unknown, malformed or another account's)."""
+    """No session with this id in the signed-in account (unknown or another account's)."""
 
     def __init__(self, session_id: object = None) -> None:
         super().__init__("Session not found")
@@ -121,7 +120,7 @@ class StepView:
 
 @dataclass(frozen=True)
 class SessionDetail:
-    id: str
+    id: uuid.UUID
     status: str
     confidence_tier: str
     problem_domain: str | None
@@ -302,9 +301,8 @@ def domain_options(db: Session, account_id: uuid.UUID) -> list[str]:
     return [*domains, UNCLASSIFIED]
 
 
-def _scoped(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str) -> AISession:
-    key = parse_uuid(session_id)
-    session = db.get(AISession, key) if key else None
+def _scoped(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> AISession:
+    session = db.get(AISession, session_id)
     if session is None or session.account_id != account_id:
         raise SessionNotFound(session_id)
     return session
@@ -329,7 +327,7 @@ def _step_view(step: StepContent, tree: dict[str, Any] | None) -> StepView:
     )
 
 
-def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str) -> SessionDetail:
+def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> SessionDetail:
     """One session of the account, read-only, with its steps in order; SessionNotFound otherwise."""
     s = _scoped(db, account_id, session_id)
     engineer = db.get(User, s.engineer_id) if s.engineer_id else None
@@ -350,7 +348,7 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str)
     )
     steps = [_step_view(step, tree) for step in transcript.steps]
     return SessionDetail(
-        id=str(s.id),
+        id=s.id,
         status=s.status,
         confidence_tier=s.confidence_tier,
         problem_domain=s.problem_domain,
@@ -382,7 +380,7 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str)
     )
 
 
-def requeue_analysis(db: Session, user: CurrentUser, session_id: uuid.UUID | str) -> None:
+def requeue_analysis(db: Session, user: CurrentUser, session_id: uuid.UUID) -> None:
     """Send a failed or deferred analysis of the user's account back to the flywheel queue, due now.
 
     The queue rules (which statuses, the fresh retry budget, the error kept in ``analysis_reason``) are the

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.db import parse_uuid
 from core.models import (
     CLOSED_STATUSES,
     CONFIDENCE_TIERS,
@@ -278,10 +279,10 @@ def _account(slug: Any, lookups: _Lookups, default: Account | None) -> Account:
 def _uuid(value: Any, name: str) -> uuid.UUID:
     if not isinstance(value, str):
         raise BadLine(f"{name} must be a UUID string, got {_kind(value)}")
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise BadLine(f"{name} must be a UUID, got '{value}'") from None
+    key = parse_uuid(value)
+    if key is None:
+        raise BadLine(f"{name} must be a UUID, got '{value}'")
+    return key
 
 
 def _enum(value: Any, name: str, allowed: tuple[str, ...]) -> str:
