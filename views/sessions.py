@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.auth import PermissionDenied
 from core.db import parse_uuid
+from core.enums import SessionStatus
 from core.models import ANALYSIS_STATUSES, CONFIDENCE_TIERS, SESSION_STATUSES
 from core.sessions.browse import (
     NOT_QUEUED,
@@ -30,7 +31,12 @@ from ui import context
 from ui.text import literal, when
 
 PAGE_SIZES = (25, 50, 100)
-STATUS_COLOURS = {"resolved": "green", "escalated": "red", "abandoned": "gray", "active": "blue"}
+STATUS_COLOURS = {
+    SessionStatus.RESOLVED: "green",
+    SessionStatus.ESCALATED: "red",
+    SessionStatus.ABANDONED: "gray",
+    SessionStatus.ACTIVE: "blue",
+}
 FILTER_KEYS = ("sessions_search", "sessions_status", "sessions_tier", "sessions_domain", "sessions_analysis")
 FILTER_KEYS += ("sessions_from", "sessions_to", "sessions_page_size")
 
@@ -253,7 +259,7 @@ def show_detail(session_id: str, user) -> None:
 
     _analysis(detail, user)
 
-    if detail.status == "active":
+    if detail.status == SessionStatus.ACTIVE:
         st.page_link(
             "views/script_assist.py",
             label="Generate a script for this session in Script Assist",

@@ -29,6 +29,7 @@ TABS: dict[str, tuple[ProposalStatus, ...] | None] = {
     "dismissed": (ProposalStatus.DISMISSED,),
     "all": None,
 }
+# Tab keys are the page's words (the Approved tab also holds modified proposals), not statuses.
 TAB_LABELS = {
     "pending": "Pending",
     "approved": "Approved",

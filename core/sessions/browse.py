@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.auth import CurrentUser, PermissionDenied
+from core.enums import UserRole
 from core.flywheel import queue
 from core.flywheel.queue import REQUEUEABLE, NotRequeueable  # noqa: F401 - re-exported for the page
 from core.models import (
@@ -387,6 +388,6 @@ def requeue_analysis(db: Session, user: CurrentUser, session_id: uuid.UUID) -> N
     flywheel's own (``core.flywheel.queue.requeue``); this adds the account scope and refuses viewers.
     """
     s = _scoped(db, user.account_id, session_id)
-    if user.role == "viewer" and not user.is_super_admin:
+    if user.role == UserRole.VIEWER and not user.is_super_admin:
         raise PermissionDenied("Viewers cannot re-queue an analysis.")
     queue.requeue(db, user.account_id, s.id)
