@@ -112,3 +112,29 @@ def test_steps_read_prompt_conclusion_options_and_template():
     ]
     assert transcript.steps[2].was_free_text and transcript.steps[2].free_text == "Only in OWA"
     assert transcript.steps[3].template_id == "t-1"
+
+
+def test_flywheel_facts_read_the_session_through_the_transcript(db):
+    from core.flywheel.facts import load_facts
+    from tests.factories import make_account, make_session
+
+    session = make_session(
+        db,
+        make_account(db),
+        intake_content={"device": "LAPTOP-17", "apps": ["Outlook", "Teams"], "network": {"vpn": "yes"}},
+        steps=[
+            {"step_type": "question", "content": {"question": "Every PC?", "options": [{"label": "Yes"}, "No"]}},
+            {"step_type": "script_generation", "content": {"template_id": "t-7", "template": "Flush DNS"}},
+            {"step_type": "resolution", "content": {"solution": "Re-enabled Modern Auth"}},
+        ],
+    )
+    facts = load_facts(db, session)
+    # Redacted after reading: the host name is a placeholder.
+    assert facts.intake_text == "device: <HOST_1>\napps: Outlook, Teams\nnetwork: vpn: yes"
+    assert [(s.step_type, s.text, s.options, s.script_template_id) for s in facts.steps] == [
+        ("question", "Every PC?", ["Yes", "No"], None),
+        # Script Assist writes template_id; the flywheel keeps it on the node it builds for this step.
+        ("script_generation", "", [], "t-7"),
+        # The flywheel's step text is the prompt only: a solution is the session's resolution, not a step text.
+        ("resolution", "", [], None),
+    ]
