@@ -67,7 +67,7 @@ def _load(engine: Engine, count: int) -> uuid.UUID:
                     confidence_score, supporting_session_count, supporting_session_ids, problem_domain,
                     generator, created_at, updated_at)
                 SELECT gen_random_uuid(), :account,
-                       (ARRAY['new_flow','new_flow','enhancement','branch_addition'])[1 + g % 4],
+                       (ARRAY['new_flow','new_flow','enhancement','enhancement'])[1 + g % 4],
                        (ARRAY['pending','pending','pending','approved','modified','rejected','dismissed',
                               'auto_reinforced'])[1 + (g / 7) % 8],
                        'Proposal ' || g, 'Generated for the benchmark', CAST(:data AS jsonb),

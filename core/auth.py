@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import parse_uuid
+from core.enums import UserRole
 from core.models import ADMIN_ROLES, ROLES, Account, User
 
 AUTH_MODES = ("local", "header", "oidc")
@@ -56,7 +57,7 @@ class CurrentUser:
 
     @property
     def is_analyst(self) -> bool:
-        return self.role == "analyst" or self.is_team_admin
+        return self.role == UserRole.ANALYST or self.is_team_admin
 
     @property
     def role_label(self) -> str:
@@ -112,7 +113,7 @@ def default_local_user(db: Session, settings: Settings) -> CurrentUser:
             "or FLOWPILOT_ALLOW_LOCAL_AUTH_ON_POSTGRES=true for a test installation."
         )
     # A team admin first; an owner or super admin only when a workspace has no team admin.
-    preference = case((User.role == "team_admin", 0), (User.role == "owner", 1), else_=2)
+    preference = case((User.role == UserRole.TEAM_ADMIN, 0), (User.role == UserRole.OWNER, 1), else_=2)
     user = db.scalar(
         select(User)
         .join(Account, Account.id == User.account_id)

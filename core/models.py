@@ -35,32 +35,35 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-ROLES = ("engineer", "team_admin", "owner", "analyst", "viewer")
-ADMIN_ROLES = ("team_admin", "owner")
-SESSION_STATUSES = ("active", "resolved", "escalated", "abandoned")
-CLOSED_STATUSES = ("resolved", "escalated", "abandoned")
-CONFIDENCE_TIERS = ("guided", "exploring", "discovery")
-ANALYSIS_STATUSES = ("pending", "running", "completed", "failed", "deferred")
-STEP_TYPES = (
-    "question",
-    "action",
-    "script_generation",
-    "resolution",
-    "escalation",
-    "note",
+from core.enums import (
+    AnalysisStatus,
+    ConfidenceTier,
+    ProposalStatus,
+    ProposalType,
+    PSAPushStatus,
+    ScriptResult,
+    SessionStatus,
+    StepType,
+    TreeOrigin,
+    TreeType,
+    UserRole,
+    values,
 )
-PROPOSAL_TYPES = ("new_flow", "enhancement", "branch_addition")
-PROPOSAL_STATUSES = (
-    "pending",
-    "approved",
-    "modified",
-    "rejected",
-    "dismissed",
-    "auto_reinforced",
-)
-TREE_TYPES = ("troubleshooting", "procedural")
-TREE_ORIGINS = ("manual", "ai_generated", "ai_enhanced")
-PSA_PUSH_STATUSES = ("pending", "succeeded", "failed")
+
+# The vocabularies live in core.enums; these tuples (choices, CHECK constraints) are derived from them.
+ROLES = values(UserRole)
+ADMIN_ROLES = (UserRole.TEAM_ADMIN.value, UserRole.OWNER.value)
+SESSION_STATUSES = values(SessionStatus)
+CLOSED_STATUSES = tuple(s for s in SESSION_STATUSES if s != SessionStatus.ACTIVE)
+CONFIDENCE_TIERS = values(ConfidenceTier)
+ANALYSIS_STATUSES = values(AnalysisStatus)
+STEP_TYPES = values(StepType)
+PROPOSAL_TYPES = values(ProposalType)
+PROPOSAL_STATUSES = values(ProposalStatus)
+TREE_TYPES = values(TreeType)
+TREE_ORIGINS = values(TreeOrigin)
+PSA_PUSH_STATUSES = values(PSAPushStatus)
+SCRIPT_RESULTS = values(ScriptResult)
 
 
 def utcnow() -> datetime:
@@ -124,8 +127,8 @@ NAMING = {
 }
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+def _in(column: str, allowed: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in allowed)})"
 
 
 class Base(DeclarativeBase):
@@ -207,11 +210,11 @@ class Tree(Base):
     team_id: Mapped[uuid.UUID | None] = _fk("teams.id", nullable=True, ondelete="SET NULL")
     name: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    tree_type: Mapped[str] = mapped_column(String(20), default="troubleshooting")
+    tree_type: Mapped[str] = mapped_column(String(20), default=TreeType.TROUBLESHOOTING.value)
     tree_structure: Mapped[dict[str, Any]] = mapped_column(JSONType)
     problem_domain: Mapped[str | None] = mapped_column(String(80))
     match_keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    origin: Mapped[str] = mapped_column(String(20), default=TreeOrigin.MANUAL.value)
     # trees <-> ai_sessions point at each other; this side is added after both tables exist.
     source_session_id: Mapped[uuid.UUID | None] = _fk(
         "ai_sessions.id", nullable=True, ondelete="SET NULL", use_alter=True
@@ -240,7 +243,7 @@ class TreeVersion(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     tree_structure: Mapped[dict[str, Any]] = mapped_column(JSONType)
     match_keywords: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    origin: Mapped[str] = mapped_column(String(20), default=TreeOrigin.MANUAL.value)
     change_note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[uuid.UUID | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -275,8 +278,8 @@ class AISession(Base):
     account_id: Mapped[uuid.UUID] = _fk("accounts.id", ondelete="CASCADE")
     team_id: Mapped[uuid.UUID | None] = _fk("teams.id", nullable=True, ondelete="SET NULL")
     engineer_id: Mapped[uuid.UUID | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
-    status: Mapped[str] = mapped_column(String(20), default="active")
-    confidence_tier: Mapped[str] = mapped_column(String(20), default="discovery")
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.ACTIVE.value)
+    confidence_tier: Mapped[str] = mapped_column(String(20), default=ConfidenceTier.DISCOVERY.value)
     problem_domain: Mapped[str | None] = mapped_column(String(80))
     problem_summary: Mapped[str] = mapped_column(Text, default="")
     intake_content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -326,7 +329,10 @@ class AISessionStep(Base):
 
 
 class FlowProposal(Base):
-    """A proposal of the flywheel: a new flow, an enhancement of a flow, or an auto-reinforcement record."""
+    """A proposal of the flywheel: a new flow, an enhancement of a flow, or an auto-reinforcement record.
+
+    ``proposal_type`` is a :class:`core.enums.ProposalType`; ``status`` a :class:`core.enums.ProposalStatus`.
+    """
 
     __tablename__ = "flow_proposals"
     __table_args__ = (
@@ -346,7 +352,7 @@ class FlowProposal(Base):
     account_id: Mapped[uuid.UUID] = _fk("accounts.id", ondelete="CASCADE")
     team_id: Mapped[uuid.UUID | None] = _fk("teams.id", nullable=True, ondelete="SET NULL")
     proposal_type: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=ProposalStatus.PENDING.value)
     target_flow_id: Mapped[uuid.UUID | None] = _fk("trees.id", nullable=True, ondelete="SET NULL")
     source_session_id: Mapped[uuid.UUID | None] = _fk("ai_sessions.id", nullable=True, ondelete="SET NULL")
     title: Mapped[str] = mapped_column(String(300))
@@ -408,7 +414,7 @@ class ScriptGeneration(Base):
     """A script rendered for a session; ``result`` is what the engineer reported back."""
 
     __tablename__ = "script_generations"
-    __table_args__ = (CheckConstraint("result IS NULL OR result IN ('worked', 'failed')", name="result"),)
+    __table_args__ = (CheckConstraint("result IS NULL OR " + _in("result", SCRIPT_RESULTS), name="result"),)
     id: Mapped[uuid.UUID] = _pk()
     account_id: Mapped[uuid.UUID] = _fk("accounts.id", ondelete="CASCADE")
     template_id: Mapped[uuid.UUID | None] = _fk("script_templates.id", nullable=True, ondelete="SET NULL")
@@ -445,7 +451,7 @@ class PSAPush(Base):
     hours: Mapped[float] = mapped_column(Float, default=0.0)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_attempt_ok: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=PSAPushStatus.PENDING.value)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     succeeded_at: Mapped[datetime | None] = mapped_column()

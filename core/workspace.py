@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.enums import AnalysisStatus, ProposalStatus
 from core.models import AISession, FlowProposal
+
+QUEUED = (AnalysisStatus.PENDING, AnalysisStatus.RUNNING, AnalysisStatus.DEFERRED)
 
 
 @dataclass(frozen=True)
@@ -24,20 +27,20 @@ def workspace_counts(db: Session, account_id: uuid.UUID) -> WorkspaceCounts:
     pending = db.scalar(
         select(func.count())
         .select_from(FlowProposal)
-        .where(FlowProposal.account_id == account_id, FlowProposal.status == "pending")
+        .where(FlowProposal.account_id == account_id, FlowProposal.status == ProposalStatus.PENDING)
     )
     by_status = dict(
         db.execute(
             select(AISession.analysis_status, func.count())
             .where(
                 AISession.account_id == account_id,
-                AISession.analysis_status.in_(("pending", "running", "deferred", "failed")),
+                AISession.analysis_status.in_((*QUEUED, AnalysisStatus.FAILED)),
             )
             .group_by(AISession.analysis_status)
         ).all()
     )
     return WorkspaceCounts(
         pending_proposals=int(pending or 0),
-        queued_analyses=sum(int(by_status.get(s, 0)) for s in ("pending", "running", "deferred")),
-        failed_analyses=int(by_status.get("failed", 0)),
+        queued_analyses=sum(int(by_status.get(s, 0)) for s in QUEUED),
+        failed_analyses=int(by_status.get(AnalysisStatus.FAILED, 0)),
     )

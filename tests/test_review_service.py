@@ -241,7 +241,7 @@ def test_bulk_dismiss_decides_the_pending_ones_and_reports_the_rest(db):
     done_before = new_flow_proposal(db, account, status="approved")
     db.commit()
 
-    result = review.bulk(db, "dismiss", [a.id, str(b.id), done_before.id], as_user(db, admin))
+    result = review.bulk(db, "dismiss", [a.id, b.id, done_before.id], as_user(db, admin))
     db.commit()
 
     assert result.done == [a.id, b.id]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -62,7 +64,7 @@ def test_access_covers_global_own_account_and_own_team_only(db: Session) -> None
     with pytest.raises(TemplateNotFound):
         get_template(db, admin, foreign.id)
     with pytest.raises(TemplateNotFound):
-        get_template(db, admin, "not-a-uuid")
+        get_template(db, admin, uuid.uuid4())
 
 
 def test_saving_checks_role_and_format(db: Session) -> None:

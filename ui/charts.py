@@ -11,9 +11,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.enums import ConfidenceTier
+
 GREEN, AMBER, RED = "#2e9e5b", "#f0a202", "#d64541"
 RESOLVED, ESCALATED = "#2e9e5b", "#d64541"
-TIER_COLOURS = {"guided": "#2e9e5b", "exploring": "#f0a202", "discovery": "#5b7bd6"}
+TIER_COLOURS = {
+    ConfidenceTier.GUIDED: "#2e9e5b",
+    ConfidenceTier.EXPLORING: "#f0a202",
+    ConfidenceTier.DISCOVERY: "#5b7bd6",
+}
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 SEVERITY_BADGE = {"high": ":red-badge[High]", "medium": ":orange-badge[Medium]", "low": ":blue-badge[Low]"}
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 320}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core import auth
 from core.auth import AuthError, CurrentUser, SignInRequired
 from core.config import Settings
-from core.db import make_engine, session_scope, upgrade
+from core.db import make_engine, parse_uuid, session_scope, upgrade
 from ui.settings import app_settings
 
 USER_KEY = "auth_user_id"
@@ -62,7 +62,7 @@ def current_user() -> CurrentUser:
             user = auth.sign_in(
                 db,
                 cfg,
-                remembered_user_id=st.session_state.get(USER_KEY) if cfg.auth == "local" else None,
+                remembered_user_id=parse_uuid(st.session_state.get(USER_KEY)) if cfg.auth == "local" else None,
                 headers=dict(st.context.headers) if cfg.auth == "header" else None,
                 oidc_user=_oidc_claims() if cfg.auth == "oidc" else None,
             )

@@ -12,6 +12,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.db import parse_uuid
 from core.insights import analytics, gaps
 from ui.context import call, settings
 
@@ -21,7 +22,7 @@ GAPS_TTL_S = 60
 
 @st.cache_data(ttl=DASHBOARD_TTL_S, max_entries=64, show_spinner="Computing the dashboard…")
 def _dashboard(url: str, account_id: str, period_days: int) -> dict[str, Any]:
-    return call(analytics.dashboard, uuid.UUID(account_id), period_days, datetime.now(UTC))
+    return call(analytics.dashboard, parse_uuid(account_id), period_days, datetime.now(UTC))
 
 
 def dashboard(account_id: uuid.UUID, period_days: int) -> dict[str, Any]:
@@ -30,7 +31,7 @@ def dashboard(account_id: uuid.UUID, period_days: int) -> dict[str, Any]:
 
 @st.cache_data(ttl=GAPS_TTL_S, max_entries=64, show_spinner=False)
 def _latest_gaps(url: str, account_id: str) -> dict[str, Any] | None:
-    report = call(gaps.latest_report, uuid.UUID(account_id))
+    report = call(gaps.latest_report, parse_uuid(account_id))
     if report is None:
         return None
     return {

@@ -10,6 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import PermissionDenied
+from core.db import parse_uuid
+from core.enums import TreeOrigin
+from core.models import TREE_ORIGINS
 from core.review import decisions as review
 from core.review import flows, proposals
 from core.trees import InvalidTree
@@ -37,7 +40,7 @@ if flash:
     st.toast(flash, icon="✅")
 
 # --- arrivals from other pages -----------------------------------------------------------------------------
-incoming_proposal = st.session_state.pop("flows_editor_proposal_id", None)
+incoming_proposal = parse_uuid(st.session_state.pop("flows_editor_proposal_id", None))
 if incoming_proposal:
     detail = call(proposals.get_detail, user.account_id, incoming_proposal)
     if detail is None or detail.proposed_tree is None:
@@ -69,11 +72,16 @@ def leave_editor(to_review: bool = False) -> None:
 
 def publish(result: flow_editor.EditorResult, ctx: dict) -> None:
     """Publish the editor's tree the way its context asks; failures are shown, never raised."""
+    # The editor keeps its ids as text in session state; they become UUIDs here, at the page's edge.
+    target = parse_uuid(ctx.get("proposal_id") if ctx["kind"] == "proposal" else ctx.get("flow_id"))
+    if ctx["kind"] in ("proposal", "flow") and target is None:
+        st.warning(f"Not published: the {ctx['kind']} being edited has no valid id.")
+        return
     try:
         if ctx["kind"] == "proposal":
             flow = call(
                 review.modify,
-                ctx["proposal_id"],
+                target,
                 user,
                 result.tree,
                 title=result.title or None,
@@ -88,7 +96,7 @@ def publish(result: flow_editor.EditorResult, ctx: dict) -> None:
             flow = call(
                 flows.publish_version,
                 user,
-                ctx["flow_id"],
+                target,
                 result.tree,
                 change_note=st.session_state.get("flows_editor_notes") or "",
                 name=result.title,
@@ -106,7 +114,7 @@ def publish(result: flow_editor.EditorResult, ctx: dict) -> None:
                 description=result.description,
                 problem_domain=result.problem_domain or None,
                 match_keywords=result.match_keywords,
-                origin="manual",
+                origin=TreeOrigin.MANUAL,
             )
             message = f"Published '{flow.name}' as a new flow."
     except review.StaleBase as exc:
@@ -171,7 +179,7 @@ domains = call(flows.flow_domains, user.account_id)
 f1, f2, f3 = st.columns([2, 2, 1])
 domain = f1.selectbox("Domain", [ALL, *domains], key="flows_domain")
 origin = f2.selectbox(
-    "Origin", [ALL, *flows.ORIGIN_LABELS], key="flows_origin", format_func=lambda o: flows.ORIGIN_LABELS.get(o, o)
+    "Origin", [ALL, *TREE_ORIGINS], key="flows_origin", format_func=lambda o: flows.ORIGIN_LABELS.get(o, o)
 )
 if user.is_team_admin and f3.button("New flow", key="flows_new"):
     flow_editor.open_editor(STARTER_TREE, {}, {"kind": "new"})
@@ -201,8 +209,8 @@ by_id = {str(r.id): r for r in rows}
 if st.session_state.get(OPEN) not in by_id:
     st.session_state[OPEN] = str(rows[0].id)
 opened = st.selectbox("Open flow", list(by_id), key=OPEN, format_func=lambda i: by_id[i].name)
-flow = call(flows.get_flow, user.account_id, opened)
-history = call(flows.flow_versions, user.account_id, opened)
+flow = call(flows.get_flow, user.account_id, by_id[opened].id)
+history = call(flows.flow_versions, user.account_id, flow.id)
 
 st.subheader(flow.name)
 row = by_id[opened]

@@ -11,6 +11,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.auth import CurrentUser, PermissionDenied, load_user
+from core.db import parse_uuid
 from core.reports.adhoc import (
     adhoc_access,
     chart_of,
@@ -94,11 +95,19 @@ def _show_file_report(engine, user: CurrentUser, report: Report, limits: dict[st
     _draw(result, report.chart, report.sql, "reports_result", report.name)
 
 
+def _report_key(report_id: str) -> uuid.UUID:
+    """The saved report's id from the page's state; one that names no UUID names no report."""
+    key = parse_uuid(report_id)
+    if key is None:
+        raise ReportError("That saved report does not exist in this account.")
+    return key
+
+
 def _delete_saved(report_id: str) -> None:
     if (user := _callback_user()) is None:
         return
     try:
-        context.call(delete_saved_report, user, uuid.UUID(report_id))
+        context.call(delete_saved_report, user, _report_key(report_id))
     except (ReportError, PermissionDenied) as exc:
         st.session_state["reports_flash"] = ("error", str(exc))
         return
@@ -108,7 +117,7 @@ def _delete_saved(report_id: str) -> None:
 
 def _show_saved_report(engine, user: CurrentUser, report_id: str, limits: dict[str, int], can_write: bool) -> None:
     try:
-        saved = context.call(get_saved_report, user, uuid.UUID(report_id))
+        saved = context.call(get_saved_report, user, _report_key(report_id))
     except ReportError as exc:
         st.error(str(exc))
         return

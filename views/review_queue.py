@@ -7,10 +7,15 @@ read-only; the service refuses their decisions anyway.
 
 from __future__ import annotations
 
+import uuid
+
 import pandas as pd
 import streamlit as st
 
 from core.auth import PermissionDenied
+from core.db import parse_uuid
+from core.enums import ProposalStatus, ProposalType
+from core.models import PROPOSAL_TYPES
 from core.review import decisions as review
 from core.review import proposals
 from core.trees import InvalidTree
@@ -22,7 +27,7 @@ FLASH = "review_flash"
 CONFIRM = "review_confirm"
 PAGE_SIZE = 25
 ALL = "All"
-TYPE_LABELS = {"new_flow": "new flow", "enhancement": "enhancement", "branch_addition": "branch addition"}
+TYPE_LABELS = {ProposalType.NEW_FLOW: "new flow", ProposalType.ENHANCEMENT: "enhancement"}
 DECISION_ERRORS = (review.ProposalNotPending, review.ProposalNotFound, review.StaleBase, review.ApprovalNotAllowed)
 
 user = current_user()
@@ -55,7 +60,7 @@ def reset_page() -> None:
     st.session_state["review_page"] = 1
 
 
-def decide(action: str, proposal_id: str, **kwargs: object) -> None:
+def decide(action: str, proposal_id: uuid.UUID, **kwargs: object) -> None:
     """Run one decision in its own transaction; success flashes a toast on the next run, failure warns now."""
     try:
         if action == "approve":
@@ -94,7 +99,7 @@ cols[4].markdown(
 f1, f2, f3 = st.columns(3)
 domain = f1.selectbox("Domain", [ALL, *domains], key="review_domain", on_change=reset_page)
 ptype = f2.selectbox(
-    "Type", [ALL, *TYPE_LABELS], key="review_type", on_change=reset_page, format_func=lambda t: TYPE_LABELS.get(t, t)
+    "Type", [ALL, *PROPOSAL_TYPES], key="review_type", on_change=reset_page, format_func=lambda t: TYPE_LABELS.get(t, t)
 )
 sort = f3.selectbox(
     "Sort by", list(proposals.SORTS), key="review_sort", on_change=reset_page, format_func=proposals.SORTS.get
@@ -135,14 +140,14 @@ with list_col:
             if tab == "pending"
             else "No proposals match these filters."
         )
-    picked: list[str] = []
+    picked: list[uuid.UUID] = []
     for row in queue.rows:
         rid = str(row.id)
         with st.container(border=True):
-            top = st.columns([1, 12]) if user.is_team_admin and row.status == "pending" else None
+            top = st.columns([1, 12]) if user.is_team_admin and row.status == ProposalStatus.PENDING else None
             if top is not None:
                 if top[0].checkbox("Select", key=f"review_pick_{rid}", label_visibility="collapsed"):
-                    picked.append(rid)
+                    picked.append(row.id)
                 holder = top[1]
             else:
                 holder = st.container()
@@ -200,7 +205,9 @@ with detail_col:
         selected = str(queue.rows[0].id)
     detail = None
     if selected:
-        detail = call(proposals.get_detail, user.account_id, selected)
+        # The id comes from the link or the session: one that names no UUID is as unknown as a missing one.
+        selected_id = parse_uuid(selected)
+        detail = call(proposals.get_detail, user.account_id, selected_id) if selected_id else None
         if detail is None:
             st.warning("That proposal does not exist in this account.")
     if detail is None:
@@ -224,7 +231,7 @@ with detail_col:
         " · ".join(links + [f"{p.supporting_session_count} supporting sessions"])
         + ("  \n" + ", ".join(f"[{str(s)[:8]}](/sessions?session={s})" for s in support[:12]) if support else "")
     )
-    if p.status != "pending":
+    if p.status != ProposalStatus.PENDING:
         who = detail.reviewer_name or "the flywheel"
         when = p.reviewed_at.strftime("%Y-%m-%d %H:%M UTC") if p.reviewed_at else ""
         st.info(
@@ -259,7 +266,7 @@ with detail_col:
         st.info("This proposal carries no tree.")
 
     # --- actions ---------------------------------------------------------------------------------------
-    if p.status != "pending":
+    if p.status != ProposalStatus.PENDING:
         st.stop()
     readonly = not user.is_team_admin
     if readonly:
@@ -269,10 +276,10 @@ with detail_col:
         )
     notes = st.text_area("Reviewer notes", key="review_notes", disabled=readonly, height=70)
     a1, a2, a3, a4 = st.columns(4)
-    if p.proposal_type == "new_flow" and a1.button(
+    if p.proposal_type == ProposalType.NEW_FLOW and a1.button(
         "Approve & Publish", key="review_approve", type="primary", disabled=readonly
     ):
-        decide("approve", pid, notes=notes)
+        decide("approve", p.id, notes=notes)
     if a2.button("Edit & Publish", key="review_edit", disabled=readonly):
         st.session_state["flows_editor_proposal_id"] = pid
         st.switch_page("views/flows.py")
@@ -280,7 +287,7 @@ with detail_col:
         st.session_state[CONFIRM] = ("dismiss", pid)
     if a4.button("Reject", key="review_reject", disabled=readonly):
         st.session_state[CONFIRM] = ("reject", pid)
-    if p.proposal_type != "new_flow":
+    if p.proposal_type != ProposalType.NEW_FLOW:
         st.caption("Enhancements are published only through Edit & Publish, as a new version of the flow.")
 
     confirm = st.session_state.get(CONFIRM)
@@ -293,9 +300,9 @@ with detail_col:
         c1, c2 = st.columns(2)
         if c1.button(f"Yes, {confirm[0]}", key="review_confirm_yes", type="primary"):
             if confirm[0] == "dismiss":
-                decide("dismiss", pid, notes=notes)
+                decide("dismiss", p.id, notes=notes)
             else:
-                decide("reject", pid, reason=st.session_state.get("review_reject_reason") or notes)
+                decide("reject", p.id, reason=st.session_state.get("review_reject_reason") or notes)
         if c2.button("Cancel", key="review_confirm_no"):
             st.session_state.pop(CONFIRM, None)
             st.rerun()

@@ -14,10 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import PermissionDenied
+from core.db import parse_uuid
+from core.enums import SessionStatus
 from core.scripts import generation as svc
 from core.scripts.extract import Suggestion
 from core.scripts.suggest import SuggestionResult, session_context, suggest_for_session
 from core.scripts.templates import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
+from core.transcript import read_transcript
 from ui.context import call, current_user, settings
 from ui.text import literal, when
 
@@ -102,28 +105,25 @@ def _context(ctx: Any) -> None:
         f":blue-badge[{session.status}] :violet-badge[{session.confidence_tier}] "
         f":gray-badge[{session.problem_domain or 'unclassified'}] · started {when(session.created_at)}"
     )
-    if session.intake_content:
+    transcript = read_transcript(session, ctx.steps)
+    if transcript.intake:
         with st.expander("Intake", expanded=False):
-            st.json(session.intake_content)
-    messages = [m for m in session.conversation_messages or [] if isinstance(m, dict)]
-    if messages:
+            st.json({f.key: f.value for f in transcript.intake})
+    if transcript.turns:
         st.markdown("**Conversation**")
-        for message in messages[-12:]:
-            who = "Engineer" if message.get("role") == "user" else "FlowPilot"
-            st.markdown(f"**{who}:** {literal(message.get('content', ''))}")
-    if ctx.steps:
+        for turn in transcript.turns[-12:]:
+            st.markdown(f"**{'Engineer' if turn.by_engineer else 'FlowPilot'}:** {literal(turn.text)}")
+    if transcript.steps:
         st.markdown("**Steps**")
         rows = [
             {
-                "step": s.step_number,
+                "step": s.number,
                 "type": s.step_type,
-                "content": str(
-                    (s.content or {}).get("question") or (s.content or {}).get("template") or s.content or ""
-                ),
-                "answer": s.selected_option or s.free_text_input or "",
-                "result": s.action_result or "",
+                "content": s.headline,
+                "answer": s.selected or s.free_text or "",
+                "result": s.result or "",
             }
-            for s in ctx.steps
+            for s in transcript.steps
         ]
         frame = pd.DataFrame(rows)
         st.dataframe(frame, hide_index=True, key="scripts_steps_table")
@@ -151,7 +151,10 @@ def _history(ctx: Any) -> None:
 
 def _generated(generation_id: str, template_name: str) -> None:
     try:
-        generation = call(svc.get_generation, user, generation_id)
+        key = parse_uuid(generation_id)
+        if key is None:
+            raise svc.GenerationNotFound(generation_id)
+        generation = call(svc.get_generation, user, key)
     except svc.GenerationNotFound:
         st.session_state.pop("scripts_generation_id", None)
         return
@@ -190,7 +193,10 @@ def _assist() -> None:
     labels = {str(s.id): f"{when(s.created_at)} · {(s.problem_summary or 'no summary')[:70]}" for s in sessions}
     if wanted and wanted not in options:
         try:
-            linked = call(svc.get_session, user, wanted)
+            wanted_id = parse_uuid(wanted)
+            if wanted_id is None:
+                raise svc.ScriptSessionNotFound(wanted)
+            linked = call(svc.get_session, user, wanted_id)
         except svc.ScriptSessionNotFound:
             st.error("The session in the link was not found in your account.")
         else:
@@ -202,14 +208,16 @@ def _assist() -> None:
     if wanted in options and "scripts_session" not in st.session_state:
         st.session_state["scripts_session"] = wanted
     session_id = st.selectbox("Session", options, format_func=labels.get, key="scripts_session")
-    ctx = call(session_context, user, session_id)
-    if ctx.session.status != "active":
+    # Every option is the text of a session's UUID (listed above or read back from the link).
+    session_key = parse_uuid(session_id)
+    ctx = call(session_context, user, session_key)
+    if ctx.session.status != SessionStatus.ACTIVE:
         st.warning(f"This session is {ctx.session.status}; a script generated now is still recorded on it.")
 
     cached = st.session_state.get("scripts_suggestion")
     if st.button("Refresh suggestion", key="scripts_refresh") or not cached or cached[0] != session_id:
         with st.spinner("Reading the session…"):
-            cached = (session_id, call(suggest_for_session, user, session_id, settings()))
+            cached = (session_id, call(suggest_for_session, user, session_key, settings()))
         st.session_state["scripts_suggestion"] = cached
         st.session_state.pop("scripts_generation_id", None)
         if cached[1].suggestion is not None and st.session_state.get("scripts_session_for") != session_id:
@@ -247,7 +255,7 @@ def _assist() -> None:
         if st.button("Generate script", key="scripts_generate", type="primary"):
             try:
                 generation = call(
-                    svc.generate_script, user, template_id=template_id, values=values, session_id=session_id
+                    svc.generate_script, user, template_id=template.id, values=values, session_id=session_key
                 )
             except InvalidParameters as exc:
                 for message in exc.errors.values():
@@ -329,10 +337,10 @@ def _editor(templates: list[Any], categories: list[Any]) -> None:
             saved = call(
                 svc.save_template,
                 user,
-                template_id=None if target == NEW_TEMPLATE else target,
+                template_id=None if target == NEW_TEMPLATE else parse_uuid(target),
                 name=st.session_state["scripts_edit_name"],
                 description=st.session_state["scripts_edit_description"],
-                category_id=st.session_state["scripts_edit_category"] or None,
+                category_id=parse_uuid(st.session_state["scripts_edit_category"] or None),
                 keywords=st.session_state["scripts_edit_keywords"].split(","),
                 problem_domain=st.session_state["scripts_edit_domain"],
                 body=st.session_state["scripts_edit_body"],

@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import PermissionDenied
+from core.db import parse_uuid
+from core.enums import SessionStatus
 from core.models import ANALYSIS_STATUSES, CONFIDENCE_TIERS, SESSION_STATUSES
 from core.sessions.browse import (
     NOT_QUEUED,
@@ -29,7 +31,12 @@ from ui import context
 from ui.text import literal, when
 
 PAGE_SIZES = (25, 50, 100)
-STATUS_COLOURS = {"resolved": "green", "escalated": "red", "abandoned": "gray", "active": "blue"}
+STATUS_COLOURS = {
+    SessionStatus.RESOLVED: "green",
+    SessionStatus.ESCALATED: "red",
+    SessionStatus.ABANDONED: "gray",
+    SessionStatus.ACTIVE: "blue",
+}
 FILTER_KEYS = ("sessions_search", "sessions_status", "sessions_tier", "sessions_domain", "sessions_analysis")
 FILTER_KEYS += ("sessions_from", "sessions_to", "sessions_page_size")
 
@@ -220,8 +227,12 @@ def _analysis(detail: SessionDetail, user) -> None:
 
 def show_detail(session_id: str, user) -> None:
     st.button("← All sessions", key="sessions_back", on_click=_close)
+    key = parse_uuid(session_id)
     try:
-        detail = context.call(get_session, user.account_id, session_id)
+        if key is None:
+            # A link naming no UUID names no session: the same answer as an unknown id.
+            raise SessionNotFound(session_id)
+        detail = context.call(get_session, user.account_id, key)
     except SessionNotFound:
         st.error("Session not found")
         return
@@ -248,7 +259,7 @@ def show_detail(session_id: str, user) -> None:
 
     _analysis(detail, user)
 
-    if detail.status == "active":
+    if detail.status == SessionStatus.ACTIVE:
         st.page_link(
             "views/script_assist.py",
             label="Generate a script for this session in Script Assist",
@@ -258,24 +269,25 @@ def show_detail(session_id: str, user) -> None:
 
     if detail.intake:
         st.subheader("Intake")
-        simple = all(isinstance(v, str | int | float | bool) or v is None for v in detail.intake.values())
-        if simple:
+        if all(f.is_scalar for f in detail.intake):
             st.markdown(
                 "  \n".join(
-                    f"**{literal(k.replace('_', ' ').capitalize())}:** {literal(v)}" for k, v in detail.intake.items()
+                    f"**{literal(f.key.replace('_', ' ').capitalize())}:** {literal(f.text)}"
+                    if f.key
+                    else literal(f.text)
+                    for f in detail.intake
                 )
             )
         else:
-            st.json(detail.intake, expanded=True)
+            st.json({f.key: f.value for f in detail.intake}, expanded=True)
 
     st.subheader("Conversation")
     if not detail.conversation:
         st.caption("No conversation was recorded.")
-    for message in detail.conversation:
-        role = str(message.get("role") or "assistant")
-        with st.chat_message("user" if role in ("user", "engineer", "human") else "assistant"):
+    for turn in detail.conversation:
+        with st.chat_message("user" if turn.by_engineer else "assistant"):
             # Assistant replies are markdown; only $ is neutralised so PowerShell variables do not become LaTeX.
-            st.markdown(str(message.get("content") or "").replace("$", "\\$"))
+            st.markdown(turn.text.replace("$", "\\$"))
 
     st.subheader("Steps")
     if detail.escapes:

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from core.llm.redaction import redact
 from core.models import Account, AISession, AISessionStep
+from core.transcript import PROMPT_KEYS, intake_text, read_intake, read_step
 
-TEXT_KEYS = ("question", "action", "text", "instructions", "message", "summary")
+TEXT_KEYS = PROMPT_KEYS
 
 
 @dataclass
@@ -71,44 +72,6 @@ class SessionFacts:
         return f"{self.summary}\n{self.intake_text}".strip()
 
 
-def _intake_text(intake: Any) -> str:
-    if isinstance(intake, str):
-        return intake
-    if isinstance(intake, dict):
-        parts = []
-        for key, value in intake.items():
-            if isinstance(value, str | int | float) and str(value).strip():
-                parts.append(f"{key}: {value}")
-            elif isinstance(value, list):
-                parts.append(f"{key}: " + ", ".join(str(v) for v in value if isinstance(v, str | int | float)))
-        return "\n".join(parts)
-    return ""
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        for key in TEXT_KEYS:
-            value = content.get(key)
-            if isinstance(value, str) and value.strip():
-                return value
-    return ""
-
-
-def _options(content: Any) -> list[str]:
-    raw = content.get("options") if isinstance(content, dict) else None
-    options = []
-    for option in raw or []:
-        if isinstance(option, str):
-            options.append(option)
-        elif isinstance(option, dict):
-            label = option.get("label") or option.get("text")
-            if isinstance(label, str):
-                options.append(label)
-    return options
-
-
 def load_facts(
     db: Session,
     session: AISession,
@@ -139,21 +102,19 @@ def load_facts(
             select(AISessionStep).where(AISessionStep.session_id == session.id).order_by(AISessionStep.step_number)
         ).all()
     steps = []
-    for row in step_rows:
-        content = row.content or {}
-        template_id = content.get("script_template_id") if isinstance(content, dict) else None
+    for step in map(read_step, step_rows):
         steps.append(
             StepFact(
-                number=row.step_number,
-                step_type=row.step_type,
-                text=clean(_content_text(content)),
-                options=[clean(o) for o in _options(content)],
-                selected=clean(row.selected_option) or None,
-                was_free_text=bool(row.was_free_text),
-                free_text=clean(row.free_text_input) or None,
-                result=clean(row.action_result) or None,
-                flow_node_id=row.flow_node_id,
-                script_template_id=str(template_id) if template_id else None,
+                number=step.number,
+                step_type=step.step_type,
+                text=clean(step.prompt),
+                options=[clean(o) for o in step.options],
+                selected=clean(step.selected) or None,
+                was_free_text=step.was_free_text,
+                free_text=clean(step.free_text) or None,
+                result=clean(step.result) or None,
+                flow_node_id=step.node_id,
+                script_template_id=step.template_id,
             )
         )
     return SessionFacts(
@@ -164,7 +125,7 @@ def load_facts(
         tier=session.confidence_tier,
         domain=session.problem_domain,
         summary=clean(session.problem_summary),
-        intake_text=clean(_intake_text(session.intake_content)),
+        intake_text=clean(intake_text(read_intake(session.intake_content))),
         resolution=clean(session.resolution_summary),
         rating=session.rating,
         match_score=session.match_score,

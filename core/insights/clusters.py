@@ -6,24 +6,17 @@ above the threshold or starting its own.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
 from core.similarity.embedders import Embedder
-
-_STOPWORD_TEXT = """a an and are as at be but by can cannot can't does doesn't for from has have i in into is isn't it its it's
-    keeps my no not of on or our should that the their them then there this to too user users was wasn't were when
-    will with won't after again all also any get gets getting got just more new now only some than very what while
-    who why how up out off over under"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]")
+from core.text import content_words
 
 
 def keywords(text: str) -> frozenset[str]:
-    """The content words of an intake: lower-cased tokens of 3+ characters that are not stop words."""
-    return frozenset(t for t in _TOKEN.findall(text.lower()) if len(t) >= 3 and t not in _STOPWORDS)
+    """The content words of an intake (``core.text.content_words``) of 3+ characters."""
+    return frozenset(word for word in content_words(text) if len(word) >= 3)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

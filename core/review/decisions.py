@@ -27,9 +27,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser, PermissionDenied, require_team_admin
+from core.enums import ProposalStatus, ProposalType, TreeOrigin
 from core.models import FlowProposal, Tree, User, utcnow
 from core.review import flows
-from core.review.proposals import ENHANCEMENT_TYPES
 from core.trees import InvalidTree, ensure_valid
 
 
@@ -68,17 +68,17 @@ class BulkResult:
     refused: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
-def approve(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, notes: str | None = None) -> Tree:
+def approve(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, notes: str | None = None) -> Tree:
     """Publish a new_flow proposal's tree as a new flow (origin ai_generated); status becomes ``approved``."""
     proposal = _decidable(db, proposal_id, reviewer)
-    if proposal.proposal_type != "new_flow":
+    if proposal.proposal_type != ProposalType.NEW_FLOW:
         raise ApprovalNotAllowed(
             "An enhancement cannot be approved as is: use Edit & Publish to check the new version of the flow."
         )
     data = proposal.proposed_flow_data or {}
     tree = data.get("tree_structure")
     ensure_valid(tree)
-    _claim(db, proposal, reviewer, "approved", notes)
+    _claim(db, proposal, reviewer, ProposalStatus.APPROVED, notes)
     flow = flows.create_flow(
         db,
         _acting_in(reviewer, proposal.account_id),
@@ -87,7 +87,7 @@ def approve(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, no
         tree_structure=tree,
         problem_domain=data.get("problem_domain") or proposal.problem_domain,
         match_keywords=data.get("match_keywords") or [],
-        origin="ai_generated",
+        origin=TreeOrigin.AI_GENERATED,
         source_session_id=proposal.source_session_id,
         change_note=f"Approved from proposal '{proposal.title}'",
     )
@@ -98,7 +98,7 @@ def approve(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, no
 
 def modify(
     db: Session,
-    proposal_id: uuid.UUID | str,
+    proposal_id: uuid.UUID,
     reviewer: CurrentUser,
     tree_structure: dict[str, Any],
     *,
@@ -111,34 +111,34 @@ def modify(
 ) -> Tree:
     """Publish the reviewer's edited tree; status becomes ``modified``.
 
-    new_flow: a new flow (origin ai_generated). enhancement / branch_addition: version N+1 of the target flow
+    new_flow: a new flow (origin ai_generated). enhancement: version N+1 of the target flow
     (origin ai_enhanced), version N kept in tree_versions.
     """
     proposal = _decidable(db, proposal_id, reviewer)
     ensure_valid(tree_structure)
     data = proposal.proposed_flow_data or {}
     acting = _acting_in(reviewer, proposal.account_id)
-    if proposal.proposal_type in ENHANCEMENT_TYPES:
+    if proposal.proposal_type == ProposalType.ENHANCEMENT:
         if proposal.target_flow_id is None:
             raise InvalidTree(["This enhancement has no target flow any more (it was deleted)."])
         target = flows.get_flow(db, proposal.account_id, proposal.target_flow_id, for_update=True)
         stale = proposal.base_tree_version is not None and target.version != proposal.base_tree_version
         if stale and not confirm_stale:
             raise StaleBase(target.name, target.version, proposal.base_tree_version)
-        _claim(db, proposal, reviewer, "modified", notes)
+        _claim(db, proposal, reviewer, ProposalStatus.MODIFIED, notes)
         flow = flows.publish_version(
             db,
             acting,
             target.id,
             tree_structure,
-            origin="ai_enhanced",
+            origin=TreeOrigin.AI_ENHANCED,
             change_note=f"Enhanced from proposal '{proposal.title}'",
             name=title,
             description=description,
             match_keywords=match_keywords,
         )
     else:
-        _claim(db, proposal, reviewer, "modified", notes)
+        _claim(db, proposal, reviewer, ProposalStatus.MODIFIED, notes)
         flow = flows.create_flow(
             db,
             acting,
@@ -147,7 +147,7 @@ def modify(
             tree_structure=tree_structure,
             problem_domain=problem_domain or data.get("problem_domain") or proposal.problem_domain,
             match_keywords=match_keywords if match_keywords is not None else (data.get("match_keywords") or []),
-            origin="ai_generated",
+            origin=TreeOrigin.AI_GENERATED,
             source_session_id=proposal.source_session_id,
             change_note=f"Edited and published from proposal '{proposal.title}'",
         )
@@ -156,27 +156,27 @@ def modify(
     return flow
 
 
-def dismiss(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, notes: str | None = None) -> None:
+def dismiss(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, notes: str | None = None) -> None:
     """Park a proposal ("not now"); it remembers its support so growth can resurface it."""
     proposal = _decidable(db, proposal_id, reviewer)
     _claim(
         db,
         proposal,
         reviewer,
-        "dismissed",
+        ProposalStatus.DISMISSED,
         notes,
         dismissed_support=FlowProposal.supporting_session_count,
     )
 
 
-def reject(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser, reason: str | None = None) -> None:
+def reject(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, reason: str | None = None) -> None:
     """Refuse a proposal for bad quality; ``reason`` is kept in ``reviewer_notes``."""
     proposal = _decidable(db, proposal_id, reviewer)
-    _claim(db, proposal, reviewer, "rejected", reason)
+    _claim(db, proposal, reviewer, ProposalStatus.REJECTED, reason)
 
 
 def bulk(
-    db: Session, action: str, proposal_ids: list[uuid.UUID | str], reviewer: CurrentUser, notes: str | None = None
+    db: Session, action: str, proposal_ids: list[uuid.UUID], reviewer: CurrentUser, notes: str | None = None
 ) -> BulkResult:
     """Dismiss or reject many proposals; each one that cannot be decided is reported, the rest go through."""
     if action not in ("dismiss", "reject"):
@@ -184,25 +184,24 @@ def bulk(
     decide = dismiss if action == "dismiss" else reject
     result = BulkResult()
     for proposal_id in proposal_ids:
-        pid = _uuid(proposal_id)
         try:
             with db.begin_nested():
-                decide(db, pid, reviewer, notes)
-            result.done.append(pid)
+                decide(db, proposal_id, reviewer, notes)
+            result.done.append(proposal_id)
         except (ProposalNotPending, ProposalNotFound, PermissionDenied) as exc:
-            result.refused[pid] = str(exc)
+            result.refused[proposal_id] = str(exc)
     return result
 
 
 # --- internals ---------------------------------------------------------------------------------------------
 
 
-def _decidable(db: Session, proposal_id: uuid.UUID | str, reviewer: CurrentUser) -> FlowProposal:
-    proposal = db.get(FlowProposal, _uuid(proposal_id))
+def _decidable(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser) -> FlowProposal:
+    proposal = db.get(FlowProposal, proposal_id)
     if proposal is None:
         raise ProposalNotFound(f"Proposal {proposal_id} does not exist.")
     require_team_admin(reviewer, proposal.account_id)
-    if proposal.status != "pending":
+    if proposal.status != ProposalStatus.PENDING:
         raise _not_pending(db, proposal)
     return proposal
 
@@ -223,7 +222,7 @@ def _claim(
         values["reviewer_notes"] = notes.strip()
     result = db.execute(
         update(FlowProposal)
-        .where(FlowProposal.id == proposal.id, FlowProposal.status == "pending")
+        .where(FlowProposal.id == proposal.id, FlowProposal.status == ProposalStatus.PENDING)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -243,12 +242,3 @@ def _acting_in(reviewer: CurrentUser, account_id: uuid.UUID) -> CurrentUser:
     if reviewer.account_id == account_id:
         return reviewer
     return dataclasses.replace(reviewer, account_id=account_id, team_id=None)
-
-
-def _uuid(value: uuid.UUID | str) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise ProposalNotFound(f"{value!r} is not a proposal id.") from None

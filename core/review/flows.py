@@ -20,10 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser, PermissionDenied, require_team_admin
+from core.enums import TreeOrigin, TreeType
 from core.models import TREE_ORIGINS, Tree, TreeVersion, utcnow
 from core.trees import ensure_valid, is_procedural
 
-ORIGIN_LABELS = {"manual": "Manual", "ai_generated": "AI generated", "ai_enhanced": "AI enhanced"}
+ORIGIN_LABELS = {
+    TreeOrigin.MANUAL: "Manual",
+    TreeOrigin.AI_GENERATED: "AI generated",
+    TreeOrigin.AI_ENHANCED: "AI enhanced",
+}
 
 
 class FlowNotFound(LookupError):
@@ -57,7 +62,7 @@ class FlowRow:
 
 
 def tree_type_of(structure: dict[str, Any]) -> str:
-    return "procedural" if is_procedural(structure) else "troubleshooting"
+    return TreeType.PROCEDURAL if is_procedural(structure) else TreeType.TROUBLESHOOTING
 
 
 def list_flows(
@@ -93,9 +98,9 @@ def flow_domains(db: Session, account_id: uuid.UUID) -> list[str]:
     return list(rows)
 
 
-def get_flow(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID | str, *, for_update: bool = False) -> Tree:
+def get_flow(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, *, for_update: bool = False) -> Tree:
     """The flow, if it belongs to ``account_id``; else :class:`FlowNotFound`."""
-    query = select(Tree).where(Tree.id == _uuid(flow_id), Tree.account_id == account_id)
+    query = select(Tree).where(Tree.id == flow_id, Tree.account_id == account_id)
     if for_update:
         query = query.with_for_update()
     flow = db.scalar(query)
@@ -104,7 +109,7 @@ def get_flow(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID | str, *, fo
     return flow
 
 
-def flow_versions(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID | str) -> list[TreeVersion]:
+def flow_versions(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -> list[TreeVersion]:
     """Every stored version of the flow, newest first."""
     flow = get_flow(db, account_id, flow_id)
     return list(
@@ -121,7 +126,7 @@ def create_flow(
     description: str = "",
     problem_domain: str | None = None,
     match_keywords: list[str] | None = None,
-    origin: str = "manual",
+    origin: str = TreeOrigin.MANUAL,
     source_session_id: uuid.UUID | None = None,
     change_note: str = "",
 ) -> Tree:
@@ -160,7 +165,7 @@ def create_flow(
 def publish_version(
     db: Session,
     user: CurrentUser,
-    flow_id: uuid.UUID | str,
+    flow_id: uuid.UUID,
     tree_structure: dict[str, Any],
     *,
     origin: str | None = None,
@@ -179,7 +184,7 @@ def publish_version(
     try:
         flow = get_flow(db, user.account_id, flow_id, for_update=True)
     except FlowNotFound:
-        if db.get(Tree, _uuid(flow_id)) is not None:
+        if db.get(Tree, flow_id) is not None:
             raise PermissionDenied("This flow belongs to another account.") from None
         raise
     if expected_version is not None and flow.version != expected_version:
@@ -251,12 +256,3 @@ def _ensure_current_version_kept(db: Session, flow: Tree) -> None:
     )
     if exists is None:
         _record_version(db, flow, flow.created_by, "Recorded before the next version was published")
-
-
-def _uuid(value: uuid.UUID | str) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise FlowNotFound(f"{value!r} is not a flow id.") from None

@@ -17,17 +17,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.enums import ProposalStatus, ProposalType
 from core.models import PROPOSAL_TYPES, FlowProposal, Tree, User, utcnow
 from core.review.flows import clean_keywords
 from core.trees import diff_trees, validate_tree
 
-TABS: dict[str, tuple[str, ...] | None] = {
-    "pending": ("pending",),
-    "approved": ("approved", "modified"),
-    "rejected": ("rejected",),
-    "dismissed": ("dismissed",),
+TABS: dict[str, tuple[ProposalStatus, ...] | None] = {
+    "pending": (ProposalStatus.PENDING,),
+    "approved": (ProposalStatus.APPROVED, ProposalStatus.MODIFIED),
+    "rejected": (ProposalStatus.REJECTED,),
+    "dismissed": (ProposalStatus.DISMISSED,),
     "all": None,
 }
+# Tab keys are the page's words (the Approved tab also holds modified proposals), not statuses.
 TAB_LABELS = {
     "pending": "Pending",
     "approved": "Approved",
@@ -40,8 +42,7 @@ SORTS = {
     "confidence": "Confidence",
     "support": "Supporting sessions",
 }
-ENHANCEMENT_TYPES = ("enhancement", "branch_addition")
-TYPE_BADGE_COLOURS = {"new_flow": "green", "enhancement": "orange", "branch_addition": "blue"}
+TYPE_BADGE_COLOURS = {ProposalType.NEW_FLOW: "green", ProposalType.ENHANCEMENT: "orange"}
 MAX_PAGE_SIZE = 200
 
 
@@ -194,13 +195,13 @@ def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = No
     now = now or utcnow()
     week_ago = now - timedelta(days=7)
     mine = FlowProposal.account_id == account_id
-    pending = db.scalar(select(func.count()).where(mine, FlowProposal.status == "pending")) or 0
+    pending = db.scalar(select(func.count()).where(mine, FlowProposal.status == ProposalStatus.PENDING)) or 0
     decided = dict(
         db.execute(
             select(FlowProposal.status, func.count())
             .where(
                 mine,
-                FlowProposal.status.in_(("approved", "modified", "rejected")),
+                FlowProposal.status.in_((ProposalStatus.APPROVED, ProposalStatus.MODIFIED, ProposalStatus.REJECTED)),
                 FlowProposal.reviewed_at >= week_ago,
             )
             .group_by(FlowProposal.status)
@@ -210,7 +211,7 @@ def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = No
     reinforced = (
         db.scalar(
             select(func.count()).where(
-                mine, FlowProposal.status == "auto_reinforced", FlowProposal.created_at >= week_ago
+                mine, FlowProposal.status == ProposalStatus.AUTO_REINFORCED, FlowProposal.created_at >= week_ago
             )
         )
         or 0
@@ -218,15 +219,15 @@ def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = No
     domain = func.coalesce(FlowProposal.problem_domain, NO_DOMAIN)
     top_rows = db.execute(
         select(domain, func.count())
-        .where(mine, FlowProposal.status == "pending")
+        .where(mine, FlowProposal.status == ProposalStatus.PENDING)
         .group_by(domain)
         .order_by(func.count().desc(), domain)
         .limit(top)
     ).all()
     return QueueStats(
         pending=int(pending),
-        approved_week=int(decided.get("approved", 0) + decided.get("modified", 0)),
-        rejected_week=int(decided.get("rejected", 0)),
+        approved_week=int(decided.get(ProposalStatus.APPROVED, 0) + decided.get(ProposalStatus.MODIFIED, 0)),
+        rejected_week=int(decided.get(ProposalStatus.REJECTED, 0)),
         auto_reinforced_week=int(reinforced),
         top_domains=[(str(d), int(c)) for d, c in top_rows],
     )
@@ -259,7 +260,7 @@ class ProposalDetail:
 
     @property
     def is_enhancement(self) -> bool:
-        return self.proposal.proposal_type in ENHANCEMENT_TYPES
+        return self.proposal.proposal_type == ProposalType.ENHANCEMENT
 
     def editor_fields(self) -> dict[str, Any]:
         """What Edit & Publish starts from besides the tree.
@@ -290,13 +291,11 @@ class ProposalDetail:
         return self.is_enhancement and None not in (base, self.target_version) and base != self.target_version
 
 
-def get_detail(db: Session, account_id: uuid.UUID, proposal_id: uuid.UUID | str) -> ProposalDetail | None:
+def get_detail(db: Session, account_id: uuid.UUID, proposal_id: uuid.UUID) -> ProposalDetail | None:
     """The proposal with its reviewer, target flow and diff; None when it is not in ``account_id``."""
-    try:
-        pid = proposal_id if isinstance(proposal_id, uuid.UUID) else uuid.UUID(str(proposal_id))
-    except ValueError:
-        return None
-    proposal = db.scalar(select(FlowProposal).where(FlowProposal.id == pid, FlowProposal.account_id == account_id))
+    proposal = db.scalar(
+        select(FlowProposal).where(FlowProposal.id == proposal_id, FlowProposal.account_id == account_id)
+    )
     if proposal is None:
         return None
     reviewer = db.scalar(select(User.name).where(User.id == proposal.reviewed_by)) if proposal.reviewed_by else None

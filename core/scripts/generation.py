@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser, PermissionDenied, require_team_admin
-from core.db import parse_uuid
+from core.enums import ScriptResult, SessionStatus, StepType
 from core.models import AISession, AISessionStep, ScriptCategory, ScriptGeneration, ScriptTemplate, utcnow
 from core.scripts.templates import InvalidTemplate, ensure_valid_template, render, unsafe_character
 
@@ -55,10 +55,10 @@ def accessible_templates(
 
 
 def get_template(
-    db: Session, user: CurrentUser, template_id: uuid.UUID | str, *, include_inactive: bool = False
+    db: Session, user: CurrentUser, template_id: uuid.UUID | None, *, include_inactive: bool = False
 ) -> ScriptTemplate:
-    tid = parse_uuid(template_id)
-    template = db.get(ScriptTemplate, tid) if tid else None
+    """A template the user may use; TemplateNotFound otherwise (None, an id that named no UUID, included)."""
+    template = db.get(ScriptTemplate, template_id) if template_id else None
     if template is None or not (template.account_id is None or template.account_id == user.account_id):
         raise TemplateNotFound(f"Template {template_id} is not available.")
     if template.team_id is not None and template.team_id != user.team_id:
@@ -88,9 +88,9 @@ def save_template(
     name: str,
     body: str,
     parameters_schema: Any,
-    template_id: uuid.UUID | str | None = None,
+    template_id: uuid.UUID | None = None,
     description: str = "",
-    category_id: uuid.UUID | str | None = None,
+    category_id: uuid.UUID | None = None,
     keywords: list[str] | None = None,
     problem_domain: str | None = None,
     is_active: bool = True,
@@ -111,7 +111,7 @@ def save_template(
         errors.append("Keywords must be short single-line phrases.")
     category = None
     if category_id:
-        category = db.get(ScriptCategory, parse_uuid(category_id)) if parse_uuid(category_id) else None
+        category = db.get(ScriptCategory, category_id)
         if category is None or category.account_id not in (None, user.account_id):
             errors.append("The category does not exist.")
     try:
@@ -143,16 +143,15 @@ def active_sessions(db: Session, user: CurrentUser) -> list[AISession]:
     """The account's active sessions, newest first (the page's picker)."""
     query = (
         select(AISession)
-        .where(AISession.account_id == user.account_id, AISession.status == "active")
+        .where(AISession.account_id == user.account_id, AISession.status == SessionStatus.ACTIVE)
         .order_by(AISession.created_at.desc(), AISession.id)
         .limit(MAX_SESSIONS_LISTED)
     )
     return list(db.scalars(query))
 
 
-def get_session(db: Session, user: CurrentUser, session_id: uuid.UUID | str) -> AISession:
-    sid = parse_uuid(session_id)
-    session = db.get(AISession, sid) if sid else None
+def get_session(db: Session, user: CurrentUser, session_id: uuid.UUID) -> AISession:
+    session = db.get(AISession, session_id)
     if session is None or session.account_id != user.account_id:
         raise ScriptSessionNotFound("Session not found.")
     return session
@@ -167,9 +166,9 @@ def generate_script(
     db: Session,
     user: CurrentUser,
     *,
-    template_id: uuid.UUID | str,
+    template_id: uuid.UUID,
     values: dict[str, Any],
-    session_id: uuid.UUID | str | None = None,
+    session_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> ScriptGeneration:
     """Render the template for the session and record it: a generation row, usage count +1, a session step.
@@ -216,7 +215,7 @@ def generate_script(
                 session_id=session.id,
                 account_id=user.account_id,
                 step_number=(last or 0) + 1,
-                step_type="script_generation",
+                step_type=StepType.SCRIPT_GENERATION,
                 content={
                     "template_id": str(template.id),
                     "template": template.name,
@@ -231,23 +230,22 @@ def generate_script(
     return generation
 
 
-def get_generation(db: Session, user: CurrentUser, generation_id: uuid.UUID | str) -> ScriptGeneration:
-    gid = parse_uuid(generation_id)
-    generation = db.get(ScriptGeneration, gid) if gid else None
+def get_generation(db: Session, user: CurrentUser, generation_id: uuid.UUID) -> ScriptGeneration:
+    generation = db.get(ScriptGeneration, generation_id)
     if generation is None or generation.account_id != user.account_id:
         raise GenerationNotFound("Script generation not found.")
     return generation
 
 
 def record_result(
-    db: Session, user: CurrentUser, generation_id: uuid.UUID | str, *, worked: bool, note: str = ""
+    db: Session, user: CurrentUser, generation_id: uuid.UUID, *, worked: bool, note: str = ""
 ) -> ScriptGeneration:
     """The engineer's "Continue": worked or failed plus a note, on the generation and on its session step."""
     generation = get_generation(db, user, generation_id)
     note = (note or "").strip()
     if len(note) > 2000:
         raise ValueError("The note is too long (at most 2000 characters).")
-    result = "worked" if worked else "failed"
+    result = ScriptResult.WORKED if worked else ScriptResult.FAILED
     generation.result = result
     generation.result_note = note or None
     step = db.scalar(select(AISessionStep).where(AISessionStep.script_generation_id == generation.id))
@@ -258,7 +256,7 @@ def record_result(
     return generation
 
 
-def session_generations(db: Session, user: CurrentUser, session_id: uuid.UUID | str) -> list[ScriptGeneration]:
+def session_generations(db: Session, user: CurrentUser, session_id: uuid.UUID) -> list[ScriptGeneration]:
     session = get_session(db, user, session_id)
     query = select(ScriptGeneration).where(
         ScriptGeneration.ai_session_id == session.id, ScriptGeneration.account_id == user.account_id

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser
 from core.config import Settings
+from core.db import parse_uuid
+from core.enums import StepType
 from core.llm.budget import record_usage, reserve_call
 from core.llm.redaction import redact, restore
 from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate, utcnow
@@ -30,6 +32,7 @@ from core.scripts.generation import (
     session_steps,
 )
 from core.scripts.templates import validate_value
+from core.transcript import read_transcript
 
 log = logging.getLogger(__name__)
 
@@ -70,41 +73,22 @@ class SuggestionResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_text(v)}" for k, v in value.items() if _text(v))
-    if isinstance(value, list):
-        return "; ".join(_text(v) for v in value if _text(v))
-    return str(value)
-
-
 def session_sources(db: Session, session: AISession) -> list[Source]:
     """The session's text in reading order: summary, intake, conversation, steps."""
+    transcript = read_transcript(session, session_steps(db, session))
     sources: list[Source] = []
-    if session.problem_summary:
-        sources.append(Source("Summary", session.problem_summary))
-    for key, value in (session.intake_content or {}).items():
-        if _text(value):
-            sources.append(Source(f"Intake · {key}", _text(value)))
-    for message in session.conversation_messages or []:
-        if isinstance(message, dict) and _text(message.get("content")):
-            who = "Engineer" if message.get("role") == "user" else "FlowPilot"
-            sources.append(Source(who, _text(message.get("content"))))
-    for step in session_steps(db, session):
-        content = step.content or {}
-        parts = [
-            _text(content.get("question") or content.get("text") or content.get("instructions") or ""),
-            step.selected_option or "",
-            step.free_text_input or "",
-            step.action_result or "",
-        ]
+    if transcript.summary:
+        sources.append(Source("Summary", transcript.summary))
+    for field_ in transcript.intake:
+        if field_.text:
+            sources.append(Source(f"Intake · {field_.key}" if field_.key else "Intake", field_.text))
+    for turn in transcript.turns:
+        sources.append(Source("Engineer" if turn.by_engineer else "FlowPilot", turn.text))
+    for step in transcript.steps:
+        parts = [step.prompt, step.selected or "", step.free_text or "", step.result or ""]
         text = " — ".join(p for p in parts if p)
-        if text and step.step_type != "script_generation":
-            sources.append(Source(f"Step {step.step_number}", text))
+        if text and step.step_type != StepType.SCRIPT_GENERATION:
+            sources.append(Source(f"Step {step.number}", text))
     return sources
 
 
@@ -185,7 +169,7 @@ def suggest_with_model(
     answer: dict[str, Any] = action.input
     template_id = str(answer.get("template_id") or "")
     try:
-        template = get_template(db, user, template_id)
+        template = get_template(db, user, parse_uuid(template_id))
     except TemplateNotFound as exc:
         log.warning(
             "script suggestion dropped",

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.auth import CurrentUser, PermissionDenied
-from core.db import parse_uuid
+from core.enums import UserRole
 from core.flywheel import queue
 from core.flywheel.queue import REQUEUEABLE, NotRequeueable  # noqa: F401 - re-exported for the page
 from core.models import (
@@ -30,6 +30,7 @@ from core.models import (
     Tree,
     User,
 )
+from core.transcript import IntakeField, StepContent, Turn, read_transcript
 from core.trees import child_by_label, find_node
 
 # Filter value for sessions whose problem_domain is NULL (the classifier could not place them).
@@ -41,7 +42,7 @@ SEARCH_MAX_CHARS = 200
 
 
 class SessionNotFound(LookupError):
-    """No session with this id in the signed-in account (unknown, malformed or another account's)."""
+    """No session with this id in the signed-in account (unknown or another account's)."""
 
     def __init__(self, session_id: object = None) -> None:
         super().__init__("Session not found")
@@ -120,7 +121,7 @@ class StepView:
 
 @dataclass(frozen=True)
 class SessionDetail:
-    id: str
+    id: uuid.UUID
     status: str
     confidence_tier: str
     problem_domain: str | None
@@ -136,8 +137,8 @@ class SessionDetail:
     matched_flow_id: str | None
     matched_flow: str | None
     match_score: float | None
-    intake: dict[str, Any]
-    conversation: list[dict[str, Any]]
+    intake: list[IntakeField]
+    conversation: list[Turn]
     steps: list[StepView]
     analysis_status: str | None
     analysis_outcome: str | None
@@ -301,53 +302,33 @@ def domain_options(db: Session, account_id: uuid.UUID) -> list[str]:
     return [*domains, UNCLASSIFIED]
 
 
-def _scoped(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str) -> AISession:
-    key = parse_uuid(session_id)
-    session = db.get(AISession, key) if key else None
+def _scoped(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> AISession:
+    session = db.get(AISession, session_id)
     if session is None or session.account_id != account_id:
         raise SessionNotFound(session_id)
     return session
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _step_view(step: AISessionStep, tree: dict[str, Any] | None) -> StepView:
-    content = step.content if isinstance(step.content, dict) else {}
-    prompt = next(
-        (
-            _text(content.get(k))
-            for k in ("question", "action", "solution", "reason", "text", "instructions", "message", "summary")
-            if _text(content.get(k))
-        ),
-        "",
-    )
-    raw_options = content.get("options") or []
-    options = (
-        [str(o.get("label") or o.get("text") or "") if isinstance(o, dict) else str(o) for o in raw_options]
-        if isinstance(raw_options, list)
-        else []
-    )
+def _step_view(step: StepContent, tree: dict[str, Any] | None) -> StepView:
     off_flow = False
-    if tree and step.flow_node_id and step.selected_option and not step.was_free_text:
-        node = find_node(tree, step.flow_node_id)
-        off_flow = bool(node and node.get("type") == "question" and child_by_label(node, step.selected_option) is None)
+    if tree and step.node_id and step.selected and not step.was_free_text:
+        node = find_node(tree, step.node_id)
+        off_flow = bool(node and node.get("type") == "question" and child_by_label(node, step.selected) is None)
     return StepView(
-        number=step.step_number,
+        number=step.number,
         step_type=step.step_type,
-        prompt=prompt,
-        options=options,
-        selected_option=step.selected_option,
+        prompt=step.headline,
+        options=step.options,
+        selected_option=step.selected,
         was_free_text=step.was_free_text,
-        free_text_input=step.free_text_input,
-        action_result=step.action_result,
-        flow_node_id=step.flow_node_id,
+        free_text_input=step.free_text,
+        action_result=step.result,
+        flow_node_id=step.node_id,
         off_flow=off_flow,
     )
 
 
-def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str) -> SessionDetail:
+def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> SessionDetail:
     """One session of the account, read-only, with its steps in order; SessionNotFound otherwise."""
     s = _scoped(db, account_id, session_id)
     engineer = db.get(User, s.engineer_id) if s.engineer_id else None
@@ -358,17 +339,17 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str)
     if proposal is not None and proposal.account_id != account_id:
         proposal = None
     tree = flow.tree_structure if flow is not None and isinstance(flow.tree_structure, dict) else None
-    steps = [
-        _step_view(step, tree)
-        for step in db.scalars(
+    transcript = read_transcript(
+        s,
+        db.scalars(
             select(AISessionStep)
             .where(AISessionStep.session_id == s.id, AISessionStep.account_id == account_id)
             .order_by(AISessionStep.step_number)
-        )
-    ]
-    conversation = [m for m in (s.conversation_messages or []) if isinstance(m, dict)]
+        ),
+    )
+    steps = [_step_view(step, tree) for step in transcript.steps]
     return SessionDetail(
-        id=str(s.id),
+        id=s.id,
         status=s.status,
         confidence_tier=s.confidence_tier,
         problem_domain=s.problem_domain,
@@ -384,8 +365,8 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str)
         matched_flow_id=str(flow.id) if flow is not None else None,
         matched_flow=flow.name if flow is not None else None,
         match_score=s.match_score,
-        intake=s.intake_content if isinstance(s.intake_content, dict) else {},
-        conversation=conversation,
+        intake=transcript.intake,
+        conversation=transcript.turns,
         steps=steps,
         analysis_status=s.analysis_status,
         analysis_outcome=s.analysis_outcome,
@@ -400,13 +381,13 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID | str)
     )
 
 
-def requeue_analysis(db: Session, user: CurrentUser, session_id: uuid.UUID | str) -> None:
+def requeue_analysis(db: Session, user: CurrentUser, session_id: uuid.UUID) -> None:
     """Send a failed or deferred analysis of the user's account back to the flywheel queue, due now.
 
     The queue rules (which statuses, the fresh retry budget, the error kept in ``analysis_reason``) are the
     flywheel's own (``core.flywheel.queue.requeue``); this adds the account scope and refuses viewers.
     """
     s = _scoped(db, user.account_id, session_id)
-    if user.role == "viewer" and not user.is_super_admin:
+    if user.role == UserRole.VIEWER and not user.is_super_admin:
         raise PermissionDenied("Viewers cannot re-queue an analysis.")
     queue.requeue(db, user.account_id, s.id)

@@ -25,6 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.db import parse_uuid
+from core.enums import AnalysisStatus, SessionStatus
 from core.models import (
     CLOSED_STATUSES,
     CONFIDENCE_TIERS,
@@ -65,7 +67,7 @@ STEP_FIELDS = (
     "created_at",
 )
 INTAKE_FIELDS = ("subject", "description", "requester", "device")
-MESSAGE_ROLES = ("user", "assistant", "system")
+MESSAGE_ROLES = ("user", "assistant", "system")  # what the importer accepts; core.transcript reads them
 MAX_SUMMARY = 4000
 MAX_DOMAIN = 80
 MAX_TICKET = 80
@@ -255,7 +257,7 @@ def _validate(
         "created_at": created,
         "resolved_at": resolved,
         "ended_at": ended,
-        "analysis_status": "pending" if status in CLOSED_STATUSES else None,
+        "analysis_status": AnalysisStatus.PENDING.value if status in CLOSED_STATUSES else None,
     }
     return session, steps
 
@@ -278,10 +280,10 @@ def _account(slug: Any, lookups: _Lookups, default: Account | None) -> Account:
 def _uuid(value: Any, name: str) -> uuid.UUID:
     if not isinstance(value, str):
         raise BadLine(f"{name} must be a UUID string, got {_kind(value)}")
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise BadLine(f"{name} must be a UUID, got '{value}'") from None
+    key = parse_uuid(value)
+    if key is None:
+        raise BadLine(f"{name} must be a UUID, got '{value}'")
+    return key
 
 
 def _enum(value: Any, name: str, allowed: tuple[str, ...]) -> str:
@@ -340,16 +342,16 @@ def _timestamp(value: Any, name: str) -> datetime | None:
 
 
 def _check_times(status: str, created: datetime, resolved: datetime | None, ended: datetime | None) -> None:
-    if status == "active":
+    if status == SessionStatus.ACTIVE:
         if ended is not None or resolved is not None:
             raise BadLine("an active session has no ended_at or resolved_at")
         return
     article = "an" if status[0] in "aeiou" else "a"
     if ended is None:
         raise BadLine(f"{article} {status} session needs ended_at")
-    if status == "resolved" and resolved is None:
+    if status == SessionStatus.RESOLVED and resolved is None:
         raise BadLine("a resolved session needs resolved_at")
-    if status != "resolved" and resolved is not None:
+    if status != SessionStatus.RESOLVED and resolved is not None:
         raise BadLine(f"{article} {status} session has no resolved_at")
     if ended < created:
         raise BadLine("timestamps out of order: ended_at is before created_at")

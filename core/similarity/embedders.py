@@ -3,9 +3,8 @@
 Both return L2-normalised float32 rows, so cosine similarity is a dot product, and each carries the duplicate
 ``threshold`` calibrated for it: a session whose summary scores above it against an open proposal is merged.
 
-Local embedder (no network, no model): each text becomes hashed features — lower-cased word unigrams (stop words
-dropped, plural ``s`` stripped) weighted 1.0 and character 5-grams inside words weighted 0.6 — with sub-linear
-counts, folded into 512 dimensions by a signed blake2b hash (about 0.03 ms per summary). Measured on the 40
+Local embedder (no network, no model): each text becomes hashed features — the content words of ``core.text``
+(plural ``s`` stripped) weighted 1.0 and character 5-grams inside words weighted 0.6 — with sub-linear counts, folded into 512 dimensions by a signed blake2b hash (about 0.03 ms per summary). Measured on the 40
 hand-written helpdesk pairs of ``core.similarity.calibration`` (``python -m benchmarks.flywheel --calibrate``):
 20 paraphrases of the same problem score 0.47–1.00 (mean 0.70); 20 different problems of the same product score
 −0.07–0.43 (mean 0.16). A grid over n-gram size (3–5), character weight (0.1–1.5) and word bigrams (0–0.5) on
@@ -19,123 +18,17 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
 
+from core.text import content_words
+
 LOCAL_DIMENSION = 512
 LOCAL_THRESHOLD = 0.45
 VOYAGE_THRESHOLD = 0.85
-
-_WORD = re.compile(r"[a-z0-9][a-z0-9_.'-]*[a-z0-9]|[a-z0-9]")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "they",
-        "them",
-        "our",
-        "your",
-        "their",
-        "my",
-        "me",
-        "us",
-        "do",
-        "does",
-        "did",
-        "done",
-        "has",
-        "have",
-        "had",
-        "not",
-        "no",
-        "yes",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "just",
-        "so",
-        "than",
-        "then",
-        "there",
-        "here",
-        "when",
-        "what",
-        "which",
-        "who",
-        "how",
-        "why",
-        "all",
-        "any",
-        "some",
-        "very",
-        "again",
-        "still",
-        "also",
-        "after",
-        "before",
-        "into",
-        "out",
-        "up",
-        "down",
-        "over",
-        "about",
-        "user",
-        "users",
-        "customer",
-        "client",
-        "please",
-        "keeps",
-        "keep",
-        "getting",
-        "get",
-        "got",
-        "issue",
-        "problem",
-        "error",
-        "when",
-        "while",
-        "since",
-    ]
-)
 
 
 class Embedder(Protocol):
@@ -170,7 +63,7 @@ def _stem(word: str) -> str:
 
 def features(text: str) -> dict[str, float]:
     """Weighted features of ``text`` before hashing (exposed for the calibration script)."""
-    words = [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    words = [_stem(w) for w in content_words(text)]
     counts: dict[str, float] = {}
     for word in words:
         counts["w:" + word] = counts.get("w:" + word, 0.0) + 1.0

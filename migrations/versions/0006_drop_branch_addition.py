@@ -1,0 +1,52 @@
+"""drop the branch_addition proposal type
+
+Nothing ever produced a ``branch_addition`` proposal: the flywheel writes an added branch as an ``enhancement``.
+The CHECK constraint on ``flow_proposals.proposal_type`` now allows only ``new_flow`` and ``enhancement``.
+
+The upgrade refuses to run while a row still has the old type, rather than rewriting or deleting a reviewer's
+work behind their back: the message names how many rows and how to resolve them. SQLite cannot alter a CHECK
+constraint in place, so the table is rebuilt there (``batch_alter_table``); PostgreSQL alters it directly.
+
+Revision ID: 0006_drop_branch_addition
+Revises: 0004_flywheel_refresh_index
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006_drop_branch_addition"
+down_revision = "0004_flywheel_refresh_index"
+branch_labels = None
+depends_on = None
+
+CONSTRAINT = "ck_flow_proposals_proposal_type"
+NEW_RULE = "proposal_type IN ('new_flow', 'enhancement')"
+OLD_RULE = "proposal_type IN ('new_flow', 'enhancement', 'branch_addition')"
+
+
+class BranchAdditionRowsRemain(RuntimeError):
+    """Rows of the dropped type exist; they must be resolved before the constraint can narrow."""
+
+
+def _replace_rule(rule: str) -> None:
+    with op.batch_alter_table("flow_proposals") as batch:
+        batch.drop_constraint(op.f(CONSTRAINT), type_="check")
+        batch.create_check_constraint(op.f(CONSTRAINT), rule)
+
+
+def upgrade() -> None:
+    remaining = op.get_bind().scalar(
+        sa.text("SELECT count(*) FROM flow_proposals WHERE proposal_type = 'branch_addition'")
+    )
+    if remaining:
+        raise BranchAdditionRowsRemain(
+            f"{remaining} flow proposal(s) still have proposal_type 'branch_addition', which this revision removes. "
+            "Change them to 'enhancement' (the type the flywheel uses for an added branch) or delete them, e.g. "
+            "UPDATE flow_proposals SET proposal_type = 'enhancement' WHERE proposal_type = 'branch_addition'; "
+            "then run the upgrade again."
+        )
+    _replace_rule(NEW_RULE)
+
+
+def downgrade() -> None:
+    _replace_rule(OLD_RULE)
