@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, case, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from core.models import AISession
+from core.models import AISession, Tree
 
 DUE_STATUSES = ("pending", "deferred")
 REQUEUEABLE = ("failed", "deferred")
@@ -104,6 +104,37 @@ def hold_claims(db: Session, session_ids: list[uuid.UUID], worker_id: str, now: 
 def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime) -> AISession | None:
     """:func:`hold_claims` for one session: it, locked, or None when the claim was lost."""
     return hold_claims(db, [session_id], worker_id, now).get(session_id)
+
+
+def release(db: Session, session_ids: list[uuid.UUID], worker_id: str) -> None:
+    """Hand back claims ``worker_id`` took but will not start (a stop was requested): due again at once, and the
+    attempt the claim counted is given back."""
+    if not session_ids:
+        return
+    db.execute(
+        update(AISession)
+        .where(AISession.id.in_(session_ids), AISession.claimed_by == worker_id)
+        .values(
+            analysis_status="pending",
+            claimed_by=None,
+            claimed_at=None,
+            analysis_attempts=AISession.analysis_attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claimed_sessions(db: Session, session_ids: list[uuid.UUID], worker_id: str) -> list[AISession]:
+    """The sessions of ``session_ids`` whose claim ``worker_id`` holds (read, not locked)."""
+    return list(
+        db.scalars(select(AISession).where(AISession.id.in_(session_ids), AISession.claimed_by == worker_id)).all()
+    )
+
+
+def matched_flows(db: Session, sessions: list[AISession]) -> list[Tree]:
+    """The flows ``sessions`` matched, in one query (kept in the identity map while the list is held)."""
+    flow_ids = {s.matched_flow_id for s in sessions if s.matched_flow_id is not None}
+    return list(db.scalars(select(Tree).where(Tree.id.in_(flow_ids))).all()) if flow_ids else []
 
 
 def record_outcomes(db: Session, outcomes: list[tuple[uuid.UUID, Any]], now: datetime) -> None:
