@@ -329,3 +329,36 @@ def test_spent_budget_falls_back_to_offline_rules_only_when_configured(engine, f
         proposal = db.get(FlowProposal, state(engine, session_id).analysis_proposal_id)
         assert proposal.generator == "offline rules"
         assert proposal.proposed_flow_data["tree_structure"]["question"] == "Recent mail found?"
+
+
+def test_the_model_path_plans_each_session_once(engine, fake_anthropic, monkeypatch) -> None:
+    from tests.test_worker import count_plans
+
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        summary = "Teams camera not detected in meetings"
+        ids = [
+            make_session(db, account, problem_summary=summary, created_at=NOW + timedelta(seconds=n), **kw).id
+            for n in range(2)
+        ]
+    fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
+    calls = count_plans(monkeypatch)
+    stats = Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 1, "merged": 1}
+    assert calls == {ids[0]: 1, ids[1]: 1}
+
+
+def test_the_client_is_built_from_the_settings_with_explicit_overrides(fake_anthropic) -> None:
+    settings = Settings(
+        anthropic_api_key="test-key",
+        anthropic_base_url=fake_anthropic.url,
+        anthropic_model=MODEL,
+        anthropic_max_retries=5,
+        anthropic_timeout_seconds=7,
+    )
+    client = build_providers(settings).generator.client
+    assert (client.model, client.sdk.max_retries, client.sdk.timeout) == (MODEL, 5, 7.0)
+    assert str(client.sdk.base_url).rstrip("/") == fake_anthropic.url.rstrip("/")
+    interactive = AnthropicClient.from_settings(settings, max_retries=1, timeout=30.0)
+    assert (interactive.sdk.max_retries, interactive.sdk.timeout) == (1, 30.0)

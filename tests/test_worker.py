@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -369,3 +370,65 @@ def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engin
             assert time.monotonic() - started < 1
             db.rollback()
         reviewer.rollback()
+
+
+def test_drain_at_a_fixed_now_analyses_what_is_due_then_and_ends(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        due = make_session(db, account, problem_summary=PROBLEMS[0], created_at=NOW - timedelta(hours=2), **kw).id
+        failing = make_session(
+            db, account, problem_summary="The laptop explodes on boot", created_at=NOW - timedelta(hours=1), **kw
+        ).id
+        later = make_session(db, account, analysis_after=NOW + timedelta(hours=1), **kw).id
+    providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
+    stats = runner.drain(engine, providers, clock=lambda: NOW, batch=10)
+    # the failing session is due again only after its backoff, so the pass ends at the fixed now
+    assert (stats.claimed, dict(stats.outcomes), stats.retried) == (2, {"new_flow": 1}, 1)
+    done, retried = load(engine, due), load(engine, failing)
+    assert (done.analysis_outcome, done.analyzed_at, done.claimed_by) == ("new_flow", NOW, None)
+    assert (retried.analysis_status, retried.analysis_after) == ("pending", NOW + timedelta(seconds=60))
+    assert load(engine, later).analysis_status == "pending"
+    assert runner.drain(engine, providers, clock=lambda: NOW).claimed == 0
+
+
+def count_plans(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Count plan_session calls per session, wherever the flywheel calls it from."""
+    from core.flywheel import engine as engine_module
+    from core.flywheel import plan as plan_module
+    from core.flywheel import prepare as prepare_module
+
+    calls: Counter = Counter()
+    original = plan_module.plan_session
+
+    def counted(db, session, facts=None):
+        calls[session.id] += 1
+        return original(db, session, facts)
+
+    for module in (runner, engine_module, prepare_module):
+        monkeypatch.setattr(module, "plan_session", counted)
+    return calls
+
+
+def test_a_batch_plans_each_session_once(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        flow = make_tree(db, account)
+        followed = [
+            {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
+            {"step_type": "resolution", "flow_node_id": "s3"},
+        ]
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        ids = [
+            make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
+            for n in range(7)
+        ]
+        ids.append(
+            make_session(
+                db, account, matched_flow_id=flow.id, match_score=0.95, steps=followed, analysis_status="pending"
+            ).id
+        )
+    calls = count_plans(monkeypatch)
+    stats = Runner(engine, offline(), worker_id="w1", batch=50, clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 3, "merged": 4, "auto_reinforced": 1}
+    assert calls == Counter(dict.fromkeys(ids, 1))

@@ -16,7 +16,6 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import case, func, null, select, text
@@ -25,9 +24,6 @@ from sqlalchemy.orm import Session
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
 from core.similarity.embedders import from_bytes
-
-if TYPE_CHECKING:
-    pass
 
 OPEN_STATUSES = ("pending", "dismissed")
 # Rows written within this window before the last refresh are fetched again (clock skew, long transactions).

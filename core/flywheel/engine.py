@@ -161,56 +161,59 @@ def _merged(proposal: FlowProposal, resurfaced: bool, same: str) -> Outcome:
     )
 
 
+def _target_fields(plan: Plan, routed: Route, providers: Providers, data: dict) -> dict:
+    """What a proposal records about its target: the problem (a new flow, with its embedding for dedup) or the
+    flow, the version and the branch it extends (an enhancement, with its diff)."""
+    facts, flow = plan.facts, plan.flow
+    if routed.kind == "new_flow":
+        embedder = providers.embedder
+        return {
+            "team_id": facts.team_id,
+            "proposal_type": "new_flow",
+            "proposed_diff": None,
+            "problem_domain": facts.domain,
+            "embedding": to_bytes(facts.dedup_vector(embedder)),
+            "embedder": embedder.name,
+        }
+    return {
+        "team_id": flow.team_id or facts.team_id,
+        "proposal_type": "enhancement",
+        "target_flow_id": flow.id,
+        "base_tree_version": flow.version,
+        "divergence_key": plan.walk.key,
+        "proposed_diff": diff_trees(flow.tree_structure, data["tree_structure"]),
+        "problem_domain": flow.problem_domain,
+    }
+
+
 def _propose(
     db: Session, plan: Plan, routed: Route, providers: Providers, now: datetime, answer: Generated | Outcome | None
 ) -> Outcome:
     """A pending proposal of the route's target, from the prepared ``answer`` or generated here, in this
     transaction (instant for the offline generator); an Outcome ``deferred`` when the budget is spent."""
-    facts, flow = plan.facts, plan.flow
+    facts = plan.facts
     if answer is None:
         ledger = AccountLedger(db, facts.account_id, now, providers.settings.daily_llm_budget)
         answer = generate(providers, now, routed.build, ledger)
     if isinstance(answer, Outcome):
         return answer
     data = answer.flow_data
-    # Name the offline generator when no model was called (a spent budget fell back to it).
-    generator = providers.generator.name if answer.usage.calls else providers.offline.name
-    common = {"status": "pending", "title": data["title"], "description": data["description"]}
-    common |= {"proposed_flow_data": data, "generator": generator}
+    proposal = _proposal(
+        facts,
+        plan.evidence,
+        now,
+        status="pending",
+        title=data["title"],
+        description=data["description"],
+        proposed_flow_data=data,
+        # Name the offline generator when no model was called (a spent budget fell back to it).
+        generator=providers.generator.name if answer.usage.calls else providers.offline.name,
+        **_target_fields(plan, routed, providers, data),
+    )
+    db.add(proposal)
+    db.flush()
     if routed.kind == "new_flow":
-        embedder = providers.embedder
-        vector = facts.dedup_vector(embedder)
-        proposal = _proposal(
-            facts,
-            plan.evidence,
-            now,
-            **common,
-            team_id=facts.team_id,
-            proposal_type="new_flow",
-            proposed_diff=None,
-            problem_domain=facts.domain,
-            embedding=to_bytes(vector),
-            embedder=embedder.name,
-        )
-        db.add(proposal)
-        db.flush()
-        providers.index.add(proposal, vector)
-    else:
-        proposal = _proposal(
-            facts,
-            plan.evidence,
-            now,
-            **common,
-            team_id=flow.team_id or facts.team_id,
-            proposal_type="enhancement",
-            target_flow_id=flow.id,
-            base_tree_version=flow.version,
-            divergence_key=plan.walk.key,
-            proposed_diff=diff_trees(flow.tree_structure, data["tree_structure"]),
-            problem_domain=flow.problem_domain,
-        )
-        db.add(proposal)
-        db.flush()
+        providers.index.add(proposal, facts.dedup_vector(providers.embedder))
     return Outcome(routed.kind, routed.reason, proposal.id)
 
 
