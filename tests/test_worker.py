@@ -432,3 +432,7 @@ def test_a_batch_plans_each_session_once(engine: Engine, monkeypatch: pytest.Mon
     stats = Runner(engine, offline(), worker_id="w1", batch=50, clock=Clock()).run_pass()
     assert dict(stats.outcomes) == {"new_flow": 3, "merged": 4, "auto_reinforced": 1}
     assert calls == Counter(dict.fromkeys(ids, 1))
+
+
+def test_the_retry_policy_backs_off_doubling_to_an_hour_then_gives_up() -> None:
+    assert [queue.retry_delay(n, 8) for n in range(1, 10)] == [60, 120, 240, 480, 960, 1920, 3600, None, None]

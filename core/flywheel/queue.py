@@ -5,7 +5,8 @@ Statuses: ``pending`` → ``running`` (claimed, leased) → ``completed`` | ``de
 A ``running`` session whose claim is older than the lease is due again, so a killed worker loses nothing; the worker
 that finishes must still hold the claim (:func:`hold_claim`, or :func:`hold_claims` for a worker's chunk of
 sessions; :func:`record_outcomes` writes their outcomes in the same transaction), so a session is never analysed
-twice.
+twice. Every statement the run loop (``core.flywheel.runner``) makes on the queue is here: claim, hold, release,
+the batch's read-ahead, outcomes, failures by the retry policy (:func:`retry_delay`).
 """
 
 from __future__ import annotations
@@ -193,6 +194,12 @@ def backoff_seconds(attempt: int) -> int:
     return min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_CAP_SECONDS)
 
 
+def retry_delay(attempts: int, max_attempts: int) -> int | None:
+    """The retry policy: seconds before the next attempt after ``attempts`` failed ones, or None when none is
+    left."""
+    return None if attempts >= max_attempts else backoff_seconds(attempts)
+
+
 def mark_failure(
     db: Session, session_id: uuid.UUID, worker_id: str, error: str, now: datetime, max_attempts: int
 ) -> str:
@@ -205,14 +212,14 @@ def mark_failure(
         return "lost"
     session.analysis_error = error[:4000]
     session.claimed_by = None
-    if session.analysis_attempts >= max_attempts:
+    delay = retry_delay(session.analysis_attempts, max_attempts)
+    if delay is None:
         session.analysis_status = "failed"
         session.analysis_outcome = "failed"
         session.analysis_reason = f"Failed after {session.analysis_attempts} attempts."
         session.analysis_after = None
         db.flush()
         return "failed"
-    delay = backoff_seconds(session.analysis_attempts)
     session.analysis_status = "pending"
     session.analysis_after = now + timedelta(seconds=delay)
     session.analysis_reason = f"Attempt {session.analysis_attempts} failed; retrying in {delay} s."
