@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -38,7 +38,7 @@ from core.flywheel.generators import (
     Generator,
     OfflineRulesGenerator,
 )
-from core.llm.client import AnthropicClient
+from core.llm.client import AnthropicClient, Ledger
 from core.models import AISession, FlowProposal, Tree
 from core.similarity.embedders import Embedder, LocalEmbedder, VoyageEmbedder
 from core.trees import validate_tree
@@ -194,8 +194,8 @@ class PeekDuplicates:
 class Route:
     """What an analysis does with a planned session.
 
-    ``kind``: ``merged`` (into ``duplicate``), ``new_flow`` or ``enhancement`` (build it with :meth:`build`, unless
-    a model answer was prepared), ``auto_reinforced``, or an outcome that is only recorded (``no_proposal``,
+    ``kind``: ``merged`` (into ``duplicate``), ``new_flow`` or ``enhancement`` (``build`` makes it with a generator,
+    unless a model answer was prepared), ``auto_reinforced``, or an outcome that is only recorded (``no_proposal``,
     ``flow_failure_recorded``) with ``reason``. ``same`` says what a merged session shares with its duplicate.
     ``serialising``: acting on it takes a lock other workers queue for (creating a new-flow proposal, or anything
     on a new branch, whose look for a duplicate locks the branch).
@@ -205,7 +205,7 @@ class Route:
     reason: str
     duplicate: FlowProposal | uuid.UUID | None = None
     same: str = ""
-    build: Callable[[Generator, Any], Generated] | None = None
+    build: Callable[[Generator, Ledger | None], Generated] | None = None
     serialising: bool = False
 
 
@@ -224,7 +224,7 @@ def route(db: Session, plan: Plan, duplicates: Duplicates) -> Route:
         if duplicate is not None:
             return Route("merged", decision.reason, duplicate, "Same problem")
         return Route(
-            "new_flow", decision.reason, build=lambda gen, reserve: gen.new_flow(facts, reserve), serialising=True
+            "new_flow", decision.reason, build=lambda gen, ledger: gen.new_flow(facts, ledger), serialising=True
         )
     if decision.kind == "enhancement":
         flow, walk = plan.flow, plan.walk
@@ -235,11 +235,11 @@ def route(db: Session, plan: Plan, duplicates: Duplicates) -> Route:
         if duplicate is not None:
             return Route("merged", decision.reason, duplicate, f"Same new branch '{walk.label}'", serialising=True)
 
-        def build(gen: Generator, reserve: Any) -> Generated:
+        def build(gen: Generator, ledger: Ledger | None) -> Generated:
             # A copy: the generator builds on this tree, which is the plan's, not whatever the flow becomes.
             tree = copy.deepcopy(flow.tree_structure)
             target = EnhancementTarget(flow.name, tree, walk.node["id"], walk.label or "")
-            return gen.enhancement(facts, target, walk.after, reserve)
+            return gen.enhancement(facts, target, walk.after, ledger)
 
         return Route("enhancement", decision.reason, build=build, serialising=True)
     return Route(decision.kind, decision.reason)
