@@ -186,18 +186,26 @@ class Runner:
                 done += taken
 
     def _plan_ahead(self, db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Plan]:
-        """The batch's sessions read (in four queries) and planned, by id; empty on failure (each session is
-        then planned in its own transaction)."""
+        """The batch's sessions read (in four queries) and planned, by id. A session missing here (the read
+        failed, or its plan did) is planned in the transaction that analyses it, where a failure is its own."""
         try:
             sessions = queue.claimed_sessions(db, ids, self.worker_id)
             flows = queue.matched_flows(db, sessions)
             facts = load_facts_many(db, sessions)
-            plans = {s.id: plan_session(db, s, facts[s.id]) for s in sessions}
             db.commit()
         except Exception:  # noqa: BLE001 - an optimisation only
             db.rollback()
             log.warning("could not read the batch's sessions ahead", exc_info=True)
             return {}
+        plans: dict[uuid.UUID, Plan] = {}
+        for session in sessions:
+            try:
+                plans[session.id] = plan_session(db, session, facts[session.id])
+            except Exception:  # noqa: BLE001 - planned again, alone, when its turn comes
+                log.debug("could not plan session %s ahead", session.id, exc_info=True)
+        if db.in_transaction():
+            # A flow not read ahead was fetched; commit, as a rollback would expire what the plans hold.
+            db.commit()
         del flows  # the plans hold the flows they need
         return plans
 
