@@ -29,7 +29,7 @@ from core.flywheel.plan import (
     plan_session,
     route,
 )
-from core.flywheel.prepare import generate, prepare
+from core.flywheel.prepare import generate
 from core.llm.client import AccountLedger
 from core.models import AISession, FlowProposal, Tree, utcnow
 from core.similarity.embedders import to_bytes
@@ -44,7 +44,6 @@ __all__ = [
     "analyze",
     "analyze_session",
     "build_providers",
-    "prepare",
 ]
 
 

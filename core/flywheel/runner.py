@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.flywheel import queue
 from core.flywheel.dedup import lock_open_many
-from core.flywheel.engine import Batch, Outcome, Providers, analyze, prepare
+from core.flywheel.engine import Batch, analyze
 from core.flywheel.facts import load_facts_many
-from core.flywheel.plan import PeekDuplicates, Plan, plan_session, route
+from core.flywheel.plan import Outcome, PeekDuplicates, Plan, Providers, plan_session, route
+from core.flywheel.prepare import prepare
 from core.models import utcnow
 from core.similarity.embedders import LocalEmbedder
 
