@@ -108,7 +108,7 @@ class Runner:
                 if self.batched:
                     self.process_batch(ids, stats)
                 else:
-                    self._process_each(ids, {}, stats)
+                    self.process_each(ids, {}, stats)
         finally:
             self._busy.release()
         log.info("pass done: %s", stats.as_dict(), extra=stats.as_dict())
@@ -123,7 +123,7 @@ class Runner:
             with session_scope(self.engine) as db:
                 session = queue.hold_claim(db, session_id, self.worker_id, now)
                 if session is None:
-                    self._lost(session_id, stats)
+                    self.count_lost(session_id, stats)
                     return
                 if prepared is not None:
                     plan = prepared.plan
@@ -133,153 +133,34 @@ class Runner:
                 outcome = analyze(db, plan, self.providers, now, batch, prepared)
                 batch.finish(db)
                 queue.record_outcomes(db, [(session_id, outcome)], now)
-            self._count(session_id, outcome, stats)
+            self.count(session_id, outcome, stats)
         except Exception as exc:  # noqa: BLE001 - every failure goes through the retry policy
             self._record_failure(session_id, exc, now, stats)
 
-    def _process_each(self, ids: list[uuid.UUID], plans: dict[uuid.UUID, Plan], stats: RunStats) -> int:
+    def process_each(self, ids: list[uuid.UUID], plans: dict[uuid.UUID, Plan], stats: RunStats) -> int:
         """One transaction per session; returns how many were taken (the rest released on a stop request)."""
         for index, session_id in enumerate(ids):
             if self.stopping.is_set():
                 # Unstarted claims go back at once instead of waiting out the lease.
-                self._release(ids[index:])
+                self.release(ids[index:])
                 return index
             self.process_one(session_id, stats, plans.get(session_id))
         return len(ids)
 
     def process_batch(self, ids: list[uuid.UUID], stats: RunStats) -> None:
-        """Analyse claimed sessions (offline generator) in transactions of up to ``CHUNK`` sessions.
+        """Analyse claimed sessions (offline generator) in shared transactions (:class:`SharedBatch`)."""
+        SharedBatch(self, ids, stats).run()
 
-        The batch's sessions, steps and flows are read and planned once. A chunk ends with the first session
-        expected to take a lock other workers queue for (a new proposal's duplicate check), so that lock is held
-        only briefly. Each chunk re-takes its claims in one statement (locking the rows, so no other worker can
-        finish them), locks the proposals it will merge into in one ordered statement, analyses, and writes
-        merges, outcomes and flow statistics a statement each before it commits. If anything in a chunk fails,
-        the chunk is rolled back and its sessions are analysed one per transaction, where a failure is that
-        session's alone.
-        """
-        with self.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as db:
-            plans = self._plan_ahead(db, ids)
-            done = 0
-            while done < len(ids):
-                if self.stopping.is_set():
-                    self._release(ids[done:])
-                    return
-                chunk: list[uuid.UUID] = []
-                try:
-                    chunk, candidates = self._next_chunk(db, ids[done : done + CHUNK], plans)
-                    taken = self._process_chunk(db, chunk, candidates, plans, stats)
-                except Exception as exc:  # noqa: BLE001 - the chunk is redone one session at a time
-                    db.rollback()
-                    chunk = chunk or ids[done : done + 1]
-                    first_line = str(exc).splitlines()[0] if str(exc) else ""
-                    log.warning(
-                        "chunk of %d redone one session at a time after %s: %s",
-                        len(chunk),
-                        type(exc).__name__,
-                        first_line,
-                    )
-                    log.debug("chunk failure", exc_info=True)
-                    taken = self._process_each(chunk, plans, stats)
-                    if taken < len(chunk):
-                        self._release(ids[done + len(chunk) :])
-                        return
-                done += taken
-
-    def _plan_ahead(self, db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Plan]:
-        """The batch's sessions read (in four queries) and planned, by id. A session missing here (the read
-        failed, or its plan did) is planned in the transaction that analyses it, where a failure is its own."""
-        try:
-            sessions = queue.claimed_sessions(db, ids, self.worker_id)
-            flows = queue.matched_flows(db, sessions)
-            facts = load_facts_many(db, sessions)
-            db.commit()
-        except Exception:  # noqa: BLE001 - an optimisation only
-            db.rollback()
-            log.warning("could not read the batch's sessions ahead", exc_info=True)
-            return {}
-        plans: dict[uuid.UUID, Plan] = {}
-        for session in sessions:
-            try:
-                plans[session.id] = plan_session(db, session, facts[session.id])
-            except Exception:  # noqa: BLE001 - planned again, alone, when its turn comes
-                log.debug("could not plan session %s ahead", session.id, exc_info=True)
-        if db.in_transaction():
-            # A flow not read ahead was fetched; commit, as a rollback would expire what the plans hold.
-            db.commit()
-        del flows  # the plans hold the flows they need
-        return plans
-
-    def _next_chunk(
-        self, db: Session, upcoming: list[uuid.UUID], plans: dict[uuid.UUID, Plan]
-    ) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
-        """The next chunk (ending after the first session expected to serialise) and the proposals it will merge
-        into, routed with what the cached index says (no query, no lock)."""
-        chunk: list[uuid.UUID] = []
-        candidates: set[uuid.UUID] = set()
-        guess = PeekDuplicates(self.providers, fresh=False)
-        for session_id in upcoming:
-            chunk.append(session_id)
-            plan = plans.get(session_id)
-            if plan is None:
-                continue
-            routed = route(db, plan, guess)
-            if routed.kind == "merged" and not routed.serialising:
-                candidates.add(routed.duplicate)
-            if routed.serialising:
-                break
-        if db.in_transaction():
-            # The index's first load read here; SQLite's write lock must be the chunk's first lock, not an upgrade.
-            db.commit()
-        return chunk, candidates
-
-    def _process_chunk(
-        self,
-        db: Session,
-        chunk: list[uuid.UUID],
-        candidates: set[uuid.UUID],
-        plans: dict[uuid.UUID, Plan],
-        stats: RunStats,
-    ) -> int:
-        """Analyse sessions of ``chunk`` in one transaction; returns how many it took (all but those after a stop
-        request or after a session that unexpectedly took a serialising lock)."""
-        now = self.clock()
-        held = queue.hold_claims(db, chunk, self.worker_id, now)
-        batch = Batch(locks=lock_open_many(db, candidates))
-        outcomes: list[tuple[uuid.UUID, Outcome]] = []
-        lost: list[uuid.UUID] = []
-        taken = 0
-        for session_id in chunk:
-            if taken and self.stopping.is_set():
-                break
-            taken += 1
-            session = held.get(session_id)
-            if session is None:
-                lost.append(session_id)
-                continue
-            plan = plans.get(session_id) or plan_session(db, session)
-            outcomes.append((session_id, analyze(db, plan, self.providers, now, batch)))
-            if batch.locks.serialising:
-                break
-        batch.finish(db)
-        queue.record_outcomes(db, outcomes, now)
-        db.commit()
-        for session_id in lost:
-            self._lost(session_id, stats)
-        for session_id, outcome in outcomes:
-            self._count(session_id, outcome, stats)
-        return taken
-
-    def _release(self, ids: list[uuid.UUID]) -> None:
+    def release(self, ids: list[uuid.UUID]) -> None:
         with session_scope(self.engine) as db:
             queue.release(db, ids, self.worker_id)
 
-    def _lost(self, session_id: uuid.UUID, stats: RunStats) -> None:
+    def count_lost(self, session_id: uuid.UUID, stats: RunStats) -> None:
         stats.lost += 1
         log.warning("claim lost", extra={"session_id": str(session_id), "worker": self.worker_id})
 
     @staticmethod
-    def _count(session_id: uuid.UUID, outcome: Outcome, stats: RunStats) -> None:
+    def count(session_id: uuid.UUID, outcome: Outcome, stats: RunStats) -> None:
         """Count and log an outcome its transaction committed."""
         stats.outcomes[outcome.kind] += 1
         log.info(
@@ -306,6 +187,132 @@ class Runner:
             log.error("session %s: failed after the last attempt: %s", session_id, error, extra=extra)
         else:
             stats.lost += 1
+
+
+class SharedBatch:
+    """A claimed batch analysed offline, many sessions per transaction: round trips and commits are shared,
+    while a failure is still one session's alone (its chunk is redone one session per transaction)."""
+
+    def __init__(self, runner: Runner, ids: list[uuid.UUID], stats: RunStats) -> None:
+        self.runner = runner
+        self.ids = ids
+        self.stats = stats
+        self.plans: dict[uuid.UUID, Plan] = {}
+
+    def run(self) -> None:
+        """Analyse the batch in transactions of up to ``CHUNK`` sessions.
+
+        The batch's sessions, steps and flows are read and planned once. A chunk ends with the first session
+        expected to take a lock other workers queue for (a new proposal's duplicate check), so that lock is held
+        only briefly. Each chunk re-takes its claims in one statement (locking the rows, so no other worker can
+        finish them), locks the proposals it will merge into in one ordered statement, analyses, and writes
+        merges, outcomes and flow statistics a statement each before it commits. If anything in a chunk fails,
+        the chunk is rolled back and its sessions are analysed one per transaction, where a failure is that
+        session's alone.
+        """
+        with self.runner.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as db:
+            ids = self.ids
+            self.plans = self._plan_ahead(db)
+            done = 0
+            while done < len(ids):
+                if self.runner.stopping.is_set():
+                    self.runner.release(ids[done:])
+                    return
+                chunk: list[uuid.UUID] = []
+                try:
+                    chunk, candidates = self._next_chunk(db, ids[done : done + CHUNK])
+                    taken = self._process_chunk(db, chunk, candidates)
+                except Exception as exc:  # noqa: BLE001 - the chunk is redone one session at a time
+                    db.rollback()
+                    chunk = chunk or ids[done : done + 1]
+                    first_line = str(exc).splitlines()[0] if str(exc) else ""
+                    log.warning(
+                        "chunk of %d redone one session at a time after %s: %s",
+                        len(chunk),
+                        type(exc).__name__,
+                        first_line,
+                    )
+                    log.debug("chunk failure", exc_info=True)
+                    taken = self.runner.process_each(chunk, self.plans, self.stats)
+                    if taken < len(chunk):
+                        self.runner.release(ids[done + len(chunk) :])
+                        return
+                done += taken
+
+    def _plan_ahead(self, db: Session) -> dict[uuid.UUID, Plan]:
+        """The batch's sessions read (in four queries) and planned, by id. A session missing here (the read
+        failed, or its plan did) is planned in the transaction that analyses it, where a failure is its own."""
+        try:
+            sessions = queue.claimed_sessions(db, self.ids, self.runner.worker_id)
+            flows = queue.matched_flows(db, sessions)
+            facts = load_facts_many(db, sessions)
+            db.commit()
+        except Exception:  # noqa: BLE001 - an optimisation only
+            db.rollback()
+            log.warning("could not read the batch's sessions ahead", exc_info=True)
+            return {}
+        plans: dict[uuid.UUID, Plan] = {}
+        for session in sessions:
+            try:
+                plans[session.id] = plan_session(db, session, facts[session.id])
+            except Exception:  # noqa: BLE001 - planned again, alone, when its turn comes
+                log.debug("could not plan session %s ahead", session.id, exc_info=True)
+        if db.in_transaction():
+            # A flow not read ahead was fetched; commit, as a rollback would expire what the plans hold.
+            db.commit()
+        del flows  # the plans hold the flows they need
+        return plans
+
+    def _next_chunk(self, db: Session, upcoming: list[uuid.UUID]) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
+        """The next chunk (ending after the first session expected to serialise) and the proposals it will merge
+        into, routed with what the cached index says (no query, no lock)."""
+        chunk: list[uuid.UUID] = []
+        candidates: set[uuid.UUID] = set()
+        guess = PeekDuplicates(self.runner.providers, fresh=False)
+        for session_id in upcoming:
+            chunk.append(session_id)
+            plan = self.plans.get(session_id)
+            if plan is None:
+                continue
+            routed = route(db, plan, guess)
+            if routed.kind == "merged" and not routed.serialising:
+                candidates.add(routed.duplicate)
+            if routed.serialising:
+                break
+        if db.in_transaction():
+            # The index's first load read here; SQLite's write lock must be the chunk's first lock, not an upgrade.
+            db.commit()
+        return chunk, candidates
+
+    def _process_chunk(self, db: Session, chunk: list[uuid.UUID], candidates: set[uuid.UUID]) -> int:
+        """Analyse sessions of ``chunk`` in one transaction; returns how many it took (all but those after a stop
+        request or after a session that unexpectedly took a serialising lock)."""
+        now = self.runner.clock()
+        held = queue.hold_claims(db, chunk, self.runner.worker_id, now)
+        batch = Batch(locks=lock_open_many(db, candidates))
+        outcomes: list[tuple[uuid.UUID, Outcome]] = []
+        lost: list[uuid.UUID] = []
+        taken = 0
+        for session_id in chunk:
+            if taken and self.runner.stopping.is_set():
+                break
+            taken += 1
+            session = held.get(session_id)
+            if session is None:
+                lost.append(session_id)
+                continue
+            plan = self.plans.get(session_id) or plan_session(db, session)
+            outcomes.append((session_id, analyze(db, plan, self.runner.providers, now, batch)))
+            if batch.locks.serialising:
+                break
+        batch.finish(db)
+        queue.record_outcomes(db, outcomes, now)
+        db.commit()
+        for session_id in lost:
+            self.runner.count_lost(session_id, self.stats)
+        for session_id, outcome in outcomes:
+            self.runner.count(session_id, outcome, self.stats)
+        return taken
 
 
 def drain(
