@@ -205,11 +205,11 @@ def drop_database(engine: Engine, url: str) -> None:
 
 
 def one_worker(engine: Engine, sessions: int) -> float:
-    from jobs.worker import Worker
+    from core.flywheel.runner import drain
 
-    worker = Worker(engine, Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings()), batch=100)
+    providers = Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings())
     started = time.perf_counter()
-    stats = worker.run_pass()
+    stats = drain(engine, providers, batch=100)
     elapsed = time.perf_counter() - started
     assert stats.claimed == sessions and stats.failed == 0, stats.as_dict()
     return sessions / elapsed

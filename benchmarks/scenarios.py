@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.config import Settings
     from core.db import make_engine, upgrade
     from core.flywheel.plan import build_providers
-    from jobs.worker import Worker
+    from core.flywheel.runner import drain
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     upgrade(engine)
 
     def analyse(engine: Engine) -> None:
-        Worker(engine, build_providers(Settings()), worker_id="scenarios", clock=lambda: NOW).run_pass()
+        drain(engine, build_providers(Settings()), clock=lambda: NOW, worker_id="scenarios")
 
     print(json.dumps(run(engine, analyse), indent=1))
     engine.dispose()

@@ -13,9 +13,10 @@ from core.config import Settings
 from core.db import session_scope
 from core.flywheel.engine import Providers, build_providers
 from core.flywheel.generators import AnthropicGenerator, OfflineRulesGenerator
+from core.flywheel.runner import Runner
+from core.llm.client import AnthropicClient
 from core.models import AISession, FlowProposal, LLMUsage
 from core.similarity.embedders import LocalEmbedder, VoyageEmbedder
-from jobs.worker import Worker
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
 from tests.fake_anthropic import FakeAnthropic, fake_anthropic_fixture  # noqa: F401
 from tests.fake_voyage import fake_voyage_fixture  # noqa: F401
@@ -48,8 +49,8 @@ class Clock:
         return self.now
 
 
-def claude(server: FakeAnthropic, **settings) -> Providers:
-    generator = AnthropicGenerator("test-key", MODEL, server.url, max_retries=3, timeout=2.0)
+def claude(server: FakeAnthropic, max_retries: int = 3, **settings) -> Providers:
+    generator = AnthropicGenerator(AnthropicClient("test-key", MODEL, server.url, max_retries=max_retries, timeout=2.0))
     return Providers(generator, LocalEmbedder(), Settings(**settings))
 
 
@@ -96,7 +97,7 @@ def test_good_answer_becomes_a_proposal_with_usage_and_redacted_prompt(engine, f
     fake_anthropic.tool_use(
         GOOD_FLOW, name="submit_new_flow", input_tokens=1200, output_tokens=300, cache_read_input_tokens=900
     )
-    stats = Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    stats = Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     assert dict(stats.outcomes) == {"new_flow": 1}
     s = state(engine, session_id)
     with session_scope(engine) as db:
@@ -120,7 +121,7 @@ def test_schema_breaking_answer_is_repaired_in_one_round(engine, fake_anthropic)
     _account, [session_id] = seed(engine)
     fake_anthropic.tool_use(BAD_FLOW, name="submit_new_flow")
     fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
-    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     assert state(engine, session_id).analysis_outcome == "new_flow"
     first, second = fake_anthropic.messages
     repair = second.json["messages"][-1]["content"][0]
@@ -135,7 +136,7 @@ def test_unrepairable_answer_retries_then_fails_with_the_error(engine, fake_anth
     for _ in range(4):
         fake_anthropic.tool_use(BAD_FLOW, name="submit_new_flow")
     clock = Clock()
-    worker = Worker(engine, claude(fake_anthropic), worker_id="w", max_attempts=2, clock=clock)
+    worker = Runner(engine, claude(fake_anthropic), worker_id="w", max_attempts=2, clock=clock)
     assert worker.run_pass().retried == 1
     assert state(engine, session_id).analysis_status == "pending"
     clock.now = NOW + timedelta(minutes=2)
@@ -156,7 +157,7 @@ def test_rate_limits_and_overload_are_retried_honouring_retry_after(engine, fake
     fake_anthropic.error(529, retry_after=0.01)
     fake_anthropic.error(500, retry_after=0.01)
     fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
-    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     assert state(engine, session_id).analysis_outcome == "new_flow"
     assert len(fake_anthropic.messages) == 4
 
@@ -164,9 +165,8 @@ def test_rate_limits_and_overload_are_retried_honouring_retry_after(engine, fake
 def test_malformed_json_and_exhausted_retries_are_a_retryable_failure(engine, fake_anthropic) -> None:
     _account, [session_id] = seed(engine)
     fake_anthropic.malformed()
-    providers = claude(fake_anthropic)
-    providers.generator._client = providers.generator._client.with_options(max_retries=0)
-    assert Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
+    providers = claude(fake_anthropic, max_retries=0)
+    assert Runner(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
     s = state(engine, session_id)
     assert s.analysis_status == "pending" and s.analysis_error.startswith("GenerationError: Anthropic API")
 
@@ -174,7 +174,7 @@ def test_malformed_json_and_exhausted_retries_are_a_retryable_failure(engine, fa
 def test_an_answer_without_the_tool_is_a_retryable_failure_with_its_tokens_counted(engine, fake_anthropic) -> None:
     _account, [session_id] = seed(engine)
     fake_anthropic.text("Here is a flow: first ask whether search finds recent mail.", input_tokens=700)
-    assert Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass().retried == 1
+    assert Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass().retried == 1
     s = state(engine, session_id)
     assert (s.analysis_status, s.analysis_error) == (
         "pending",
@@ -189,7 +189,7 @@ def test_budget_exhausted_defers_to_next_utc_day_then_processes(engine, fake_ant
     _account, [first, second] = seed(engine, count=2)
     fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
     clock = Clock()
-    worker = Worker(engine, claude(fake_anthropic, daily_llm_budget=1), worker_id="w", clock=clock)
+    worker = Runner(engine, claude(fake_anthropic, daily_llm_budget=1), worker_id="w", clock=clock)
     stats = worker.run_pass()
     assert dict(stats.outcomes) == {"new_flow": 1, "deferred": 1}
     deferred = state(engine, second)
@@ -220,7 +220,7 @@ def test_duplicates_merge_without_calling_the_model(engine, fake_anthropic) -> N
             for n in range(3)
         ]
     fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
-    stats = Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    stats = Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     assert dict(stats.outcomes) == {"new_flow": 1, "merged": 2}
     assert len(fake_anthropic.messages) == 1
     assert len({state(engine, i).analysis_proposal_id for i in ids}) == 1
@@ -239,7 +239,7 @@ def test_enhancement_branch_from_the_model(engine, fake_anthropic) -> None:
         ).id
     branch = {"id": "s9", "type": "solution", "solution": "Exclude autodiscover from the VPN tunnel."}
     fake_anthropic.tool_use({"title": "VPN prompts", "description": "d", "branch": branch}, name="submit_branch")
-    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     s = state(engine, session_id)
     with session_scope(engine) as db:
         proposal = db.get(FlowProposal, s.analysis_proposal_id)
@@ -270,7 +270,7 @@ def test_voyage_embeddings_drive_dedup_with_redacted_text(engine, fake_voyage) -
         c = make_session(
             db, account, problem_summary="Printer jams on tray 2", created_at=NOW + timedelta(seconds=2), **kw
         ).id
-    stats = Worker(engine, providers, worker_id="w", clock=Clock()).run_pass()
+    stats = Runner(engine, providers, worker_id="w", clock=Clock()).run_pass()
     assert dict(stats.outcomes) == {"new_flow": 2, "merged": 1}
     assert state(engine, a).analysis_proposal_id == state(engine, b).analysis_proposal_id
     assert state(engine, c).analysis_proposal_id != state(engine, a).analysis_proposal_id
@@ -285,7 +285,7 @@ def test_voyage_failure_is_retried(engine, fake_voyage) -> None:
     providers.embedder._client.max_retries = 0
     _account, [session_id] = seed(engine)
     fake_voyage.error(500)
-    assert Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
+    assert Runner(engine, providers, worker_id="w", clock=Clock()).run_pass().retried == 1
     assert state(engine, session_id).analysis_error.startswith("EmbeddingError: Voyage embeddings failed")
 
 
@@ -315,7 +315,7 @@ def test_the_model_is_called_with_no_database_lock_held(engine, fake_anthropic) 
         return Reply(200, message([block], stop_reason="tool_use"))
 
     fake_anthropic.default = answer_after_a_write
-    Worker(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     assert seen == ["write ok"]
     assert state(engine, session_id).analysis_outcome == "new_flow"
 
@@ -323,9 +323,42 @@ def test_the_model_is_called_with_no_database_lock_held(engine, fake_anthropic) 
 def test_spent_budget_falls_back_to_offline_rules_only_when_configured(engine, fake_anthropic) -> None:
     _account, [session_id] = seed(engine)
     providers = claude(fake_anthropic, daily_llm_budget=0, budget_fallback_offline=True)
-    assert dict(Worker(engine, providers, worker_id="w", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
+    assert dict(Runner(engine, providers, worker_id="w", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
     assert fake_anthropic.messages == []
     with session_scope(engine) as db:
         proposal = db.get(FlowProposal, state(engine, session_id).analysis_proposal_id)
         assert proposal.generator == "offline rules"
         assert proposal.proposed_flow_data["tree_structure"]["question"] == "Recent mail found?"
+
+
+def test_the_model_path_plans_each_session_once(engine, fake_anthropic, monkeypatch) -> None:
+    from tests.test_worker import count_plans
+
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        summary = "Teams camera not detected in meetings"
+        ids = [
+            make_session(db, account, problem_summary=summary, created_at=NOW + timedelta(seconds=n), **kw).id
+            for n in range(2)
+        ]
+    fake_anthropic.tool_use(GOOD_FLOW, name="submit_new_flow")
+    calls = count_plans(monkeypatch)
+    stats = Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 1, "merged": 1}
+    assert calls == {ids[0]: 1, ids[1]: 1}
+
+
+def test_the_client_is_built_from_the_settings_with_explicit_overrides(fake_anthropic) -> None:
+    settings = Settings(
+        anthropic_api_key="test-key",
+        anthropic_base_url=fake_anthropic.url,
+        anthropic_model=MODEL,
+        anthropic_max_retries=5,
+        anthropic_timeout_seconds=7,
+    )
+    client = build_providers(settings).generator.client
+    assert (client.model, client.sdk.max_retries, client.sdk.timeout) == (MODEL, 5, 7.0)
+    assert str(client.sdk.base_url).rstrip("/") == fake_anthropic.url.rstrip("/")
+    interactive = AnthropicClient.from_settings(settings, max_retries=1, timeout=30.0)
+    assert (interactive.sdk.max_retries, interactive.sdk.timeout) == (1, 30.0)

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
 
-import jobs.worker
 from core.config import Settings
 from core.db import session_scope
-from core.flywheel import queue
+from core.flywheel import queue, runner
 from core.flywheel.dedup import ProposalIndex, find_similar, lock_open_many
 from core.flywheel.engine import Providers
 from core.flywheel.generators import GenerationError, OfflineRulesGenerator
+from core.flywheel.runner import Runner
 from core.models import Account, AISession, FlowProposal, Tree
 from core.similarity.embedders import LocalEmbedder, from_bytes
-from jobs.worker import Worker, main, parse_args
+from jobs.worker import main, parse_args
 from tests.factories import NOW, make_account, make_session, make_tree
 
 
@@ -78,7 +79,7 @@ def test_pass_processes_due_sessions_and_records_outcomes(engine: Engine) -> Non
             db, account, confidence_tier="discovery", analysis_status="pending", analysis_after=NOW + timedelta(hours=1)
         ).id
         active = make_session(db, account, status="active").id
-    worker = Worker(engine, offline(), worker_id="w1", batch=1, clock=Clock())
+    worker = Runner(engine, offline(), worker_id="w1", batch=1, clock=Clock())
     stats = worker.run_pass()
     assert (stats.claimed, dict(stats.outcomes), stats.failed) == (2, {"auto_reinforced": 1, "new_flow": 1}, 0)
     done = load(engine, reinforced)
@@ -109,7 +110,7 @@ def test_failures_retry_with_backoff_then_fail_and_can_be_requeued(engine: Engin
     session_id = seed(engine, confidence_tier="discovery", analysis_status="pending")
     clock = Clock()
     broken = Providers(BrokenGenerator(), LocalEmbedder(), Settings())
-    worker = Worker(engine, broken, worker_id="w1", max_attempts=3, clock=clock)
+    worker = Runner(engine, broken, worker_id="w1", max_attempts=3, clock=clock)
     history = []
     for _ in range(3):
         stats = worker.run_pass()
@@ -151,10 +152,10 @@ def test_requeue_refuses_other_statuses_and_accounts(engine: Engine) -> None:
 
 def test_a_lost_claim_is_not_processed_twice(engine: Engine) -> None:
     session_id = seed(engine, confidence_tier="discovery", analysis_status="pending")
-    first = Worker(engine, offline(), worker_id="slow", clock=Clock())
+    first = Runner(engine, offline(), worker_id="slow", clock=Clock())
     assert queue.claim(engine, "slow", 5, 600, NOW) == [session_id]
     # the lease expires and another worker takes and finishes it
-    later = Worker(engine, offline(), worker_id="fast", clock=Clock(NOW + timedelta(minutes=11)))
+    later = Runner(engine, offline(), worker_id="fast", clock=Clock(NOW + timedelta(minutes=11)))
     assert dict(later.run_pass().outcomes) == {"new_flow": 1}
     stats = first.run_pass()
     first.process_one(session_id, stats)
@@ -171,14 +172,14 @@ def test_a_claim_lost_inside_a_batch_is_not_processed_twice(engine: Engine) -> N
             make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **kw).id
             for n, p in enumerate(PROBLEMS)
         ]
-    slow = Worker(engine, offline(), worker_id="slow", clock=Clock())
+    slow = Runner(engine, offline(), worker_id="slow", clock=Clock())
     assert queue.claim(engine, "slow", 5, 600, NOW) == ids
     # the lease expires; another worker takes the oldest session and finishes it before the slow one starts
     later = NOW + timedelta(minutes=11)
-    fast = Worker(engine, offline(), worker_id="fast", clock=Clock(later))
+    fast = Runner(engine, offline(), worker_id="fast", clock=Clock(later))
     assert queue.claim(engine, "fast", 1, 600, later) == ids[:1]
-    fast.process_batch(ids[:1], jobs.worker.RunStats())
-    stats = jobs.worker.RunStats()
+    fast.process_batch(ids[:1], runner.RunStats())
+    stats = runner.RunStats()
     slow.process_batch(ids, stats)
     assert (stats.lost, dict(stats.outcomes)) == (1, {"new_flow": 2})
     states = [load(engine, i) for i in ids]
@@ -192,14 +193,14 @@ def test_a_claim_lost_inside_a_batch_is_not_processed_twice(engine: Engine) -> N
 
 def test_stop_request_releases_unstarted_claims(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = [seed(engine, confidence_tier="discovery", analysis_status="pending") for _ in range(3)]
-    worker = Worker(engine, offline(), worker_id="w1", batch=3, clock=Clock())
-    original = jobs.worker.analyze_session
+    worker = Runner(engine, offline(), worker_id="w1", batch=3, clock=Clock())
+    original = runner.analyze
 
     def analyze_then_stop(*args, **kwargs):
         worker.stopping.set()  # SIGTERM arrives while the first session is in hand
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(jobs.worker, "analyze_session", analyze_then_stop)
+    monkeypatch.setattr(runner, "analyze", analyze_then_stop)
     stats = worker.run_pass()
     assert stats.claimed == 3 and sum(stats.outcomes.values()) == 1
     states = sorted((load(engine, i).analysis_status, load(engine, i).analysis_attempts) for i in ids)
@@ -268,7 +269,7 @@ def test_a_batch_of_merges_costs_fewer_statements_than_sessions(engine: Engine) 
             make_session(db, account, problem_summary=p, created_at=NOW - timedelta(hours=1, minutes=i), **kw).id
             for i, p in enumerate(PROBLEMS)
         ]
-    assert dict(Worker(engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 3}
+    assert dict(Runner(engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 3}
     with session_scope(engine) as db:
         account = db.get(Account, db.get(AISession, firsts[0]).account_id)
         repeats = [
@@ -282,7 +283,7 @@ def test_a_batch_of_merges_costs_fewer_statements_than_sessions(engine: Engine) 
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        stats = Worker(engine, offline(), worker_id="w1", batch=50, clock=Clock()).run_pass()
+        stats = Runner(engine, offline(), worker_id="w1", batch=50, clock=Clock()).run_pass()
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert (stats.claimed, dict(stats.outcomes)) == (30, {"merged": 30})
@@ -312,7 +313,7 @@ def test_flow_statistics_of_a_batch_are_exact(engine: Engine) -> None:
         make_session(db, account, steps=followed, created_at=NOW - timedelta(hours=4), **kw)
         make_session(db, account, steps=followed[:2], status="escalated", created_at=NOW - timedelta(hours=2), **kw)
         flow_id, latest_end = flow.id, latest.ended_at
-    stats = Worker(engine, offline(), worker_id="w1", clock=Clock()).run_pass()
+    stats = Runner(engine, offline(), worker_id="w1", clock=Clock()).run_pass()
     assert dict(stats.outcomes) == {"auto_reinforced": 2, "flow_failure_recorded": 1}
     with session_scope(engine) as db:
         flow = db.get(Tree, flow_id)
@@ -337,7 +338,7 @@ def test_one_failing_session_costs_the_others_of_its_batch_nothing(engine: Engin
             for n, p in enumerate([PROBLEMS[0], "The laptop explodes on boot", PROBLEMS[1], PROBLEMS[0]])
         ]
     providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
-    stats = Worker(engine, providers, worker_id="w1", batch=10, clock=Clock()).run_pass()
+    stats = Runner(engine, providers, worker_id="w1", batch=10, clock=Clock()).run_pass()
     assert (stats.claimed, dict(stats.outcomes), stats.retried) == (4, {"new_flow": 2, "merged": 1}, 1)
     states = [load(engine, i) for i in ids]
     assert [s.analysis_outcome for s in states] == ["new_flow", None, "new_flow", "merged"]
@@ -351,7 +352,7 @@ def test_one_failing_session_costs_the_others_of_its_batch_nothing(engine: Engin
 
 def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engine: Engine) -> None:
     session_id = seed(pg_engine, confidence_tier="discovery", analysis_status="pending", problem_summary=PROBLEMS[0])
-    assert dict(Worker(pg_engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
+    assert dict(Runner(pg_engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
     with session_scope(pg_engine) as db:
         proposal = db.get(FlowProposal, load(pg_engine, session_id).analysis_proposal_id)
         key = (proposal.account_id, proposal.problem_domain, proposal.embedder, from_bytes(proposal.embedding))
@@ -362,10 +363,76 @@ def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engin
         # (and is redone one session at a time) instead of waiting, which could close a deadlock cycle
         with session_scope(pg_engine) as db:
             db.execute(text("SET LOCAL lock_timeout = '3s'"))  # a wait fails this test instead of hanging it
-            lock_open_many(db, set())
+            locks = lock_open_many(db, set())
             started = time.monotonic()
             with pytest.raises(OperationalError, match="could not obtain lock"):
-                find_similar(db, ProposalIndex(), *key, embedder.threshold)
+                find_similar(db, ProposalIndex(), *key, embedder.threshold, locks)
             assert time.monotonic() - started < 1
             db.rollback()
         reviewer.rollback()
+
+
+def test_drain_at_a_fixed_now_analyses_what_is_due_then_and_ends(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        due = make_session(db, account, problem_summary=PROBLEMS[0], created_at=NOW - timedelta(hours=2), **kw).id
+        failing = make_session(
+            db, account, problem_summary="The laptop explodes on boot", created_at=NOW - timedelta(hours=1), **kw
+        ).id
+        later = make_session(db, account, analysis_after=NOW + timedelta(hours=1), **kw).id
+    providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
+    stats = runner.drain(engine, providers, clock=lambda: NOW, batch=10)
+    # the failing session is due again only after its backoff, so the pass ends at the fixed now
+    assert (stats.claimed, dict(stats.outcomes), stats.retried) == (2, {"new_flow": 1}, 1)
+    done, retried = load(engine, due), load(engine, failing)
+    assert (done.analysis_outcome, done.analyzed_at, done.claimed_by) == ("new_flow", NOW, None)
+    assert (retried.analysis_status, retried.analysis_after) == ("pending", NOW + timedelta(seconds=60))
+    assert load(engine, later).analysis_status == "pending"
+    assert runner.drain(engine, providers, clock=lambda: NOW).claimed == 0
+
+
+def count_plans(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Count plan_session calls per session, wherever the flywheel calls it from."""
+    from core.flywheel import engine as engine_module
+    from core.flywheel import plan as plan_module
+    from core.flywheel import prepare as prepare_module
+
+    calls: Counter = Counter()
+    original = plan_module.plan_session
+
+    def counted(db, session, facts=None):
+        calls[session.id] += 1
+        return original(db, session, facts)
+
+    for module in (runner, engine_module, prepare_module):
+        monkeypatch.setattr(module, "plan_session", counted)
+    return calls
+
+
+def test_a_batch_plans_each_session_once(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        flow = make_tree(db, account)
+        followed = [
+            {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
+            {"step_type": "resolution", "flow_node_id": "s3"},
+        ]
+        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
+        ids = [
+            make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
+            for n in range(7)
+        ]
+        ids.append(
+            make_session(
+                db, account, matched_flow_id=flow.id, match_score=0.95, steps=followed, analysis_status="pending"
+            ).id
+        )
+    calls = count_plans(monkeypatch)
+    stats = Runner(engine, offline(), worker_id="w1", batch=50, clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"new_flow": 3, "merged": 4, "auto_reinforced": 1}
+    assert calls == Counter(dict.fromkeys(ids, 1))
+
+
+def test_the_retry_policy_backs_off_doubling_to_an_hour_then_gives_up() -> None:
+    assert [queue.retry_delay(n, 8) for n in range(1, 10)] == [60, 120, 240, 480, 960, 1920, 3600, None, None]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -25,21 +26,31 @@ from core.models import FlowProposal, utcnow
 from core.similarity.embedders import from_bytes
 
 OPEN_STATUSES = ("pending", "dismissed")
-# Set in ``Session.info`` when the transaction took a lock other workers queue for (see :func:`lock`).
-SERIALISING_LOCK = "flywheel.serialising_lock"
-# ``Session.info`` key: proposals this transaction locked up front (:func:`lock_open_many`), by id.
-PRELOCKED = "flywheel.prelocked"
 # Rows written within this window before the last refresh are fetched again (clock skew, long transactions).
 REFRESH_OVERLAP = timedelta(seconds=60)
 
 
-def lock(db: Session, *parts: object) -> None:
+@dataclass
+class Locks:
+    """The proposal locks one transaction holds, as far as duplicate detection needs to know.
+
+    ``prelocked``: proposals locked up front by :func:`lock_open_many` (None when nothing was; then a proposal is
+    locked when found, waiting for it as long as it takes). ``serialising``: whether the transaction took a lock
+    other workers queue for (:func:`lock`), after which a worker analysing a batch should commit soon. Valid until
+    the transaction ends; a new transaction takes a new ``Locks``.
+    """
+
+    prelocked: dict[uuid.UUID, FlowProposal] | None = None
+    serialising: bool = False
+
+
+def lock(db: Session, locks: Locks, *parts: object) -> None:
     """Serialise writers of one key until the transaction ends (PostgreSQL advisory lock; SQLite already
     serialises writers, and the worker's first statement took its write lock)."""
     if db.get_bind().dialect.name != "postgresql":
         return
     # Other workers wait for this lock until the transaction ends: a worker analysing a batch commits soon after.
-    db.info[SERIALISING_LOCK] = True
+    locks.serialising = True
     digest = hashlib.blake2b("|".join(str(p) for p in parts).encode(), digest_size=8).digest()
     db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(digest, "big", signed=True)})
 
@@ -167,19 +178,17 @@ class ProposalIndex:
         self._groups.setdefault(key, _Group()).put(proposal.id, vector, True)
 
 
-def lock_open_many(db: Session, proposal_ids: set[uuid.UUID]) -> None:
+def lock_open_many(db: Session, proposal_ids: set[uuid.UUID]) -> Locks:
     """Lock proposals this transaction is about to merge into, in one statement and in id order.
 
     Workers that lock overlapping sets one at a time, in the order their sessions happen to come, deadlock each
     other; in one ordered statement they queue instead. :func:`find_similar` then finds them without a query.
     Any other proposal the transaction locks later is taken with NOWAIT: waiting for it while holding these could
     close a cycle, so the caller gets an error at once instead of a deadlock a second later (the worker then redoes
-    the chunk one session per transaction). Valid until the transaction ends (the caller removes
-    ``db.info[PRELOCKED]`` then).
+    the chunk one session per transaction). Returns the transaction's :class:`Locks`, valid until it ends.
     """
     if not proposal_ids:
-        db.info[PRELOCKED] = {}
-        return
+        return Locks(prelocked={})
     rows = db.scalars(
         select(FlowProposal)
         .where(FlowProposal.id.in_(proposal_ids))
@@ -187,11 +196,11 @@ def lock_open_many(db: Session, proposal_ids: set[uuid.UUID]) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    db.info[PRELOCKED] = {proposal.id: proposal for proposal in rows}
+    return Locks(prelocked={proposal.id: proposal for proposal in rows})
 
 
-def _locked_open(db: Session, proposal_id: uuid.UUID) -> FlowProposal | None:
-    held = db.info.get(PRELOCKED)
+def _locked_open(db: Session, proposal_id: uuid.UUID, locks: Locks) -> FlowProposal | None:
+    held = locks.prelocked
     if held is not None and proposal_id in held:
         proposal = held[proposal_id]
         return proposal if proposal.status in OPEN_STATUSES else None
@@ -212,18 +221,21 @@ def find_similar(
     embedder: str,
     vector: np.ndarray,
     threshold: float,
+    locks: Locks | None = None,
 ) -> FlowProposal | None:
     """The open new-flow proposal this summary duplicates (locked for update), or None.
 
     When None is returned the caller holds the (account, domain) lock and may create the proposal safely.
+    ``locks`` are the transaction's (:class:`Locks`); without them, nothing was locked up front.
     """
+    locks = Locks() if locks is None else locks
     skip: set[uuid.UUID] = set()
     fresh = False
     while True:
         group = index.group(db, account_id, domain, embedder, fresh)
         hit = group.best(vector, threshold, skip)
         if hit is not None:
-            proposal = _locked_open(db, hit[0])
+            proposal = _locked_open(db, hit[0], locks)
             if proposal is not None:
                 return proposal
             index.forget(account_id, domain, embedder, hit[0])
@@ -231,7 +243,7 @@ def find_similar(
             continue
         if fresh:
             return None
-        lock(db, account_id, "new_flow", domain)
+        lock(db, locks, account_id, "new_flow", domain)
         fresh = True
 
 
@@ -243,35 +255,37 @@ def peek_similar(
     embedder: str,
     vector: np.ndarray,
     threshold: float,
-) -> bool:
-    """Whether an open proposal seems to match, without locks (a hint: the locked check decides)."""
-    group = index.group(db, account_id, domain, embedder, fresh=True)
-    return group.best(vector, threshold, set()) is not None
+    *,
+    fresh: bool = True,
+) -> uuid.UUID | None:
+    """The open proposal that seems to match, without locks (a hint: the locked check decides); ``fresh=False``
+    asks the cached index only, without a query."""
+    group = index.group(db, account_id, domain, embedder, fresh=fresh)
+    hit = group.best(vector, threshold, set())
+    return hit[0] if hit is not None else None
 
 
-def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str) -> bool:
-    """Whether an open enhancement already adds this branch (no locks; a hint for skipping a model call)."""
-    return (
-        db.scalar(
-            select(FlowProposal.id)
-            .where(
-                FlowProposal.account_id == account_id,
-                FlowProposal.proposal_type == "enhancement",
-                FlowProposal.target_flow_id == flow_id,
-                FlowProposal.divergence_key == divergence_key,
-                FlowProposal.status.in_(OPEN_STATUSES),
-            )
-            .limit(1)
+def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str) -> uuid.UUID | None:
+    """The open enhancement that already adds this branch (no locks; a hint for skipping a model call)."""
+    return db.scalar(
+        select(FlowProposal.id)
+        .where(
+            FlowProposal.account_id == account_id,
+            FlowProposal.proposal_type == "enhancement",
+            FlowProposal.target_flow_id == flow_id,
+            FlowProposal.divergence_key == divergence_key,
+            FlowProposal.status.in_(OPEN_STATUSES),
         )
-        is not None
+        .limit(1)
     )
 
 
 def find_enhancement(
-    db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str
+    db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str, locks: Locks | None = None
 ) -> FlowProposal | None:
     """The open enhancement adding the same branch under the same node of ``flow_id`` (locked), or None."""
-    lock(db, account_id, "enhancement", flow_id, divergence_key)
+    locks = Locks() if locks is None else locks
+    lock(db, locks, account_id, "enhancement", flow_id, divergence_key)
     proposal_id = db.scalar(
         select(FlowProposal.id)
         .where(
@@ -284,7 +298,7 @@ def find_enhancement(
         .order_by(FlowProposal.created_at)
         .limit(1)
     )
-    return _locked_open(db, proposal_id) if proposal_id else None
+    return _locked_open(db, proposal_id, locks) if proposal_id else None
 
 
 def merge(

@@ -1,8 +1,9 @@
-"""Analyse one closed session: classify it by the decision table and act (reinforce, propose, merge, record).
+"""Analyse one closed session: act on its route (reinforce, propose, merge, record).
 
-``analyze_session`` runs inside the caller's transaction and does not commit. It never calls a model before the
+:func:`analyze` runs inside the caller's transaction and does not commit. It never calls a model before the
 duplicate check, counts every model call against the account's daily budget, and returns an :class:`Outcome`
-that the worker persists on the session (``core.flywheel.queue``).
+that the worker persists on the session (``core.flywheel.queue``). Sessions analysed in one transaction share a
+:class:`Batch`: the locks it holds, the flow statistics it writes once, and the writes it flushes together.
 """
 
 from __future__ import annotations
@@ -14,38 +15,35 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, update
 from sqlalchemy.orm import Session
 
-from core.flywheel.classify import Decision
-from core.flywheel.dedup import find_enhancement, find_similar, merge
-from core.flywheel.divergence import FlowWalk
+from core.flywheel.dedup import Locks, merge
 from core.flywheel.facts import SessionFacts
-from core.flywheel.generators import (
-    EnhancementTarget,
-    Generated,
-)
+from core.flywheel.generators import Generated
 from core.flywheel.plan import (
+    LockedDuplicates,
     Outcome,
+    Plan,
     Prepared,
     Providers,
-    branch_refusal,
+    Route,
     build_providers,
-    matching,
     plan_session,
+    route,
 )
-from core.flywheel.prepare import generate, prepare, record_spent
-from core.llm import budget
+from core.flywheel.prepare import generate
+from core.llm.client import AccountLedger
 from core.models import AISession, FlowProposal, Tree, utcnow
 from core.similarity.embedders import to_bytes
 from core.trees import diff_trees
 
 __all__ = [
+    "Batch",
     "FlowStats",
     "Outcome",
     "Prepared",
     "Providers",
+    "analyze",
     "analyze_session",
     "build_providers",
-    "merge_candidate",
-    "prepare",
 ]
 
 
@@ -92,21 +90,18 @@ class FlowStats:
         self.counts.clear()
 
 
-def _generate(
-    db: Session, facts: SessionFacts, providers: Providers, now: datetime, make, prepared: Prepared | None
-) -> Generated | Outcome:
-    """Run ``make(generator, reserve)`` under the budget, in this transaction; an Outcome ``deferred`` when the
-    budget is spent. A result :func:`prepare` already obtained outside the transaction is used as is.
-    """
-    if prepared is not None:
-        return prepared.result
-    return generate(
-        providers,
-        now,
-        make,
-        lambda: budget.reserve_call(db, facts.account_id, now, providers.settings.daily_llm_budget),
-        lambda spent: record_spent(db, facts.account_id, now, spent),
-    )
+@dataclass
+class Batch:
+    """What the sessions analysed in one transaction share: its proposal locks (:class:`~core.flywheel.dedup.Locks`)
+    and its flow statistics. Merges and reinforcement records are flushed together by :meth:`finish`, which the
+    caller runs before it writes outcomes that refer to them and commits."""
+
+    locks: Locks = field(default_factory=Locks)
+    flow_stats: FlowStats = field(default_factory=FlowStats)
+
+    def finish(self, db: Session) -> None:
+        db.flush()
+        self.flow_stats.write(db)
 
 
 def _proposal(facts: SessionFacts, evidence: float, now: datetime, **fields) -> FlowProposal:
@@ -124,22 +119,34 @@ def _proposal(facts: SessionFacts, evidence: float, now: datetime, **fields) -> 
     )
 
 
-def _pending(
-    facts: SessionFacts, evidence: float, now: datetime, generated: Generated, providers: Providers, **fields
-) -> FlowProposal:
-    """A pending proposal of what a generator made; it names the offline generator when no model was called."""
-    data = generated.flow_data
-    return _proposal(
+def _reinforce(db: Session, plan: Plan, now: datetime) -> FlowProposal:
+    """The record of a session that followed its flow to a solution (auto-reinforced, never reviewed)."""
+    flow, facts = plan.flow, plan.facts
+    data = {
+        "title": flow.name,
+        "description": flow.description,
+        "match_keywords": list(flow.match_keywords or []),
+        "problem_domain": flow.problem_domain,
+        "tree_structure": flow.tree_structure,
+    }
+    proposal = _proposal(
         facts,
-        evidence,
+        plan.evidence,
         now,
-        status="pending",
-        title=data["title"],
-        description=data["description"],
+        team_id=flow.team_id or facts.team_id,
+        proposal_type="enhancement",
+        status="auto_reinforced",
+        target_flow_id=flow.id,
+        base_tree_version=flow.version,
+        title=f"Reinforced: {flow.name}"[:300],
+        description=plan.decision.reason,
         proposed_flow_data=data,
-        generator=providers.generator.name if generated.usage.calls else providers.offline.name,
-        **fields,
+        proposed_diff={"added": [], "changed": [], "removed": [], "summary": []},
+        problem_domain=flow.problem_domain,
+        generator="none (auto-reinforced)",
     )
+    db.add(proposal)
+    return proposal
 
 
 def _merged(proposal: FlowProposal, resurfaced: bool, same: str) -> Outcome:
@@ -153,187 +160,95 @@ def _merged(proposal: FlowProposal, resurfaced: bool, same: str) -> Outcome:
     )
 
 
-def _new_flow(
-    db: Session,
-    facts: SessionFacts,
-    providers: Providers,
-    now: datetime,
-    decision: Decision,
-    evidence: float,
-    prepared: Prepared | None = None,
-    flush: bool = True,
-) -> Outcome:
-    embedder = providers.embedder
-    vector = facts.dedup_vector(embedder)
-    duplicate = find_similar(
-        db, providers.index, facts.account_id, facts.domain, embedder.name, vector, embedder.threshold
-    )
-    if duplicate is not None:
-        resurfaced = merge(
-            db, duplicate, facts.id, evidence, providers.settings.dismissed_resurface_support, flush=flush
-        )
-        return _merged(duplicate, resurfaced, "Same problem")
-    generated = _generate(
-        db, facts, providers, now, lambda gen, reserve: gen.new_flow(facts, reserve), matching(prepared, None)
-    )
-    if isinstance(generated, Outcome):
-        return generated
-    proposal = _pending(
-        facts,
-        evidence,
-        now,
-        generated,
-        providers,
-        team_id=facts.team_id,
-        proposal_type="new_flow",
-        proposed_diff=None,
-        problem_domain=facts.domain,
-        embedding=to_bytes(vector),
-        embedder=embedder.name,
-    )
-    db.add(proposal)
-    db.flush()
-    providers.index.add(proposal, vector)
-    return Outcome("new_flow", decision.reason, proposal.id)
-
-
-def _enhancement(
-    db: Session,
-    flow: Tree,
-    facts: SessionFacts,
-    walk: FlowWalk,
-    providers: Providers,
-    now: datetime,
-    decision: Decision,
-    evidence: float,
-    prepared: Prepared | None = None,
-) -> Outcome:
-    refusal = branch_refusal(walk)
-    if refusal is not None:
-        return Outcome("no_proposal", refusal)
-    node = walk.node
-    key = walk.key
-    existing = find_enhancement(db, facts.account_id, flow.id, key)
-    if existing is not None:
-        resurfaced = merge(db, existing, facts.id, evidence, providers.settings.dismissed_resurface_support)
-        return _merged(existing, resurfaced, f"Same new branch '{walk.label}'")
-    target = EnhancementTarget(flow.name, flow.tree_structure, node["id"], walk.label or "")
-    generated = _generate(
-        db,
-        facts,
-        providers,
-        now,
-        lambda gen, reserve: gen.enhancement(facts, target, walk.after, reserve),
-        matching(prepared, key),
-    )
-    if isinstance(generated, Outcome):
-        return generated
-    proposal = _pending(
-        facts,
-        evidence,
-        now,
-        generated,
-        providers,
-        team_id=flow.team_id or facts.team_id,
-        proposal_type="enhancement",
-        target_flow_id=flow.id,
-        base_tree_version=flow.version,
-        divergence_key=key,
-        proposed_diff=diff_trees(flow.tree_structure, generated.flow_data["tree_structure"]),
-        problem_domain=flow.problem_domain,
-    )
-    db.add(proposal)
-    db.flush()
-    return Outcome("enhancement", decision.reason, proposal.id)
-
-
-def _reinforce(
-    db: Session, flow: Tree, facts: SessionFacts, now: datetime, decision: Decision, evidence: float, flush: bool
-) -> Outcome:
-    data = {
-        "title": flow.name,
-        "description": flow.description,
-        "match_keywords": list(flow.match_keywords or []),
+def _target_fields(plan: Plan, routed: Route, providers: Providers, data: dict) -> dict:
+    """What a proposal records about its target: the problem (a new flow, with its embedding for dedup) or the
+    flow, the version and the branch it extends (an enhancement, with its diff)."""
+    facts, flow = plan.facts, plan.flow
+    if routed.kind == "new_flow":
+        embedder = providers.embedder
+        return {
+            "team_id": facts.team_id,
+            "proposal_type": "new_flow",
+            "proposed_diff": None,
+            "problem_domain": facts.domain,
+            "embedding": to_bytes(facts.dedup_vector(embedder)),
+            "embedder": embedder.name,
+        }
+    return {
+        "team_id": flow.team_id or facts.team_id,
+        "proposal_type": "enhancement",
+        "target_flow_id": flow.id,
+        "base_tree_version": flow.version,
+        "divergence_key": plan.walk.key,
+        "proposed_diff": diff_trees(flow.tree_structure, data["tree_structure"]),
         "problem_domain": flow.problem_domain,
-        "tree_structure": flow.tree_structure,
     }
+
+
+def _propose(
+    db: Session, plan: Plan, routed: Route, providers: Providers, now: datetime, answer: Generated | Outcome | None
+) -> Outcome:
+    """A pending proposal of the route's target, from the prepared ``answer`` or generated here, in this
+    transaction (instant for the offline generator); an Outcome ``deferred`` when the budget is spent."""
+    facts = plan.facts
+    if answer is None:
+        ledger = AccountLedger(db, facts.account_id, now, providers.settings.daily_llm_budget)
+        answer = generate(providers, now, routed.build, ledger)
+    if isinstance(answer, Outcome):
+        return answer
+    data = answer.flow_data
     proposal = _proposal(
         facts,
-        evidence,
+        plan.evidence,
         now,
-        team_id=flow.team_id or facts.team_id,
-        proposal_type="enhancement",
-        status="auto_reinforced",
-        target_flow_id=flow.id,
-        base_tree_version=flow.version,
-        title=f"Reinforced: {flow.name}"[:300],
-        description=decision.reason,
+        status="pending",
+        title=data["title"],
+        description=data["description"],
         proposed_flow_data=data,
-        proposed_diff={"added": [], "changed": [], "removed": [], "summary": []},
-        problem_domain=flow.problem_domain,
-        generator="none (auto-reinforced)",
+        # Name the offline generator when no model was called (a spent budget fell back to it).
+        generator=providers.generator.name if answer.usage.calls else providers.offline.name,
+        **_target_fields(plan, routed, providers, data),
     )
     db.add(proposal)
-    if flush:
-        db.flush()
-    return Outcome("auto_reinforced", decision.reason, proposal.id)
+    db.flush()
+    if routed.kind == "new_flow":
+        providers.index.add(proposal, facts.dedup_vector(providers.embedder))
+    return Outcome(routed.kind, routed.reason, proposal.id)
 
 
-def merge_candidate(
-    db: Session, session: AISession, facts: SessionFacts, providers: Providers
-) -> tuple[uuid.UUID | None, bool]:
-    """What the cached index says ``session`` will do, without locks or a refresh: the open proposal it would
-    merge into (or None), and whether its analysis is expected to take a lock other workers queue for (a new
-    proposal's duplicate check, or an enhancement's).
-
-    A worker locks the candidates of a whole chunk up front (:func:`~core.flywheel.dedup.lock_open_many`) and ends
-    the chunk after the first session expected to serialise; the analysis still decides, under its own locks, as
-    :func:`analyze_session` always does.
-    """
-    plan = plan_session(db, session, facts)
-    if plan.decision.kind == "enhancement":
-        return None, True
-    if plan.decision.kind != "new_flow":
-        return None, False
-    embedder = providers.embedder
-    group = providers.index.group(db, facts.account_id, facts.domain, embedder.name, fresh=False)
-    hit = group.best(facts.dedup_vector(embedder), embedder.threshold, set())
-    return (hit[0], False) if hit is not None else (None, True)
-
-
-def analyze_session(
-    db: Session,
-    session: AISession,
-    providers: Providers,
-    now: datetime,
-    prepared: Prepared | None = None,
-    *,
-    facts: SessionFacts | None = None,
-    flow_stats: FlowStats | None = None,
+def analyze(
+    db: Session, plan: Plan, providers: Providers, now: datetime, batch: Batch, prepared: Prepared | None = None
 ) -> Outcome:
-    """Classify ``session`` by the decision table and act on it; see the module docstring.
+    """Act on the route of a planned session, under the batch's locks; see the module docstring.
 
-    ``prepared`` is a model answer from :func:`prepare`; without one, a model call happens inside the caller's
-    transaction (fine for the offline generator, which is instant). A worker analysing a batch passes the
-    ``facts`` it read for the whole batch, and ``flow_stats`` to collect the flow statistics it writes (with
-    :meth:`FlowStats.write`) before its transaction commits; it then also flushes merges and reinforcement
-    records itself, before it writes outcomes that refer to them. Without them, all of it happens here.
+    ``prepared`` holds a model answer :func:`prepare` obtained for this plan outside the transaction. The route
+    is decided again here, under locks: a duplicate that appeared meanwhile wins over the answer.
     """
-    # A batch (flow_stats given) flushes merges and reinforcement records together before its outcomes.
-    flush = flow_stats is None
-    plan = plan_session(db, session, facts)
-    facts, flow, walk, decision, evidence = plan.facts, plan.flow, plan.walk, plan.decision, plan.evidence
-    if decision.kind == "auto_reinforced":
-        outcome = _reinforce(db, flow, facts, now, decision, evidence, flush)
-    elif decision.kind == "enhancement":
-        outcome = _enhancement(db, flow, facts, walk, providers, now, decision, evidence, prepared)
-    elif decision.kind == "new_flow":
-        outcome = _new_flow(db, facts, providers, now, decision, evidence, prepared, flush)
+    routed = route(db, plan, LockedDuplicates(providers, batch.locks))
+    if routed.kind == "merged":
+        resurfaced = merge(
+            db,
+            routed.duplicate,
+            plan.facts.id,
+            plan.evidence,
+            providers.settings.dismissed_resurface_support,
+            flush=False,
+        )
+        outcome = _merged(routed.duplicate, resurfaced, routed.same)
+    elif routed.build is not None:
+        outcome = _propose(db, plan, routed, providers, now, prepared.answer if prepared else None)
+    elif routed.kind == "auto_reinforced":
+        outcome = Outcome(routed.kind, routed.reason, _reinforce(db, plan, now).id)
     else:
-        outcome = Outcome(decision.kind, decision.reason)
-    if flow is not None and outcome.kind != "deferred":
-        collected = FlowStats() if flow_stats is None else flow_stats
-        collected.add(flow.id, session.status == "resolved", session.ended_at or now)
-        if flow_stats is None:
-            collected.write(db)
+        outcome = Outcome(routed.kind, routed.reason)
+    if plan.flow is not None and outcome.kind != "deferred":
+        batch.flow_stats.add(plan.flow.id, plan.resolved, plan.ended_at or now)
+    return outcome
+
+
+def analyze_session(db: Session, session: AISession, providers: Providers, now: datetime) -> Outcome:
+    """Plan and analyse one session in the caller's transaction, as a batch of its own (written before return)."""
+    batch = Batch()
+    outcome = analyze(db, plan_session(db, session), providers, now, batch)
+    batch.finish(db)
     return outcome

@@ -14,15 +14,19 @@ from typing import Any, Protocol
 
 from core.flywheel import builders
 from core.flywheel.facts import SessionFacts
+from core.llm.client import AnthropicClient, BudgetExhausted, Ledger, LLMCallFailed, Usage
 from core.trees import InvalidTree, add_branch, find_node, iter_nodes, node_text, validate_tree
 
-
-@dataclass
-class Usage:
-    calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_tokens: int = 0
+__all__ = [
+    "AnthropicGenerator",
+    "BudgetExhausted",
+    "EnhancementTarget",
+    "Generated",
+    "GenerationError",
+    "Generator",
+    "OfflineRulesGenerator",
+    "Usage",
+]
 
 
 class GenerationError(RuntimeError):
@@ -51,12 +55,16 @@ class Generated:
 
 
 class Generator(Protocol):
+    """Builds ``proposed_flow_data``; a generator that calls a model counts every call on ``ledger``."""
+
     name: str
     uses_llm: bool
 
-    def new_flow(self, facts: SessionFacts, reserve: Any) -> Generated: ...
+    def new_flow(self, facts: SessionFacts, ledger: Ledger | None) -> Generated: ...
 
-    def enhancement(self, facts: SessionFacts, target: EnhancementTarget, after: list, reserve: Any) -> Generated: ...
+    def enhancement(
+        self, facts: SessionFacts, target: EnhancementTarget, after: list, ledger: Ledger | None
+    ) -> Generated: ...
 
 
 def enhancement_data(
@@ -118,7 +126,7 @@ class OfflineRulesGenerator:
     name = "offline rules"
     uses_llm = False
 
-    def new_flow(self, facts: SessionFacts, reserve: Any = None) -> Generated:
+    def new_flow(self, facts: SessionFacts, ledger: Ledger | None = None) -> Generated:
         data = builders.new_flow_data(facts)
         errors = validate_tree(data["tree_structure"])
         if errors:
@@ -126,7 +134,7 @@ class OfflineRulesGenerator:
         return Generated(data)
 
     def enhancement(
-        self, facts: SessionFacts, target: EnhancementTarget, after: list, reserve: Any = None
+        self, facts: SessionFacts, target: EnhancementTarget, after: list, ledger: Ledger | None = None
     ) -> Generated:
         taken = [n["id"] for n, _p, _d in iter_nodes(target.tree)]
         branch = builders.branch_for(facts, after, target.label, taken)
@@ -207,78 +215,48 @@ def _session_payload(facts: SessionFacts, steps: list | None = None) -> dict[str
 
 
 class AnthropicGenerator:
-    """Claude through the Messages API: forced tool use, cached rules prompt, one repair round.
-
-    Transient API errors (429, 500, 529, connection errors, timeouts) are retried by the SDK, which honours
-    ``retry-after``; anything still failing becomes :class:`GenerationError`. ``reserve`` is called before every
-    request and returns False when today's budget is spent (:class:`BudgetExhausted` is raised then).
+    """Claude through :class:`~core.llm.client.AnthropicClient`: forced tool use, cached rules prompt, one repair
+    round. Anything the API still fails with becomes :class:`GenerationError`; a spent budget (the ledger refuses a
+    call) raises :class:`BudgetExhausted`. Either way the error carries the usage spent so far.
     """
 
     uses_llm = True
 
-    def __init__(
-        self,
-        api_key: str,
-        model: str,
-        base_url: str = "",
-        max_retries: int = 3,
-        timeout: float = 60.0,
-        max_tokens: int = 4096,
-    ) -> None:
-        import anthropic
-
-        self.model = model
-        self.name = model
+    def __init__(self, client: AnthropicClient, max_tokens: int = 4096) -> None:
+        self.client = client
+        self.name = client.model
         self.max_tokens = max_tokens
-        self._client = anthropic.Anthropic(
-            api_key=api_key, base_url=base_url or None, max_retries=max_retries, timeout=timeout
-        )
 
-    def _call(self, messages: list[dict[str, Any]], tool: dict[str, Any], usage: Usage, reserve: Any) -> Any:
-        import anthropic
-
-        if reserve is not None and not reserve():
-            raise BudgetExhausted("daily LLM budget spent")
-        usage.calls += 1
+    def _call(self, messages: list[dict[str, Any]], tool: dict[str, Any], usage: Usage, ledger: Ledger | None) -> Any:
         try:
-            response = self._client.messages.create(
-                model=self.model,
-                max_tokens=self.max_tokens,
-                system=[{"type": "text", "text": TREE_RULES, "cache_control": {"type": "ephemeral"}}],
-                tools=[tool],
-                tool_choice={"type": "tool", "name": tool["name"]},
+            answer = self.client.use_tool(
+                system=TREE_RULES,
                 messages=messages,
+                tool=tool,
+                max_tokens=self.max_tokens,
+                ledger=ledger,
+                cache_system=True,
             )
-        except anthropic.APIStatusError as exc:
-            raise GenerationError(f"Anthropic API error {exc.status_code}: {exc.message}") from exc
-        except anthropic.APIError as exc:
-            raise GenerationError(f"Anthropic API request failed: {type(exc).__name__}: {exc}") from exc
-        except ValueError as exc:  # a body that is not JSON
-            raise GenerationError(f"Anthropic API answered malformed JSON: {exc}") from exc
-        u = response.usage
-        usage.input_tokens += (u.input_tokens or 0) + (getattr(u, "cache_creation_input_tokens", 0) or 0)
-        usage.output_tokens += u.output_tokens or 0
-        usage.cache_read_tokens += getattr(u, "cache_read_input_tokens", 0) or 0
-        block = next((b for b in response.content if getattr(b, "type", None) == "tool_use"), None)
-        if block is None:
+        except LLMCallFailed as exc:
+            usage.calls += 1  # reserved and sent, even though nothing came back
+            raise GenerationError(str(exc)) from exc
+        usage.add(answer.usage)
+        if answer.block is None:
             raise GenerationError("Anthropic answered without calling the tool")
-        return block
+        return answer.block
 
-    def _run(self, prompt: str, tool: dict[str, Any], check: Any, reserve: Any) -> Generated:
+    def _run(self, prompt: str, tool: dict[str, Any], check: Any, ledger: Ledger | None) -> Generated:
         """Ask, validate with ``check`` (returns (data, errors)), repair once with the errors, else give up."""
         usage = Usage()
         try:
-            return self._ask(prompt, tool, check, reserve, usage)
-        except GenerationError as exc:
-            exc.usage = usage
-            raise
-        except BudgetExhausted as exc:
+            return self._ask(prompt, tool, check, ledger, usage)
+        except (GenerationError, BudgetExhausted) as exc:
             exc.usage = usage
             raise
 
-    def _ask(self, prompt: str, tool: dict[str, Any], check: Any, reserve: Any, usage: Usage) -> Generated:
+    def _ask(self, prompt: str, tool: dict[str, Any], check: Any, ledger: Ledger | None, usage: Usage) -> Generated:
         messages: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
-        block = self._call(messages, tool, usage, reserve)
+        block = self._call(messages, tool, usage, ledger)
         data, errors = check(block.input)
         if not errors:
             return Generated(data, usage)
@@ -300,13 +278,13 @@ class AnthropicGenerator:
                 ],
             },
         ]
-        block = self._call(messages, tool, usage, reserve)
+        block = self._call(messages, tool, usage, ledger)
         data, errors = check(block.input)
         if errors:
             raise GenerationError("model output still invalid after one repair round: " + "; ".join(errors[:10]))
         return Generated(data, usage)
 
-    def new_flow(self, facts: SessionFacts, reserve: Any = None) -> Generated:
+    def new_flow(self, facts: SessionFacts, ledger: Ledger | None = None) -> Generated:
         prompt = "Build a new troubleshooting flow from this resolved session (JSON):\n" + json.dumps(
             _session_payload(facts), ensure_ascii=False
         )
@@ -333,10 +311,10 @@ class AnthropicGenerator:
             }
             return data, errors
 
-        return self._run(prompt, NEW_FLOW_TOOL, check, reserve)
+        return self._run(prompt, NEW_FLOW_TOOL, check, ledger)
 
     def enhancement(
-        self, facts: SessionFacts, target: EnhancementTarget, after: list, reserve: Any = None
+        self, facts: SessionFacts, target: EnhancementTarget, after: list, ledger: Ledger | None = None
     ) -> Generated:
         prompt = (
             f"The flow '{target.name}' (JSON below) was followed until node '{target.node_id}', where the engineer "
@@ -361,10 +339,4 @@ class AnthropicGenerator:
                 return {}, exc.errors
             return data, []
 
-        return self._run(prompt, BRANCH_TOOL, check, reserve)
-
-
-class BudgetExhausted(RuntimeError):
-    """Today's LLM budget for the account is spent; ``usage`` holds what was spent before it ran out."""
-
-    usage: Usage | None = None
+        return self._run(prompt, BRANCH_TOOL, check, ledger)

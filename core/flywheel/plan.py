@@ -1,21 +1,45 @@
-"""What a session calls for, decided before anything is written: the providers, the plan, the outcome types."""
+"""What a session calls for, decided before anything is written: the providers, the plan, the route, the outcomes.
+
+:func:`plan_session` reads a session once (its facts, its flow, where it left the flow, the decision table's
+verdict). :func:`route` turns a plan into what the analysis does: merge into a duplicate, build a target (a new flow
+or a new branch), reinforce, or only record. Both the worker's planning of a batch and the analysis itself route
+through it; they differ only in how they look for duplicates (:class:`LockedDuplicates` decides under locks,
+:class:`PeekDuplicates` and :class:`CachedDuplicates` give hints without any).
+"""
 
 from __future__ import annotations
 
+import copy
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.flywheel.classify import Decision, decide
 from core.flywheel.confidence import session_evidence
-from core.flywheel.dedup import ProposalIndex
+from core.flywheel.dedup import (
+    Locks,
+    ProposalIndex,
+    find_enhancement,
+    find_similar,
+    peek_enhancement,
+    peek_similar,
+)
 from core.flywheel.divergence import FlowWalk, walk_session
 from core.flywheel.facts import SessionFacts, load_facts
-from core.flywheel.generators import AnthropicGenerator, Generated, Generator, OfflineRulesGenerator
-from core.models import AISession, Tree
+from core.flywheel.generators import (
+    AnthropicGenerator,
+    EnhancementTarget,
+    Generated,
+    Generator,
+    OfflineRulesGenerator,
+)
+from core.llm.client import AnthropicClient, Ledger
+from core.models import AISession, FlowProposal, Tree
 from core.similarity.embedders import Embedder, LocalEmbedder, VoyageEmbedder
 from core.trees import validate_tree
 
@@ -45,13 +69,7 @@ class Outcome:
 def build_providers(settings: Settings) -> Providers:
     """Anthropic when a key is set (else offline rules); Voyage when chosen or when "auto" and a key is set."""
     if settings.anthropic_api_key:
-        generator: Generator = AnthropicGenerator(
-            settings.anthropic_api_key,
-            settings.anthropic_model,
-            settings.anthropic_base_url,
-            max_retries=settings.anthropic_max_retries,
-            timeout=float(settings.anthropic_timeout_seconds),
-        )
+        generator: Generator = AnthropicGenerator(AnthropicClient.from_settings(settings))
     else:
         generator = OfflineRulesGenerator()
     choice = (settings.embedder or "auto").lower()
@@ -72,20 +90,29 @@ def meaningful_steps(facts: SessionFacts) -> int:
 
 @dataclass
 class Plan:
+    """One session read and classified: what every later step of its analysis works from.
+
+    ``flow`` is the matched flow as read then (its ``version`` is the base of any proposal on it; a reviewer is
+    told when the flow changed since). ``resolved`` and ``ended_at`` feed the flow's statistics.
+    """
+
     facts: SessionFacts
     flow: Tree | None
     walk: FlowWalk | None
     decision: Decision
     evidence: float
+    resolved: bool = False
+    ended_at: datetime | None = None
 
 
 def plan_session(db: Session, session: AISession, facts: SessionFacts | None = None) -> Plan:
-    """``facts`` read beforehand (:func:`~core.flywheel.facts.load_facts_many`) save the per-session queries."""
+    """Read and classify ``session``; ``facts`` read beforehand (:func:`~core.flywheel.facts.load_facts_many`)
+    save the per-session queries. A flow of another account is never touched (treated as no flow)."""
     if facts is None:
         facts = load_facts(db, session)
     flow = db.get(Tree, session.matched_flow_id) if session.matched_flow_id else None
     if flow is not None and flow.account_id != session.account_id:
-        flow = None  # a flow of another account is never touched
+        flow = None
     tree = flow.tree_structure if flow is not None else None
     walkable = isinstance(tree, dict) and "type" in tree and not validate_tree(tree)
     walk = walk_session(tree, facts.steps) if walkable else None
@@ -93,7 +120,7 @@ def plan_session(db: Session, session: AISession, facts: SessionFacts | None = N
     evidence = session_evidence(
         facts.tier, facts.rating, meaningful_steps(facts), facts.match_score if flow is not None else None
     )
-    return Plan(facts, flow, walk, decision, evidence)
+    return Plan(facts, flow, walk, decision, evidence, session.status == "resolved", session.ended_at)
 
 
 def branch_refusal(walk: FlowWalk) -> str | None:
@@ -106,16 +133,122 @@ def branch_refusal(walk: FlowWalk) -> str | None:
     return None
 
 
+class Duplicates(Protocol):
+    """How a route looks for the open proposal a session repeats: a locked proposal, or only its id as a hint."""
+
+    def similar(self, db: Session, facts: SessionFacts) -> FlowProposal | uuid.UUID | None: ...
+
+    def same_branch(
+        self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, key: str
+    ) -> FlowProposal | uuid.UUID | None: ...
+
+
+@dataclass
+class LockedDuplicates:
+    """The deciding look, inside the analysis's transaction: the duplicate is returned locked, and when there is
+    none the transaction holds the lock that lets it create the proposal (:func:`~core.flywheel.dedup.find_similar`).
+    """
+
+    providers: Providers
+    locks: Locks
+
+    def similar(self, db: Session, facts: SessionFacts) -> FlowProposal | None:
+        embedder = self.providers.embedder
+        vector = facts.dedup_vector(embedder)
+        return find_similar(
+            db,
+            self.providers.index,
+            facts.account_id,
+            facts.domain,
+            embedder.name,
+            vector,
+            embedder.threshold,
+            self.locks,
+        )
+
+    def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, key: str) -> FlowProposal | None:
+        return find_enhancement(db, facts.account_id, flow_id, key, self.locks)
+
+
+@dataclass
+class PeekDuplicates:
+    """A look without locks before a model call: a hit means the call can be skipped (the locked look decides).
+    ``fresh=False`` asks the cached index only and never queries enhancements (a batch's planning guess)."""
+
+    providers: Providers
+    fresh: bool = True
+
+    def similar(self, db: Session, facts: SessionFacts) -> uuid.UUID | None:
+        embedder = self.providers.embedder
+        vector = facts.dedup_vector(embedder)
+        index = self.providers.index
+        return peek_similar(
+            db, index, facts.account_id, facts.domain, embedder.name, vector, embedder.threshold, fresh=self.fresh
+        )
+
+    def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, key: str) -> uuid.UUID | None:
+        return peek_enhancement(db, facts.account_id, flow_id, key) if self.fresh else None
+
+
+@dataclass
+class Route:
+    """What an analysis does with a planned session.
+
+    ``kind``: ``merged`` (into ``duplicate``), ``new_flow`` or ``enhancement`` (``build`` makes it with a generator,
+    unless a model answer was prepared), ``auto_reinforced``, or an outcome that is only recorded (``no_proposal``,
+    ``flow_failure_recorded``) with ``reason``. ``same`` says what a merged session shares with its duplicate.
+    ``serialising``: acting on it takes a lock other workers queue for (creating a new-flow proposal, or anything
+    on a new branch, whose look for a duplicate locks the branch).
+    """
+
+    kind: str
+    reason: str
+    duplicate: FlowProposal | uuid.UUID | None = None
+    same: str = ""
+    build: Callable[[Generator, Ledger | None], Generated] | None = None
+    serialising: bool = False
+
+
+def route(db: Session, plan: Plan, duplicates: Duplicates) -> Route:
+    """Classify, look for a duplicate, build the target: the one place that decides what a session leads to.
+
+    A new problem merges into an open proposal it duplicates (same account, domain and embedder, similar enough),
+    else it becomes a new-flow proposal. A session that left its flow and resolved the problem merges into an open
+    enhancement adding the same branch, else it proposes that branch, unless the node cannot take one (a
+    solution, or a question already offering the most options). A session that followed its flow to a solution
+    reinforces it; any other verdict of the decision table is only recorded.
+    """
+    facts, decision = plan.facts, plan.decision
+    if decision.kind == "new_flow":
+        duplicate = duplicates.similar(db, facts)
+        if duplicate is not None:
+            return Route("merged", decision.reason, duplicate, "Same problem")
+        return Route(
+            "new_flow", decision.reason, build=lambda gen, ledger: gen.new_flow(facts, ledger), serialising=True
+        )
+    if decision.kind == "enhancement":
+        flow, walk = plan.flow, plan.walk
+        refusal = branch_refusal(walk)
+        if refusal is not None:
+            return Route("no_proposal", refusal)
+        duplicate = duplicates.same_branch(db, facts, flow.id, walk.key)
+        if duplicate is not None:
+            return Route("merged", decision.reason, duplicate, f"Same new branch '{walk.label}'", serialising=True)
+
+        def build(gen: Generator, ledger: Ledger | None) -> Generated:
+            # A copy: the generator builds on this tree, which is the plan's, not whatever the flow becomes.
+            tree = copy.deepcopy(flow.tree_structure)
+            target = EnhancementTarget(flow.name, tree, walk.node["id"], walk.label or "")
+            return gen.enhancement(facts, target, walk.after, ledger)
+
+        return Route("enhancement", decision.reason, build=build, serialising=True)
+    return Route(decision.kind, decision.reason)
+
+
 @dataclass
 class Prepared:
-    """A model's answer obtained before the session's transaction (``result``: Generated, or Outcome deferred)."""
+    """A session planned, and the model's answer for its target when one was obtained before the session's
+    transaction (``answer``: Generated, or an Outcome ``deferred``; None when no model call was needed)."""
 
-    kind: str  # new_flow | enhancement
-    key: str | None  # the divergence key of an enhancement
-    result: Generated | Outcome
-
-
-def matching(prepared: Prepared | None, key: str | None) -> Prepared | None:
-    if prepared is None or prepared.key != key or prepared.kind != ("enhancement" if key else "new_flow"):
-        return None
-    return prepared
+    plan: Plan
+    answer: Generated | Outcome | None = None

@@ -5,7 +5,8 @@ Statuses: ``pending`` → ``running`` (claimed, leased) → ``completed`` | ``de
 A ``running`` session whose claim is older than the lease is due again, so a killed worker loses nothing; the worker
 that finishes must still hold the claim (:func:`hold_claim`, or :func:`hold_claims` for a worker's chunk of
 sessions; :func:`record_outcomes` writes their outcomes in the same transaction), so a session is never analysed
-twice.
+twice. Every statement the run loop (``core.flywheel.runner``) makes on the queue is here: claim, hold, release,
+the batch's read-ahead, outcomes, failures by the retry policy (:func:`retry_delay`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, case, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from core.models import AISession
+from core.models import AISession, Tree
 
 DUE_STATUSES = ("pending", "deferred")
 REQUEUEABLE = ("failed", "deferred")
@@ -106,6 +107,37 @@ def hold_claim(db: Session, session_id: uuid.UUID, worker_id: str, now: datetime
     return hold_claims(db, [session_id], worker_id, now).get(session_id)
 
 
+def release(db: Session, session_ids: list[uuid.UUID], worker_id: str) -> None:
+    """Hand back claims ``worker_id`` took but will not start (a stop was requested): due again at once, and the
+    attempt the claim counted is given back."""
+    if not session_ids:
+        return
+    db.execute(
+        update(AISession)
+        .where(AISession.id.in_(session_ids), AISession.claimed_by == worker_id)
+        .values(
+            analysis_status="pending",
+            claimed_by=None,
+            claimed_at=None,
+            analysis_attempts=AISession.analysis_attempts - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def claimed_sessions(db: Session, session_ids: list[uuid.UUID], worker_id: str) -> list[AISession]:
+    """The sessions of ``session_ids`` whose claim ``worker_id`` holds (read, not locked)."""
+    return list(
+        db.scalars(select(AISession).where(AISession.id.in_(session_ids), AISession.claimed_by == worker_id)).all()
+    )
+
+
+def matched_flows(db: Session, sessions: list[AISession]) -> list[Tree]:
+    """The flows ``sessions`` matched, in one query (kept in the identity map while the list is held)."""
+    flow_ids = {s.matched_flow_id for s in sessions if s.matched_flow_id is not None}
+    return list(db.scalars(select(Tree).where(Tree.id.in_(flow_ids))).all()) if flow_ids else []
+
+
 def record_outcomes(db: Session, outcomes: list[tuple[uuid.UUID, Any]], now: datetime) -> None:
     """Persist the outcomes of sessions this transaction holds (:func:`hold_claim`, :func:`hold_claims`): one
     statement per kind.
@@ -162,6 +194,12 @@ def backoff_seconds(attempt: int) -> int:
     return min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_CAP_SECONDS)
 
 
+def retry_delay(attempts: int, max_attempts: int) -> int | None:
+    """The retry policy: seconds before the next attempt after ``attempts`` failed ones, or None when none is
+    left."""
+    return None if attempts >= max_attempts else backoff_seconds(attempts)
+
+
 def mark_failure(
     db: Session, session_id: uuid.UUID, worker_id: str, error: str, now: datetime, max_attempts: int
 ) -> str:
@@ -174,14 +212,14 @@ def mark_failure(
         return "lost"
     session.analysis_error = error[:4000]
     session.claimed_by = None
-    if session.analysis_attempts >= max_attempts:
+    delay = retry_delay(session.analysis_attempts, max_attempts)
+    if delay is None:
         session.analysis_status = "failed"
         session.analysis_outcome = "failed"
         session.analysis_reason = f"Failed after {session.analysis_attempts} attempts."
         session.analysis_after = None
         db.flush()
         return "failed"
-    delay = backoff_seconds(session.analysis_attempts)
     session.analysis_status = "pending"
     session.analysis_after = now + timedelta(seconds=delay)
     session.analysis_reason = f"Attempt {session.analysis_attempts} failed; retrying in {delay} s."

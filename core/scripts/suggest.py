@@ -19,7 +19,7 @@ from core.auth import CurrentUser
 from core.config import Settings
 from core.db import parse_uuid
 from core.enums import StepType
-from core.llm.budget import record_usage, reserve_call
+from core.llm.client import AccountLedger, AnthropicClient, BudgetExhausted, LLMCallFailed
 from core.llm.redaction import redact, restore
 from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate, utcnow
 from core.scripts.extract import Source, Suggestion, sentences, suggest_offline
@@ -120,11 +120,10 @@ def _source_sentence(value: Any, sentence_list: list[str]) -> str:
 
 
 def suggest_with_model(
-    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: Any = None
+    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: AnthropicClient | None = None
 ) -> tuple[Suggestion | None, list[str]]:
-    """Ask the model; returns (suggestion or None, notes for the engineer). Raises the SDK's errors."""
-    import anthropic
-
+    """Ask the model; returns (suggestion or None, notes for the engineer). Raises
+    :class:`~core.llm.client.LLMCallFailed` when the API fails; a spent budget is a note, with no call made."""
     templates = accessible_templates(db, user, limit=PROMPT_TEMPLATE_LIMIT)
     if not templates:
         return None, ["There are no active templates to choose from."]
@@ -136,33 +135,20 @@ def suggest_with_model(
         f"Session (personal data replaced by placeholders):\n{redacted.text}\n\n"
         f"Available templates (JSON):\n{json.dumps([_template_brief(t) for t in templates], ensure_ascii=False)}"
     )
-    now = utcnow()
-    if not reserve_call(db, user.account_id, now, settings.daily_llm_budget):
+    # An engineer is waiting on the page: one retry and 30 s, then the offline suggestion.
+    client = client or AnthropicClient.from_settings(settings, max_retries=1, timeout=30.0)
+    ledger = AccountLedger(db, user.account_id, utcnow(), settings.daily_llm_budget)
+    try:
+        reply = client.use_tool(
+            system=SYSTEM_PROMPT,
+            messages=[{"role": "user", "content": prompt}],
+            tool=SCRIPT_GENERATION_TOOL,
+            max_tokens=1024,
+            ledger=ledger,
+        )
+    except BudgetExhausted:
         return None, ["Today's AI budget for this account is spent; showing the offline suggestion."]
-    client = client or anthropic.Anthropic(
-        api_key=settings.anthropic_api_key,
-        base_url=settings.anthropic_base_url or None,
-        max_retries=1,
-        timeout=30.0,
-    )
-    response = client.messages.create(
-        model=settings.anthropic_model,
-        max_tokens=1024,
-        system=SYSTEM_PROMPT,
-        messages=[{"role": "user", "content": prompt}],
-        tools=[SCRIPT_GENERATION_TOOL],
-        tool_choice={"type": "tool", "name": TOOL_NAME},
-    )
-    usage = getattr(response, "usage", None)
-    record_usage(
-        db,
-        user.account_id,
-        now,
-        input_tokens=int(getattr(usage, "input_tokens", 0) or 0),
-        output_tokens=int(getattr(usage, "output_tokens", 0) or 0),
-        cache_read_tokens=int(getattr(usage, "cache_read_input_tokens", 0) or 0),
-    )
-    action = next((b for b in response.content if b.type == "tool_use" and b.name == TOOL_NAME), None)
+    action = reply.block
     if action is None or not isinstance(action.input, dict):
         log.warning("script suggestion dropped", extra={"session_id": str(session.id), "reason": "no tool call"})
         return None, ["The AI model did not answer with a script suggestion."]
@@ -213,27 +199,25 @@ def suggest_with_model(
 
 
 def suggest(
-    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: Any = None
+    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: AnthropicClient | None = None
 ) -> SuggestionResult:
     """The suggestion for ``session``: the model's when configured and usable, else the offline ranking."""
     notes: list[str] = []
     if settings.llm_enabled:
-        import anthropic
-
         try:
             suggestion, notes = suggest_with_model(db, user, session, settings, client)
             if suggestion is not None:
                 return SuggestionResult(suggestion, suggestion.generator, notes)
-        except anthropic.APIError as exc:
+        except LLMCallFailed as exc:
             log.error("script suggestion by the model failed", extra={"session_id": str(session.id), "error": str(exc)})
-            notes = [f"The AI suggestion failed ({type(exc).__name__}); showing the offline suggestion."]
+            notes = [f"The AI suggestion failed ({exc.error_type}); showing the offline suggestion."]
     templates = accessible_templates(db, user)
     offline = suggest_offline(templates, session_sources(db, session), session.problem_domain)
     return SuggestionResult(offline, "offline rules", notes)
 
 
 def suggest_for_session(
-    db: Session, user: CurrentUser, session_id: Any, settings: Settings, client: Any = None
+    db: Session, user: CurrentUser, session_id: Any, settings: Settings, client: AnthropicClient | None = None
 ) -> SuggestionResult:
     """``suggest`` for a session id of the user's account (ScriptSessionNotFound otherwise)."""
     return suggest(db, user, get_session(db, user, session_id), settings, client)

@@ -8,14 +8,14 @@ work behind their back: the message names how many rows and how to resolve them.
 constraint in place, so the table is rebuilt there (``batch_alter_table``); PostgreSQL alters it directly.
 
 Revision ID: 0006_drop_branch_addition
-Revises: 0004_flywheel_refresh_index
+Revises: 0005_sql_functions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_drop_branch_addition"
-down_revision = "0004_flywheel_refresh_index"
+down_revision = "0005_sql_functions"
 branch_labels = None
 depends_on = None
 

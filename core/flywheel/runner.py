@@ -1,0 +1,332 @@
+"""The flywheel's run loop: claim due sessions in batches, analyse them, record outcomes, retry failures by policy.
+
+With a model or a remote embedder, each session is analysed in its own transaction (the model is called before
+it, :func:`~core.flywheel.prepare.prepare`). Offline, a batch is analysed in a few transactions of up to ``CHUNK``
+sessions, and a chunk that fails is analysed again one session per transaction, so one bad session costs the
+others nothing. Any number of runners may work on one database: claims are leased (``core.flywheel.queue``), and a
+claim that expired while its runner was busy is noticed before anything is written. :func:`drain` is the entry
+point for code that wants what is due analysed now, in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from core.db import session_scope
+from core.flywheel import queue
+from core.flywheel.dedup import lock_open_many
+from core.flywheel.engine import Batch, analyze
+from core.flywheel.facts import load_facts_many
+from core.flywheel.plan import Outcome, PeekDuplicates, Plan, Providers, plan_session, route
+from core.flywheel.prepare import prepare
+from core.models import utcnow
+from core.similarity.embedders import LocalEmbedder
+
+log = logging.getLogger("flowpilot.worker")
+
+# Sessions per transaction on the offline path: round trips and commits are shared by the chunk, while locks on
+# merged proposals are held no longer than a few milliseconds.
+CHUNK = 50
+
+
+@dataclass
+class RunStats:
+    """Counts of one pass, logged at its end."""
+
+    claimed: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    retried: int = 0
+    failed: int = 0
+    lost: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "claimed": self.claimed,
+            **{f"outcome_{k}": v for k, v in sorted(self.outcomes.items())},
+            "retried": self.retried,
+            "failed": self.failed,
+            "lost": self.lost,
+        }
+
+
+class Runner:
+    """Claims, analyses and records; never runs two passes at once. ``stopping`` ends a pass after the session in
+    hand, and hands the claims not yet started back to the queue."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        providers: Providers,
+        *,
+        worker_id: str | None = None,
+        batch: int | None = None,
+        lease_seconds: int | None = None,
+        max_attempts: int | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        settings = providers.settings
+        self.engine = engine
+        self.providers = providers
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.batch = batch or settings.worker_batch_size
+        self.lease_seconds = lease_seconds or settings.worker_lease_seconds
+        self.max_attempts = max_attempts or settings.worker_max_attempts
+        self.clock = clock
+        self.stopping = threading.Event()
+        self._busy = threading.Lock()
+
+    @property
+    def batched(self) -> bool:
+        """Whether sessions share transactions: only when nothing in an analysis leaves the machine, since a
+        network call inside a shared transaction would hold every lock it took for as long as the call runs."""
+        return not self.providers.generator.uses_llm and isinstance(self.providers.embedder, LocalEmbedder)
+
+    def run_pass(self) -> RunStats:
+        """Claim and process batches until nothing is due (or a stop was requested)."""
+        stats = RunStats()
+        if not self._busy.acquire(blocking=False):
+            log.info("previous pass still running; skipped")
+            return stats
+        try:
+            while not self.stopping.is_set():
+                ids = queue.claim(self.engine, self.worker_id, self.batch, self.lease_seconds, self.clock())
+                if not ids:
+                    break
+                stats.claimed += len(ids)
+                log.info("claimed %d sessions", len(ids), extra={"claimed": len(ids), "worker": self.worker_id})
+                if self.batched:
+                    self.process_batch(ids, stats)
+                else:
+                    self.process_each(ids, {}, stats)
+        finally:
+            self._busy.release()
+        log.info("pass done: %s", stats.as_dict(), extra=stats.as_dict())
+        return stats
+
+    def process_one(self, session_id: uuid.UUID, stats: RunStats, plan: Plan | None = None) -> None:
+        """Analyse one claimed session in its own transaction; a failure goes through the retry policy."""
+        now = self.clock()
+        try:
+            # A model call happens here, before the session's transaction, so no lock is held while it runs.
+            prepared = prepare(self.engine, session_id, self.worker_id, self.providers, now)
+            with session_scope(self.engine) as db:
+                session = queue.hold_claim(db, session_id, self.worker_id, now)
+                if session is None:
+                    self.count_lost(session_id, stats)
+                    return
+                if prepared is not None:
+                    plan = prepared.plan
+                elif plan is None:
+                    plan = plan_session(db, session)
+                batch = Batch()
+                outcome = analyze(db, plan, self.providers, now, batch, prepared)
+                batch.finish(db)
+                queue.record_outcomes(db, [(session_id, outcome)], now)
+            self.count(session_id, outcome, stats)
+        except Exception as exc:  # noqa: BLE001 - every failure goes through the retry policy
+            self._record_failure(session_id, exc, now, stats)
+
+    def process_each(self, ids: list[uuid.UUID], plans: dict[uuid.UUID, Plan], stats: RunStats) -> int:
+        """One transaction per session; returns how many were taken (the rest released on a stop request)."""
+        for index, session_id in enumerate(ids):
+            if self.stopping.is_set():
+                # Unstarted claims go back at once instead of waiting out the lease.
+                self.release(ids[index:])
+                return index
+            self.process_one(session_id, stats, plans.get(session_id))
+        return len(ids)
+
+    def process_batch(self, ids: list[uuid.UUID], stats: RunStats) -> None:
+        """Analyse claimed sessions (offline generator) in shared transactions (:class:`SharedBatch`)."""
+        SharedBatch(self, ids, stats).run()
+
+    def release(self, ids: list[uuid.UUID]) -> None:
+        with session_scope(self.engine) as db:
+            queue.release(db, ids, self.worker_id)
+
+    def count_lost(self, session_id: uuid.UUID, stats: RunStats) -> None:
+        stats.lost += 1
+        log.warning("claim lost", extra={"session_id": str(session_id), "worker": self.worker_id})
+
+    @staticmethod
+    def count(session_id: uuid.UUID, outcome: Outcome, stats: RunStats) -> None:
+        """Count and log an outcome its transaction committed."""
+        stats.outcomes[outcome.kind] += 1
+        log.info(
+            "session %s: %s",
+            session_id,
+            outcome.kind,
+            extra={"session_id": str(session_id), "outcome": outcome.kind, "proposal_id": str(outcome.proposal_id)},
+        )
+
+    def _record_failure(self, session_id: uuid.UUID, exc: Exception, now: datetime, stats: RunStats) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        try:
+            with session_scope(self.engine) as db:
+                verdict = queue.mark_failure(db, session_id, self.worker_id, error, now, self.max_attempts)
+        except Exception:  # noqa: BLE001 - the lease will hand the session to a worker again
+            log.exception("could not record failure", extra={"session_id": str(session_id)})
+            return
+        extra = {"session_id": str(session_id), "error": error, "verdict": verdict}
+        if verdict == "retry":
+            stats.retried += 1
+            log.info("session %s: will retry after %s", session_id, error, extra=extra)
+        elif verdict == "failed":
+            stats.failed += 1
+            log.error("session %s: failed after the last attempt: %s", session_id, error, extra=extra)
+        else:
+            stats.lost += 1
+
+
+class SharedBatch:
+    """A claimed batch analysed offline, many sessions per transaction: round trips and commits are shared,
+    while a failure is still one session's alone (its chunk is redone one session per transaction)."""
+
+    def __init__(self, runner: Runner, ids: list[uuid.UUID], stats: RunStats) -> None:
+        self.runner = runner
+        self.ids = ids
+        self.stats = stats
+        self.plans: dict[uuid.UUID, Plan] = {}
+
+    def run(self) -> None:
+        """Analyse the batch in transactions of up to ``CHUNK`` sessions.
+
+        The batch's sessions, steps and flows are read and planned once. A chunk ends with the first session
+        expected to take a lock other workers queue for (a new proposal's duplicate check), so that lock is held
+        only briefly. Each chunk re-takes its claims in one statement (locking the rows, so no other worker can
+        finish them), locks the proposals it will merge into in one ordered statement, analyses, and writes
+        merges, outcomes and flow statistics a statement each before it commits. If anything in a chunk fails,
+        the chunk is rolled back and its sessions are analysed one per transaction, where a failure is that
+        session's alone.
+        """
+        with self.runner.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as db:
+            ids = self.ids
+            self.plans = self._plan_ahead(db)
+            done = 0
+            while done < len(ids):
+                if self.runner.stopping.is_set():
+                    self.runner.release(ids[done:])
+                    return
+                chunk: list[uuid.UUID] = []
+                try:
+                    chunk, candidates = self._next_chunk(db, ids[done : done + CHUNK])
+                    taken = self._process_chunk(db, chunk, candidates)
+                except Exception as exc:  # noqa: BLE001 - the chunk is redone one session at a time
+                    db.rollback()
+                    chunk = chunk or ids[done : done + 1]
+                    first_line = str(exc).splitlines()[0] if str(exc) else ""
+                    log.warning(
+                        "chunk of %d redone one session at a time after %s: %s",
+                        len(chunk),
+                        type(exc).__name__,
+                        first_line,
+                    )
+                    log.debug("chunk failure", exc_info=True)
+                    taken = self.runner.process_each(chunk, self.plans, self.stats)
+                    if taken < len(chunk):
+                        self.runner.release(ids[done + len(chunk) :])
+                        return
+                done += taken
+
+    def _plan_ahead(self, db: Session) -> dict[uuid.UUID, Plan]:
+        """The batch's sessions read (in four queries) and planned, by id. A session missing here (the read
+        failed, or its plan did) is planned in the transaction that analyses it, where a failure is its own."""
+        try:
+            sessions = queue.claimed_sessions(db, self.ids, self.runner.worker_id)
+            flows = queue.matched_flows(db, sessions)
+            facts = load_facts_many(db, sessions)
+            db.commit()
+        except Exception:  # noqa: BLE001 - an optimisation only
+            db.rollback()
+            log.warning("could not read the batch's sessions ahead", exc_info=True)
+            return {}
+        plans: dict[uuid.UUID, Plan] = {}
+        for session in sessions:
+            try:
+                plans[session.id] = plan_session(db, session, facts[session.id])
+            except Exception:  # noqa: BLE001 - planned again, alone, when its turn comes
+                log.debug("could not plan session %s ahead", session.id, exc_info=True)
+        if db.in_transaction():
+            # A flow not read ahead was fetched; commit, as a rollback would expire what the plans hold.
+            db.commit()
+        del flows  # the plans hold the flows they need
+        return plans
+
+    def _next_chunk(self, db: Session, upcoming: list[uuid.UUID]) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
+        """The next chunk (ending after the first session expected to serialise) and the proposals it will merge
+        into, routed with what the cached index says (no query, no lock)."""
+        chunk: list[uuid.UUID] = []
+        candidates: set[uuid.UUID] = set()
+        guess = PeekDuplicates(self.runner.providers, fresh=False)
+        for session_id in upcoming:
+            chunk.append(session_id)
+            plan = self.plans.get(session_id)
+            if plan is None:
+                continue
+            routed = route(db, plan, guess)
+            if routed.kind == "merged" and not routed.serialising:
+                candidates.add(routed.duplicate)
+            if routed.serialising:
+                break
+        if db.in_transaction():
+            # The index's first load read here; SQLite's write lock must be the chunk's first lock, not an upgrade.
+            db.commit()
+        return chunk, candidates
+
+    def _process_chunk(self, db: Session, chunk: list[uuid.UUID], candidates: set[uuid.UUID]) -> int:
+        """Analyse sessions of ``chunk`` in one transaction; returns how many it took (all but those after a stop
+        request or after a session that unexpectedly took a serialising lock)."""
+        now = self.runner.clock()
+        held = queue.hold_claims(db, chunk, self.runner.worker_id, now)
+        batch = Batch(locks=lock_open_many(db, candidates))
+        outcomes: list[tuple[uuid.UUID, Outcome]] = []
+        lost: list[uuid.UUID] = []
+        taken = 0
+        for session_id in chunk:
+            if taken and self.runner.stopping.is_set():
+                break
+            taken += 1
+            session = held.get(session_id)
+            if session is None:
+                lost.append(session_id)
+                continue
+            plan = self.plans.get(session_id) or plan_session(db, session)
+            outcomes.append((session_id, analyze(db, plan, self.runner.providers, now, batch)))
+            if batch.locks.serialising:
+                break
+        batch.finish(db)
+        queue.record_outcomes(db, outcomes, now)
+        db.commit()
+        for session_id in lost:
+            self.runner.count_lost(session_id, self.stats)
+        for session_id, outcome in outcomes:
+            self.runner.count(session_id, outcome, self.stats)
+        return taken
+
+
+def drain(
+    engine: Engine,
+    providers: Providers,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    batch: int | None = None,
+    worker_id: str = "drain",
+) -> RunStats:
+    """Analyse, in this process, every session due at ``clock()`` and return the counts.
+
+    The clock decides what is due and stamps every outcome, so a caller anchored at a fixed "now" (a demo
+    workspace) gets the same outcomes on every run. A failed attempt is due again only after its backoff, so the
+    pass ends even when a session keeps failing.
+    """
+    return Runner(engine, providers, worker_id=worker_id, batch=batch, clock=clock).run_pass()
