@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.llm.known_names import account_people
 from core.llm.redaction import redact
 from core.models import Account, AISession, AISessionStep
 
@@ -115,22 +116,27 @@ def load_facts(
     *,
     company: str | None = None,
     step_rows: list[AISessionStep] | None = None,
+    people: list[str] | None = None,
 ) -> SessionFacts:
     """Read ``session`` and its steps into redacted :class:`SessionFacts`.
 
-    ``company`` and ``step_rows`` are what :func:`load_facts_many` already read for a whole batch; without them
-    they are read here.
+    ``company``, ``step_rows`` and ``people`` (the account's user names) are what :func:`load_facts_many` already
+    read for a whole batch; without them they are read here.
     """
     if step_rows is None:
         company = db.scalar(select(Account.name).where(Account.id == session.account_id))
+    if people is None:
+        people = account_people(db, [session.account_id])[session.account_id]
     companies = [company] if company else []
-    mapping: dict[str, str] = {}
+    # The intake names the requester, the device and the customer: redact it first so that the names it gives are
+    # hidden in every other field too (``known`` carries them).
+    mapping = redact(_intake_text(session.intake_content), company_names=companies, people=people).mapping
 
     def clean(text: str | None) -> str:
         nonlocal mapping
         if not text:
             return ""
-        result = redact(text, company_names=companies, known=mapping)
+        result = redact(text, company_names=companies, people=people, known=mapping)
         mapping = result.mapping
         return result.text.strip()
 
@@ -173,7 +179,7 @@ def load_facts(
 
 
 def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, SessionFacts]:
-    """:func:`load_facts` for a batch in two queries (all their steps, all their account names), not two each."""
+    """:func:`load_facts` for a batch in three queries (steps, account names, user names), not three each."""
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
@@ -188,4 +194,8 @@ def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, S
     )
     for row in rows:
         steps[row.session_id].append(row)
-    return {s.id: load_facts(db, s, company=names.get(s.account_id), step_rows=steps[s.id]) for s in sessions}
+    people = account_people(db, {s.account_id for s in sessions})
+    return {
+        s.id: load_facts(db, s, company=names.get(s.account_id), step_rows=steps[s.id], people=people[s.account_id])
+        for s in sessions
+    }
