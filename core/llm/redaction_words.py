@@ -103,7 +103,8 @@ NOT_NAMES = words(
 # Parts of a known person's name ("Grant" of "Oliver Grant") that are ordinary words too: only the full name is
 # searched for them, so "Grant the user access" stays.
 COMMON_WORDS = words(
-    "will mark bill may june april august rose frank rich chase hope joy faith grace max ray dawn summer sky "
+    "will mark bill grant sue pat guy drew miles may june april august rose frank rich chase hope joy faith grace "
+    "max ray dawn summer sky "
     "brown white black green gray grey king long young hill wood woods field park lane ford cook baker mason "
     "hunter porter walker turner fisher bell page hall stone rice price cash love holiday christmas norman "
     "admin support service desk help team engineer user test flowpilot microsoft windows office outlook teams "
