@@ -12,19 +12,20 @@ previous ``mapping`` is passed as ``known``), so a model still sees that "the sa
 Troubleshooting knowledge is left alone: public vendor hosts (``login.microsoftonline.com``), file names
 (``outlook.exe``), versions and builds (``16.0.17928.20114``), error codes (``0x80070005``, ``550 5.1.10``), KB
 numbers, registry paths (``HKLM\\Software``), well-known principals (``BUILTIN\\Users``), product names (``Windows 11``,
-``Office 365``) and hyphenated words (``sign-in``, ``Wi-Fi``). The word lists behind that are in ``redaction_words``.
+``Office 365``) and hyphenated words (``sign-in``, ``Wi-Fi``). The word lists behind that are in ``redaction_words``;
+reading fields and searching known names is ``redaction_names``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from core.llm import redaction_words as words
+from core.llm.redaction_names import field_values, replace_names
 
-PLACEHOLDER_RE = re.compile(r"<([A-Z]+)_(\d+)>")
+PLACEHOLDER_RE = words.PLACEHOLDER_RE
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _UPN_CONTEXT = re.compile(r"\bUPN\b|userprincipalname|user principal name|sign-?in name", re.IGNORECASE)
@@ -70,37 +71,6 @@ _PHONE = re.compile(
 _PROFILE_PATH = re.compile(r"(?i)([A-Z]:\\(?:Users|Documents and Settings)\\)([^\\\s<>]+)")
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 
-# "label: value" in intake text and tickets. "reported by"/"requested by" also stand without a colon.
-_FIELD = re.compile(
-    r"(?<![\w/-])(?P<key>(?:device|computer|machine|host)[ \t]?name|hostname|device|computer|machine|host|asset"
-    r"|serial(?:[ \t]+(?:number|no\.?))?|service[ \t]+tag|asset[ \t]+tag"
-    r"|requester|requested[ \t]+by|reported[ \t]+by|contact|caller|user[ \t]?name|end[ \t]+user|user"
-    r"|company|customer|client|organi[sz]ation)"
-    r"(?P<sep>[ \t]*[:=#][ \t]*|(?<=by)[ \t]+)(?=(?P<value>[^\n]*))",
-    re.IGNORECASE,
-)
-_CLAUSE_END = re.compile(r"[<(\[{,;|!?\"]|\s[-–—/]\s|\.(?=\s|$)")
-_NAME_WORD = re.compile(r"[A-Z][a-z'’-]+(?:[A-Z][a-z'’-]+)?|[A-Z]\.?")
-_COMPANY_WORD = re.compile(r"[A-Z0-9][\w&.'’-]*|&")
-_PARTICLES = words.words("van de der von da del le la bin al di du ten ter")
-_LEGAL_SUFFIXES = words.words(
-    "ltd ltd. limited inc inc. llc gmbh plc corp corp. corporation co co. bv b.v. ag sa s.a. srl pty llp lp"
-)
-_FIELD_KINDS = {
-    "device": "HOST",
-    "computer": "HOST",
-    "machine": "HOST",
-    "host": "HOST",
-    "hostname": "HOST",
-    "asset": "HOST",
-    "serial": "SERIAL",
-    "service": "SERIAL",
-    "company": "COMPANY",
-    "customer": "COMPANY",
-    "client": "COMPANY",
-    "organisation": "COMPANY",
-    "organization": "COMPANY",
-}
 # Kinds whose values a later call searches for again, because no pattern would recognise them.
 _RECURRING = frozenset({"PERSON", "COMPANY", "HOST", "SERIAL", "USER"})
 
@@ -138,11 +108,6 @@ class _Namer:
             self.by_value[key] = placeholder
             self.mapping[placeholder] = value
         return self.by_value[key]
-
-
-def _is_public(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in words.PUBLIC_DOMAINS)
 
 
 def _is_internal(domain: str) -> bool:
@@ -183,160 +148,6 @@ def _machine_kind(token: str) -> str | None:
     if len(parts) >= 3 and last.isdigit() and len(last) <= 3 and all(p.isalpha() and len(p) <= 4 for p in parts[:-1]):
         return "HOST"
     return None
-
-
-def _clause(value: str) -> str:
-    return _CLAUSE_END.split(value, maxsplit=1)[0].strip()
-
-
-def _person_value(clause: str, needs_capitals: bool) -> tuple[str, str] | None:
-    tokens = clause.split()
-    if not tokens or "@" in tokens[0] or "\\" in tokens[0] or PLACEHOLDER_RE.search(tokens[0]):
-        return None
-    if tokens[0].lower() in words.NOT_NAMES:
-        return None
-    if len(tokens) == 1 and not needs_capitals:
-        if not re.fullmatch(r"[A-Za-z][\w.'’-]*", tokens[0]):
-            return None
-        return ("PERSON" if re.fullmatch(r"[A-Z][a-z'’-]+", tokens[0]) else "USER"), tokens[0]
-    taken: list[str] = []
-    for token in tokens[:4]:
-        if token.lower() in words.NOT_NAMES:
-            break
-        if _NAME_WORD.fullmatch(token) or (taken and token in _PARTICLES):
-            taken.append(token)
-        else:
-            break
-    while taken and taken[-1] in _PARTICLES:
-        taken.pop()
-    if taken:
-        return "PERSON", " ".join(taken)
-    # Lower-cased text ("requester: kevin wong"): a short run of plain words that are not ordinary field values.
-    if needs_capitals or len(tokens) > 3:
-        return None
-    if all(re.fullmatch(r"[a-z][a-z'’-]+", t) and t not in words.NOT_NAMES for t in tokens):
-        return "PERSON", clause
-    return None
-
-
-def _company_value(clause: str) -> str | None:
-    tokens = clause.split()
-    if not tokens or tokens[0].lower() in words.NOT_NAMES or "@" in tokens[0] or PLACEHOLDER_RE.search(tokens[0]):
-        return None
-    taken: list[str] = []
-    for token in tokens[:6]:
-        if token.lower() in words.NOT_NAMES and token.lower() not in _LEGAL_SUFFIXES:
-            break
-        if _COMPANY_WORD.fullmatch(token) or (taken and token.lower() in {"and", "of"}):
-            taken.append(token)
-        else:
-            break
-    while taken and taken[-1].lower() in {"&", "and", "of"}:
-        taken.pop()
-    if taken:
-        return " ".join(taken)
-    if len(tokens) <= 4 and all(re.fullmatch(r"[a-z0-9][\w&.'’-]*", t) and t not in words.NOT_NAMES for t in tokens):
-        return clause
-    return None
-
-
-def _host_values(clause: str) -> list[str]:
-    tokens = [t.strip("'\".:") for t in clause.split()]
-    if len(tokens) > 1:
-        # "Dell Latitude 5420 (NW-LT-0519)": only the parts named like a machine, not the model.
-        tokens = [t for t in tokens if len(t) >= 4 and re.search(r"\d", t) and re.search(r"[A-Za-z]", t)]
-    return [
-        t
-        for t in tokens
-        if t
-        and re.search(r"[A-Za-z]", t)
-        and "@" not in t
-        and not PLACEHOLDER_RE.search(t)
-        and t.lower() not in words.NOT_NAMES
-        and not _is_public(t)
-    ]
-
-
-def field_values(text: str) -> list[tuple[str, str]]:
-    """(kind, value) of every intake field in ``text`` that names a host, serial number, person or company.
-
-    ``device: NW-LT-0519`` gives ``("HOST", "NW-LT-0519")``, ``Requester: Kevin Wong <kwong@…>`` gives
-    ``("PERSON", "Kevin Wong")``, ``customer: Tailspin Toys`` gives ``("COMPANY", "Tailspin Toys")``. A value that is an
-    ordinary word (``user: admin``, ``client: Outlook``) gives nothing; e-mail addresses and IPs are left to their
-    own patterns.
-    """
-    found: list[tuple[str, str]] = []
-    for match in _FIELD.finditer(text):
-        key = match.group("key").lower().split()[0]
-        clause = _clause(match.group("value"))
-        if not clause:
-            continue
-        kind = _FIELD_KINDS.get(key) or _FIELD_KINDS.get(key.removesuffix("name"), "PERSON")
-        if key == "asset" and match.group("key").lower() != "asset":
-            kind = "SERIAL"
-        if kind == "HOST":
-            found.extend(("HOST", value) for value in _host_values(clause))
-        elif kind == "SERIAL":
-            serial = clause.split()[0].strip("'\".:")
-            if len(serial) >= 4 and re.search(r"\d", serial):
-                found.append(("SERIAL", serial))
-        elif kind == "COMPANY":
-            company = _company_value(clause)
-            if company:
-                found.append(("COMPANY", company))
-        else:
-            person = _person_value(
-                clause, needs_capitals=":" not in match.group("sep") and "=" not in match.group("sep")
-            )
-            if person:
-                found.append(person)
-    return found
-
-
-def _name_variants(kind: str, name: str) -> Iterable[tuple[str, str, bool]]:
-    """(kind, value, case-sensitive) to search for ``name``: the name itself, plus its parts people write alone."""
-    yield kind, name, kind == "PERSON" and " " not in name and bool(re.fullmatch(r"[A-Z][a-z'’-]+", name))
-    parts = name.split()
-    if kind == "COMPANY" and len(parts) > 1 and parts[-1].lower() in _LEGAL_SUFFIXES:
-        core = " ".join(parts[:-1]).rstrip(",")
-        if len(core) >= 3 and core.lower() not in words.NOT_NAMES:
-            yield kind, core, False  # "Contoso Ltd" is also written "Contoso"
-    if kind == "PERSON" and len(parts) > 1:
-        for part in parts:
-            part = part.strip(".")
-            # A first or last name alone only as written with its capital, and never when it is a common word.
-            if len(part) >= 3 and part.lower() not in words.COMMON_WORDS and part not in _PARTICLES:
-                yield kind, part, True
-
-
-@lru_cache(maxsize=256)
-def _names_pattern(alternatives: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    body = "|".join(re.escape(v) if sensitive else f"(?i:{re.escape(v)})" for v, sensitive in alternatives)
-    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
-
-
-def _replace_names(out: str, names: Iterable[tuple[str, str]], namer: _Namer) -> str:
-    """Swap every whole-word occurrence of the known names, longest first, for their placeholder."""
-    exact: dict[str, tuple[str, str]] = {}
-    folded: dict[str, tuple[str, str]] = {}
-    for kind, name in names:
-        name = name.strip()
-        if len(name) < 2:
-            continue
-        for variant_kind, value, sensitive in _name_variants(kind, name):
-            if value.casefold() in folded or value in exact:
-                continue  # the first kind given for a value wins (companies before people)
-            (exact if sensitive else folded)[value if sensitive else value.casefold()] = (variant_kind, value)
-    if not exact and not folded:
-        return out
-    alternatives = [(v, True) for v in exact] + [(value, False) for _kind, value in folded.values()]
-    pattern = _names_pattern(tuple(sorted(alternatives, key=lambda a: (-len(a[0]), a[0]))))
-
-    def replace(match: re.Match[str]) -> str:
-        kind, value = exact.get(match.group(0)) or folded[match.group(0).casefold()]
-        return namer.name(kind, value)
-
-    return pattern.sub(replace, out)
 
 
 def redact(
@@ -388,7 +199,7 @@ def redact(
 
     def unc_replace(match: re.Match[str]) -> str:
         host = match.group(1)
-        if PLACEHOLDER_RE.fullmatch(host) or _is_public(host):
+        if PLACEHOLDER_RE.fullmatch(host) or words.is_public_host(host):
             return match.group(0)
         kind = "IP" if _IPV4.fullmatch(host) else "HOST"
         return "\\\\" + namer.name(kind, host)
@@ -408,7 +219,7 @@ def redact(
     out = sub(_IPV4, lambda m: "IP", out)
     out = sub(_IPV6, lambda m: "IP" if m.group(0).count(":") >= 2 and m.group(0) != "::" else None, out)
     # "outlook.exe" never reaches here (exe is no TLD); "example.co" style two-label names are still hosts.
-    out = sub(_FQDN, lambda m: None if _is_public(m.group(1)) else "HOST", out)
+    out = sub(_FQDN, lambda m: None if words.is_public_host(m.group(1)) else "HOST", out)
 
     def serial_context(match: re.Match[str]) -> str:
         value = match.group(1)
@@ -449,7 +260,7 @@ def redact(
         if PLACEHOLDER_RE.fullmatch(p).group(1) in _RECURRING
     ]
     names = [("COMPANY", n) for n in company_names if n] + [("PERSON", n) for n in people if n] + recurring + found
-    return Redacted(_replace_names(out, names, namer), namer.mapping)
+    return Redacted(replace_names(out, names, namer.name), namer.mapping)
 
 
 def restore(text: str, mapping: Mapping[str, str]) -> str:

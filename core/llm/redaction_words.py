@@ -14,6 +14,9 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# What a placeholder looks like: redaction writes it, restore reads it, and no list or pattern may touch it.
+PLACEHOLDER_RE = re.compile(r"<([A-Z]+)_(\d+)>")
+
 # Suffixes that mark an address or host as internal to a customer's directory rather than a mailbox on the internet.
 INTERNAL_SUFFIXES = ("local", "lan", "corp", "internal", "intra", "ad", "home", "localdomain", "onmicrosoft.com")
 TLDS = (
@@ -110,3 +113,9 @@ COMMON_WORDS = words(
     "admin support service desk help team engineer user test flowpilot microsoft windows office outlook teams "
     "server host device laptop printer network account manager owner analyst viewer lead bot system the and"
 )
+
+
+def is_public_host(host: str) -> bool:
+    """True for a public service's host (``login.microsoftonline.com``): troubleshooting knowledge, not customer data."""
+    host = host.lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in PUBLIC_DOMAINS)
