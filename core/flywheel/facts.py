@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.llm.known_names import account_people
+from core.llm.known_names import known_names
 from core.llm.redaction import redact
-from core.models import Account, AISession, AISessionStep
+from core.models import AISession, AISessionStep
 
 TEXT_KEYS = ("question", "action", "text", "instructions", "message", "summary")
 
@@ -123,10 +123,9 @@ def load_facts(
     ``company``, ``step_rows`` and ``people`` (the account's user names) are what :func:`load_facts_many` already
     read for a whole batch; without them they are read here.
     """
-    if step_rows is None:
-        company = db.scalar(select(Account.name).where(Account.id == session.account_id))
-    if people is None:
-        people = account_people(db, [session.account_id])[session.account_id]
+    if step_rows is None or people is None:
+        known = known_names(db, [session.account_id])[session.account_id]
+        company, people = known.account, known.people
     companies = [company] if company else []
     # The intake names the requester, the device and the customer: redact it first so that the names it gives are
     # hidden in every other field too (``known`` carries them).
@@ -179,13 +178,11 @@ def load_facts(
 
 
 def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, SessionFacts]:
-    """:func:`load_facts` for a batch in three queries (steps, account names, user names), not three each."""
+    """:func:`load_facts` for a batch in two queries (all their steps, all their account and user names)."""
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
-    names = dict(
-        db.execute(select(Account.id, Account.name).where(Account.id.in_({s.account_id for s in sessions}))).all()
-    )
+    names = known_names(db, {s.account_id for s in sessions})
     steps: dict[uuid.UUID, list[AISessionStep]] = {i: [] for i in ids}
     rows = db.scalars(
         select(AISessionStep)
@@ -194,8 +191,9 @@ def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, S
     )
     for row in rows:
         steps[row.session_id].append(row)
-    people = account_people(db, {s.account_id for s in sessions})
     return {
-        s.id: load_facts(db, s, company=names.get(s.account_id), step_rows=steps[s.id], people=people[s.account_id])
+        s.id: load_facts(
+            db, s, company=names[s.account_id].account, step_rows=steps[s.id], people=names[s.account_id].people
+        )
         for s in sessions
     }

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core.auth import CurrentUser
 from core.config import Settings
 from core.llm.budget import record_usage, reserve_call
-from core.llm.known_names import account_people
+from core.llm.known_names import known_names
 from core.llm.redaction import redact, restore
 from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate, utcnow
 from core.scripts.extract import Source, Suggestion, sentences, suggest_offline
@@ -147,7 +147,7 @@ def suggest_with_model(
         return None, ["There are no active templates to choose from."]
     sources = session_sources(db, session)
     session_text = "\n".join(f"{s.label}: {s.text}" for s in sources)
-    people = [user.name, *account_people(db, [user.account_id])[user.account_id]]
+    people = [user.name, *known_names(db, [user.account_id])[user.account_id].people]
     redacted = redact(session_text, company_names=(user.account_name,), people=people)
     prompt = (
         f"Problem domain: {session.problem_domain or 'unknown'}\n\n"
