@@ -195,7 +195,9 @@ def test_a_later_call_with_the_mapping_still_hides_names_found_earlier() -> None
         "GUID a3f1c2a9-4b7d-4c1e-9a3f-2d5e8b7c1a01, setup-x64.exe, CVE-2024-21413, INC0012345, RITM0012345",
         "Run DISM /Online /Cleanup-Image /RestoreHealth, then Set-MailboxFolderPermission and Get-ADUser",
         "Grant the user Full Access. Will it work? Mark as done in May. White screen after the serial port check.",
+        "Open the Admin Center; the Service Desk and FlowPilot Support answer within the hour.",
     ],
 )
 def test_troubleshooting_knowledge_is_not_redacted(text: str) -> None:
-    assert redact(text, people=["Oliver Grant", "Emma White", "Will Turner"]) == Redacted(text, {})
+    people = ["Oliver Grant", "Emma White", "Will Turner", "Admin", "Service Desk", "FlowPilot Support"]
+    assert redact(text, people=people) == Redacted(text, {})

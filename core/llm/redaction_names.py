@@ -170,31 +170,43 @@ def name_variants(kind: str, name: str) -> Iterable[tuple[str, str, bool]]:
                 yield kind, part, True
 
 
-@lru_cache(maxsize=256)
-def _names_pattern(alternatives: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
-    body = "|".join(re.escape(v) if sensitive else f"(?i:{re.escape(v)})" for v, sensitive in alternatives)
-    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)")
+@lru_cache(maxsize=512)
+def _search(names: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]] | None:
+    """One pattern for every spelling of ``names``, and (kind, value) by exact or case-folded matched text.
 
-
-def replace_names(out: str, names: Iterable[tuple[str, str]], placeholder: Callable[[str, str], str]) -> str:
-    """Swap every whole-word occurrence of the known names, longest first, for their placeholder."""
+    Cached: the fields of a session, and the sessions of an account, are redacted with the same names.
+    """
     exact: dict[str, tuple[str, str]] = {}
     folded: dict[str, tuple[str, str]] = {}
     for kind, name in names:
         name = name.strip()
-        if len(name) < 2:
+        # A user called "Admin" or "Service Desk" would otherwise take the words out of every sentence.
+        if len(name) < 2 or all(w in words.NOT_NAMES or w in words.COMMON_WORDS for w in name.lower().split()):
             continue
         for variant_kind, value, sensitive in name_variants(kind, name):
             if value.casefold() in folded or value in exact:
                 continue  # the first kind given for a value wins (companies before people)
-            (exact if sensitive else folded)[value if sensitive else value.casefold()] = (variant_kind, value)
+            if sensitive:
+                exact[value] = (variant_kind, value)
+            else:
+                folded[value.casefold()] = (variant_kind, value)
     if not exact and not folded:
-        return out
+        return None
     alternatives = [(v, True) for v in exact] + [(value, False) for _kind, value in folded.values()]
-    pattern = _names_pattern(tuple(sorted(alternatives, key=lambda a: (-len(a[0]), a[0]))))
+    alternatives.sort(key=lambda a: (-len(a[0]), a[0]))  # longest first: "Kevin Wong" before "Kevin"
+    body = "|".join(re.escape(v) if sensitive else f"(?i:{re.escape(v)})" for v, sensitive in alternatives)
+    return re.compile(r"(?<!\w)(?:" + body + r")(?!\w)"), {**folded, **exact}
+
+
+def replace_names(out: str, names: Iterable[tuple[str, str]], placeholder: Callable[[str, str], str]) -> str:
+    """Swap every whole-word occurrence of the known names, longest first, for their placeholder."""
+    search = _search(tuple(names))
+    if search is None:
+        return out
+    pattern, by_text = search
 
     def replace(match: re.Match[str]) -> str:
-        kind, value = exact.get(match.group(0)) or folded[match.group(0).casefold()]
+        kind, value = by_text.get(match.group(0)) or by_text[match.group(0).casefold()]
         return placeholder(kind, value)
 
     return pattern.sub(replace, out)
