@@ -13,12 +13,13 @@ from functools import lru_cache
 
 from core.llm import redaction_words as words
 
-# "label: value" in intake text and tickets. "reported by"/"requested by" also stand without a colon.
+# "label: value" in intake text and tickets. "reported by"/"requested by" also stand without a colon; "mail client:"
+# names software, not a customer.
 _FIELD = re.compile(
     r"(?<![\w/-])(?P<key>(?:device|computer|machine|host)[ \t]?name|hostname|device|computer|machine|host|asset"
     r"|serial(?:[ \t]+(?:number|no\.?))?|service[ \t]+tag|asset[ \t]+tag"
     r"|requester|requested[ \t]+by|reported[ \t]+by|contact|caller|user[ \t]?name|end[ \t]+user|user"
-    r"|company|customer|client|organi[sz]ation)"
+    r"|company|customer|(?<![A-Za-z][ \t])client|organi[sz]ation)"
     r"(?P<sep>[ \t]*[:=#][ \t]*|(?<=by)[ \t]+)(?=(?P<value>[^\n]*))",
     re.IGNORECASE,
 )
