@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from core.llm.redaction import Redacted, redact, restore
+from core.llm.redaction import PLACEHOLDER_RE, Redacted, redact, restore
 
 # The project's shared material lies beside the repository (../shared), on developer machines and in CI.
 TICKETS = Path(__file__).resolve().parents[2] / "shared/reference/tickets/it_service_ticket_classification_subset.csv"
+# Help-desk comments in which the dataset replaced personal data by ph_name, ph_user, ph_technical ...
+UTTERANCES = Path(__file__).resolve().parents[2] / "shared/reference/tickets/mendeley_helpdesk_sample_utterances.csv"
 
 TICKET = (
     "Hi team, jane.doe@contoso.com (UPN j.doe@contoso.onmicrosoft.com) cannot sign in to Outlook on LAPTOP-7H2K9 "
@@ -85,3 +87,120 @@ def test_no_false_positives_on_real_helpdesk_text() -> None:
     assert len(rows) > 3000
     redacted = [r["Document"] for r in rows if redact(r["Document"]).mapping]
     assert redacted == []
+
+
+def test_on_real_helpdesk_comments_only_the_datasets_own_masks_in_a_field_are_redacted() -> None:
+    if not UTTERANCES.exists():
+        pytest.skip(f"reference utterances not found at {UTTERANCES}")
+    rows = list(csv.DictReader(UTTERANCES.open(encoding="utf-8")))
+    assert len(rows) > 30000
+    results = [redact(r["actionbody"]) for r in rows]
+    tokens = sum(len(PLACEHOLDER_RE.findall(result.text)) for result in results)
+    values = [value for result in results for value in result.mapping.values()]
+    # "host name: ph_technical", "username: ph_name", "ios customer: ph_link" ...: a field's value, masked already.
+    assert (tokens, len(values)) == (8, 7) and all(value.startswith("ph_") for value in values)
+    assert [r["actionbody"] for r in rows[:2000] if redact(r["actionbody"]).mapping] == []
+
+
+@pytest.mark.parametrize(
+    ("host", "text"),
+    [
+        ("nw-lt-0519", "Outlook hangs on nw-lt-0519 after the update"),
+        ("NW-LT-0519", "Outlook hangs on NW-LT-0519 after the update"),
+        ("Contoso-SQL01", "Outlook hangs on Contoso-SQL01 after the update"),
+        ("laptop-7h2k9", "Outlook hangs on laptop-7h2k9 after the update"),
+        ("srv-01", "Outlook hangs on srv-01 after the update"),
+        ("lon-dc-1", "Outlook hangs on lon-dc-1 after the update"),
+        ("fs01.corp.contoso.local", "Outlook hangs on fs01.corp.contoso.local after the update"),
+        ("FS01.CORP.CONTOSO.LOCAL", "Outlook hangs on FS01.CORP.CONTOSO.LOCAL after the update"),
+    ],
+)
+def test_host_names_in_any_case(host: str, text: str) -> None:
+    assert redact(text) == Redacted("Outlook hangs on <HOST_1> after the update", {"<HOST_1>": host})
+
+
+INTAKE = (
+    "subject: VPN drops every hour\n"
+    "description: Kevin says the VPN drops; kevin-laptop was reimaged. Tailspin Toys has 40 users on it.\n"
+    "requester: Kevin Wong <kwong@tailspin.example>\n"
+    "device: kevin-laptop\n"
+    "customer: Tailspin Toys\n"
+    "Serial: 5CD1234XYZ, asset tag: 00456781\n"
+    "Reported by Maria Lopez; contact: tom brown; user: jdoe; computer: PC-ANNA, hostname=ws042"
+)
+
+
+def test_intake_fields_name_hosts_people_companies_and_serials_wherever_they_recur() -> None:
+    result = redact(INTAKE)
+    assert result.text == (
+        "subject: VPN drops every hour\n"
+        "description: <PERSON_1> says the VPN drops; <HOST_2> was reimaged. <COMPANY_1> has 40 users on it.\n"
+        "requester: <PERSON_2> <<EMAIL_1>>\n"
+        "device: <HOST_2>\n"
+        "customer: <COMPANY_1>\n"
+        "Serial: <SERIAL_1>, asset tag: <SERIAL_2>\n"
+        "Reported by <PERSON_3>; contact: <PERSON_4>; user: <USER_1>; computer: <HOST_3>, hostname=<HOST_1>"
+    )
+    assert result.mapping == {
+        "<EMAIL_1>": "kwong@tailspin.example",
+        "<SERIAL_1>": "5CD1234XYZ",
+        "<SERIAL_2>": "00456781",
+        "<HOST_1>": "ws042",
+        "<HOST_2>": "kevin-laptop",
+        "<HOST_3>": "PC-ANNA",
+        "<PERSON_1>": "Kevin",
+        "<PERSON_2>": "Kevin Wong",
+        "<PERSON_3>": "Maria Lopez",
+        "<PERSON_4>": "tom brown",
+        "<USER_1>": "jdoe",
+        "<COMPANY_1>": "Tailspin Toys",
+    }
+    assert restore(result.text, result.mapping) == INTAKE
+
+
+def test_field_values_that_are_ordinary_words_are_left() -> None:
+    text = (
+        "Client: Outlook 2016; User: Please reset my password; Customer: cannot print; Device: laptop; user: admin\n"
+        "Mail client: Thunderbird 115; VPN client: AnyConnect; host: smtp.office365.com; Host: localhost"
+    )
+    assert redact(text) == Redacted(text, {})
+
+
+def test_known_people_and_companies_with_their_parts_but_not_common_words() -> None:
+    text = (
+        "Oliver Grant escalated to Marcus; Grant the user Full Access, then Oliver checks. "
+        "Wingtip Toys Ltd and Wingtip Toys both call. Ask Reed."
+    )
+    result = redact(text, company_names=["Wingtip Toys Ltd"], people=["Oliver Grant", "Marcus Reed"])
+    assert result.text == (
+        "<PERSON_1> escalated to <PERSON_2>; Grant the user Full Access, then <PERSON_3> checks. "
+        "<COMPANY_1> and <COMPANY_2> both call. Ask <PERSON_4>."
+    )
+    assert [result.mapping[f"<PERSON_{n}>"] for n in (1, 2, 3, 4)] == ["Oliver Grant", "Marcus", "Oliver", "Reed"]
+    assert (result.mapping["<COMPANY_1>"], result.mapping["<COMPANY_2>"]) == ("Wingtip Toys Ltd", "Wingtip Toys")
+
+
+def test_a_later_call_with_the_mapping_still_hides_names_found_earlier() -> None:
+    intake = redact("requester: Kevin Wong\ndevice: fileserver\ncustomer: Adatum")
+    later = redact("Kevin Wong rebooted fileserver for ADATUM", known=intake.mapping)
+    assert later.text == "<PERSON_1> rebooted <HOST_1> for <COMPANY_1>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Outlook, Intune, Autopilot, Windows 11 24H2, Office 365 E3, Microsoft 365 Apps 2408, Teams 24004.1307.2669.7070",
+        "Intune enrolment fails with 0x80180014; NDR 550 5.1.10 and 554 5.7.1; AADSTS50076; HRESULT 0x8004010F",
+        "KB5034441 and KB5036893 installed; build 10.0.19045.3803; PowerShell 7.4; Chrome 120.0.6099.110",
+        "The e-mail sign-in fails; re-install the Wi-Fi driver, check the log-in page and the follow-up",
+        "windows-11, covid-19, utf-8, sha-256, x86-64, tls-1.2, aes-256-gcm, win10-x64, wpa2-enterprise, log4j-core",
+        "i7-8650U, XPS-13, RJ-45, Cat-6, DDR4-3200, Q1-2024, feb-22, version-22h2, event-1001, room-012",
+        "GUID a3f1c2a9-4b7d-4c1e-9a3f-2d5e8b7c1a01, setup-x64.exe, CVE-2024-21413, INC0012345, RITM0012345",
+        "Run DISM /Online /Cleanup-Image /RestoreHealth, then Set-MailboxFolderPermission and Get-ADUser",
+        "Grant the user Full Access. Will it work? Mark as done in May. White screen after the serial port check.",
+        "Open the Admin Center; the Service Desk and FlowPilot Support answer within the hour.",
+    ],
+)
+def test_troubleshooting_knowledge_is_not_redacted(text: str) -> None:
+    people = ["Oliver Grant", "Emma White", "Will Turner", "Admin", "Service Desk", "FlowPilot Support"]
+    assert redact(text, people=people) == Redacted(text, {})

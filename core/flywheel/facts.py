@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.llm.known_names import known_names
 from core.llm.redaction import redact
-from core.models import Account, AISession, AISessionStep
+from core.models import AISession, AISessionStep
 from core.transcript import PROMPT_KEYS, intake_text, read_intake, read_step
 
 TEXT_KEYS = PROMPT_KEYS
@@ -78,22 +79,27 @@ def load_facts(
     *,
     company: str | None = None,
     step_rows: list[AISessionStep] | None = None,
+    people: list[str] | None = None,
 ) -> SessionFacts:
     """Read ``session`` and its steps into redacted :class:`SessionFacts`.
 
-    ``company`` and ``step_rows`` are what :func:`load_facts_many` already read for a whole batch; without them
-    they are read here.
+    ``company``, ``step_rows`` and ``people`` (the account's user names) are what :func:`load_facts_many` already
+    read for a whole batch; without them they are read here.
     """
-    if step_rows is None:
-        company = db.scalar(select(Account.name).where(Account.id == session.account_id))
+    if step_rows is None or people is None:
+        known = known_names(db, [session.account_id])[session.account_id]
+        company, people = known.account, known.people
     companies = [company] if company else []
-    mapping: dict[str, str] = {}
+    # The intake names the requester, the device and the customer: redact it first so that the names it gives are
+    # hidden in every other field too (``known`` carries them).
+    intake = intake_text(read_intake(session.intake_content))
+    mapping = redact(intake, company_names=companies, people=people).mapping
 
     def clean(text: str | None) -> str:
         nonlocal mapping
         if not text:
             return ""
-        result = redact(text, company_names=companies, known=mapping)
+        result = redact(text, company_names=companies, people=people, known=mapping)
         mapping = result.mapping
         return result.text.strip()
 
@@ -125,7 +131,7 @@ def load_facts(
         tier=session.confidence_tier,
         domain=session.problem_domain,
         summary=clean(session.problem_summary),
-        intake_text=clean(intake_text(read_intake(session.intake_content))),
+        intake_text=clean(intake),
         resolution=clean(session.resolution_summary),
         rating=session.rating,
         match_score=session.match_score,
@@ -134,13 +140,11 @@ def load_facts(
 
 
 def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, SessionFacts]:
-    """:func:`load_facts` for a batch in two queries (all their steps, all their account names), not two each."""
+    """:func:`load_facts` for a batch in two queries (all their steps, all their account and user names)."""
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
-    names = dict(
-        db.execute(select(Account.id, Account.name).where(Account.id.in_({s.account_id for s in sessions}))).all()
-    )
+    names = known_names(db, {s.account_id for s in sessions})
     steps: dict[uuid.UUID, list[AISessionStep]] = {i: [] for i in ids}
     rows = db.scalars(
         select(AISessionStep)
@@ -149,4 +153,9 @@ def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, S
     )
     for row in rows:
         steps[row.session_id].append(row)
-    return {s.id: load_facts(db, s, company=names.get(s.account_id), step_rows=steps[s.id]) for s in sessions}
+    return {
+        s.id: load_facts(
+            db, s, company=names[s.account_id].account, step_rows=steps[s.id], people=names[s.account_id].people
+        )
+        for s in sessions
+    }

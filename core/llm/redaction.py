@@ -1,14 +1,19 @@
 """Replace personal and customer data with typed, numbered placeholders before text leaves the machine.
 
 ``redact(text)`` finds e-mail addresses, UPNs, ``DOMAIN\\user`` names, IPv4/IPv6 and MAC addresses, phone numbers,
-host names (internal FQDNs, UNC servers, machine names such as ``LAPTOP-7H2K9``) and the customer's company
-names, and swaps each distinct value for ``<KIND_n>``. The same value gets the same placeholder within one call (and
-across calls when the previous ``mapping`` is passed as ``known``), so a model still sees that "the same user" or
-"the same host" recurs. ``restore`` puts the originals back (Script Assist does; flows keep the placeholders).
+host names in any case (internal FQDNs, UNC servers, machine names such as ``LAPTOP-7H2K9``, ``nw-lt-0519`` or
+``Contoso-SQL01``), serial numbers (after ``serial:`` / ``S/N`` / ``service tag``, and the 10-12 character shapes
+vendors print), the values of intake fields (``device:``, ``host:``, ``requester:``, ``user:``, ``reported by``,
+``customer:``, ``company:`` …) wherever they recur, and the people and companies the caller knows; it swaps each
+distinct value for ``<KIND_n>``. The same value gets the same placeholder within one call (and across calls when the
+previous ``mapping`` is passed as ``known``), so a model still sees that "the same user" or "the same host" recurs.
+``restore`` puts the originals back (Script Assist does; flows keep the placeholders).
 
-Public vendor host names (``login.microsoftonline.com``, ``outlook.office365.com`` …) are knowledge, not customer
-data, and are left alone; so are file names (``outlook.exe``), version and build numbers (``16.0.17928.20114``),
-error codes (``0x80070005``), registry paths (``HKLM\\Software``) and well-known principals (``BUILTIN\\Users``).
+Troubleshooting knowledge is left alone: public vendor hosts (``login.microsoftonline.com``), file names
+(``outlook.exe``), versions and builds (``16.0.17928.20114``), error codes (``0x80070005``, ``550 5.1.10``), KB
+numbers, registry paths (``HKLM\\Software``), well-known principals (``BUILTIN\\Users``), product names (``Windows 11``,
+``Office 365``) and hyphenated words (``sign-in``, ``Wi-Fi``). The word lists behind that are in ``redaction_words``;
+reading fields and searching known names is ``redaction_names``.
 """
 
 from __future__ import annotations
@@ -17,86 +22,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-PLACEHOLDER_RE = re.compile(r"<([A-Z]+)_(\d+)>")
+from core.llm import redaction_words as words
+from core.llm.redaction_names import field_values, replace_names
 
-# Suffixes that mark an address or host as internal to a customer's directory rather than a mailbox on the internet.
-_INTERNAL_SUFFIXES = ("local", "lan", "corp", "internal", "intra", "ad", "home", "localdomain", "onmicrosoft.com")
-_TLDS = (
-    "com|net|org|edu|gov|mil|int|io|co|uk|us|ca|au|nz|de|fr|nl|be|ch|at|se|no|dk|fi|ie|es|it|pt|pl|cz|in|jp|"
-    "biz|info|eu|app|dev|cloud|local|lan|corp|internal|intra|ad|home|localdomain"
-)
-# Hosts of public services: mentioning them is troubleshooting knowledge, not customer data.
-_PUBLIC_DOMAINS = (
-    "microsoft.com",
-    "microsoftonline.com",
-    "office.com",
-    "office365.com",
-    "office.net",
-    "outlook.com",
-    "live.com",
-    "windows.net",
-    "windowsupdate.com",
-    "azure.com",
-    "azure.net",
-    "sharepoint.com",
-    "onedrive.com",
-    "skype.com",
-    "lync.com",
-    "teams.microsoft.com",
-    "msftauth.net",
-    "google.com",
-    "googleapis.com",
-    "gmail.com",
-    "apple.com",
-    "icloud.com",
-    "amazonaws.com",
-    "cloudflare.com",
-    "github.com",
-    "zoom.us",
-    "webex.com",
-    "adobe.com",
-    "dropbox.com",
-    "example.com",
-    "example.org",
-    "example.net",
-)
-# Left side of "X\\y" that names a registry hive, a well-known principal or a folder, never a user's domain.
-_NOT_DOMAINS = {
-    "hklm",
-    "hkcu",
-    "hkcr",
-    "hku",
-    "hkcc",
-    "hkey_local_machine",
-    "hkey_current_user",
-    "hkey_classes_root",
-    "hkey_users",
-    "hkey_current_config",
-    "builtin",
-    "nt",
-    "authority",
-    "system32",
-    "syswow64",
-    "windows",
-    "users",
-    "appdata",
-    "programdata",
-    "software",
-    "system",
-    "microsoft",
-    "temp",
-    "drivers",
-    "etc",
-    "n",
-    "t",
-    "r",
-}
-# Upper-case hyphenated tokens with digits that are standards, not machines.
-_NOT_HOSTS = re.compile(
-    r"^(?:SHA|AES|UTF|ISO|RFC|TLS|SSL|MD|RSA|DES|IEC|CVE|KB|MS|WPA|WPA2|IPV|X|COVID|HTTP|IEEE|CAT|USB|HDMI|DDR|"
-    r"PCI|PCIE|M|AX|AC|IP|TCP|UDP|MP|H|WIN32|WOW|OFFICE|NTFS|FAT|EXFAT|EFI|UEFI|BIOS|TPM|DFS|SMB|RDP|VPN|L2TP|"
-    r"GPT|MBR|ID|REQ|INC|CHG|RITM|TASK|PRB|SR|CASE|TICKET)-",
-)
+PLACEHOLDER_RE = words.PLACEHOLDER_RE
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 _UPN_CONTEXT = re.compile(r"\bUPN\b|userprincipalname|user principal name|sign-?in name", re.IGNORECASE)
@@ -112,26 +41,40 @@ _IPV6 = re.compile(
     r"|::(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4})(?:%\w+)?(?![\w:])"
 )
 _MAC = re.compile(
-    r"(?<![\w:-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w:-])"
+    r"(?<![\w:.-])(?:[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})"
+    r"(?![\w:-]|\.\w)"
 )
 _FQDN = re.compile(
-    r"(?<![\w@.-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:" + _TLDS + r"))(?![\w-]|\.[A-Za-z0-9])",
+    r"(?<![\w@.-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:" + words.TLDS + r"))(?![\w-]|\.[A-Za-z0-9])",
     re.IGNORECASE,
 )
-_MACHINE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+(?![\w-])")
+_HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+(?![\w-])")
+_GUID = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
 _HOST_CONTEXT = re.compile(
     r"\b(?:host ?name|computer ?name|machine ?name|device ?name|server|workstation|laptop|pc)\s*(?:name)?\s*(?:is|:|=|called)\s*"
     r"([A-Za-z][A-Za-z0-9-]{2,14})\b",
     re.IGNORECASE,
 )
+_SERIAL_CONTEXT = re.compile(
+    r"(?:(?i:\bserial(?:[ \t]*(?:number|no\.?|num|#))?|\bservice[ \t]*tag|\basset[ \t]*tag)|(?<![\w/])(?:S/N|SN|s/n))"
+    r"[ \t]*(?:is[ \t]+|[:#=][ \t]*)?([A-Za-z0-9][A-Za-z0-9-]{4,29})(?![\w-])"
+)
+# HP (5CD1234XYZ), Apple (C02XK0JHJG5J) and similar: 10-12 upper-case letters and digits, both well mixed.
+_SERIAL_SHAPE = re.compile(
+    r"(?<![\w-])(?=(?:[0-9]*[A-Z]){2})(?=(?:[A-Z]*[0-9]){3})[A-Z0-9]{10,12}(?![\w-])",
+)
 _PHONE = re.compile(
-    r"(?<![\w+.:/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?!\w|[.:/-]\d)"
+    r"(?<![\w+.:/-])(?:\+\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}|(?:\(\d{1,4}\)[\s.-]?)?\d{2,4})"
+    r"(?:[\s.-]\d{2,4}){1,4}(?!\w|[.:/-]\d)"
     r"|(?<![\w+])\+\d{8,15}(?!\w)"
 )
 _PROFILE_PATH = re.compile(r"(?i)([A-Z]:\\(?:Users|Documents and Settings)\\)([^\\\s<>]+)")
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 
-KINDS = ("EMAIL", "UPN", "USER", "IP", "MAC", "PHONE", "HOST", "COMPANY", "PERSON")
+# Kinds whose values a later call searches for again, because no pattern would recognise them.
+_RECURRING = frozenset({"PERSON", "COMPANY", "HOST", "SERIAL", "USER"})
+
+KINDS = ("EMAIL", "UPN", "USER", "IP", "MAC", "PHONE", "HOST", "SERIAL", "COMPANY", "PERSON")
 
 
 @dataclass
@@ -167,14 +110,44 @@ class _Namer:
         return self.by_value[key]
 
 
-def _is_public(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return any(host == d or host.endswith("." + d) for d in _PUBLIC_DOMAINS)
-
-
 def _is_internal(domain: str) -> bool:
     domain = domain.lower()
-    return any(domain == s or domain.endswith("." + s) for s in _INTERNAL_SUFFIXES)
+    return any(domain == s or domain.endswith("." + s) for s in words.INTERNAL_SUFFIXES)
+
+
+def _numbered_part(part: str) -> bool:
+    """A part like ``sql01``, ``lt0519`` or ``7h2k9`` (letters and 2+ digits) or ``0519`` (a zero-padded number)."""
+    if re.fullmatch(r"0\d+", part):
+        return True
+    return (
+        len(part) >= 4
+        and sum(ch.isdigit() for ch in part) >= 2
+        and any(ch.isalpha() for ch in part)
+        and not words.NOT_HOST_PART.fullmatch(part)
+    )
+
+
+def _machine_kind(token: str) -> str | None:
+    """HOST when a hyphenated token is named like a machine rather than a product, version, date or word."""
+    if not any(ch.isdigit() for ch in token) or _GUID.fullmatch(token):
+        return None
+    if not any(ch.islower() for ch in token):
+        if len(token) < 5 or words.NOT_HOSTS.match(token):
+            return None
+        prefix, _, number = token.partition("-")
+        if re.fullmatch(r"[A-Z]+-\d+", token) and len(prefix) <= 4 and not number.startswith("0"):
+            return None  # "WIN-10", "CAT-6": a name plus a version number; "SRV-01" is numbered like a machine
+        return "HOST"
+    parts = token.lower().split("-")
+    if parts[0] in words.NOT_HOST_PREFIXES or not parts[0].isalpha() or len(parts[0]) < 2:
+        return None
+    if any(_numbered_part(p) for p in parts[1:]):
+        return "HOST"
+    # "lon-dc-1": short site and role codes, then a plain machine number.
+    last = parts[-1]
+    if len(parts) >= 3 and last.isdigit() and len(last) <= 3 and all(p.isalpha() and len(p) <= 4 for p in parts[:-1]):
+        return "HOST"
+    return None
 
 
 def redact(
@@ -187,23 +160,23 @@ def redact(
     """Replace personal and customer data in ``text`` with typed placeholders such as ``<EMAIL_1>``.
 
     ``company_names`` (the customer's names, matched case-insensitively as whole words) become ``<COMPANY_n>`` and
-    ``people`` (names known to the caller, e.g. the engineer and the end user) ``<PERSON_n>``. ``known`` is a
-    ``mapping`` returned by an earlier call: values already in it keep their placeholder and new ones continue its
-    numbering, so several fields of one session can be redacted consistently.
+    ``people`` (names known to the caller, e.g. the account's users and the requester) ``<PERSON_n>``; a person's
+    first or last name written alone is found too, unless it is a common word. ``known`` is a ``mapping`` returned by
+    an earlier call: values already in it keep their placeholder, new ones continue its numbering, and the people,
+    companies, hosts, serials and users in it are searched for again, so the intake's requester stays hidden in every
+    later field of the same session.
     """
     if not isinstance(text, str):
         raise TypeError(f"redact() needs a str, got {type(text).__name__}")
     namer = _Namer(known)
     if not text:
         return Redacted("", namer.mapping)
+    found = field_values(text)
 
     def sub(pattern: re.Pattern[str], kind_for, source: str) -> str:
         def replace(match: re.Match[str]) -> str:
             kind = kind_for(match)
-            if kind is None:
-                return match.group(0)
-            value = match.group(0)
-            return namer.name(kind, value)
+            return match.group(0) if kind is None else namer.name(kind, match.group(0))
 
         return pattern.sub(replace, source)
 
@@ -226,7 +199,7 @@ def redact(
 
     def unc_replace(match: re.Match[str]) -> str:
         host = match.group(1)
-        if PLACEHOLDER_RE.fullmatch(host) or _is_public(host):
+        if PLACEHOLDER_RE.fullmatch(host) or words.is_public_host(host):
             return match.group(0)
         kind = "IP" if _IPV4.fullmatch(host) else "HOST"
         return "\\\\" + namer.name(kind, host)
@@ -235,7 +208,7 @@ def redact(
 
     def user_replace(match: re.Match[str]) -> str:
         domain, user = match.group(1), match.group(2)
-        if domain.casefold() in _NOT_DOMAINS or domain.casefold().startswith("hkey"):
+        if domain.casefold() in words.NOT_DOMAINS or domain.casefold().startswith("hkey"):
             return match.group(0)
         if user.casefold() in {"system", "local service", "network service", "administrators", "users"}:
             return match.group(0)
@@ -245,26 +218,20 @@ def redact(
     out = sub(_MAC, lambda m: "MAC", out)
     out = sub(_IPV4, lambda m: "IP", out)
     out = sub(_IPV6, lambda m: "IP" if m.group(0).count(":") >= 2 and m.group(0) != "::" else None, out)
+    # "outlook.exe" never reaches here (exe is no TLD); "example.co" style two-label names are still hosts.
+    out = sub(_FQDN, lambda m: None if words.is_public_host(m.group(1)) else "HOST", out)
 
-    def fqdn_kind(match: re.Match[str]) -> str | None:
-        host = match.group(1)
-        if _is_public(host):
-            return None
-        labels = host.split(".")
-        # "outlook.exe" never reaches here (exe is no TLD); "example.co" style two-label names are still hosts.
-        return "HOST" if len(labels) >= 2 else None
+    def serial_context(match: re.Match[str]) -> str:
+        value = match.group(1)
+        if not re.search(r"\d", value):
+            return match.group(0)  # "serial port", "serial number of the dock"
+        start, end = match.span(1)
+        whole, offset = match.group(0), match.start(0)
+        return whole[: start - offset] + namer.name("SERIAL", value) + whole[end - offset :]
 
-    out = sub(_FQDN, fqdn_kind, out)
-
-    def machine_kind(match: re.Match[str]) -> str | None:
-        token = match.group(0)
-        if not any(ch.isdigit() for ch in token) or len(token) < 5 or _NOT_HOSTS.match(token):
-            return None
-        if re.fullmatch(r"[A-Z]+-\d+", token) and len(token.split("-")[0]) <= 4:
-            return None  # "WIN-10", "CAT-6": a name plus a version number
-        return "HOST"
-
-    out = sub(_MACHINE, machine_kind, out)
+    out = _SERIAL_CONTEXT.sub(serial_context, out)
+    out = sub(_SERIAL_SHAPE, lambda m: None if words.NOT_SERIALS.match(m.group(0)) else "SERIAL", out)
+    out = sub(_HYPHENATED, lambda m: _machine_kind(m.group(0)), out)
 
     def host_context(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -287,12 +254,13 @@ def redact(
         return "PHONE"
 
     out = sub(_PHONE, phone_kind, out)
-
-    for kind, names in (("COMPANY", company_names), ("PERSON", people)):
-        for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
-            pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)", re.IGNORECASE)
-            out = pattern.sub(lambda m, k=kind, n=name: namer.name(k, n), out)
-    return Redacted(out, namer.mapping)
+    recurring = [
+        (PLACEHOLDER_RE.fullmatch(p).group(1), v)
+        for p, v in (known or {}).items()
+        if PLACEHOLDER_RE.fullmatch(p).group(1) in _RECURRING
+    ]
+    names = [("COMPANY", n) for n in company_names if n] + [("PERSON", n) for n in people if n] + recurring + found
+    return Redacted(replace_names(out, names, namer.name), namer.mapping)
 
 
 def restore(text: str, mapping: Mapping[str, str]) -> str:

@@ -20,6 +20,7 @@ from core.config import Settings
 from core.db import parse_uuid
 from core.enums import StepType
 from core.llm.client import AccountLedger, AnthropicClient, BudgetExhausted, LLMCallFailed
+from core.llm.known_names import known_names
 from core.llm.redaction import redact, restore
 from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate, utcnow
 from core.scripts.extract import Source, Suggestion, sentences, suggest_offline
@@ -129,7 +130,8 @@ def suggest_with_model(
         return None, ["There are no active templates to choose from."]
     sources = session_sources(db, session)
     session_text = "\n".join(f"{s.label}: {s.text}" for s in sources)
-    redacted = redact(session_text, company_names=(user.account_name,), people=(user.name,))
+    people = [user.name, *known_names(db, [user.account_id])[user.account_id].people]
+    redacted = redact(session_text, company_names=(user.account_name,), people=people)
     prompt = (
         f"Problem domain: {session.problem_domain or 'unknown'}\n\n"
         f"Session (personal data replaced by placeholders):\n{redacted.text}\n\n"
