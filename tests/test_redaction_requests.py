@@ -17,11 +17,12 @@ from core.config import Settings
 from core.db import session_scope
 from core.flywheel.engine import Providers
 from core.flywheel.generators import AnthropicGenerator
+from core.flywheel.runner import Runner
+from core.llm.client import AnthropicClient
 from core.models import Account, AISession, FlowProposal, ScriptTemplate
 from core.scripts.library import seed_script_templates
 from core.scripts.suggest import TOOL_NAME, suggest
 from core.similarity.embedders import LocalEmbedder
-from jobs.worker import Worker
 from tests.factories import NOW, make_account, make_session, make_team, make_user
 from tests.fake_anthropic import fake_anthropic_fixture  # noqa: F401
 
@@ -106,10 +107,10 @@ def test_the_flywheel_request_carries_placeholders_for_every_planted_kind(engine
         _account, session = plant(db)
         session_id = session.id
     fake_anthropic.tool_use(FLOW, name="submit_new_flow")
-    generator = AnthropicGenerator("test-key", MODEL, fake_anthropic.url, max_retries=0, timeout=2.0)
+    generator = AnthropicGenerator(AnthropicClient("test-key", MODEL, fake_anthropic.url, max_retries=0, timeout=2.0))
     providers = Providers(generator, LocalEmbedder(), Settings())
     clock = lambda: NOW + timedelta(hours=1)  # noqa: E731
-    stats = Worker(engine, providers, worker_id="w", clock=clock).run_pass()
+    stats = Runner(engine, providers, worker_id="w", clock=clock).run_pass()
     assert dict(stats.outcomes) == {"new_flow": 1}
 
     [request] = fake_anthropic.messages
