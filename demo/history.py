@@ -27,9 +27,9 @@ from demo.workspace import Workspace
 
 # The worker picks a session up a few minutes after it closes.
 ANALYSIS_DELAY = timedelta(minutes=6)
-# How often the replayed worker looks at the queue. Shorter ticks date the history more finely but cost a pass
-# each (a few milliseconds even when nothing is due); the proposals and outcomes do not depend on it.
-TICK = timedelta(hours=6)
+# How often the replayed worker looks at the queue: twice a day. Shorter ticks date the history more finely but
+# cost a pass each (a few milliseconds even when nothing is due); the proposals and outcomes do not depend on it.
+TICK = timedelta(hours=12)
 # Queue sessions are due this long after ``now`` during the replay, so no tick reaches them; released afterwards.
 HOLD = timedelta(days=1)
 
