@@ -256,7 +256,8 @@ def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale
     with session_scope(engine) as db:
         for slug, ws in ((MAIN_SLUG, main), (SECOND_SLUG, second)):
             summary[slug].update(_flywheel_counts(db, ws))
-    summary["history_passes"] = flywheel.passes
+    # What the replayed worker did over the history, as its own log line of a pass would put it.
+    summary["flywheel_history"] = {"passes": flywheel.passes, "analysed": flywheel.analysed, **flywheel.outcomes}
     summary["seconds"] = round(time.perf_counter() - started, 2)
     log.info("demo workspace built", extra={"summary": summary})
     return summary
