@@ -226,7 +226,8 @@ def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale
 
     ``now`` anchors every date (default: the current UTC time), so the sessions lie in the 120 days before it.
     ``scale`` shrinks the number of sessions (tests use it); the flows, people and live sessions stay the same.
-    Raises :class:`DemoExists` when either demo account is already there.
+    Raises :class:`DemoExists` when either demo account is already there. The history is analysed by the worker,
+    which takes whatever is due in the database: other accounts' pending sessions are analysed along with it.
     """
     started = time.perf_counter()
     with session_scope(engine) as db:

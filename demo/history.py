@@ -99,7 +99,7 @@ def replay(engine: Engine, workspaces: list[Workspace], now: datetime) -> Replay
         # The held-back queue is due now: the worker takes it on its first pass.
         db.execute(
             update(AISession)
-            .where(AISession.analysis_status == "pending")
+            .where(AISession.account_id.in_([ws.id for ws in workspaces]), AISession.analysis_status == "pending")
             .values(analysis_after=None)
             .execution_options(synchronize_session=False)
         )
