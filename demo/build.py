@@ -210,9 +210,13 @@ def _write(db: Session, ws: Workspace, psa: bool) -> dict[str, int]:
 
 def _flywheel_counts(db: Session, ws: Workspace) -> dict[str, int]:
     """What the replayed flywheel left in the account: the queue still to analyse and the proposals it made."""
-    pending = select(func.count()).where(AISession.account_id == ws.id, AISession.analysis_status == "pending")
+    pending = (
+        select(func.count())
+        .select_from(AISession)
+        .where(AISession.account_id == ws.id, AISession.analysis_status == "pending")
+    )
     proposals = select(func.count()).select_from(FlowProposal).where(FlowProposal.account_id == ws.id)
-    return {"pending_analysis": db.scalar(pending.select_from(AISession)), "proposals": db.scalar(proposals)}
+    return {"pending_analysis": db.scalar(pending), "proposals": db.scalar(proposals)}
 
 
 def _seed_templates(db: Session) -> int:
