@@ -13,11 +13,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.flywheel.facts import load_facts
 from core.models import (
     Account,
     AISession,
@@ -32,15 +31,14 @@ from core.models import (
     User,
 )
 from core.scripts.library import seed_script_templates
-from core.similarity.embedders import LocalEmbedder, to_bytes
 from core.trees import validate_tree
 from demo import flows_identity, flows_network, flows_ops
 from demo.discovery import ACTIVE, NOVEL
 from demo.dsl import Flow
-from demo.history import build_proposals, classify
+from demo.history import queue_for_analysis, replay
 from demo.prehistory import before_enhanced, before_generated
 from demo.simulate import SessionSimulator, Workforce, new_uuid, pick_novel
-from demo.workspace import Workspace
+from demo.workspace import Publication, Workspace
 
 log = logging.getLogger("flowpilot.demo")
 
@@ -130,16 +128,18 @@ def _main_workspace(rng: random.Random, now: datetime, scale: float) -> Workspac
         sim.not_before[key] = (info["child"], age)
         row = ws.tree_rows[key]
         enhanced_at = now - timedelta(days=age)
+        # Version 1 lacks the branch the flywheel proposed; the replay publishes version 2 at ``enhanced_at``.
         ws.versions[:] = [v for v in ws.versions if v["tree_id"] != row["id"]]
         ws.versions.append(ws._version(row, 1, info["before"], "manual", "First version", row["created_at"]))
-        ws.versions.append(ws._version(row, 2, ws.flows[key].tree, "ai_enhanced", info["change"], enhanced_at))
-        row.update(version=2, origin="ai_enhanced", updated_at=enhanced_at)
+        version = ws._version(row, 2, ws.flows[key].tree, "ai_enhanced", info["change"], enhanced_at)
+        row["tree_structure"] = info["before"]
+        ws.publications.append(Publication(key, "enhanced", enhanced_at, version))
+    for key, age in generated_age.items():
+        ws.publications.append(Publication(key, "generated", now - timedelta(days=age)))
     _simulate(ws, sim, round(MAIN_SESSIONS * scale), NOVEL)
     for key, subject, description in ACTIVE:
         ws.sims.append(sim.active(ws.flows[key], subject, description))
-    _history(ws, rng, now, round(MAIN_PENDING * scale))
-    for key in generated_age:
-        ws.source_sessions[ws.tree_rows[key]["id"]] = ws.groups[f"generated:{key}"].sims[0].row["id"]
+    _queue(ws, round(MAIN_PENDING * scale))
     return ws
 
 
@@ -153,16 +153,13 @@ def _second_workspace(rng: random.Random, now: datetime, scale: float) -> Worksp
     sim = SessionSimulator(rng, now, workforce, {k: r["id"] for k, r in ws.tree_rows.items()})
     novels = tuple(n for n in NOVEL if n.key in SECOND_NOVELS)
     _simulate(ws, sim, round(SECOND_SESSIONS * scale), novels)
-    _history(ws, rng, now, round(SECOND_PENDING * scale))
+    _queue(ws, round(SECOND_PENDING * scale))
     return ws
 
 
-def _history(ws: Workspace, rng: random.Random, now: datetime, pending: int) -> None:
+def _queue(ws: Workspace, pending: int) -> None:
     ws.sims.sort(key=lambda s: s.row["created_at"])
-    classify(ws.sims, pending, ws.groups)
-    reviewer = ws.user("team_admin")["id"]
-    ws.proposals = build_proposals(rng, now, ws.id, ws.groups, ws.sims, ws.flows, ws.tree_rows, reviewer)
-    ws.stats()
+    queue_for_analysis(ws, pending)
 
 
 def _write(db: Session, ws: Workspace, psa: bool) -> dict[str, int]:
@@ -181,13 +178,6 @@ def _write(db: Session, ws: Workspace, psa: bool) -> dict[str, int]:
     pushes = [s.push for s in ws.sims if s.push]
     db.execute(insert(AISession), sessions)
     db.execute(insert(AISessionStep), steps)
-    for tree_id, session_id in ws.source_sessions.items():
-        # updated_at named as itself: the column's onupdate would otherwise stamp the wall-clock build time.
-        db.execute(
-            update(Tree).where(Tree.id == tree_id).values(source_session_id=session_id, updated_at=Tree.updated_at)
-        )
-    db.execute(insert(FlowProposal), ws.proposals)
-    _embed_open_proposals(db, ws.proposals)
     if psa:
         db.execute(
             insert(PSAConnection),
@@ -214,29 +204,19 @@ def _write(db: Session, ws: Workspace, psa: bool) -> dict[str, int]:
         "resolved": status["resolved"],
         "escalated": status["escalated"],
         "abandoned": status["abandoned"],
-        "pending_analysis": sum(1 for s in sessions if s["analysis_status"] == "pending"),
-        "proposals": len(ws.proposals),
         "psa_pushes": len(pushes),
     }
 
 
-def _embed_open_proposals(db: Session, proposals: list[dict[str, Any]]) -> None:
-    """Give open new-flow proposals the embedding the worker compares new sessions with (local embedder).
-
-    Without it the worker could not merge fresh sessions about a recurring problem into the proposal that is
-    already in the Review Queue, and would open a second one.
-    """
-    embedder = LocalEmbedder()
-    for row in proposals:
-        if row["proposal_type"] != "new_flow" or row["status"] not in ("pending", "dismissed"):
-            continue
-        facts = load_facts(db, db.get(AISession, row["source_session_id"]))
-        vector = embedder.embed([facts.dedup_text])[0]
-        db.execute(
-            update(FlowProposal)
-            .where(FlowProposal.id == row["id"])
-            .values(embedding=to_bytes(vector), embedder=embedder.name, updated_at=FlowProposal.updated_at)
-        )
+def _flywheel_counts(db: Session, ws: Workspace) -> dict[str, int]:
+    """What the replayed flywheel left in the account: the queue still to analyse and the proposals it made."""
+    pending = (
+        select(func.count())
+        .select_from(AISession)
+        .where(AISession.account_id == ws.id, AISession.analysis_status == "pending")
+    )
+    proposals = select(func.count()).select_from(FlowProposal).where(FlowProposal.account_id == ws.id)
+    return {"pending_analysis": db.scalar(pending), "proposals": db.scalar(proposals)}
 
 
 def _seed_templates(db: Session) -> int:
@@ -250,7 +230,8 @@ def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale
 
     ``now`` anchors every date (default: the current UTC time), so the sessions lie in the 120 days before it.
     ``scale`` shrinks the number of sessions (tests use it); the flows, people and live sessions stay the same.
-    Raises :class:`DemoExists` when either demo account is already there.
+    Raises :class:`DemoExists` when either demo account is already there. The history is analysed by the worker,
+    which takes whatever is due in the database: other accounts' pending sessions are analysed along with it.
     """
     started = time.perf_counter()
     with session_scope(engine) as db:
@@ -260,7 +241,8 @@ def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     rng = random.Random(seed)
     main = _main_workspace(rng, now, scale)
-    second = _second_workspace(rng, now, scale)
+    # Its own stream: the second account stays the same whatever the first one draws.
+    second = _second_workspace(random.Random(f"{seed}:{SECOND_SLUG}"), now, scale)
     super_admin = {
         "id": new_uuid(rng),
         "account_id": main.id,
@@ -275,6 +257,12 @@ def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale
     with session_scope(engine) as db:
         summary = {MAIN_SLUG: _write(db, main, psa=True), SECOND_SLUG: _write(db, second, psa=False)}
         summary["script_templates"] = _seed_templates(db)
+    flywheel = replay(engine, [main, second], now)
+    with session_scope(engine) as db:
+        for slug, ws in ((MAIN_SLUG, main), (SECOND_SLUG, second)):
+            summary[slug].update(_flywheel_counts(db, ws))
+    # What the replayed worker did over the history, as its own log line of a pass would put it.
+    summary["flywheel_history"] = {"passes": flywheel.passes, "analysed": flywheel.analysed, **flywheel.outcomes}
     summary["seconds"] = round(time.perf_counter() - started, 2)
     log.info("demo workspace built", extra={"summary": summary})
     return summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from core.trees import diff_trees, find_node, normalize_label
+from core.trees import diff_trees, find_node
 from demo.dsl import Flow
 from demo.simulate import SessionSimulator, Simulated
 from demo.workspace import Workspace
@@ -51,7 +51,7 @@ def before_generated(ws: Workspace, sim: SessionSimulator, flow: Flow, age_days:
         subject, description = ws.rng.choice(flow.intakes)
         row = sim.new_row("discovery", flow.domain, subject, description, "resolved")
         row["resolution_summary"] = path[-1][0]["solution"]
-        s = Simulated(row, steps, "discovery", extra={"group": f"generated:{flow.key}"})
+        s = Simulated(row, steps, "discovery", extra={"prehistory": flow.key})
         ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
 
 
@@ -81,12 +81,6 @@ def before_enhanced(ws: Workspace, sim: SessionSimulator, flow: Flow, age_days: 
         row["matched_flow_id"] = ws.tree_rows[flow.key]["id"]
         row["match_score"] = round(ws.rng.uniform(0.6, 0.78), 3)
         row["resolution_summary"] = path[-1][0].get("solution")
-        extra = {
-            "group": f"enhanced:{flow.key}",
-            "before": before,
-            "change": change,
-            "divergence_key": f"{parent_id}|{normalize_label(child['label'])}",
-        }
-        s = Simulated(row, steps, "exploring", flow=flow, extra=extra)
+        s = Simulated(row, steps, "exploring", flow=flow, extra={"prehistory": flow.key})
         ws.sims.append(sim.finish(s, created=sim.created_at(days_back=118, oldest=age_days + 3)))
     return {"before": before, "change": change, "child": child["id"]}

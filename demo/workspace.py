@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from demo.dsl import Flow
-from demo.history import Group, flow_stats
 from demo.simulate import Simulated, new_uuid
+
+
+@dataclass
+class Publication:
+    """A flow published from the flywheel's proposal at ``at``: ``generated`` (a new flow) or ``enhanced`` (its
+    version 2, ``version`` being that tree_versions row)."""
+
+    key: str
+    kind: str
+    at: datetime
+    version: dict[str, Any] | None = None
 
 
 class Workspace:
@@ -25,9 +36,11 @@ class Workspace:
         self.tree_rows: dict[str, dict[str, Any]] = {}
         self.versions: list[dict[str, Any]] = []
         self.sims: list[Simulated] = []
-        self.groups: dict[str, Group] = {}
-        self.proposals: list[dict[str, Any]] = []
-        self.source_sessions: dict[uuid.UUID, uuid.UUID] = {}
+        # Flows published from the flywheel's proposals, applied during the replay (demo.reviews.publish).
+        self.publications: list[Publication] = []
+        self.published_new_flows = 0
+        # When the last session of the analysed history became due (None: no history).
+        self.history_until: datetime | None = None
 
     @property
     def id(self) -> uuid.UUID:
@@ -122,9 +135,3 @@ class Workspace:
             "created_by": row["created_by"],
             "created_at": created,
         }
-
-    def stats(self) -> None:
-        flow_stats(self.sims, {k: v for k, v in self.tree_rows.items() if k in self.flows})
-        for key, row in self.tree_rows.items():
-            if key not in self.flows:
-                row.update(times_matched=0, times_resolved=0, success_rate=0.0, last_matched_at=None)
