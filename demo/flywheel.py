@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 from core.config import Settings
 from core.flywheel.engine import Providers
 from core.flywheel.generators import OfflineRulesGenerator
+from core.flywheel.runner import RunStats, drain
 from core.similarity.embedders import LocalEmbedder
-from jobs.worker import RunStats, Worker
 
 # Sessions claimed per statement: large, since nothing leaves the machine and the history is thousands of sessions.
 BATCH = 500
@@ -32,4 +32,4 @@ def analyse_history(engine: Engine, providers: Providers, now: datetime) -> RunS
     The same ``providers`` across calls keep the dedup index warm. The clock never moves during a call, so every
     date the flywheel writes is ``now``; the worker id is fixed, so claims read the same on every build.
     """
-    return Worker(engine, providers, worker_id=WORKER_ID, batch=BATCH, clock=lambda: now).run_pass()
+    return drain(engine, providers, clock=lambda: now, batch=BATCH, worker_id=WORKER_ID)
