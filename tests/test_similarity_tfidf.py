@@ -59,7 +59,7 @@ def test_paraphrase_from_the_product_review_clears_the_threshold() -> None:
     left, right = embedder.embed(
         ["Can't join device to Intune, code 0x80180014", "Autopilot enrollment error 80180014"]
     )
-    assert float(left @ right) >= 0.2  # shares only the error code and little else
+    assert float(left @ right) == pytest.approx(0.5, abs=0.01)  # the shared error code carries it
     a, b = embedder.embed(
         ["Outlook keeps asking for password O365", "Outlook repeatedly prompts for Office 365 password"]
     )
@@ -84,7 +84,7 @@ def test_vectors_are_unit_float32_of_fixed_size_and_survive_storage() -> None:
 def test_embedding_is_deterministic_and_the_name_carries_the_idf_table() -> None:
     first, second = TfidfEmbedder(), TfidfEmbedder()
     assert np.array_equal(first.embed(["OST file corrupt"]), second.embed(["OST file corrupt"]))
-    assert first.name.startswith("tfidf synonyms v1 ") and len(first.name.split()[-1]) == 8
+    assert first.name.startswith("tfidf synonyms v1 cap3.5 ") and len(first.name.split()[-1]) == 8
 
 
 def test_threshold_is_the_calibrated_one_on_the_training_split() -> None:
