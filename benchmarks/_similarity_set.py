@@ -16,8 +16,8 @@ log, for the templated-text clustering test). Pair sources:
 * the 40 pairs of :mod:`core.similarity.calibration`.
 
 About 30 % of the pairs, chosen by a hash of the pair id, are held out: thresholds are chosen on ``train`` and
-reported on ``heldout``. The IDF table is fitted on the training side only (the tickets and texts of held-out
-pairs are left out), so the held-out figures of the TF-IDF embedder are not flattered by its vocabulary.
+reported on ``heldout``. The IDF table is fitted on the texts of the training pairs only (held-out texts left out),
+so the held-out figures of the TF-IDF embedder are not flattered by its vocabulary.
 """
 
 from __future__ import annotations
@@ -160,16 +160,13 @@ def build(reference: Path) -> list[dict]:
     return out
 
 
-def fit_idf(reference: Path, pairs: list[dict]) -> dict[str, float]:
-    """Smoothed IDF, ln((1 + N) / (1 + df)) + 1, over every Kaggle ticket and written text that no held-out pair
-    uses; terms seen in fewer than 2 documents are left out (they get the table's ``unseen`` weight)."""
+def fit_idf(pairs: list[dict]) -> dict:
+    """Smoothed IDF, ln((1 + N) / (1 + df)) + 1, over the distinct texts of the training pairs that no held-out pair
+    uses: data shipped in the repository, so anyone can refit it. Terms in fewer than 2 texts are left out (they get
+    the table's ``unseen`` weight). Fitting on all 3,806 Kaggle tickets instead measured the same (train recall at
+    precision >= 0.90: 0.686 against 0.692 here; held-out AUC 0.927 against 0.923)."""
     heldout = {text for p in pairs if p["split"] == "heldout" for text in (p["a"], p["b"])}
-    documents: list[str] = []
-    with (reference / "tickets" / KAGGLE_FILE).open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if _cut(row["Document"]) not in heldout:
-                documents.append(row["Document"])
-    documents += sorted({t for p in pairs if p["split"] == "train" for t in (p["a"], p["b"])} - heldout)
+    documents = sorted({t for p in pairs if p["split"] == "train" for t in (p["a"], p["b"])} - heldout)
     df: Counter[str] = Counter()
     for document in documents:
         df.update(set(terms(document)))
@@ -207,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         for pair in pairs:
             handle.write(json.dumps(pair, ensure_ascii=False, sort_keys=True) + "\n")
     IDF_PATH.parent.mkdir(parents=True, exist_ok=True)
-    IDF_PATH.write_text(json.dumps(fit_idf(args.reference, pairs), sort_keys=True, indent=0) + "\n", encoding="utf-8")
+    IDF_PATH.write_text(json.dumps(fit_idf(pairs), sort_keys=True, indent=0) + "\n", encoding="utf-8")
     with BPI_EXCERPT_PATH.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["sr_number", "product", "impact"], lineterminator="\n")
         writer.writeheader()
