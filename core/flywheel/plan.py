@@ -41,6 +41,7 @@ from core.flywheel.generators import (
 from core.llm.client import AnthropicClient, Ledger
 from core.models import AISession, FlowProposal, Tree
 from core.similarity.embedders import Embedder, LocalEmbedder, VoyageEmbedder
+from core.similarity.tfidf import TfidfEmbedder
 from core.trees import validate_tree
 
 MAX_OPTIONS = 5
@@ -73,12 +74,14 @@ def build_providers(settings: Settings) -> Providers:
     else:
         generator = OfflineRulesGenerator()
     choice = (settings.embedder or "auto").lower()
-    if choice not in ("auto", "local", "voyage"):
-        raise ValueError(f"FLOWPILOT_EMBEDDER must be auto, local or voyage, not {settings.embedder!r}")
+    if choice not in ("auto", "local", "tfidf", "voyage"):
+        raise ValueError(f"FLOWPILOT_EMBEDDER must be auto, local, tfidf or voyage, not {settings.embedder!r}")
     if choice == "voyage" and not settings.voyage_api_key:
         raise ValueError("FLOWPILOT_EMBEDDER=voyage needs FLOWPILOT_VOYAGE_API_KEY")
     if choice == "voyage" or (choice == "auto" and settings.voyage_api_key):
         embedder: Embedder = VoyageEmbedder(settings.voyage_api_key, settings.voyage_model, settings.voyage_base_url)
+    elif choice == "tfidf":
+        embedder = TfidfEmbedder()
     else:
         embedder = LocalEmbedder()
     return Providers(generator=generator, embedder=embedder, settings=settings)

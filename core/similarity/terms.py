@@ -1,0 +1,48 @@
+"""The terms a problem text is compared on: canonical words (abbreviations folded, error codes normalised), stems.
+
+Shared by the TF-IDF embedder, its IDF table and the gap clustering, so all three count the same things.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.similarity.abbreviations import canonicalise
+
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9_]*")
+# Function words and helpdesk courtesy: they say nothing about which problem it is. Content words that are common
+# in helpdesk text ("error", "issue") are not listed here: the IDF table weighs them down instead.
+_STOP_WORD_TEXT = """a an the and or but if of to in on at by for with from as is are was were be been being it its this that
+    these those i we you he she they them our your their my me us his her him do does did done has have had not no
+    yes can could would should will just so than then there here when what which who how why all any some very
+    again still also after before into out up down over about please hi hello dear thanks thank regards kind best
+    re fw fwd pm am sent would like need needs needed help kindly"""
+STOP_WORDS = frozenset(_STOP_WORD_TEXT.split())
+
+
+def _undouble(stem: str) -> str:
+    # "dropping" -> "dropp" -> "drop", so it meets "drops" -> "drop"; "ll"/"ss" stay ("installed", "passed").
+    if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+        return stem[:-1]
+    return stem
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: plural ``s``/``ies``, ``ied``, ``ing`` and ``ed`` (with a doubled final consonant
+    undone) on words long enough to keep a stem."""
+    if word.startswith("err_") or any(ch.isdigit() for ch in word) or "_" in word:
+        return word
+    if len(word) > 4 and word.endswith(("ies", "ied")):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        return _undouble(word[:-3])
+    if len(word) > 4 and word.endswith("ed"):
+        return _undouble(word[:-2])
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The canonical, stemmed content words of ``text`` in order (repeats kept: counts matter)."""
+    return [stem(t) for t in _TOKEN.findall(canonicalise(text)) if t not in STOP_WORDS and len(t) > 1]

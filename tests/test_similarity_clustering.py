@@ -1,0 +1,56 @@
+"""Gap clustering: one problem written many ways is one gap; a shared template does not make everything one gap."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from core.similarity.clustering import cluster_problems, corpus_vectors
+
+DATA = Path(__file__).resolve().parent / "data"
+
+ONE_PROBLEM = [
+    "Azure Active Directory join fails on new laptop",
+    "AAD join failing for new laptop",
+    "Entra ID join fails on a new notebook",
+    "Microsoft Entra ID device join failure",
+    "Azure AD join error on new PC",
+    "New laptop cannot join Entra",
+]
+OTHERS = [
+    "BitLocker recovery key prompt on new laptop",
+    "Laptop battery drains quickly",
+    "Outlook keeps prompting for password",
+    "VPN connection fails with error 809",
+    "Printer offline on second floor",
+    "Teams camera not detected in meetings",
+]
+
+
+def test_six_ways_of_writing_one_problem_make_one_cluster_apart_from_the_others() -> None:
+    clusters = cluster_problems(OTHERS[:2] + ONE_PROBLEM + OTHERS[2:])
+    assert clusters == [[0], [1], [2, 3, 4, 5, 6, 7], [8], [9], [10], [11]]
+
+
+def test_templated_bpi_incidents_cluster_by_product_not_into_one() -> None:
+    with (DATA / "bpi2013_incidents_excerpt.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    summaries = [f"{r['impact']} impact incident on {r['product']}" for r in rows]
+    clusters = cluster_problems(summaries)
+    assert len(rows) == 64
+    assert sorted(sorted({rows[i]["product"] for i in c}) for c in clusters) == [
+        [p] for p in ["PROD13", "PROD253", "PROD383", "PROD424", "PROD494", "PROD566", "PROD660", "PROD698"]
+    ]
+
+
+def test_a_phrase_in_every_text_weighs_almost_nothing() -> None:
+    template = "Automated alert from monitoring: please investigate."
+    texts = [f"{template} Disk full on file server", f"{template} Certificate expired on web server"]
+    vectors = corpus_vectors(texts)
+    assert float(vectors[0] @ vectors[1]) < 0.05  # "server" is the only shared non-template word: still apart
+    assert len(cluster_problems(texts)) == 2
+
+
+def test_texts_that_are_only_the_template_still_group_and_empty_texts_stand_alone() -> None:
+    assert cluster_problems(["Low impact incident", "Low impact incident", "", "thanks"]) == [[0, 1], [2], [3]]
+    assert cluster_problems([]) == []
