@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, case, update
 from sqlalchemy.orm import Session
 
 from core.flywheel.classify import Decision
+from core.flywheel.clusters import session_path
 from core.flywheel.dedup import find_enhancement, find_similar, merge
 from core.flywheel.divergence import FlowWalk
 from core.flywheel.facts import SessionFacts
@@ -34,7 +35,7 @@ from core.flywheel.plan import (
 from core.flywheel.prepare import generate, prepare, record_spent
 from core.llm import budget
 from core.models import AISession, FlowProposal, Tree, utcnow
-from core.similarity.embedders import to_bytes
+from core.similarity.embedders import from_bytes, to_bytes
 from core.trees import diff_trees
 
 __all__ = [
@@ -170,8 +171,17 @@ def _new_flow(
     )
     if duplicate is not None:
         resurfaced = merge(
-            db, duplicate, facts.id, evidence, providers.settings.dismissed_resurface_support, flush=flush
+            db,
+            duplicate,
+            facts.id,
+            evidence,
+            providers.settings.dismissed_resurface_support,
+            flush=flush,
+            path=session_path(facts),
+            vector=vector,
         )
+        if duplicate.embedding is not None:
+            providers.index.add(duplicate, from_bytes(duplicate.embedding))  # the centroid the merge moved to
         return _merged(duplicate, resurfaced, "Same problem")
     generated = _generate(
         db, facts, providers, now, lambda gen, reserve: gen.new_flow(facts, reserve), matching(prepared, None)
@@ -213,7 +223,7 @@ def _enhancement(
         return Outcome("no_proposal", refusal)
     node = walk.node
     key = walk.key
-    existing = find_enhancement(db, facts.account_id, flow.id, key)
+    existing = find_enhancement(db, facts.account_id, flow.id, node["id"], walk.label or "")
     if existing is not None:
         resurfaced = merge(db, existing, facts.id, evidence, providers.settings.dismissed_resurface_support)
         return _merged(existing, resurfaced, f"Same new branch '{walk.label}'")

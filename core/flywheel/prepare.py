@@ -61,7 +61,7 @@ def prepare(
                 return None
             node = walk.node
             key = walk.key
-            if peek_enhancement(db, facts.account_id, flow.id, key):
+            if peek_enhancement(db, facts.account_id, flow.id, node["id"], walk.label or ""):
                 return None
             target = EnhancementTarget(flow.name, copy.deepcopy(flow.tree_structure), node["id"], walk.label or "")
             after = walk.after
