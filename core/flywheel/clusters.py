@@ -19,6 +19,7 @@ import copy
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -101,6 +102,7 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
 def tokens(text: str | None) -> frozenset[str]:
     """The content words of ``text``: lower case, stop words out, one suffix stemmed, "re-install" as one word."""
     lowered = _JOINED.sub(r"\1", _NOT.sub(" not", _APOSTROPHE_S.sub("", (text or "").lower())))
@@ -136,6 +138,8 @@ def resolution_key(text: str | None) -> str:
 _LOCAL = LocalEmbedder()
 
 
+# A worker compares the same few options and words again and again.
+@lru_cache(maxsize=65536)
 def local_similarity(a: str, b: str) -> float:
     """Cosine of the local hashed n-gram embedder (the default ``similar`` of :func:`same_resolution`)."""
     vectors = _LOCAL.embed([a, b])
