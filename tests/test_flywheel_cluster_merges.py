@@ -169,3 +169,23 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
     assert peek_enhancement(db, account.id, flow.id, "q2", "Sign-in fails: error 0x80070005") is True
     assert peek_enhancement(db, account.id, flow.id, "q2", "Error 0x80070057 when signing in") is False
     assert peek_enhancement(db, account.id, flow.id, "q1", "Error 0x80070005 when signing in") is False
+
+
+def test_a_merged_session_that_asks_something_else_leaves_the_tree_alone(db: Session) -> None:
+    account = make_account(db)
+    kw = {"confidence_tier": "discovery", "problem_domain": "network", "resolution_summary": "Switched profiles."}
+    summary, steps, _resolution = VPN_SESSIONS[0]
+    first = make_session(db, account, problem_summary=summary, steps=steps, **kw)
+    # The same words in the summary, but the engineer was troubleshooting the Teams client.
+    teams = [ask("Is the Teams client connected?", "No", ["Yes", "No"]), *steps[1:]]
+    second = make_session(db, account, problem_summary=summary, steps=teams, **kw)
+    db.commit()
+    prov = Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings())
+    created, merged = analyze(db, first, prov), analyze(db, second, prov)
+    assert (created.kind, merged.kind, merged.proposal_id) == ("new_flow", "merged", created.proposal_id)
+    proposal = db.get(FlowProposal, created.proposal_id)
+    db.refresh(proposal)
+    assert proposal.supporting_session_count == 2
+    tree = proposal.proposed_flow_data["tree_structure"]
+    assert tree["question"] == CONNECTED and "support" not in tree  # unchanged: no counts, no Teams branch
+    assert covers(tree, session_path(load_facts(db, second))) is False
