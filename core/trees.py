@@ -20,6 +20,8 @@ MAX_TEXT_LENGTH = 2000
 MAX_LABEL_LENGTH = 200
 MAX_ID_LENGTH = 120
 QUESTION_CHILDREN = (2, 5)
+# Optional on any node: how many supporting sessions of a proposal took the branch to it (a whole number >= 0).
+SUPPORT_KEY = "support"
 
 
 class InvalidTree(ValueError):
@@ -107,6 +109,9 @@ def validate_tree(tree: Any) -> list[str]:
             errors.append(f"{where}: an action has at most 1 next step, it has {len(children)}")
         elif kind == "solution" and children:
             errors.append(f"{where}: a solution ends the flow and has no children, it has {len(children)}")
+        support = node.get(SUPPORT_KEY)
+        if support is not None and (isinstance(support, bool) or not isinstance(support, int) or support < 0):
+            errors.append(f"{where}: {SUPPORT_KEY} (sessions that took this branch) must be a whole number ≥ 0")
         template_id = node.get("script_template_id")
         if kind == "action" and template_id not in (None, "") and not isinstance(template_id, str):
             errors.append(f"{where}: script_template_id must be a string")
@@ -306,6 +311,7 @@ class GraphNode:
     title: str
     full_text: str
     depth: int
+    support: int | None = None  # sessions that took the branch to this node, when the tree counts them
 
 
 @dataclass(frozen=True)
@@ -316,7 +322,11 @@ class GraphEdge:
 
 
 def to_graph(tree: dict[str, Any], short: int = 48) -> tuple[list[GraphNode], list[GraphEdge]]:
-    """Nodes and labelled edges for drawing (the UI maps them onto streamlit-agraph)."""
+    """Nodes and labelled edges for drawing (the UI maps them onto streamlit-agraph).
+
+    A node that counts its supporting sessions shows the count on the edge leading to it ("No ×3"), so a reviewer
+    sees which branches many sessions took and which one only.
+    """
     nodes: list[GraphNode] = []
     edges: list[GraphEdge] = []
     if is_procedural(tree):
@@ -330,9 +340,14 @@ def to_graph(tree: dict[str, Any], short: int = 48) -> tuple[list[GraphNode], li
         return nodes, edges
     for node, parent, depth in iter_nodes(tree):
         text = node_text(node)
-        nodes.append(GraphNode(str(node.get("id")), str(node.get("type")), _shorten(text, short), text, depth))
+        support = node.get(SUPPORT_KEY)
+        support = support if isinstance(support, int) and not isinstance(support, bool) else None
+        nodes.append(GraphNode(str(node.get("id")), str(node.get("type")), _shorten(text, short), text, depth, support))
         if parent is not None:
-            edges.append(GraphEdge(str(parent.get("id")), str(node.get("id")), str(node.get("label", ""))))
+            label = str(node.get("label", ""))
+            if support is not None:
+                label = f"{label} ×{support}"
+            edges.append(GraphEdge(str(parent.get("id")), str(node.get("id")), label))
     return nodes, edges
 
 

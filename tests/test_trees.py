@@ -185,6 +185,15 @@ def test_script_template_id_must_be_a_string():
     assert validate_tree(tree) == []
 
 
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_support_counts_must_be_whole_numbers(bad):
+    tree = copy.deepcopy(OUTLOOK_TREE)
+    tree["support"], tree["children"][0]["support"] = 2, 0  # counts are accepted on any node
+    assert validate_tree(tree) == []
+    tree["children"][1]["support"] = bad
+    assert validate_tree(tree) == ["node 's3': support (sessions that took this branch) must be a whole number ≥ 0"]
+
+
 def test_several_errors_are_all_reported_and_ensure_valid_raises_them():
     tree = question("q1", "", [sol("s1", "Yes"), sol("s1", "yes")])
     expected = [
@@ -379,6 +388,23 @@ def test_graph_of_a_tree_has_every_node_at_its_depth_and_labelled_edges():
         GraphEdge("q2", "s2", "No"),
         GraphEdge("q1", "s3", "No"),
     ]
+
+
+def test_graph_shows_support_counts_on_the_edges_of_counted_branches():
+    tree = copy.deepcopy(OUTLOOK_TREE)
+    tree["support"] = 4
+    tree["children"][0]["support"] = 3
+    tree["children"][0]["children"][0]["support"] = 1
+    nodes, edges = to_graph(tree)
+    assert [(n.id, n.support) for n in nodes] == [
+        ("q1", 4),
+        ("q2", 3),
+        ("a1", 1),
+        ("s1", None),
+        ("s2", None),
+        ("s3", None),
+    ]
+    assert [e.label for e in edges] == ["Yes ×3", "Yes ×1", "Done", "No", "No"]
 
 
 def test_graph_of_a_procedure_is_a_chain_of_actions():

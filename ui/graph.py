@@ -2,7 +2,8 @@
 
 ``draw_tree`` returns the id of the node to show in full: the one clicked in the graph, else the one picked in
 the node list under it (the list also serves keyboards and tests, where the graph iframe cannot be clicked).
-Highlights colour nodes of a diff: added green, changed amber.
+Highlights colour nodes of a diff: added green, changed amber. A proposal whose tree counts its supporting sessions
+per branch shows the count on each edge ("No ×3", from ``core.trees.to_graph``) and in the node's details.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ UNCHANGED_COLOUR = "#CFD4DA"
 CHANGED_COLOUR = "#FFB000"
 # Shapes that hold their label inside, so the text is readable on the type colour.
 TYPE_SHAPES = {"question": "box", "action": "box", "solution": "ellipse"}
+
+
+def _support_note(support: int | None) -> str:
+    if support is None:
+        return ""
+    return f" — taken by {support} supporting session{'' if support == 1 else 's'}"
 
 
 def legend(highlight: bool = False) -> str:
@@ -59,7 +66,7 @@ def draw_tree(
             Node(
                 id=node.id,
                 label=node.title,
-                title=node.full_text,
+                title=node.full_text + _support_note(node.support),
                 shape=TYPE_SHAPES.get(node.kind, "dot"),
                 color={"background": colour, "border": colour},
                 font={"color": "#1b1b1b" if dark_text else "#ffffff", "size": 14},
@@ -102,6 +109,6 @@ def draw_tree(
     if shown:
         node = by_id[shown]
         status = " (added)" if shown in added else " (changed)" if shown in changed else ""
-        st.markdown(f"**{node.kind.capitalize()} `{node.id}`{status}**")
+        st.markdown(f"**{node.kind.capitalize()} `{node.id}`{status}**{_support_note(node.support)}")
         st.write(node.full_text or "—")
     return shown

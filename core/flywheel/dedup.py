@@ -1,19 +1,24 @@
 """Duplicate detection and merging: a session that repeats an open proposal strengthens it instead of adding one.
 
 New flows are compared by embedding (summary + intake) with the open proposals (pending or dismissed) of the same
-account, ``problem_domain`` (NULL matches only NULL) and embedder; enhancements merge when they add the same branch
-under the same node of the same flow (``divergence_key``).
+account, ``problem_domain`` (NULL matches only NULL) and embedder; enhancements merge when they add a branch under
+the same node of the same flow whose option means the same thing (``core.flywheel.clusters.same_resolution``:
+"Reinstalled the VPN client" and "VPN client reinstall" are one branch). A session merged into a new flow also
+teaches it: its path joins the proposal's tree and its embedding moves the proposal's to the cluster's centroid.
 
 The embeddings of open proposals are cached in the process (:class:`ProposalIndex`): 10,000 proposals are one
 matrix product per session. The cache can be stale; it is corrected where it matters — a candidate is re-read and
 locked before merging, and before a new proposal is created the rows changed since the last refresh are fetched
-under a lock on (account, domain), so two workers never create the same proposal twice.
+under a lock on (account, domain), so two workers never create the same proposal twice. A merge moves the
+proposal's embedding (the centroid): the merging process updates its own cache, another process keeps the vector it
+read until it restarts; either is a fair representative of the cluster.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,9 +26,11 @@ import numpy as np
 from sqlalchemy import case, func, null, select, text
 from sqlalchemy.orm import Session
 
+from core.flywheel.clusters import SessionPath, centroid, merge_path, same_resolution
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
-from core.similarity.embedders import from_bytes
+from core.similarity.embedders import from_bytes, to_bytes
+from core.trees import normalize_label
 
 OPEN_STATUSES = ("pending", "dismissed")
 # Rows written within this window before the last refresh are fetched again (clock skew, long transactions).
@@ -138,9 +145,10 @@ class ProposalIndex:
                 group.put(proposal_id, from_bytes(embedding), status in OPEN_STATUSES)
             group.refreshed_at = started
             return group
-        # Every row touched within the overlap comes back (merges touch many); an embedding never changes once
-        # set, so only rows created in that window bring theirs, and an open row still unknown here (created
-        # earlier by another clock, or embedded later) is fetched in a second query.
+        # Every row touched within the overlap comes back (merges touch many); only rows created in that window
+        # bring their embedding (a merge's centroid moves it a little; the vector known here still represents the
+        # cluster), and an open row still unknown here (created earlier by another clock, or embedded later) is
+        # fetched in a second query.
         cut = since - REFRESH_OVERLAP
         recent = case((FlowProposal.created_at > cut, FlowProposal.embedding), else_=null())
         query = select(FlowProposal.id, FlowProposal.status, recent).where(*where, FlowProposal.updated_at > cut)
@@ -265,39 +273,62 @@ def peek_similar(
     return hit[0] if hit is not None else None
 
 
-def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str) -> uuid.UUID | None:
-    """The open enhancement that already adds this branch (no locks; a hint for skipping a model call)."""
-    return db.scalar(
-        select(FlowProposal.id)
+def _same_branch(
+    rows: list[tuple[uuid.UUID, str | None]], node_id: str, label: str, same: Callable[[str, str], bool]
+) -> uuid.UUID | None:
+    """The first of ``rows`` (id, divergence key) adding the branch ``label`` under ``node_id``: the same key, else
+    an option that means the same thing."""
+    prefix = f"{node_id}|"
+    key = prefix + normalize_label(label)
+    under = [(proposal_id, found) for proposal_id, found in rows if found and found.startswith(prefix)]
+    for proposal_id, found in under:
+        if found == key:
+            return proposal_id
+    for proposal_id, found in under:
+        if same(found[len(prefix) :], label):
+            return proposal_id
+    return None
+
+
+def _open_enhancements(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -> list[tuple[uuid.UUID, str | None]]:
+    query = (
+        select(FlowProposal.id, FlowProposal.divergence_key)
         .where(
             FlowProposal.account_id == account_id,
             FlowProposal.proposal_type == "enhancement",
             FlowProposal.target_flow_id == flow_id,
-            FlowProposal.divergence_key == divergence_key,
             FlowProposal.status.in_(OPEN_STATUSES),
         )
-        .limit(1)
+        .order_by(FlowProposal.created_at, FlowProposal.id)
     )
+    return [(proposal_id, key) for proposal_id, key in db.execute(query)]
+
+
+def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str) -> uuid.UUID | None:
+    """The open enhancement that already adds this branch (no locks; a hint for skipping a model call)."""
+    node_id, _, label = divergence_key.partition("|")
+    return _same_branch(_open_enhancements(db, account_id, flow_id), node_id, label, same_resolution)
 
 
 def find_enhancement(
-    db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str, locks: Locks | None = None
+    db: Session,
+    account_id: uuid.UUID,
+    flow_id: uuid.UUID,
+    divergence_key: str,
+    locks: Locks | None = None,
+    *,
+    same: Callable[[str, str], bool] = same_resolution,
 ) -> FlowProposal | None:
-    """The open enhancement adding the same branch under the same node of ``flow_id`` (locked), or None."""
+    """The open enhancement adding the same branch under the same node of ``flow_id`` (locked), or None.
+
+    ``divergence_key`` is "<node id>|<normalized label>". The same branch is the same key, else the oldest open
+    enhancement under that node whose option ``same`` finds means the same as the label. The lock is per node, so
+    two workers with paraphrases of one branch never create two proposals.
+    """
     locks = Locks() if locks is None else locks
-    lock(db, locks, account_id, "enhancement", flow_id, divergence_key)
-    proposal_id = db.scalar(
-        select(FlowProposal.id)
-        .where(
-            FlowProposal.account_id == account_id,
-            FlowProposal.proposal_type == "enhancement",
-            FlowProposal.target_flow_id == flow_id,
-            FlowProposal.divergence_key == divergence_key,
-            FlowProposal.status.in_(OPEN_STATUSES),
-        )
-        .order_by(FlowProposal.created_at)
-        .limit(1)
-    )
+    node_id, _, label = divergence_key.partition("|")
+    lock(db, locks, account_id, "enhancement", flow_id, node_id)
+    proposal_id = _same_branch(_open_enhancements(db, account_id, flow_id), node_id, label, same)
     return _locked_open(db, proposal_id, locks) if proposal_id else None
 
 
@@ -309,14 +340,21 @@ def merge(
     resurface_after: int,
     *,
     flush: bool = True,
+    path: SessionPath | None = None,
+    vector: np.ndarray | None = None,
 ) -> bool:
     """Add a supporting session to ``proposal``; True when a dismissed proposal came back to ``pending``.
 
-    ``flush=False`` leaves the UPDATE to the caller's next flush, where it shares a round trip with others.
+    A new flow also learns from the session: its ``path`` joins the proposed tree (``clusters.merge_path``; a path
+    the tree cannot take leaves the tree as it was) and its ``vector`` moves the stored embedding to the centroid
+    of the supporting sessions. ``flush=False`` leaves the UPDATE to the caller's next flush, where it shares a
+    round trip with others.
     """
     ids = list(proposal.supporting_session_ids or [])
     if str(session_id) in ids:
         return False
+    if proposal.proposal_type == "new_flow":
+        _learn(proposal, path, vector)
     ids.append(str(session_id))
     proposal.supporting_session_ids = ids
     proposal.supporting_session_count = (proposal.supporting_session_count or 0) + 1
@@ -331,6 +369,19 @@ def merge(
     if flush:
         db.flush()
     return resurfaced
+
+
+def _learn(proposal: FlowProposal, path: SessionPath | None, vector: np.ndarray | None) -> None:
+    """Merge the session's path into the proposed tree and its vector into the embedding (before the count grows)."""
+    data = proposal.proposed_flow_data or {}
+    if path is not None and isinstance(data.get("tree_structure"), dict):
+        result = merge_path(data["tree_structure"], path)
+        if result.merged:
+            # A new dict: the JSON column only notices assignment.
+            proposal.proposed_flow_data = {**data, "tree_structure": result.tree}
+    if vector is not None and proposal.embedding is not None:
+        old = from_bytes(proposal.embedding)
+        proposal.embedding = to_bytes(centroid(old, proposal.supporting_session_count or 1, vector))
 
 
 def open_count(db: Session, account_id: uuid.UUID) -> int:

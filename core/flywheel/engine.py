@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, case, update
 from sqlalchemy.orm import Session
 
+from core.flywheel.clusters import session_path
 from core.flywheel.dedup import Locks, merge
 from core.flywheel.facts import SessionFacts
 from core.flywheel.generators import Generated
@@ -32,7 +33,7 @@ from core.flywheel.plan import (
 from core.flywheel.prepare import generate
 from core.llm.client import AccountLedger
 from core.models import AISession, FlowProposal, Tree, utcnow
-from core.similarity.embedders import to_bytes
+from core.similarity.embedders import from_bytes, to_bytes
 from core.trees import diff_trees
 
 __all__ = [
@@ -226,15 +227,23 @@ def analyze(
     """
     routed = route(db, plan, LockedDuplicates(providers, batch.locks))
     if routed.kind == "merged":
+        duplicate = routed.duplicate
+        new_flow = duplicate.proposal_type == "new_flow"
+        # A merged session teaches a new-flow proposal its path, and moves its embedding to the cluster's centroid.
+        vector = plan.facts.dedup_vector(providers.embedder) if new_flow else None
         resurfaced = merge(
             db,
-            routed.duplicate,
+            duplicate,
             plan.facts.id,
             plan.evidence,
             providers.settings.dismissed_resurface_support,
             flush=False,
+            path=session_path(plan.facts) if new_flow else None,
+            vector=vector,
         )
-        outcome = _merged(routed.duplicate, resurfaced, routed.same)
+        if new_flow and duplicate.embedding is not None:
+            providers.index.add(duplicate, from_bytes(duplicate.embedding))
+        outcome = _merged(duplicate, resurfaced, routed.same)
     elif routed.build is not None:
         outcome = _propose(db, plan, routed, providers, now, prepared.answer if prepared else None)
     elif routed.kind == "auto_reinforced":

@@ -1,0 +1,374 @@
+"""What a cluster of merged sessions teaches its proposal: the union of their paths, a centroid, one meaning.
+
+Pure functions, no database. :func:`merge_path` walks a merged session's path down a proposal's tree and adds
+what the tree did not know yet: a branch the first session left as the "not explored" placeholder, an option the
+question lacked, another resolution at the same place. Every node the session passed through counts one more
+supporting session (``support``). :func:`centroid` keeps a proposal's embedding the mean of its sessions'.
+:func:`same_resolution` decides whether two free-text answers at the same node of a flow mean the same thing, so
+paraphrases of one new branch merge into one enhancement.
+
+Precision comes first: a wrong merge hides a problem inside another proposal, a missed one only leaves a second
+proposal for the reviewer. So a path that disagrees with the tree (another question, another action) leaves the
+tree unchanged, and two texts that each name something the other does not ("VPN client" / "Teams client") are
+never the same resolution however close their wording.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from core.flywheel.builders import UNEXPLORED, IdMaker, Item, build_chain, path_items, solution_text
+from core.flywheel.facts import SessionFacts
+from core.similarity.embedders import LocalEmbedder
+from core.trees import (
+    MAX_TEXT_LENGTH,
+    QUESTION_CHILDREN,
+    SUPPORT_KEY,
+    is_procedural,
+    iter_nodes,
+    node_text,
+    validate_tree,
+)
+
+# Token-set (Jaccard) similarity at or above which two questions, actions or option labels are one wording:
+# "Is the VPN connected?" / "is VPN connected" score 1.0; adding or dropping one content word of four scores 0.75;
+# "Is the VPN not connected?" against "Is the VPN connected?" scores 0.67 (negation is never a stop word).
+WORDING_THRESHOLD = 0.75
+# Cosine of the local embedder at or above which two resolution keys (and two words, in the conflict rule of
+# :func:`same_resolution`) are one. Measured on the labelled pairs of tests/test_flywheel_clusters.py: paraphrases
+# whose keys still differ score 0.79-1.0; the different pairs score 0.0-0.88, so cosine alone cannot separate
+# them ("Turned the printer on" / "off" scores 0.88): the conflict rule rejects all but one different pair before
+# the cosine is asked, and that one ("Reinstalled the VPN client" / "VPN") scores 0.53.
+RESOLUTION_THRESHOLD = 0.6
+# A resolution that differs from the solution already at that place is kept after it, on a line of its own.
+ALTERNATIVE = "Also resolved by: "
+
+_APOSTROPHE_S = re.compile(r"['’]s\b")
+_NOT = re.compile(r"n['’]t\b")
+# "re-install", "wi-fi" and "e-mail" are one word however they are written.
+_JOINED = re.compile(r"\b(re|wi|e)-(?=[a-z])")
+_WORD = re.compile(r"[a-z0-9]+")
+# (suffix, shortest stem left): one is taken off, the first that fits.
+_SUFFIXES = (
+    ("ations", 3),
+    ("ation", 3),
+    ("ments", 3),
+    ("ment", 3),
+    ("ions", 3),
+    ("ion", 3),
+    ("ings", 3),
+    ("ing", 3),
+    ("als", 5),  # renewal -> renew, but portal and manual stay
+    ("al", 5),
+    ("ed", 3),
+    ("es", 3),
+    ("s", 3),
+    ("e", 3),
+)
+_IRREGULAR = {"rebuilt": "rebuild", "built": "build", "reran": "rerun", "ran": "run", "licence": "license"}
+_NEGATIONS = frozenset(["not", "no", "never", "without"])
+# Words that carry no meaning in a helpdesk answer or question. Negations and on/off are deliberately absent.
+_STOP_WORDS = """a an the and or but if of to in at by for with from as into onto via is are was were be been being am it its
+    this that these those i we you he she they them their our your his her my me us do does did done has have had
+    can could would should will shall may might just so then there here what which who whom how why when where
+    any some all also again still very please user users customer engineer fixed fix fixes fixing
+    resolved resolve resolves resolving solved solve worked works work working helped help issue issues problem
+    problems finally eventually successfully now fail fails failed failing"""
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+# --- wording and meaning ------------------------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    """One light suffix off (reinstalled, reinstalling, reinstallation -> reinstall); doubled ends undone."""
+    word = _IRREGULAR.get(word, word)
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, shortest in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
+            word = word[: -len(suffix)]
+            break
+    # resetting -> resett -> reset; but install, access and troll keep their double letter.
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    return word
+
+
+@lru_cache(maxsize=65536)
+def tokens(text: str | None) -> frozenset[str]:
+    """The content words of ``text``: lower case, stop words out, one suffix stemmed, "re-install" as one word."""
+    lowered = _JOINED.sub(r"\1", _NOT.sub(" not", _APOSTROPHE_S.sub("", (text or "").lower())))
+    return frozenset(_stem(word) for word in _WORD.findall(lowered) if word not in _STOP)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def wording_similarity(a: str | None, b: str | None) -> float:
+    """1.0 for the same normalised text, else the Jaccard similarity of the content words (0.0 when one has none)."""
+    if " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold():
+        return 1.0
+    ta, tb = tokens(a), tokens(b)
+    return _jaccard(ta, tb) if ta and tb else 0.0
+
+
+def same_wording(a: str | None, b: str | None) -> bool:
+    """Whether two questions, actions or option labels are one wording (see ``WORDING_THRESHOLD``)."""
+    return wording_similarity(a, b) >= WORDING_THRESHOLD
+
+
+def resolution_key(text: str | None) -> str:
+    """The normalised form of a free-text resolution: its content words, stemmed, sorted, space-separated.
+
+    "Reinstalled the VPN client", "reinstall of vpn client fixed it" and "VPN client reinstall" all give
+    ``"client reinstall vpn"``.
+    """
+    return " ".join(sorted(tokens(text)))
+
+
+_LOCAL = LocalEmbedder()
+
+
+# A worker compares the same few options and words again and again.
+@lru_cache(maxsize=65536)
+def local_similarity(a: str, b: str) -> float:
+    """Cosine of the local hashed n-gram embedder (the default ``similar`` of :func:`same_resolution`)."""
+    vectors = _LOCAL.embed([a, b])
+    return float(vectors[0] @ vectors[1])
+
+
+def same_resolution(
+    a: str | None,
+    b: str | None,
+    *,
+    similar: Callable[[str, str], float] = local_similarity,
+    threshold: float = RESOLUTION_THRESHOLD,
+) -> bool:
+    """Whether two free-text resolutions (or new options) at the same node mean the same thing.
+
+    Rule: the same :func:`resolution_key` is the same resolution; a negation on one side only is another. Otherwise,
+    when each text names a word the other
+    lacks, every such word must have a counterpart on the other side that ``similar`` scores >= ``threshold``
+    (else they are two things: "Reset the user's MFA" / "Reset the user's password"); and then ``similar`` over
+    the two keys must reach ``threshold``. ``similar`` is swappable: a better embedder, with its own threshold,
+    also relaxes the conflict rule for synonyms it knows.
+    """
+    ta, tb = tokens(a), tokens(b)
+    if not ta or not tb:
+        return bool(ta == tb and " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold())
+    if ta == tb:
+        return True
+    only_a, only_b = ta - tb, tb - ta
+    if (only_a | only_b) & _NEGATIONS:
+        return False  # "connects" / "does not connect"
+    if only_a and only_b:
+        for mine, theirs in ((only_a, only_b), (only_b, only_a)):
+            for word in mine:
+                if max(similar(word, other) for other in theirs) < threshold:
+                    return False
+    return similar(" ".join(sorted(ta)), " ".join(sorted(tb))) >= threshold
+
+
+# --- centroid -----------------------------------------------------------------------------------------------
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def centroid(old_vector: np.ndarray | None, old_count: int, new_vector: np.ndarray) -> np.ndarray:
+    """The embedding of a cluster after one more session: the mean of its L2-normalised vectors, re-normalised.
+
+    ``old_vector`` stands for ``old_count`` sessions. A missing (or zero) old vector, a count below one or another
+    dimension leaves just the new vector; a zero new vector leaves the old one. Returns float32, unit length.
+    """
+    new = _unit(np.asarray(new_vector, dtype=np.float64))
+    if old_vector is None or old_count < 1:
+        return new.astype(np.float32)
+    old = _unit(np.asarray(old_vector, dtype=np.float64))
+    if old.shape != new.shape or not old.any():
+        return new.astype(np.float32)
+    if not new.any():
+        return old.astype(np.float32)
+    return _unit(old * old_count + new).astype(np.float32)
+
+
+# --- paths --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionPath:
+    """A session as the builders see it: its useful steps (questions with the option taken, actions) and fix."""
+
+    items: tuple[Item, ...]
+    resolution: str
+
+
+def session_path(facts: SessionFacts) -> SessionPath:
+    """The path :func:`core.flywheel.builders.new_flow_data` would turn into a tree."""
+    items, step_resolution = path_items(facts.steps)
+    return SessionPath(tuple(items), solution_text(facts, step_resolution))
+
+
+@dataclass(frozen=True)
+class PathMerge:
+    """What :func:`merge_path` did: the tree (unchanged when ``merged`` is False) and why."""
+
+    tree: dict[str, Any]
+    merged: bool
+    reason: str
+
+
+def is_placeholder(node: dict[str, Any]) -> bool:
+    """A solution the builders wrote for an option the source session did not explore."""
+    return node.get("type") == "solution" and node.get("solution") == UNEXPLORED
+
+
+def _solutions(node: dict[str, Any]) -> list[str]:
+    """The solution's own text and the alternatives appended to it."""
+    main, *rest = node_text(node).split("\n" + ALTERNATIVE)
+    return [main, *rest]
+
+
+def _option(children: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
+    """The child whose label is ``answer``: the same normalised text first, else the closest wording."""
+    best, best_score = None, WORDING_THRESHOLD
+    for child in children:
+        score = wording_similarity(child.get("label"), answer)
+        if score == 1.0:
+            return child
+        if score >= best_score:
+            best, best_score = child, score
+    return best
+
+
+def _describe(kind: str) -> str:
+    return "asked" if kind == "question" else "did" if kind == "action" else "ended with"
+
+
+def _count(nodes: Iterable[dict[str, Any]], key: str) -> None:
+    for node in nodes:
+        node[key] = int(node.get(key) or 0) + 1
+
+
+def _new_nodes(branch: dict[str, Any]) -> list[dict[str, Any]]:
+    # Placeholders of the new branch were offered, not taken: no session supports them yet.
+    return [node for node, _p, _d in iter_nodes(branch) if not is_placeholder(node)]
+
+
+def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SUPPORT_KEY) -> PathMerge:
+    """``tree`` with ``path`` merged in: the union of the paths of the sessions a proposal stands for.
+
+    The walk starts at the root and matches each step of the path with the node at that place (same kind, same
+    wording) and each answer with an option (same wording). Where the answer leads to a "not explored" placeholder,
+    the session's continuation replaces it; where the question lacks the answer and has room (fewer than 5
+    options), the answer becomes a new option; where the session ends on another resolution than the solution
+    there, it is appended to that solution as an alternative. Every node on the session's path gains one support;
+    a tree without counts is first read as one session's path (every node but the placeholders counts 1).
+
+    Anything else leaves the tree unchanged, with the reason: a step that differs from the node at its place (two
+    sessions that ask different things are not one flow), a question with no room, a session that stops where the
+    tree goes on, or a result that :func:`core.trees.validate_tree` refuses (depth, node count, text length).
+    """
+    if not isinstance(tree, dict) or is_procedural(tree) or validate_tree(tree):
+        return PathMerge(tree, False, "The proposal's tree is not a valid troubleshooting tree.")
+    result = copy.deepcopy(tree)
+    if not any(support_key in node for node, _p, _d in iter_nodes(result)):
+        for node, _p, _d in iter_nodes(result):
+            if not is_placeholder(node):
+                node[support_key] = 1
+    ids = IdMaker(node["id"] for node, _p, _d in iter_nodes(result))
+    passed: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    node, parent = result, None
+    items = path.items
+
+    def replace(old: dict[str, Any], new: dict[str, Any]) -> None:
+        siblings = parent["children"]
+        siblings[next(i for i, child in enumerate(siblings) if child is old)] = new
+
+    index = 0
+    while True:
+        if parent is not None and is_placeholder(node):
+            branch = build_chain(list(items[index:]), path.resolution, ids, node["label"])
+            replace(node, branch)
+            added.extend(_new_nodes(branch))
+            reason = f"Explored option '{node['label']}' of '{node_text(parent)}'."
+            break
+        if index == len(items):
+            if node.get("type") != "solution":
+                return PathMerge(tree, False, f"The session ended where the proposal goes on to '{node_text(node)}'.")
+            passed.append(node)
+            if any(same_resolution(text, path.resolution) for text in _solutions(node)):
+                reason = "Followed a known path."
+            else:
+                node["solution"] = node["solution"] + "\n" + ALTERNATIVE + " ".join(path.resolution.split())
+                if len(node["solution"]) > MAX_TEXT_LENGTH:
+                    return PathMerge(tree, False, f"No room for another resolution in solution '{node['id']}'.")
+                reason = f"Added another resolution to solution '{node['id']}'."
+            break
+        item = items[index]
+        if node.get("type") != item.kind or not same_wording(node_text(node), item.text):
+            return PathMerge(
+                tree,
+                False,
+                f"The session {_describe(item.kind)} '{item.text}' where the proposal "
+                f"{_describe(node.get('type', ''))} '{node_text(node)}'.",
+            )
+        passed.append(node)
+        children = node.get("children") or []
+        if node["type"] == "action":
+            if not children:
+                return PathMerge(tree, False, f"Action '{node['id']}' ends the proposal; the session went on.")
+            node, parent, index = children[0], node, index + 1
+            continue
+        child = _option(children, item.answer)
+        if child is None:
+            if len(children) >= QUESTION_CHILDREN[1]:
+                return PathMerge(
+                    tree,
+                    False,
+                    f"Question '{node['id']}' already offers {QUESTION_CHILDREN[1]} options; "
+                    f"no room for '{item.answer}'.",
+                )
+            branch = build_chain(list(items[index + 1 :]), path.resolution, ids, item.out_label)
+            children.append(branch)
+            added.extend(_new_nodes(branch))
+            reason = f"Added option '{item.out_label}' to '{node_text(node)}'."
+            break
+        node, parent, index = child, node, index + 1
+    _count(passed + added, support_key)
+    errors = validate_tree(result)
+    if errors:
+        return PathMerge(tree, False, "The merged tree would break a rule: " + "; ".join(errors))
+    return PathMerge(result, True, reason)
+
+
+def covers(tree: dict[str, Any], path: SessionPath) -> bool:
+    """Whether ``tree`` already holds ``path``: every step, every answer and the resolution, no placeholder."""
+    if not isinstance(tree, dict) or is_procedural(tree):
+        return False
+    node = tree
+    for item in path.items:
+        if node.get("type") != item.kind or not same_wording(node_text(node), item.text):
+            return False
+        children = node.get("children") or []
+        child = children[0] if node["type"] == "action" and children else _option(children, item.answer)
+        if child is None:
+            return False
+        node = child
+    return (
+        node.get("type") == "solution"
+        and not is_placeholder(node)
+        and any(same_resolution(text, path.resolution) for text in _solutions(node))
+    )
