@@ -166,9 +166,9 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
     )
     assert db.get(FlowProposal, outcomes[5].proposal_id).divergence_key == "q2|error 0x8004010f when signing in"
     # The hint that spares a model call agrees; another node is another branch.
-    assert peek_enhancement(db, account.id, flow.id, "q2", "Sign-in fails: error 0x80070005") is True
-    assert peek_enhancement(db, account.id, flow.id, "q2", "Error 0x80070057 when signing in") is False
-    assert peek_enhancement(db, account.id, flow.id, "q1", "Error 0x80070005 when signing in") is False
+    assert peek_enhancement(db, account.id, flow.id, "q2|sign-in fails: error 0x80070005") is not None
+    assert peek_enhancement(db, account.id, flow.id, "q2|error 0x80070057 when signing in") is None
+    assert peek_enhancement(db, account.id, flow.id, "q1|error 0x80070005 when signing in") is None
 
 
 def test_a_merged_session_that_asks_something_else_leaves_the_tree_alone(db: Session) -> None:
