@@ -1,6 +1,6 @@
 """Configuration: environment variables with the ``FLOWPILOT_`` prefix.
 
-The app may overlay values from ``.streamlit/secrets.toml`` (see ``ui.settings``); the worker and the tests read
+The app may overlay values from its secrets file (see ``ui.settings``); the worker and the tests read
 the environment only. Every setting has a default that works offline on a bare machine.
 """
 

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed models: the tables of DESIGN.md §4.
+"""SQLAlchemy 2.0 typed models: the tables of Knowledge Studio.
 
 Rules that hold for every table:
 * primary keys are UUIDs (native ``uuid`` on PostgreSQL, 36-character text on SQLite, so hand-written SQL can

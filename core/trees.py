@@ -1,4 +1,4 @@
-"""The flow tree format (DESIGN.md §5): validate, walk, diff, and lay out as a graph.
+"""The flow tree format (docs/ARCHITECTURE.md, "The tree format"): validate, walk, diff, and lay out as a graph.
 
 A troubleshooting tree is nested nodes ``{id, type, question|action|solution, label, children}``. Every node but
 the root has a ``label``: the option text that leads to it. One validator serves every place a tree is created
@@ -322,7 +322,7 @@ class GraphEdge:
 
 
 def to_graph(tree: dict[str, Any], short: int = 48) -> tuple[list[GraphNode], list[GraphEdge]]:
-    """Nodes and labelled edges for drawing (the UI maps them onto streamlit-agraph).
+    """Nodes and labelled edges for drawing (the UI maps them onto its graph widget).
 
     A node that counts its supporting sessions shows the count on the edge leading to it ("No ×3"), so a reviewer
     sees which branches many sessions took and which one only.

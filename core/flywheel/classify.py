@@ -1,4 +1,4 @@
-"""The decision table of DESIGN.md §6: the first row that matches a closed session wins.
+"""The decision table (docs/ARCHITECTURE.md): the first row that matches a closed session wins.
 
 | session                                                                            | decision            |
 | ---------------------------------------------------------------------------------- | ------------------- |

@@ -11,7 +11,7 @@ hand-written helpdesk pairs of ``core.similarity.calibration`` (``python -m benc
 those pairs chose this mix: it had the widest gap (bigrams narrowed it). The threshold 0.45 sits in the gap.
 The pairs are few and were also used to choose the mix, so the margin is optimistic; a wrong merge hides a
 problem inside another proposal, a missed merge only costs a second proposal the reviewer can dismiss.
-Voyage keeps DESIGN.md's 0.85; it could not be measured here (no network), so calibrate it with these pairs.
+Voyage keeps the 0.85 it was specified with; it could not be measured here (no network), so calibrate it with these pairs.
 """
 
 from __future__ import annotations
