@@ -109,7 +109,9 @@ def test_good_answer_becomes_a_proposal_with_usage_and_redacted_prompt(engine, f
     body = request.json
     assert body["model"] == MODEL
     assert body["system"][0]["cache_control"] == {"type": "ephemeral"}
-    assert "a question has 2 to 5 children" in body["system"][0]["text"]
+    assert "A question has 2 to 5 children" in body["system"][0]["text"]
+    # The worked examples travel in the cached prefix, so it is long enough to be cached at all.
+    assert body["system"][0]["text"].count("Example ") == 3
     assert body["tool_choice"] == {"type": "tool", "name": "submit_new_flow"}
     assert body["tools"][0]["input_schema"]["required"] == ["title", "description", "match_keywords", "tree_structure"]
     prompt = body["messages"][0]["content"]

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from core.flywheel import builders
 from core.flywheel.facts import SessionFacts
+from core.flywheel.prompts import system_prompt
 from core.llm.client import AnthropicClient, BudgetExhausted, Ledger, LLMCallFailed, Usage
 from core.trees import InvalidTree, add_branch, find_node, iter_nodes, node_text, validate_tree
 
@@ -147,16 +148,8 @@ class OfflineRulesGenerator:
         return Generated(data)
 
 
-TREE_RULES = """You write troubleshooting flows for an MSP service desk.
-A flow is a tree of nodes. Every node has: "id" (unique in the tree, short, e.g. q1, a2, s3), "type" (question |
-action | solution) and its text in the field named like its type ("question", "action" or "solution").
-Every node except the root has "label": the option text that leads to it from its parent. Children go in "children".
-Rules: a question has 2 to 5 children, with labels unique among siblings; an action has 0 or 1 child; a solution has
-no children and ends the flow. Texts are non-empty; labels at most 200 characters; at most 25 levels and 500 nodes.
-Keep the diagnostic questions that narrowed the problem and the options offered, the actions that helped, and the
-resolution as a solution node. Drop dead ends and repeated questions. Keep placeholders such as <EMAIL_1> or
-<HOST_2> as they are: never invent real names, addresses or hosts. Flows are generic knowledge.
-Answer only by calling the tool."""
+# The cached system prompt: tree rules and worked examples (core.flywheel.prompts).
+TREE_RULES = system_prompt()
 
 NEW_FLOW_TOOL = {
     "name": "submit_new_flow",
