@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -263,7 +263,7 @@ def measure(db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[s
     for s in sessions:
         outcomes[s.analysis_outcome or s.analysis_status] += 1
     return {
-        "proposals_by_type": dict(sorted(_count(p.proposal_type for p in proposals).items())),
+        "proposals_by_type": dict(sorted(Counter(p.proposal_type for p in proposals).items())),
         "session_outcomes": dict(sorted(outcomes.items())),
         "dedup_precision": round(tp / (tp + fp), 3) if tp + fp else None,
         "dedup_recall": round(tp / (tp + fn), 3) if tp + fn else None,
@@ -273,13 +273,6 @@ def measure(db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[s
         ),
         "pii_leaked": leaked_kinds(texts),
     }
-
-
-def _count(values) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for value in values:
-        counts[value] += 1
-    return counts
 
 
 def run(engine: Engine, analyse: Callable[[Engine], Any]) -> dict[str, Any]:
