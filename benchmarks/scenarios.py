@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     upgrade(engine)
 
     def analyse(engine: Engine) -> None:
-        drain(engine, build_providers(Settings()), clock=lambda: NOW, worker_id="scenarios")
+        drain(engine, build_providers(Settings.from_env()), clock=lambda: NOW, worker_id="scenarios")
 
     print(json.dumps(run(engine, analyse), indent=1))
     engine.dispose()

@@ -32,7 +32,8 @@ class Settings:
     voyage_api_key: str = ""
     voyage_model: str = "voyage-3.5-lite"
     voyage_base_url: str = ""
-    # "auto" picks Voyage when a key is set, else the local embedder.
+    # "auto" picks Voyage when a key is set, else the offline TF-IDF embedder ("tfidf"); "local" is the older
+    # hashed n-gram embedder.
     embedder: str = "auto"
     daily_llm_budget: int = 50
     # When the budget is spent: defer (default) or fall back to the offline generator.

@@ -14,7 +14,7 @@ from core.config import Settings
 from core.flywheel.engine import Providers
 from core.flywheel.generators import OfflineRulesGenerator
 from core.flywheel.runner import RunStats, drain
-from core.similarity.embedders import LocalEmbedder
+from core.similarity.tfidf import TfidfEmbedder
 
 # Sessions claimed per statement: large, since nothing leaves the machine and the history is thousands of sessions.
 BATCH = 500
@@ -22,8 +22,8 @@ WORKER_ID = "demo-history"
 
 
 def offline_providers() -> Providers:
-    """The rules generator and the local embedder, whatever keys the environment holds: no network, no budget."""
-    return Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings())
+    """The rules generator and the offline TF-IDF embedder (the default without keys), whatever keys the environment holds: no network, no budget."""
+    return Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
 
 
 def analyse_history(engine: Engine, providers: Providers, now: datetime) -> RunStats:

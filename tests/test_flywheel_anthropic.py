@@ -276,9 +276,12 @@ def test_voyage_embeddings_drive_dedup_with_redacted_text(engine, fake_voyage) -
     assert dict(stats.outcomes) == {"new_flow": 2, "merged": 1}
     assert state(engine, a).analysis_proposal_id == state(engine, b).analysis_proposal_id
     assert state(engine, c).analysis_proposal_id != state(engine, a).analysis_proposal_id
-    assert fake_voyage.embedded_texts[0] == "VPN error 809 for <EMAIL_1>"
+    # The problem text is sent redacted; the placeholder itself is left out (it says nothing about the problem).
+    assert fake_voyage.embedded_texts[:2] == ["VPN error 809 for", "VPN error 809 for"]
+    assert not any("fabrikam" in text for text in fake_voyage.embedded_texts)
     with session_scope(engine) as db:
-        assert db.get(FlowProposal, state(engine, a).analysis_proposal_id).embedder == "voyage voyage-3.5-lite"
+        proposal = db.get(FlowProposal, state(engine, a).analysis_proposal_id)
+        assert proposal.embedder == "voyage voyage-3.5-lite|problem+statement v1"
 
 
 def test_voyage_failure_is_retried(engine, fake_voyage) -> None:

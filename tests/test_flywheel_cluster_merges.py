@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.flywheel.clusters import centroid, covers, session_path
-from core.flywheel.dedup import peek_enhancement
+from core.flywheel.dedup import Branch, peek_enhancement
 from core.flywheel.engine import Providers, analyze_session
-from core.flywheel.facts import load_facts
+from core.flywheel.facts import dedup_embedder, load_facts
 from core.flywheel.generators import OfflineRulesGenerator
 from core.models import AISession, FlowProposal
-from core.similarity.embedders import LocalEmbedder, from_bytes
+from core.similarity.embedders import from_bytes
+from core.similarity.tfidf import TfidfEmbedder
 from core.trees import validate_tree
 from tests.factories import NOW, make_account, make_session, make_tree
 
@@ -87,7 +88,7 @@ def test_merged_sessions_fill_the_tree_and_move_the_embedding_to_the_centroid(db
         for summary, steps, resolution in VPN_SESSIONS
     ]
     db.commit()
-    prov = Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings())
+    prov = Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
     outcomes = [analyze(db, sessions[0], prov)]
     proposal = db.get(FlowProposal, outcomes[0].proposal_id)
     first_tree = proposal.proposed_flow_data["tree_structure"]
@@ -113,13 +114,17 @@ def test_merged_sessions_fill_the_tree_and_move_the_embedding_to_the_centroid(db
     ]
     assert (tree["children"][1]["label"], tree["children"][1]["support"]) == ("Yes", 1)
 
-    embedder = LocalEmbedder()
-    vectors = embedder.embed([f"{summary}\n".strip() for summary, _s, _r in VPN_SESSIONS])
+    # The stored vector is two unit halves (whole problem text, statement), each the centroid of the sessions' own.
+    embedder = TfidfEmbedder()
+    vectors = [load_facts(db, session).dedup_vector(embedder) for session in sessions]
+    half = vectors[0].shape[0] // 2
     expected = vectors[0]
     for count, vector in enumerate(vectors[1:], start=1):
-        expected = centroid(expected, count, vector)
+        expected = np.concatenate(
+            [centroid(expected[:half], count, vector[:half]), centroid(expected[half:], count, vector[half:])]
+        )
     np.testing.assert_allclose(from_bytes(proposal.embedding), expected, rtol=1e-5, atol=1e-6)
-    group = prov.index.group(db, account.id, "network", embedder.name, fresh=False)
+    group = prov.index.group(db, account.id, "network", dedup_embedder(embedder), fresh=False)
     np.testing.assert_allclose(group.matrix[:, group.rows[proposal.id]], expected, rtol=1e-5, atol=1e-6)
 
 
@@ -153,7 +158,7 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
 
     sessions = [diverging(text) for text in [*PARAPHRASES, "Error 0x8004010F when signing in"]]
     db.commit()
-    prov = Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings())
+    prov = Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
     outcomes = [analyze(db, session, prov) for session in sessions]
     # Keyed by the exact normalised text these were five proposals; by meaning they are one, with support 5.
     assert [o.kind for o in outcomes] == ["enhancement", "merged", "merged", "merged", "merged", "enhancement"]
@@ -166,9 +171,9 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
     )
     assert db.get(FlowProposal, outcomes[5].proposal_id).divergence_key == "q2|error 0x8004010f when signing in"
     # The hint that spares a model call agrees; another node is another branch.
-    assert peek_enhancement(db, account.id, flow.id, "q2|sign-in fails: error 0x80070005") is not None
-    assert peek_enhancement(db, account.id, flow.id, "q2|error 0x80070057 when signing in") is None
-    assert peek_enhancement(db, account.id, flow.id, "q1|error 0x80070005 when signing in") is None
+    assert peek_enhancement(db, account.id, flow.id, Branch.from_key("q2|sign-in fails: error 0x80070005")) is not None
+    assert peek_enhancement(db, account.id, flow.id, Branch.from_key("q2|error 0x80070057 when signing in")) is None
+    assert peek_enhancement(db, account.id, flow.id, Branch.from_key("q1|error 0x80070005 when signing in")) is None
 
 
 def test_a_merged_session_that_asks_something_else_leaves_the_tree_alone(db: Session) -> None:
@@ -180,7 +185,7 @@ def test_a_merged_session_that_asks_something_else_leaves_the_tree_alone(db: Ses
     teams = [ask("Is the Teams client connected?", "No", ["Yes", "No"]), *steps[1:]]
     second = make_session(db, account, problem_summary=summary, steps=teams, **kw)
     db.commit()
-    prov = Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings())
+    prov = Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
     created, merged = analyze(db, first, prov), analyze(db, second, prov)
     assert (created.kind, merged.kind, merged.proposal_id) == ("new_flow", "merged", created.proposal_id)
     proposal = db.get(FlowProposal, created.proposal_id)

@@ -115,8 +115,9 @@ def test_new_flow_from_discovery_session(db: Session) -> None:
         ],
     }
     assert validate_tree(data["tree_structure"]) == []
-    assert proposal.embedding is not None and len(proposal.embedding) == 512 * 4
-    assert proposal.embedder == "local hashed n-grams v1"
+    # Two unit vectors of 512 float32: the whole problem text, then the statement alone.
+    assert proposal.embedding is not None and len(proposal.embedding) == 2 * 512 * 4
+    assert proposal.embedder == "local hashed n-grams v1|problem+statement v1"
 
 
 DIVERGENT_STEPS = [

@@ -94,12 +94,13 @@ def test_threshold_is_the_calibrated_one_on_the_training_split() -> None:
     assert calibrated == pytest.approx(TfidfEmbedder.threshold, abs=0.005)
 
 
-def test_flowpilot_embedder_tfidf_selects_it_and_local_stays_the_default() -> None:
+def test_tfidf_is_the_offline_default_and_local_is_chosen_by_name() -> None:
     from core.config import Settings
     from core.flywheel.plan import build_providers
     from core.similarity.embedders import LocalEmbedder
 
     assert isinstance(build_providers(Settings(embedder="tfidf")).embedder, TfidfEmbedder)
-    assert isinstance(build_providers(Settings()).embedder, LocalEmbedder)
+    assert isinstance(build_providers(Settings()).embedder, TfidfEmbedder)
+    assert isinstance(build_providers(Settings(embedder="local")).embedder, LocalEmbedder)
     with pytest.raises(ValueError, match="auto, local, tfidf or voyage"):
         build_providers(Settings(embedder="minilm"))

@@ -1,8 +1,10 @@
 """Duplicate detection and merging: a session that repeats an open proposal strengthens it instead of adding one.
 
-New flows are compared by embedding (summary + intake) with the open proposals (pending or dismissed) of the same
+New flows are compared by embedding of their problem text (``SessionFacts.dedup_text``: summary, symptoms, steps and
+fix, never the intake's requester, device or company) with the open proposals (pending or dismissed) of the same
 account, ``problem_domain`` (NULL matches only NULL) and embedder; enhancements merge when they add a branch under
-the same node of the same flow whose option means the same thing (``core.flywheel.clusters.same_resolution``:
+the same node of the same flow that means the same thing: the embedding of the answer, later steps and fix is close
+enough, or (for a proposal stored without one) the option reads the same (``core.flywheel.clusters.same_resolution``:
 "Reinstalled the VPN client" and "VPN client reinstall" are one branch). A session merged into a new flow also
 teaches it: its path joins the proposal's tree and its embedding moves the proposal's to the cluster's centroid.
 
@@ -30,6 +32,7 @@ from core.flywheel.clusters import SessionPath, centroid, merge_path, same_resol
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
 from core.similarity.embedders import from_bytes, to_bytes
+from core.similarity.terms import codes_conflict
 from core.trees import normalize_label
 
 OPEN_STATUSES = ("pending", "dismissed")
@@ -97,19 +100,30 @@ class _Group:
             self.rows[proposal_id] = row
         self.matrix[:, row] = vector
 
-    def scores(self, vector: np.ndarray) -> np.ndarray:
-        # Stored one dimension per row, so a sparse query (the local embedder sets ~50 of 512 dimensions)
-        # reads only its own rows: a tenth of the memory traffic of a dense product.
+    def scores(self, vector: np.ndarray, part: slice = slice(None)) -> np.ndarray:
+        # Stored one dimension per row, so a sparse query (the offline embedders set a few dozen of their
+        # dimensions) reads only its own rows: a fraction of the memory traffic of a dense product.
         count = len(self.ids)
+        matrix, vector = self.matrix[part], vector[part]
         nonzero = np.flatnonzero(vector)
         if len(nonzero) < vector.shape[0] // 2:
-            return vector[nonzero] @ self.matrix[nonzero, :count]
-        return vector @ self.matrix[:, :count]
+            return vector[nonzero] @ matrix[nonzero, :count]
+        return vector @ matrix[:, :count]
 
-    def best(self, vector: np.ndarray, threshold: float, skip: set[uuid.UUID]) -> tuple[uuid.UUID, float] | None:
+    def best(
+        self, vector: np.ndarray, threshold: float, skip: set[uuid.UUID], gate: float | None = None
+    ) -> tuple[uuid.UUID, float] | None:
+        """The closest open proposal scoring above ``threshold``, not in ``skip``. With a ``gate``, vectors are two
+        unit halves (whole problem text, statement): the first half is scored, and a proposal whose second half
+        scores below ``gate`` is passed over."""
         if not self.rows or vector.shape[0] != self.matrix.shape[0]:
             return None
-        scores = self.scores(vector)
+        if gate is None:
+            scores = self.scores(vector)
+        else:
+            half = vector.shape[0] // 2
+            scores = self.scores(vector, slice(None, half))
+            scores[self.scores(vector, slice(half, None)) < gate] = -np.inf
         while True:
             index = int(np.argmax(scores))
             score = float(scores[index])
@@ -230,18 +244,21 @@ def find_similar(
     vector: np.ndarray,
     threshold: float,
     locks: Locks | None = None,
+    *,
+    gate: float | None = None,
 ) -> FlowProposal | None:
-    """The open new-flow proposal this summary duplicates (locked for update), or None.
+    """The open new-flow proposal this problem duplicates (locked for update), or None.
 
     When None is returned the caller holds the (account, domain) lock and may create the proposal safely.
-    ``locks`` are the transaction's (:class:`Locks`); without them, nothing was locked up front.
+    ``locks`` are the transaction's (:class:`Locks`); without them, nothing was locked up front. ``gate``: see
+    :meth:`_Group.best`.
     """
     locks = Locks() if locks is None else locks
     skip: set[uuid.UUID] = set()
     fresh = False
     while True:
         group = index.group(db, account_id, domain, embedder, fresh)
-        hit = group.best(vector, threshold, skip)
+        hit = group.best(vector, threshold, skip, gate)
         if hit is not None:
             proposal = _locked_open(db, hit[0], locks)
             if proposal is not None:
@@ -265,34 +282,80 @@ def peek_similar(
     threshold: float,
     *,
     fresh: bool = True,
+    gate: float | None = None,
 ) -> uuid.UUID | None:
     """The open proposal that seems to match, without locks (a hint: the locked check decides); ``fresh=False``
     asks the cached index only, without a query."""
     group = index.group(db, account_id, domain, embedder, fresh=fresh)
-    hit = group.best(vector, threshold, set())
+    hit = group.best(vector, threshold, set(), gate)
     return hit[0] if hit is not None else None
 
 
-def _same_branch(
-    rows: list[tuple[uuid.UUID, str | None]], node_id: str, label: str, same: Callable[[str, str], bool]
-) -> uuid.UUID | None:
-    """The first of ``rows`` (id, divergence key) adding the branch ``label`` under ``node_id``: the same key, else
-    an option that means the same thing."""
-    prefix = f"{node_id}|"
-    key = prefix + normalize_label(label)
-    under = [(proposal_id, found) for proposal_id, found in rows if found and found.startswith(prefix)]
-    for proposal_id, found in under:
-        if found == key:
-            return proposal_id
-    for proposal_id, found in under:
-        if same(found[len(prefix) :], label):
-            return proposal_id
+@dataclass(frozen=True)
+class Branch:
+    """A new branch a session adds to a flow: the node it leaves, the answer it gave there, and the embedding of what
+    the branch means (:func:`core.flywheel.facts.branch_text`) by ``embedder`` with its ``threshold``."""
+
+    node_id: str
+    label: str
+    vector: np.ndarray | None = None
+    embedder: str = ""
+    threshold: float = 1.0
+
+    @classmethod
+    def from_key(cls, divergence_key: str, **meaning: object) -> Branch:
+        node_id, _, label = divergence_key.partition("|")
+        return cls(node_id, label, **meaning)
+
+    @property
+    def key(self) -> str:
+        return f"{self.node_id}|{normalize_label(self.label)}"
+
+
+def _same_branch(rows: list[_Enhancement], branch: Branch, same: Callable[[str, str], bool]) -> uuid.UUID | None:
+    """The open enhancement of ``rows`` adding ``branch``: the same key; else, among the branches under the same
+    node whose answers name no conflicting error codes, the closest embedding when it reaches the embedder's
+    threshold; else the oldest whose option ``same`` finds means the same thing (a proposal stored without an
+    embedding)."""
+    prefix = f"{branch.node_id}|"
+    under = [row for row in rows if row.key and row.key.startswith(prefix)]
+    for row in under:
+        if row.key == branch.key:
+            return row.id
+    # Answers naming different error codes are different branches, whatever the rest of the session shares.
+    under = [row for row in under if not codes_conflict(row.key[len(prefix) :], branch.label)]
+    if branch.vector is not None:
+        scored = [
+            (float(np.dot(_unit(branch.vector), _unit(from_bytes(row.embedding)))), row.id)
+            for row in under
+            if row.embedding is not None and row.embedder == branch.embedder
+        ]
+        if scored:
+            score, proposal_id = max(scored, key=lambda item: item[0])
+            if score >= branch.threshold:
+                return proposal_id
+    for row in under:
+        if same(row.key[len(prefix) :], branch.label):
+            return row.id
     return None
 
 
-def _open_enhancements(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -> list[tuple[uuid.UUID, str | None]]:
+@dataclass(frozen=True)
+class _Enhancement:
+    id: uuid.UUID
+    key: str | None
+    embedding: bytes | None
+    embedder: str | None
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def _open_enhancements(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -> list[_Enhancement]:
     query = (
-        select(FlowProposal.id, FlowProposal.divergence_key)
+        select(FlowProposal.id, FlowProposal.divergence_key, FlowProposal.embedding, FlowProposal.embedder)
         .where(
             FlowProposal.account_id == account_id,
             FlowProposal.proposal_type == "enhancement",
@@ -301,34 +364,33 @@ def _open_enhancements(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -
         )
         .order_by(FlowProposal.created_at, FlowProposal.id)
     )
-    return [(proposal_id, key) for proposal_id, key in db.execute(query)]
+    return [_Enhancement(*row) for row in db.execute(query)]
 
 
-def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, divergence_key: str) -> uuid.UUID | None:
+def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, branch: Branch) -> uuid.UUID | None:
     """The open enhancement that already adds this branch (no locks; a hint for skipping a model call)."""
-    node_id, _, label = divergence_key.partition("|")
-    return _same_branch(_open_enhancements(db, account_id, flow_id), node_id, label, same_resolution)
+    return _same_branch(_open_enhancements(db, account_id, flow_id), branch, same_resolution)
 
 
 def find_enhancement(
     db: Session,
     account_id: uuid.UUID,
     flow_id: uuid.UUID,
-    divergence_key: str,
+    branch: Branch,
     locks: Locks | None = None,
     *,
     same: Callable[[str, str], bool] = same_resolution,
 ) -> FlowProposal | None:
     """The open enhancement adding the same branch under the same node of ``flow_id`` (locked), or None.
 
-    ``divergence_key`` is "<node id>|<normalized label>". The same branch is the same key, else the oldest open
-    enhancement under that node whose option ``same`` finds means the same as the label. The lock is per node, so
-    two workers with paraphrases of one branch never create two proposals.
+    The same branch is the same divergence key ("<node id>|<normalized label>"), else the open enhancement under
+    that node whose meaning (embedding of answer, later steps and fix) is closest and close enough, else the
+    oldest whose option ``same`` finds means the same as the label. The lock is per node, so two workers with
+    paraphrases of one branch never create two proposals.
     """
     locks = Locks() if locks is None else locks
-    node_id, _, label = divergence_key.partition("|")
-    lock(db, locks, account_id, "enhancement", flow_id, node_id)
-    proposal_id = _same_branch(_open_enhancements(db, account_id, flow_id), node_id, label, same)
+    lock(db, locks, account_id, "enhancement", flow_id, branch.node_id)
+    proposal_id = _same_branch(_open_enhancements(db, account_id, flow_id), branch, same)
     return _locked_open(db, proposal_id, locks) if proposal_id else None
 
 
@@ -345,16 +407,16 @@ def merge(
 ) -> bool:
     """Add a supporting session to ``proposal``; True when a dismissed proposal came back to ``pending``.
 
-    A new flow also learns from the session: its ``path`` joins the proposed tree (``clusters.merge_path``; a path
-    the tree cannot take leaves the tree as it was) and its ``vector`` moves the stored embedding to the centroid
-    of the supporting sessions. ``flush=False`` leaves the UPDATE to the caller's next flush, where it shares a
+    The proposal also learns from the session: a new flow's ``path`` joins the proposed tree
+    (``clusters.merge_path``; a path the tree cannot take leaves the tree as it was), and ``vector`` (the
+    session's problem, or its new branch for an enhancement) moves the stored embedding to the centroid of the
+    supporting sessions. ``flush=False`` leaves the UPDATE to the caller's next flush, where it shares a
     round trip with others.
     """
     ids = list(proposal.supporting_session_ids or [])
     if str(session_id) in ids:
         return False
-    if proposal.proposal_type == "new_flow":
-        _learn(proposal, path, vector)
+    _learn(proposal, path if proposal.proposal_type == "new_flow" else None, vector)
     ids.append(str(session_id))
     proposal.supporting_session_ids = ids
     proposal.supporting_session_count = (proposal.supporting_session_count or 0) + 1
@@ -380,8 +442,18 @@ def _learn(proposal: FlowProposal, path: SessionPath | None, vector: np.ndarray 
             # A new dict: the JSON column only notices assignment.
             proposal.proposed_flow_data = {**data, "tree_structure": result.tree}
     if vector is not None and proposal.embedding is not None:
-        old = from_bytes(proposal.embedding)
-        proposal.embedding = to_bytes(centroid(old, proposal.supporting_session_count or 1, vector))
+        old, count = from_bytes(proposal.embedding), proposal.supporting_session_count or 1
+        if proposal.proposal_type == "new_flow" and old.shape == vector.shape and old.shape[0] % 2 == 0:
+            # Two unit halves (problem text, statement): each moves to its own centroid.
+            half = old.shape[0] // 2
+            moved = np.concatenate(
+                [centroid(old[:half], count, vector[:half]), centroid(old[half:], count, vector[half:])]
+            )
+        else:
+            moved = centroid(old, count, vector)
+        # A repeat of the cluster's own text leaves the centroid where it was (up to rounding): no write.
+        if not np.allclose(moved, old, rtol=0, atol=1e-6):
+            proposal.embedding = to_bytes(moved)
 
 
 def open_count(db: Session, account_id: uuid.UUID) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.flywheel.clusters import session_path
 from core.flywheel.dedup import Locks, merge
-from core.flywheel.facts import SessionFacts
+from core.flywheel.facts import SessionFacts, dedup_embedder
 from core.flywheel.generators import Generated
 from core.flywheel.plan import (
     LockedDuplicates,
@@ -163,7 +163,7 @@ def _merged(proposal: FlowProposal, resurfaced: bool, same: str) -> Outcome:
 
 def _target_fields(plan: Plan, routed: Route, providers: Providers, data: dict) -> dict:
     """What a proposal records about its target: the problem (a new flow, with its embedding for dedup) or the
-    flow, the version and the branch it extends (an enhancement, with its diff)."""
+    flow, the version and the branch it extends (an enhancement, with its diff and the embedding of its branch)."""
     facts, flow = plan.facts, plan.flow
     if routed.kind == "new_flow":
         embedder = providers.embedder
@@ -173,11 +173,14 @@ def _target_fields(plan: Plan, routed: Route, providers: Providers, data: dict) 
             "proposed_diff": None,
             "problem_domain": facts.domain,
             "embedding": to_bytes(facts.dedup_vector(embedder)),
-            "embedder": embedder.name,
+            "embedder": dedup_embedder(embedder),
         }
+    embedder = providers.embedder
     return {
         "team_id": flow.team_id or facts.team_id,
         "proposal_type": "enhancement",
+        "embedding": to_bytes(facts.branch_vector(embedder, plan.walk.label, plan.walk.after)),
+        "embedder": embedder.name,
         "target_flow_id": flow.id,
         "base_tree_version": flow.version,
         "divergence_key": plan.walk.key,
@@ -229,8 +232,15 @@ def analyze(
     if routed.kind == "merged":
         duplicate = routed.duplicate
         new_flow = duplicate.proposal_type == "new_flow"
-        # A merged session teaches a new-flow proposal its path, and moves its embedding to the cluster's centroid.
-        vector = plan.facts.dedup_vector(providers.embedder) if new_flow else None
+        # A merged session teaches a new-flow proposal its path, and moves its embedding (of the problem, or of
+        # the new branch) to the cluster's centroid.
+        embedder = providers.embedder
+        if new_flow:
+            vector = plan.facts.dedup_vector(embedder)
+        elif duplicate.embedder == embedder.name:
+            vector = plan.facts.branch_vector(embedder, plan.walk.label, plan.walk.after)
+        else:
+            vector = None
         resurfaced = merge(
             db,
             duplicate,

@@ -10,15 +10,21 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.llm.known_names import known_names
-from core.llm.redaction import redact
+from core.llm.redaction import PLACEHOLDER_RE, redact
 from core.models import AISession, AISessionStep
+from core.similarity.problem_text import is_boilerplate_field, problem_text
 from core.transcript import PROMPT_KEYS, intake_text, read_intake, read_step
 
 TEXT_KEYS = PROMPT_KEYS
+# The dedup vector's form (see ``dedup_embedder``), and the share of the embedder's threshold two statements must
+# reach for a merge.
+DEDUP_FORM = "problem+statement v1"
+STATEMENT_GATE = 0.25
 
 
 @dataclass
@@ -56,21 +62,87 @@ class SessionFacts:
     rating: int | None
     match_score: float | None
     steps: list[StepFact] = field(default_factory=list)
+    # The intake's problem fields (description, symptoms, error text), redacted, without boilerplate fields.
+    symptoms: list[str] = field(default_factory=list)
     # The dedup text's embedding per embedder name, computed once (see ``dedup_vector``).
     vectors: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def dedup_vector(self, embedder: Any) -> Any:
-        """The embedding compared with open proposals (summary + intake)."""
+        """The vector compared with open new-flow proposals: the embedding of :attr:`dedup_text` followed by the
+        embedding of :attr:`statement` (each unit length; see :func:`dedup_embedder`)."""
         vector = self.vectors.get(embedder.name)
         if vector is None:
-            vector = embedder.embed([self.dedup_text or "(no summary)"])[0]
+            whole, statement = embedder.embed([self.dedup_text or "(no summary)", self.statement or "(no summary)"])
+            vector = np.concatenate([_unit(whole), _unit(statement)]).astype(np.float32)
             self.vectors[embedder.name] = vector
         return vector
 
+    def branch_vector(self, embedder: Any, label: str | None, after: list[StepFact]) -> Any:
+        """The embedding of the branch this session adds where it left its flow (of :func:`branch_text`)."""
+        key = f"branch|{embedder.name}"
+        vector = self.vectors.get(key)
+        if vector is None:
+            vector = embedder.embed([branch_text(label, after, self.resolution) or "(no branch)"])[0]
+            self.vectors[key] = vector
+        return vector
+
+    @property
+    def statement(self) -> str:
+        """What the problem is, as reported: the summary and the intake's problem fields (no steps, no fix)."""
+        return _comparable(problem_text(self.summary, self.symptoms))
+
     @property
     def dedup_text(self) -> str:
-        """The text compared against open proposals: the problem summary plus the intake."""
-        return f"{self.summary}\n{self.intake_text}".strip()
+        """The text compared against open proposals: what went wrong and how it was fixed, never who reported it.
+
+        The summary, the intake's problem fields (not its requester, device, company... lines), the questions asked
+        and actions taken, and the resolution, each without boilerplate or redaction placeholders. Two write-ups of
+        one problem share its questions and fix; two problems reported by one person from one laptop share only
+        what is left out here. See docs/ARCHITECTURE.md, "Duplicates".
+        """
+        return _comparable(
+            problem_text(self.summary, [*self.symptoms, *_step_texts(self.steps)], None, self.resolution)
+        )
+
+
+def dedup_embedder(embedder: Any) -> str:
+    """The name new-flow proposals record for their dedup vector: the embedder's, marked as the two-part form.
+
+    Two sessions are one problem when their whole problem texts (statement, steps, fix) are similar and their
+    statements share something (:data:`STATEMENT_GATE` of the embedder's threshold): steps and fixes alone ("Restarted
+    the service") never merge two problems that were reported differently. Proposals are compared only within one
+    such name, so a vector of another form or embedder is never scored against this one.
+    """
+    return f"{embedder.name}|{DEDUP_FORM}"
+
+
+def statement_gate(embedder: Any) -> float:
+    return STATEMENT_GATE * embedder.threshold
+
+
+def _unit(vector: Any) -> Any:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
+def _step_texts(steps: list[StepFact]) -> list[str]:
+    return [s.text for s in steps if s.step_type in ("question", "action") and s.text]
+
+
+def _comparable(text: str) -> str:
+    # Redaction placeholders (<HOST_1>, <PERSON_2>) say nothing about the problem and are shared by every ticket.
+    lines = (" ".join(line.split()) for line in PLACEHOLDER_RE.sub(" ", text).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def branch_text(label: str | None, after: list[StepFact], resolution: str | None) -> str:
+    """What a new branch of a flow means: the answer that left the flow, the steps after it and the fix.
+
+    Two sessions that left one question with "error 809 on hotel Wi-Fi" and "809, IPsec blocked on a guest
+    network" and fixed it the same way add one branch; the flow's questions before the divergence are shared by
+    every branch of that node and are left out.
+    """
+    return _comparable(problem_text(label, _step_texts(after), None, resolution))
 
 
 def load_facts(
@@ -92,7 +164,8 @@ def load_facts(
     companies = [company] if company else []
     # The intake names the requester, the device and the customer: redact it first so that the names it gives are
     # hidden in every other field too (``known`` carries them).
-    intake = intake_text(read_intake(session.intake_content))
+    fields = read_intake(session.intake_content)
+    intake = intake_text(fields)
     mapping = redact(intake, company_names=companies, people=people).mapping
 
     def clean(text: str | None) -> str:
@@ -136,6 +209,7 @@ def load_facts(
         rating=session.rating,
         match_score=session.match_score,
         steps=steps,
+        symptoms=[clean(f.text) for f in fields if f.text and not (f.key and is_boilerplate_field(f.key))],
     )
 
 

@@ -22,6 +22,7 @@ from core.config import Settings
 from core.flywheel.classify import Decision, decide
 from core.flywheel.confidence import session_evidence
 from core.flywheel.dedup import (
+    Branch,
     Locks,
     ProposalIndex,
     find_enhancement,
@@ -30,7 +31,7 @@ from core.flywheel.dedup import (
     peek_similar,
 )
 from core.flywheel.divergence import FlowWalk, walk_session
-from core.flywheel.facts import SessionFacts, load_facts
+from core.flywheel.facts import SessionFacts, dedup_embedder, load_facts, statement_gate
 from core.flywheel.generators import (
     AnthropicGenerator,
     EnhancementTarget,
@@ -68,7 +69,9 @@ class Outcome:
 
 
 def build_providers(settings: Settings) -> Providers:
-    """Anthropic when a key is set (else offline rules); Voyage when chosen or when "auto" and a key is set."""
+    """Anthropic when a key is set (else offline rules); Voyage when chosen or when "auto" and a key is set, else
+    the offline TF-IDF embedder (``local``, the hashed n-gram embedder, only when chosen: it measured worse on the
+    labelled set and splits paraphrased branches, see ``python -m benchmarks.quality`` and ``benchmarks.scenarios``)."""
     if settings.anthropic_api_key:
         generator: Generator = AnthropicGenerator(AnthropicClient.from_settings(settings))
     else:
@@ -80,10 +83,10 @@ def build_providers(settings: Settings) -> Providers:
         raise ValueError("FLOWPILOT_EMBEDDER=voyage needs FLOWPILOT_VOYAGE_API_KEY")
     if choice == "voyage" or (choice == "auto" and settings.voyage_api_key):
         embedder: Embedder = VoyageEmbedder(settings.voyage_api_key, settings.voyage_model, settings.voyage_base_url)
-    elif choice == "tfidf":
-        embedder = TfidfEmbedder()
-    else:
+    elif choice == "local":
         embedder = LocalEmbedder()
+    else:
+        embedder = TfidfEmbedder()
     return Providers(generator=generator, embedder=embedder, settings=settings)
 
 
@@ -142,8 +145,14 @@ class Duplicates(Protocol):
     def similar(self, db: Session, facts: SessionFacts) -> FlowProposal | uuid.UUID | None: ...
 
     def same_branch(
-        self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, key: str
+        self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, walk: FlowWalk
     ) -> FlowProposal | uuid.UUID | None: ...
+
+
+def branch_of(facts: SessionFacts, walk: FlowWalk, embedder: Embedder) -> Branch:
+    """The new branch a session that left its flow adds, with the embedding of what it means."""
+    vector = facts.branch_vector(embedder, walk.label, walk.after)
+    return Branch.from_key(walk.key, vector=vector, embedder=embedder.name, threshold=embedder.threshold)
 
 
 @dataclass
@@ -163,14 +172,16 @@ class LockedDuplicates:
             self.providers.index,
             facts.account_id,
             facts.domain,
-            embedder.name,
+            dedup_embedder(embedder),
             vector,
             embedder.threshold,
             self.locks,
+            gate=statement_gate(embedder),
         )
 
-    def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, key: str) -> FlowProposal | None:
-        return find_enhancement(db, facts.account_id, flow_id, key, self.locks)
+    def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, walk: FlowWalk) -> FlowProposal | None:
+        branch = branch_of(facts, walk, self.providers.embedder)
+        return find_enhancement(db, facts.account_id, flow_id, branch, self.locks)
 
 
 @dataclass
@@ -186,11 +197,21 @@ class PeekDuplicates:
         vector = facts.dedup_vector(embedder)
         index = self.providers.index
         return peek_similar(
-            db, index, facts.account_id, facts.domain, embedder.name, vector, embedder.threshold, fresh=self.fresh
+            db,
+            index,
+            facts.account_id,
+            facts.domain,
+            dedup_embedder(embedder),
+            vector,
+            embedder.threshold,
+            fresh=self.fresh,
+            gate=statement_gate(embedder),
         )
 
-    def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, key: str) -> uuid.UUID | None:
-        return peek_enhancement(db, facts.account_id, flow_id, key) if self.fresh else None
+    def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, walk: FlowWalk) -> uuid.UUID | None:
+        if not self.fresh:
+            return None
+        return peek_enhancement(db, facts.account_id, flow_id, branch_of(facts, walk, self.providers.embedder))
 
 
 @dataclass
@@ -234,7 +255,7 @@ def route(db: Session, plan: Plan, duplicates: Duplicates) -> Route:
         refusal = branch_refusal(walk)
         if refusal is not None:
             return Route("no_proposal", refusal)
-        duplicate = duplicates.same_branch(db, facts, flow.id, walk.key)
+        duplicate = duplicates.same_branch(db, facts, flow.id, walk)
         if duplicate is not None:
             return Route("merged", decision.reason, duplicate, f"Same new branch '{walk.label}'", serialising=True)
 

@@ -31,7 +31,6 @@ from core.flywheel.facts import load_facts_many
 from core.flywheel.plan import Outcome, PeekDuplicates, Plan, Providers, plan_session, route
 from core.flywheel.prepare import prepare
 from core.models import utcnow
-from core.similarity.embedders import LocalEmbedder
 
 log = logging.getLogger("flowpilot.worker")
 
@@ -90,7 +89,7 @@ class Runner:
     def batched(self) -> bool:
         """Whether sessions share transactions: only when nothing in an analysis leaves the machine, since a
         network call inside a shared transaction would hold every lock it took for as long as the call runs."""
-        return not self.providers.generator.uses_llm and isinstance(self.providers.embedder, LocalEmbedder)
+        return not self.providers.generator.uses_llm and self.providers.embedder.local
 
     def run_pass(self) -> RunStats:
         """Claim and process batches until nothing is due (or a stop was requested)."""

@@ -36,6 +36,8 @@ class Embedder(Protocol):
 
     name: str
     threshold: float
+    # False when embedding sends the text over the network (a call that must not run inside a transaction).
+    local: bool
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -77,6 +79,7 @@ def features(text: str) -> dict[str, float]:
 class LocalEmbedder:
     name = "local hashed n-grams v1"
     threshold = LOCAL_THRESHOLD
+    local = True
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         matrix = np.zeros((len(texts), LOCAL_DIMENSION), dtype=np.float32)
@@ -95,6 +98,7 @@ class VoyageEmbedder:
     """Voyage AI embeddings through the ``voyageai`` SDK (which retries 429/5xx itself)."""
 
     threshold = VOYAGE_THRESHOLD
+    local = False
 
     def __init__(
         self, api_key: str, model: str, base_url: str = "", max_retries: int = 3, timeout: float = 30.0

@@ -42,6 +42,11 @@ _FRAGMENTS = [
 ]
 
 
+def is_boilerplate_field(key: str) -> bool:
+    """Whether an intake field named ``key`` (``Requester``, ``device``, ``Company``...) is boilerplate."""
+    return bool(_LABELLED_LINE.match(f"{key}:"))
+
+
 def strip_boilerplate(text: str) -> str:
     """``text`` without intake lines (``Requester:``, ``Device:``, ``Company:``, ``Phone:``, ``Ticket #``...),
     greetings and sign-offs, e-mail addresses, URLs, ticket numbers, phone numbers and Windows machine names.

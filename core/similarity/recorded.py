@@ -46,6 +46,7 @@ class RecordedEmbedder:
         self._rows = dict(zip(keys, vectors / norms, strict=True))
         self.dims = vectors.shape[1]
         self.threshold = threshold
+        self.local = True
         self.count = len(keys)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:

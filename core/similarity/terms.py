@@ -46,3 +46,15 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """The canonical, stemmed content words of ``text`` in order (repeats kept: counts matter)."""
     return [stem(t) for t in _TOKEN.findall(canonicalise(text)) if t not in STOP_WORDS and len(t) > 1]
+
+
+def error_codes(text: str | None) -> frozenset[str]:
+    """The error codes ``text`` names, normalised (``0x80070005`` and ``80070005`` are one code)."""
+    return frozenset(t for t in terms(text or "") if t.startswith("err_"))
+
+
+def codes_conflict(a: str | None, b: str | None) -> bool:
+    """Whether two texts name error codes and none of them in common: "error 0x80070005 at sign-in" and "sign-in
+    fails with 0x8004010F" are two problems however alike the rest reads."""
+    codes_a, codes_b = error_codes(a), error_codes(b)
+    return bool(codes_a and codes_b and not codes_a & codes_b)

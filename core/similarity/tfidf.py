@@ -92,6 +92,7 @@ class TfidfEmbedder:
 
     dims = DIMENSIONS
     threshold = THRESHOLD
+    local = True
 
     def __init__(self, idf_path: Path = IDF_PATH) -> None:
         self._idf, self._unseen, digest = idf_table(idf_path)
