@@ -157,7 +157,7 @@ def test_uncharted_territory_ranked_by_frequency(db, report):
     assert len(gaps[0].session_ids) == 5
 
 
-@pytest.mark.parametrize("clustering", ["embedding", "keywords"])
+@pytest.mark.parametrize("clustering", ["problems", "embedding", "keywords"])
 def test_repeated_pattern_clusters_unmatched_intakes(db, clustering):
     a = make_account(db)
     flow = make_tree(db, a)
@@ -198,6 +198,40 @@ def test_repeated_pattern_clusters_unmatched_intakes(db, clustering):
         (4, ["offline", "printer", "update", "windows"]),
         (3, ["camera", "detected", "teams"]),
     ]
+
+
+AVD_WRITTEN_SIX_WAYS = [
+    "Azure Virtual Desktop session disconnects every 10 minutes",
+    "AVD keeps dropping the user's session",
+    "WVD session disconnected randomly",
+    "Windows Virtual Desktop kicks users out",
+    "avd disconnect issue for finance team",
+    "Remote desktop (Azure Virtual Desktop) connection lost repeatedly",
+]
+
+
+def test_one_problem_written_with_abbreviations_is_one_gap_and_a_shared_template_is_not(db):
+    a = make_account(db)
+
+    def intake(summary):
+        return make_session(db, a, problem_summary=summary, problem_domain="cloud", created_at=NOW - DAY)
+
+    avd = [intake(summary) for summary in AVD_WRITTEN_SIX_WAYS]
+    # A monitoring template every ticket shares, with four products behind it: four problems, not one.
+    for product in ("PROD424", "PROD77", "PROD31", "PROD9"):
+        for _ in range(4):
+            intake(f"Low impact incident on {product}")
+    for other in ("Printer offline after Windows update", "Teams camera not detected", "OneDrive sync stuck"):
+        intake(other)
+    db.commit()
+
+    gaps = _by_type(gap_report(db, a.id, NOW, GapConfig()), "repeated_pattern")
+    by_size = sorted((g.evidence["cluster_size"], g.evidence["distinct_summaries"]) for g in gaps)
+    assert by_size == [(4, 1), (4, 1), (4, 1), (4, 1), (6, 6)]
+    six = next(g for g in gaps if g.evidence["cluster_size"] == 6)
+    # Its examples (one session per wording, at most GapConfig.examples) are all AVD sessions.
+    assert len(six.session_ids) == min(6, GapConfig().examples)
+    assert set(six.session_ids) <= {str(s.id) for s in avd}
 
 
 def test_report_round_trips_as_json_and_worker_refreshes_every_account(engine, db):

@@ -1,6 +1,7 @@
-"""Clustering of unmatched intakes for the repeated_pattern gap: keyword sets (Jaccard) or embeddings (cosine).
+"""Clustering of unmatched intakes for the repeated_pattern gap: problem terms with a corpus-fitted IDF (default),
+keyword sets (Jaccard) or embeddings (cosine).
 
-Both are greedy and deterministic: intakes in order of frequency (then text), each joining the best existing cluster
+All are greedy and deterministic: intakes in order of frequency (then text), each joining the best existing cluster
 above the threshold or starting its own.
 """
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from core.similarity.clustering import cluster_problems
 from core.similarity.embedders import Embedder
 from core.text import content_words
 
@@ -51,10 +53,22 @@ def cluster_intakes(intakes: list[dict[str, Any]], similarity: float) -> list[li
     return [members for _, members in clusters]
 
 
+def by_frequency(intakes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Intakes most frequent first (ties by summary key): the order greedy clustering reads them in."""
+    return sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"]))
+
+
+def cluster_by_problem(intakes: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Greedy clustering of the summaries with :func:`core.similarity.clustering.cluster_problems`: abbreviations and
+    old product names folded, the IDF fitted on these summaries so a template shared by all of them weighs ~0."""
+    ordered = by_frequency(intakes)
+    return [[ordered[i] for i in members] for members in cluster_problems([r["summary"] for r in ordered])]
+
+
 def cluster_by_embedding(intakes: list[dict[str, Any]], embedder: Embedder) -> list[list[dict[str, Any]]]:
     """Greedy clustering on summary embeddings: intakes by frequency; each joins the cluster whose centroid is the
     most similar, if the cosine reaches the embedder's calibrated duplicate threshold; else it starts a cluster."""
-    ordered = sorted(intakes, key=lambda r: (-int(r["sessions"]), r["summary_key"]))
+    ordered = by_frequency(intakes)
     if not ordered:
         return []
     vectors = embedder.embed([r["summary"] for r in ordered])

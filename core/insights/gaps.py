@@ -12,8 +12,10 @@ Four signals, each over the sessions created in the last ``GapConfig.lookback_da
 * ``uncharted_territory`` — a domain with at least ``uncharted_min_sessions`` resolved discovery-mode sessions
   (solved with no flow to follow). High from ``uncharted_high``, medium from ``uncharted_medium``, else low.
 * ``repeated_pattern`` — closed sessions that matched no flow, grouped by identical summary in SQL, then clustered
-  greedily: by default on the local embedder's vectors (cosine to a cluster's centroid at least the embedder's
-  calibrated duplicate threshold), or (``pattern_clustering="keywords"``) by the Jaccard similarity of keyword
+  greedily: by default on their problem terms (``pattern_clustering="problems"``: abbreviations folded, IDF fitted
+  on the summaries being clustered, so a template every ticket shares does not make them one cluster; see
+  ``core.similarity.clustering``), or on the local embedder's vectors (``"embedding"``: cosine to a cluster's
+  centroid at least the embedder's calibrated threshold), or (``"keywords"``) by the Jaccard similarity of keyword
   sets (at least ``pattern_similarity``); a cluster of at least
   ``pattern_min_sessions`` sessions is a gap. High from ``pattern_high``, medium from ``pattern_medium``, else low.
 
@@ -34,7 +36,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.insights.clusters import cluster_by_embedding, cluster_intakes, keywords
+from core.insights.clusters import cluster_by_embedding, cluster_by_problem, cluster_intakes, keywords
 from core.insights.rollups import Window, refresh_rollups, session_cube, split_window
 from core.models import CLOSED_STATUSES, Account, GapReport
 from core.similarity.embedders import LocalEmbedder
@@ -66,7 +68,7 @@ class GapConfig:
     pattern_min_sessions: int = 4
     pattern_medium: int = 8
     pattern_high: int = 15
-    pattern_clustering: str = "embedding"
+    pattern_clustering: str = "problems"
     pattern_similarity: float = 0.5
     pattern_max_intakes: int = 5000
 
@@ -269,12 +271,16 @@ def repeated_patterns(
         db, "gaps_unmatched_intakes", account_id=account_id, start=start, end=end, max_rows=cfg.pattern_max_intakes
     )
     gaps = []
-    if cfg.pattern_clustering == "embedding":
+    if cfg.pattern_clustering == "problems":
+        clusters = cluster_by_problem(rows)
+    elif cfg.pattern_clustering == "embedding":
         clusters = cluster_by_embedding(rows, LocalEmbedder())
     elif cfg.pattern_clustering == "keywords":
         clusters = cluster_intakes(rows, cfg.pattern_similarity)
     else:
-        raise ValueError(f"pattern_clustering must be 'embedding' or 'keywords', not {cfg.pattern_clustering!r}")
+        raise ValueError(
+            f"pattern_clustering must be 'problems', 'embedding' or 'keywords', not {cfg.pattern_clustering!r}"
+        )
     for members in clusters:
         size = sum(int(m["sessions"]) for m in members)
         if size < cfg.pattern_min_sessions:

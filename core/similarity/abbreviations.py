@@ -123,6 +123,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "disconnect": (
         "keeps dropping",
+        "connection lost",
+        "lost connection",
+        "loses connection",
+        "losing connection",
         "disconnects",
         "disconnected",
         "disconnecting",
