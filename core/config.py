@@ -6,6 +6,7 @@ the environment only. Every setting has a default that works offline on a bare m
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -43,6 +44,11 @@ class Settings:
     worker_lease_seconds: int = 600
     worker_max_attempts: int = 4
     dismissed_resurface_support: int = 3
+    # With a model configured, a proposal starts with the offline tree and the model writes it once for the whole
+    # cluster: when it has this many supporting sessions, or when its first session is this many hours old.
+    # 1 = a model call for every new proposal at its first session.
+    model_at_support: int = 2
+    model_after_hours: float = 24.0
     # "local" (demo sign-in), "header" (trusted reverse proxy), "oidc" (st.login)
     auth: str = "local"
     auth_header: str = "X-Forwarded-Email"
@@ -86,6 +92,11 @@ def _coerce(type_name: Any, raw: str) -> Any:
         return _bool(raw)
     if name == "int":
         return int(raw)
+    if name == "float":
+        value = float(raw)
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {raw!r}")
+        return value
     return raw
 
 

@@ -370,6 +370,15 @@ class FlowProposal(Base):
     # float32 vector of the summary + intake text, for duplicate detection; with the embedder's name.
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedder: Mapped[str | None] = mapped_column(String(120))
+    # The model writes a proposal's tree once per cluster (core/flywheel/cluster_model.py): the calls spent on it,
+    # when and from how many supporting sessions it last wrote it, a reviewer's pending request for a new tree.
+    model_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    model_generated_at: Mapped[datetime | None] = mapped_column()
+    model_generated_support: Mapped[int | None] = mapped_column(Integer)
+    regenerate_requested_at: Mapped[datetime | None] = mapped_column()
+    regenerate_requested_by: Mapped[uuid.UUID | None] = mapped_column(GUID())
+    generation_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    generation_error: Mapped[str | None] = mapped_column(Text)
     # Support count at the moment of dismissal: it resurfaces once support grows by the configured amount.
     dismissed_support: Mapped[int | None] = mapped_column(Integer)
     reviewed_by: Mapped[uuid.UUID | None] = _fk("users.id", nullable=True, ondelete="SET NULL")

@@ -50,8 +50,9 @@ class Clock:
 
 
 def claude(server: FakeAnthropic, max_retries: int = 3, **settings) -> Providers:
+    """The model writes each new proposal at its first session (``model_at_support=1``) unless told otherwise."""
     generator = AnthropicGenerator(AnthropicClient("test-key", MODEL, server.url, max_retries=max_retries, timeout=2.0))
-    return Providers(generator, LocalEmbedder(), Settings(**settings))
+    return Providers(generator, LocalEmbedder(), Settings(**{"model_at_support": 1, **settings}))
 
 
 def seed(engine: Engine, count: int = 1, summary: str = "Outlook search misses older mail for jane@contoso.com"):

@@ -108,7 +108,7 @@ def test_the_flywheel_request_carries_placeholders_for_every_planted_kind(engine
         session_id = session.id
     fake_anthropic.tool_use(FLOW, name="submit_new_flow")
     generator = AnthropicGenerator(AnthropicClient("test-key", MODEL, fake_anthropic.url, max_retries=0, timeout=2.0))
-    providers = Providers(generator, LocalEmbedder(), Settings())
+    providers = Providers(generator, LocalEmbedder(), Settings(model_at_support=1))
     clock = lambda: NOW + timedelta(hours=1)  # noqa: E731
     stats = Runner(engine, providers, worker_id="w", clock=clock).run_pass()
     assert dict(stats.outcomes) == {"new_flow": 1}

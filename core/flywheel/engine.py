@@ -211,6 +211,9 @@ def _propose(
         proposed_flow_data=data,
         # Name the offline generator when no model was called (a spent budget fell back to it).
         generator=providers.generator.name if answer.usage.calls else providers.offline.name,
+        model_calls=answer.usage.calls,
+        model_generated_at=now if answer.usage.calls else None,
+        model_generated_support=1 if answer.usage.calls else None,
         **_target_fields(plan, routed, providers, data),
     )
     db.add(proposal)

@@ -8,13 +8,12 @@ validated with ``core.trees.validate_tree``; the engine computes diffs itself.
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core.flywheel import builders
 from core.flywheel.facts import SessionFacts
-from core.flywheel.prompts import system_prompt
+from core.flywheel.prompts import branch_request, cluster_request, system_prompt
 from core.llm.client import AnthropicClient, BudgetExhausted, Ledger, LLMCallFailed, Usage
 from core.trees import InvalidTree, add_branch, find_node, iter_nodes, node_text, validate_tree
 
@@ -278,9 +277,12 @@ class AnthropicGenerator:
         return Generated(data, usage)
 
     def new_flow(self, facts: SessionFacts, ledger: Ledger | None = None) -> Generated:
-        prompt = "Build a new troubleshooting flow from this resolved session (JSON):\n" + json.dumps(
-            _session_payload(facts), ensure_ascii=False
-        )
+        return self.new_flow_cluster([facts], ledger)
+
+    def new_flow_cluster(self, cluster: list[SessionFacts], ledger: Ledger | None = None) -> Generated:
+        """One flow for a problem from every supporting session in ``cluster`` (the first one's domain)."""
+        facts = cluster[0]
+        prompt = cluster_request([_session_payload(f) for f in cluster])
 
         def check(raw: Any) -> tuple[dict[str, Any], list[str]]:
             if not isinstance(raw, dict):
@@ -309,12 +311,15 @@ class AnthropicGenerator:
     def enhancement(
         self, facts: SessionFacts, target: EnhancementTarget, after: list, ledger: Ledger | None = None
     ) -> Generated:
-        prompt = (
-            f"The flow '{target.name}' (JSON below) was followed until node '{target.node_id}', where the engineer "
-            f"answered '{target.label}', which the flow does not offer, and then resolved the problem with the steps "
-            "below. Write the branch to add under that node for this answer; use node ids not already in the flow.\n"
-            f"Flow: {json.dumps(target.tree, ensure_ascii=False)}\n"
-            f"Steps after leaving the flow: {json.dumps(_session_payload(facts, after), ensure_ascii=False)}"
+        return self.enhancement_cluster([(facts, after)], target, ledger)
+
+    def enhancement_cluster(
+        self, cluster: list[tuple[SessionFacts, list]], target: EnhancementTarget, ledger: Ledger | None = None
+    ) -> Generated:
+        """One new branch from every supporting session in ``cluster`` (facts, steps after leaving the flow)."""
+        facts = cluster[0][0]
+        prompt = branch_request(
+            target.name, target.tree, target.node_id, target.label, [_session_payload(f, after) for f, after in cluster]
         )
 
         def check(raw: Any) -> tuple[dict[str, Any], list[str]]:

@@ -58,6 +58,17 @@ class Providers:
     index: ProposalIndex = field(default_factory=ProposalIndex)
     offline: Generator = field(default_factory=OfflineRulesGenerator)
 
+    @property
+    def model_per_session(self) -> bool:
+        """Whether a session that starts a proposal calls the model (else the offline tree stands until the
+        cluster is worth a call: ``core.flywheel.cluster_model``)."""
+        return self.generator.uses_llm and self.settings.model_at_support <= 1
+
+    @property
+    def session_generator(self) -> Generator:
+        """The generator a session's analysis builds with."""
+        return self.offline if self.generator.uses_llm and not self.model_per_session else self.generator
+
 
 @dataclass
 class Outcome:

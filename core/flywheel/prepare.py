@@ -44,10 +44,10 @@ def prepare(
     A model call takes seconds; inside the session's transaction it would hold SQLite's write lock (blocking the
     app) or PostgreSQL's dedup lock that long. So the session is planned and routed here with a look for
     duplicates that takes no lock; when it leads to a new proposal, the model is asked now, and the analysis
-    uses the plan and the answer, routing again under its locks. None when no model is configured (the analysis
-    plans in its own transaction then) or when the worker no longer holds the claim.
+    uses the plan and the answer, routing again under its locks. None when no model is called for a session (the
+    analysis plans in its own transaction then) or when the worker no longer holds the claim.
     """
-    if not providers.generator.uses_llm:
+    if not providers.model_per_session:
         return None
     with session_scope(engine) as db:
         session = db.get(AISession, session_id)
@@ -73,7 +73,7 @@ def generate(
     up (:class:`~core.flywheel.generators.GenerationError`, raised on). With ``budget_fallback_offline`` a spent budget falls back to the
     offline generator instead of deferring the session to the next UTC day.
     """
-    generator = providers.generator
+    generator = providers.session_generator
     if not generator.uses_llm:
         return build(generator, None)
     settings = providers.settings

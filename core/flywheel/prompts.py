@@ -249,10 +249,32 @@ def estimated_tokens(text: str) -> int:
 def cluster_request(sessions: list[dict[str, Any]]) -> str:
     """The user message for one problem: every supporting session's redacted payload."""
     if len(sessions) == 1:
-        head = "Build a new troubleshooting flow from this resolved session (JSON):\n"
-    else:
-        head = (
-            f"These {len(sessions)} resolved sessions are the same problem. Build ONE troubleshooting flow that "
-            "covers every path they took (JSON):\n"
+        return "Build a new troubleshooting flow from this resolved session (JSON):\n" + json.dumps(
+            sessions[0], ensure_ascii=False
         )
+    head = (
+        f"These {len(sessions)} resolved sessions are the same problem. Build ONE troubleshooting flow that "
+        "covers every path they took (JSON):\n"
+    )
     return head + json.dumps(sessions, ensure_ascii=False)
+
+
+def branch_request(
+    flow_name: str, tree: dict[str, Any], node_id: str, label: str, sessions: list[dict[str, Any]]
+) -> str:
+    """The user message for one new branch of a flow: the flow, the node, and what each supporting session did
+    after leaving it there (redacted payloads)."""
+    if len(sessions) == 1:
+        who = f"the engineer answered '{label}', which the flow does not offer, and then resolved the problem"
+        steps = "Steps after leaving the flow: " + json.dumps(sessions[0], ensure_ascii=False)
+    else:
+        who = (
+            f"{len(sessions)} engineers gave an answer the flow does not offer (first written '{label}'; their words "
+            "differ, the meaning is one) and then resolved the problem"
+        )
+        steps = "Steps after leaving the flow, one entry per session: " + json.dumps(sessions, ensure_ascii=False)
+    return (
+        f"The flow '{flow_name}' (JSON below) was followed until node '{node_id}', where {who} with the steps "
+        "below. Write the branch to add under that node for this answer; use node ids not already in the flow.\n"
+        f"Flow: {json.dumps(tree, ensure_ascii=False)}\n{steps}"
+    )

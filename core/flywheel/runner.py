@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from core.db import session_scope
 from core.flywheel import queue
+from core.flywheel.cluster_model import generate_due
 from core.flywheel.dedup import lock_open_many
 from core.flywheel.engine import Batch, analyze
 from core.flywheel.facts import load_facts_many
@@ -48,6 +49,8 @@ class RunStats:
     retried: int = 0
     failed: int = 0
     lost: int = 0
+    # Proposals the model wrote for their whole cluster after the sessions (core.flywheel.cluster_model).
+    clusters_written: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -56,6 +59,7 @@ class RunStats:
             "retried": self.retried,
             "failed": self.failed,
             "lost": self.lost,
+            "clusters_written": self.clusters_written,
         }
 
 
@@ -89,7 +93,7 @@ class Runner:
     def batched(self) -> bool:
         """Whether sessions share transactions: only when nothing in an analysis leaves the machine, since a
         network call inside a shared transaction would hold every lock it took for as long as the call runs."""
-        return not self.providers.generator.uses_llm and self.providers.embedder.local
+        return not self.providers.model_per_session and self.providers.embedder.local
 
     def run_pass(self) -> RunStats:
         """Claim and process batches until nothing is due (or a stop was requested)."""
@@ -108,6 +112,8 @@ class Runner:
                     self.process_batch(ids, stats)
                 else:
                     self.process_each(ids, {}, stats)
+            if not self.stopping.is_set():
+                stats.clusters_written = generate_due(self.engine, self.providers, self.clock()).written
         finally:
             self._busy.release()
         log.info("pass done: %s", stats.as_dict(), extra=stats.as_dict())
