@@ -1,12 +1,15 @@
 """What the flywheel learns from many sessions, measured end to end on hand-written scenarios.
 
-The sessions of ``benchmarks.scenario_data`` go in through the real ingest (JSON Lines), the real flywheel analyses
+The sessions of ``benchmarks.scenario_data`` (or, with ``--set heldout``, the held-out set
+``benchmarks.scenario_data_heldout``, written without looking at how the flywheel matches) go in through the real ingest (JSON Lines), the real flywheel analyses
 them offline, and the figures are read back from the database:
 
 * dedup precision / recall over pairs of new-flow sessions (same problem = should share one proposal);
 * path recall of merged sessions: the share of each supporting session's (question, answer) steps that the
   proposal's tree contains as a real branch (not the "not explored" placeholder);
 * enhancement proposals per (flow, node, new resolution): 1.0 means one proposal however it was worded;
+* enhancement proposals holding sessions of two different new resolutions (a flow's ``extra_branches`` leave the
+  same question with another answer): 0 is right, since one proposal there hides a branch;
 * PII kinds leaked: planted requester names, e-mails, phones, hosts, serials, companies and engineer names found in
   any stored proposal (trees, titles, rationales).
 
@@ -15,31 +18,41 @@ them offline, and the figures are read back from the database:
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from benchmarks import scenario_data as data
+from benchmarks import scenario_data
 from core.models import Account, AISession, FlowProposal, Team, Tree, User
 from core.trees import iter_nodes, node_text, normalize_label
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACCOUNT_SLUG = "scenario-msp"
 _NS = uuid.UUID("8b0f6a52-0c57-4d3e-9d1e-3f6f0a1b2c3d")
+SETS = {"original": "benchmarks.scenario_data", "heldout": "benchmarks.scenario_data_heldout"}
+
+
+def load_set(name: str) -> ModuleType:
+    """The scenario data module called ``name`` in ``SETS``."""
+    if name not in SETS:
+        raise ValueError(f"unknown scenario set '{name}' (known: {', '.join(SETS)})")
+    return importlib.import_module(SETS[name])
 
 
 def _id(*parts: object) -> str:
     return str(uuid.uuid5(_NS, "|".join(str(p) for p in parts)))
 
 
-def setup_account(db: Session) -> tuple[Account, dict[str, Tree]]:
+def setup_account(db: Session, data: ModuleType = scenario_data) -> tuple[Account, dict[str, Tree]]:
     """The scenario account, its engineers and the three published flows (by flow name)."""
     account = Account(name="Scenario MSP", slug=ACCOUNT_SLUG)
     db.add(account)
@@ -64,7 +77,7 @@ def setup_account(db: Session) -> tuple[Account, dict[str, Tree]]:
     return account, flows
 
 
-def _intake(n: int, summary: str, description: str) -> dict[str, Any]:
+def _intake(data: ModuleType, n: int, summary: str, description: str) -> dict[str, Any]:
     name, email, phone, company = data.REQUESTERS[n % len(data.REQUESTERS)]
     device = data.DEVICES[n % len(data.DEVICES)]
     serial = data.SERIALS[n % len(data.SERIALS)]
@@ -114,7 +127,9 @@ def _conversation(summary: str, steps: list[dict[str, Any]], engineer: str) -> l
     return turns
 
 
-def _session(key: str, n: int, summary: str, description: str, steps: list[dict], **fields: Any) -> dict[str, Any]:
+def _session(
+    data: ModuleType, key: str, n: int, summary: str, description: str, steps: list[dict], **fields: Any
+) -> dict[str, Any]:
     engineer_name, engineer_email = data.ENGINEERS[n % len(data.ENGINEERS)]
     created = NOW - timedelta(days=3, minutes=-37 * n)
     ended = created + timedelta(minutes=25)
@@ -126,7 +141,7 @@ def _session(key: str, n: int, summary: str, description: str, steps: list[dict]
         "status": status,
         "confidence_tier": fields.pop("confidence_tier", "discovery"),
         "problem_summary": summary,
-        "intake": _intake(n, summary, description),
+        "intake": _intake(data, n, summary, description),
         "conversation": _conversation(summary, steps, engineer_name),
         "resolution_summary": steps[-1]["content"].get("solution") if status == "resolved" else None,
         "created_at": created.isoformat(),
@@ -137,7 +152,16 @@ def _session(key: str, n: int, summary: str, description: str, steps: list[dict]
     }
 
 
-def scenario_sessions(flow_ids: dict[str, uuid.UUID]) -> list[tuple[str, dict[str, Any]]]:
+def flow_branches(spec: dict[str, Any]) -> list[tuple[str, list[str], list[str]]]:
+    """(branch name, free texts, resolutions) of every new answer sessions give at a flow's ``leave_at`` question."""
+    main = (spec.get("branch", "new resolution"), spec["free_texts"], spec["resolutions"])
+    extra = [(b["branch"], b["free_texts"], b["resolutions"]) for b in spec.get("extra_branches", [])]
+    return [main, *extra]
+
+
+def scenario_sessions(
+    flow_ids: dict[str, uuid.UUID], data: ModuleType = scenario_data
+) -> list[tuple[str, dict[str, Any]]]:
     """(label, ingest record) for every scenario session; the label names the problem or branch it belongs to."""
     out: list[tuple[str, dict[str, Any]]] = []
     counter = itertools.count()
@@ -146,39 +170,42 @@ def scenario_sessions(flow_ids: dict[str, uuid.UUID]) -> list[tuple[str, dict[st
             path = problem["paths"][problem["path_of"][i]]
             steps = _steps(path, problem["resolutions"][i])
             record = _session(
-                problem["key"], next(counter), summary, description, steps, problem_domain=problem["domain"]
+                data, problem["key"], next(counter), summary, description, steps, problem_domain=problem["domain"]
             )
             out.append((f"new:{problem['key']}", record))
     for spec in data.FLOWS:
         question, options = spec["question"]
-        for free_text, resolution in zip(spec["free_texts"], spec["resolutions"], strict=True):
-            path = [
-                ("ask", q, ["Yes", "No"] if a in ("Yes", "No") else [a, "Other"], a) for q, a, _ in spec["path_before"]
-            ]
-            path.append(("ask", question, options, free_text))
-            nodes = {q: node for q, _, node in spec["path_before"]} | {question: spec["leave_at"]}
-            steps = _steps(path, resolution, nodes)
-            record = _session(
-                spec["name"],
-                next(counter),
-                f"{spec['name']}: {free_text}",
-                free_text,
-                steps,
-                problem_domain=spec["domain"],
-                confidence_tier="guided",
-                matched_flow_id=str(flow_ids[spec["name"]]),
-                match_score=0.75,
-            )
-            out.append((f"branch:{spec['name']}|{spec['leave_at']}", record))
+        for branch, free_texts, resolutions in flow_branches(spec):
+            for free_text, resolution in zip(free_texts, resolutions, strict=True):
+                path = [
+                    ("ask", q, ["Yes", "No"] if a in ("Yes", "No") else [a, "Other"], a)
+                    for q, a, _ in spec["path_before"]
+                ]
+                path.append(("ask", question, options, free_text))
+                nodes = {q: node for q, _, node in spec["path_before"]} | {question: spec["leave_at"]}
+                steps = _steps(path, resolution, nodes)
+                record = _session(
+                    data,
+                    spec["name"],
+                    next(counter),
+                    f"{spec['name']}: {free_text}",
+                    free_text,
+                    steps,
+                    problem_domain=spec["domain"],
+                    confidence_tier="guided",
+                    matched_flow_id=str(flow_ids[spec["name"]]),
+                    match_score=0.75,
+                )
+                out.append((f"branch:{spec['name']}|{spec['leave_at']}|{branch}", record))
     for summary in data.UNMATCHED["summaries"]:
         steps = [{"step_type": "escalation", "content": {"reason": "Needs the platform team"}}]
-        record = _session(data.UNMATCHED["key"], next(counter), summary, summary, steps, status="escalated")
+        record = _session(data, data.UNMATCHED["key"], next(counter), summary, summary, steps, status="escalated")
         record["resolution_summary"] = None
         out.append((f"gap:{data.UNMATCHED['key']}", record))
     return out
 
 
-def planted_pii() -> dict[str, list[str]]:
+def planted_pii(data: ModuleType = scenario_data) -> dict[str, list[str]]:
     """Every planted personal value, by kind."""
     return {
         "requester_name": [r[0] for r in data.REQUESTERS],
@@ -191,10 +218,10 @@ def planted_pii() -> dict[str, list[str]]:
     }
 
 
-def leaked_kinds(texts: list[str]) -> dict[str, int]:
+def leaked_kinds(texts: list[str], data: ModuleType = scenario_data) -> dict[str, int]:
     """How often each planted kind appears (case-insensitive) in ``texts``; kinds that never appear are left out."""
     blob = "\n".join(texts).casefold()
-    leaks = {kind: sum(blob.count(v.casefold()) for v in values) for kind, values in planted_pii().items()}
+    leaks = {kind: sum(blob.count(v.casefold()) for v in values) for kind, values in planted_pii(data).items()}
     return {kind: n for kind, n in leaks.items() if n}
 
 
@@ -219,7 +246,9 @@ def _session_edges(record: dict[str, Any]) -> set[tuple[str, str]]:
     }
 
 
-def measure(db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+def measure(
+    db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[str, Any]]], data: ModuleType = scenario_data
+) -> dict[str, Any]:
     """The quality figures of one analysed scenario run."""
     label_of = {uuid.UUID(r["id"]): label for label, r in labelled}
     record_of = {uuid.UUID(r["id"]): r for _, r in labelled}
@@ -247,9 +276,11 @@ def measure(db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[s
             if wanted:
                 recalls.append(len(wanted & edges) / len(wanted))
     branches: dict[str, set[uuid.UUID]] = defaultdict(set)
+    branches_of: dict[uuid.UUID, set[str]] = defaultdict(set)
     for sid, label in label_of.items():
         if label.startswith("branch:") and sid in home:
             branches[label].add(home[sid])
+            branches_of[home[sid]].add(label)
     texts = []
     for p in proposals:
         texts += [
@@ -271,29 +302,31 @@ def measure(db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[s
         "enhancements_per_branch": (
             round(sum(len(v) for v in branches.values()) / len(branches), 2) if branches else None
         ),
-        "pii_leaked": leaked_kinds(texts),
+        "enhancements_mixing_branches": sum(len(labels) > 1 for labels in branches_of.values()),
+        "pii_leaked": leaked_kinds(texts, data),
     }
 
 
-def run(engine: Engine, analyse: Callable[[Engine], Any]) -> dict[str, Any]:
+def run(engine: Engine, analyse: Callable[[Engine], Any], data: ModuleType = scenario_data) -> dict[str, Any]:
     """Load the scenarios into an empty migrated database, analyse them with ``analyse(engine)``, measure."""
     from core.db import session_scope
     from core.sessions.ingest import ingest_lines
 
     with session_scope(engine) as db:
-        account, flows = setup_account(db)
+        account, flows = setup_account(db, data)
         account_id = account.id
-        labelled = scenario_sessions({name: tree.id for name, tree in flows.items()})
+        labelled = scenario_sessions({name: tree.id for name, tree in flows.items()}, data)
         report = ingest_lines(db, [json.dumps(record) for _, record in labelled])
     if report.errors:
         raise RuntimeError(f"scenario lines were refused: {report.errors[:3]}")
     analyse(engine)
     with session_scope(engine) as db:
-        return measure(db, account_id, labelled)
+        return measure(db, account_id, labelled, data)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scenarios [--database-url URL]``: a fresh SQLite file unless a URL is given."""
+    """``python -m benchmarks.scenarios [--set original|heldout] [--database-url URL]``: a fresh SQLite file unless a
+    URL is given; the original set unless ``--set heldout``."""
     import argparse
     import tempfile
 
@@ -304,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--set", choices=sorted(SETS), default="original", help="which scenario data to measure")
     args = parser.parse_args(argv)
+    data = load_set(args.set)
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/scenarios.db"
     engine = make_engine(url)
     upgrade(engine)
@@ -312,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     def analyse(engine: Engine) -> None:
         drain(engine, build_providers(Settings.from_env()), clock=lambda: NOW, worker_id="scenarios")
 
-    print(json.dumps(run(engine, analyse), indent=1))
+    print(json.dumps(run(engine, analyse, data), indent=1))
     engine.dispose()
     return 0
 
