@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks import scenario_data
 from core.models import Account, AISession, FlowProposal, Team, Tree, User
+from core.similarity.embedders import LocalEmbedder
 from core.trees import iter_nodes, node_text, normalize_label
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -246,6 +247,26 @@ def _session_edges(record: dict[str, Any]) -> set[tuple[str, str]]:
     }
 
 
+_JUDGE = LocalEmbedder()
+
+
+def _alike(a: str, b: str, yes_no: bool = False) -> bool:
+    """The judge of the paraphrase-aware path recall, independent of the flywheel's own matching (which uses the
+    TF-IDF terms): the same normalised text, the same leading yes/no, or the local n-gram embedder's cosine at its
+    calibrated threshold."""
+    if a == b:
+        return True
+    if yes_no and a.split(" ")[:1] == b.split(" ")[:1] and a.split(" ")[0] in ("yes", "no"):
+        return True
+    vectors = _JUDGE.embed([a, b])
+    return float(vectors[0] @ vectors[1]) >= _JUDGE.threshold
+
+
+def _covered(edge: tuple[str, str], tree_edges: set[tuple[str, str]]) -> bool:
+    question, answer = edge
+    return any(_alike(question, q) and _alike(answer, a, yes_no=True) for q, a in tree_edges)
+
+
 def measure(
     db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[str, Any]]], data: ModuleType = scenario_data
 ) -> dict[str, Any]:
@@ -265,7 +286,7 @@ def measure(
         tp += same_problem and together
         fp += (not same_problem) and together
         fn += same_problem and not together
-    recalls = []
+    recalls, meaning_recalls = [], []
     for proposal in proposals:
         tree = (proposal.proposed_flow_data or {}).get("tree_structure")
         if proposal.proposal_type != "new_flow" or not tree:
@@ -275,6 +296,7 @@ def measure(
             wanted = _session_edges(record_of.get(uuid.UUID(str(sid)), {"steps": []}))
             if wanted:
                 recalls.append(len(wanted & edges) / len(wanted))
+                meaning_recalls.append(sum(_covered(edge, edges) for edge in wanted) / len(wanted))
     branches: dict[str, set[uuid.UUID]] = defaultdict(set)
     branches_of: dict[uuid.UUID, set[str]] = defaultdict(set)
     for sid, label in label_of.items():
@@ -299,6 +321,10 @@ def measure(
         "dedup_precision": round(tp / (tp + fp), 3) if tp + fp else None,
         "dedup_recall": round(tp / (tp + fn), 3) if tp + fn else None,
         "merged_path_recall": round(sum(recalls) / len(recalls), 3) if recalls else None,
+        # The same, with a step counted when the tree asks it in other words (see _alike).
+        "merged_path_recall_paraphrase_aware": (
+            round(sum(meaning_recalls) / len(meaning_recalls), 3) if meaning_recalls else None
+        ),
         "enhancements_per_branch": (
             round(sum(len(v) for v in branches.values()) / len(branches), 2) if branches else None
         ),

@@ -15,8 +15,10 @@ from core.flywheel.clusters import (
     centroid,
     covers,
     merge_path,
+    polarity,
     resolution_key,
     same_resolution,
+    same_step,
     same_wording,
     session_path,
 )
@@ -440,3 +442,34 @@ def test_centroid_is_the_renormalised_running_mean() -> None:
 def test_centroid_edges(old, count, new, expected) -> None:
     old_vector = None if old is None else np.array(old)
     np.testing.assert_allclose(centroid(old_vector, count, np.array(new)), expected, rtol=1e-6)
+
+
+def test_a_question_asked_in_other_words_at_the_same_place_is_the_same_step() -> None:
+    assert same_step("Is the laptop joined to Entra ID?", "Is the device Azure AD joined?")
+    assert same_step("Is the Print Spooler service running?", "Is the spooler service started?")
+    # Each names a thing the other never mentions: two steps, however alike the rest reads.
+    assert not same_step("Is the Teams client connected?", "Is the VPN client connected?")
+    assert not same_step("Is the VPN connected?", "Is the printer online?")
+
+
+def test_an_answer_in_other_words_takes_the_option_of_its_yes_or_no() -> None:
+    assert [polarity(t) for t in ("Yes, the level bar moves", "No microphone listed", "Nothing listed", "")] == [
+        "yes",
+        "no",
+        None,
+        None,
+    ]
+    tree = {
+        "id": "q1",
+        "type": "question",
+        "question": "Does the mic work in other apps?",
+        "children": [
+            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Select the headset in Teams."},
+            {"id": "s2", "label": "No", "type": "solution", "solution": "Reinstall the headset driver."},
+        ],
+    }
+    paraphrase = path(ask("Is the microphone picked up in other apps?", "Yes, the level bar moves"), resolution="x")
+    merged = merge_path(tree, SessionPath(paraphrase.items, "Selected the headset in Teams."))
+    assert (merged.merged, merged.reason) == (True, "Followed a known path.")
+    assert [c["label"] for c in merged.tree["children"]] == ["Yes", "No"]
+    assert merged.tree["children"][0]["support"] == 2

@@ -27,6 +27,8 @@ import numpy as np
 from core.flywheel.builders import UNEXPLORED, IdMaker, Item, build_chain, path_items, solution_text
 from core.flywheel.facts import SessionFacts
 from core.similarity.embedders import LocalEmbedder
+from core.similarity.terms import terms
+from core.similarity.tfidf import TfidfEmbedder
 from core.trees import (
     MAX_TEXT_LENGTH,
     QUESTION_CHILDREN,
@@ -124,6 +126,64 @@ def wording_similarity(a: str | None, b: str | None) -> float:
 def same_wording(a: str | None, b: str | None) -> bool:
     """Whether two questions, actions or option labels are one wording (see ``WORDING_THRESHOLD``)."""
     return wording_similarity(a, b) >= WORDING_THRESHOLD
+
+
+_TFIDF = TfidfEmbedder()
+# TF-IDF cosine (abbreviations folded) at or above which two steps at the same place of a tree ask or do the same
+# thing in other words: "Does the mic work outside Teams (Sound settings > Input)?" / "Is the mic picked up in other
+# apps (Windows sound input test)?". The embedder's own duplicate threshold, calibrated on the labelled pairs; the
+# place in the tree (same parent, same answer on the way) is the rest of the evidence.
+MEANING_THRESHOLD = _TFIDF.threshold
+_YES = frozenset(["yes", "yep", "yeah", "y", "true", "correct", "confirmed"])
+_NO = frozenset(["no", "nope", "n", "false", "none", "not"])
+
+
+@lru_cache(maxsize=65536)
+def meaning_similarity(a: str, b: str) -> float:
+    """TF-IDF cosine of two short texts (the offline default embedder's terms and weights)."""
+    vectors = _TFIDF.embed([a, b])
+    return float(vectors[0] @ vectors[1])
+
+
+# A run of capitalised words or acronyms ("Entra ID", "Azure AD", "Print Spooler", "VPN").
+_NAMED_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*")
+
+
+def named_terms(text: str) -> frozenset[str]:
+    """The names a text mentions (runs of capitalised words or acronyms, a sentence's first word left out), as
+    canonical terms: "Is the VPN client connected?" names ``vpn``; "Is it Azure AD joined?" names ``entra_id``."""
+    found: set[str] = set()
+    for match in _NAMED_RUN.finditer(text):
+        run = match.group(0)
+        before = text[: match.start()].rstrip()
+        if not before or before[-1] in ".?!:":
+            run = run.partition(" ")[2]  # "Is", "Does": capitalised because a sentence starts there
+        found.update(terms(run))
+    return frozenset(found)
+
+
+def names_conflict(a: str, b: str) -> bool:
+    """Whether each text names something the other never mentions ("Teams client" / "VPN client")."""
+    terms_a, terms_b = frozenset(terms(a)), frozenset(terms(b))
+    return bool(named_terms(a) - terms_b) and bool(named_terms(b) - terms_a)
+
+
+def same_step(a: str | None, b: str | None) -> bool:
+    """Whether two questions or actions at the same place of a tree are one step: one wording, or one meaning
+    (TF-IDF cosine at :data:`MEANING_THRESHOLD`) when neither names something the other never mentions."""
+    if same_wording(a, b):
+        return True
+    if not a or not b or names_conflict(a, b):
+        return False
+    return meaning_similarity(a, b) >= MEANING_THRESHOLD
+
+
+def polarity(text: str | None) -> str | None:
+    """"yes" or "no" when an answer starts with one ("Yes, the level bar moves", "No microphone listed")."""
+    words = _WORD.findall((text or "").lower())
+    if not words:
+        return None
+    return "yes" if words[0] in _YES else "no" if words[0] in _NO else None
 
 
 def resolution_key(text: str | None) -> str:
@@ -241,7 +301,9 @@ def _solutions(node: dict[str, Any]) -> list[str]:
 
 
 def _option(children: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
-    """The child whose label is ``answer``: the same normalised text first, else the closest wording."""
+    """The child whose label is ``answer``: the same normalised text first, else the closest wording, else the one
+    option of the same yes/no polarity ("Yes, the level bar moves" takes "Yes"). Options are not matched by
+    meaning: "Error 691" and "Other error" share a word and are two branches."""
     best, best_score = None, WORDING_THRESHOLD
     for child in children:
         score = wording_similarity(child.get("label"), answer)
@@ -249,7 +311,14 @@ def _option(children: list[dict[str, Any]], answer: str) -> dict[str, Any] | Non
             return child
         if score >= best_score:
             best, best_score = child, score
-    return best
+    if best is not None:
+        return best
+    sign = polarity(answer)
+    if sign is not None:
+        same_sign = [child for child in children if polarity(child.get("label")) == sign]
+        if len(same_sign) == 1:
+            return same_sign[0]
+    return None
 
 
 def _describe(kind: str) -> str:
@@ -318,7 +387,7 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
                 reason = f"Added another resolution to solution '{node['id']}'."
             break
         item = items[index]
-        if node.get("type") != item.kind or not same_wording(node_text(node), item.text):
+        if node.get("type") != item.kind or not same_step(node_text(node), item.text):
             return PathMerge(
                 tree,
                 False,
@@ -360,7 +429,7 @@ def covers(tree: dict[str, Any], path: SessionPath) -> bool:
         return False
     node = tree
     for item in path.items:
-        if node.get("type") != item.kind or not same_wording(node_text(node), item.text):
+        if node.get("type") != item.kind or not same_step(node_text(node), item.text):
             return False
         children = node.get("children") or []
         child = children[0] if node["type"] == "action" and children else _option(children, item.answer)
