@@ -8,17 +8,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
+from core.auth import PermissionDenied
 from core.config import Settings
 from core.db import session_scope
-from core.flywheel.cluster_model import RegenerationRefused, request_regeneration
 from core.flywheel.generators import AnthropicGenerator
 from core.flywheel.plan import Providers
 from core.flywheel.runner import Runner
 from core.llm.client import AnthropicClient
 from core.models import Account, AISession, FlowProposal, LLMUsage
+from core.review.decisions import NewTreeRefused, ProposalNotPending, ask_for_new_tree
 from core.similarity.tfidf import TfidfEmbedder
 from tests.factories import NOW, make_account, make_session, make_tree, make_user
 from tests.fake_anthropic import FakeAnthropic, fake_anthropic_fixture  # noqa: F401
+from tests.review_helpers import as_user
 from tests.test_flywheel_anthropic import GOOD_FLOW, MODEL
 
 PROBLEM = [
@@ -128,13 +130,17 @@ def test_a_reviewer_asks_for_one_new_tree(engine, fake_anthropic) -> None:
     Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     [proposal] = proposals(engine)
     with session_scope(engine) as db:
-        admin = make_user(db, db.get(Account, proposal.account_id), role="team_admin")
+        account = db.get(Account, proposal.account_id)
+        admin = as_user(db, make_user(db, account, role="team_admin"))
+        engineer = as_user(db, make_user(db, account, role="engineer"))
         later = NOW + timedelta(minutes=3)
-        request_regeneration(db, proposal.id, admin.id, later, llm_enabled=True)
-        with pytest.raises(RegenerationRefused, match="already asked"):
-            request_regeneration(db, proposal.id, admin.id, later, llm_enabled=True)
-        with pytest.raises(RegenerationRefused, match="No model is configured"):
-            request_regeneration(db, proposal.id, admin.id, later, llm_enabled=False)
+        with pytest.raises(PermissionDenied):
+            ask_for_new_tree(db, proposal.id, engineer, llm_enabled=True, now=later)
+        ask_for_new_tree(db, proposal.id, admin, llm_enabled=True, now=later)
+        with pytest.raises(NewTreeRefused, match="already asked"):
+            ask_for_new_tree(db, proposal.id, admin, llm_enabled=True, now=later)
+        with pytest.raises(NewTreeRefused, match="No model is configured"):
+            ask_for_new_tree(db, proposal.id, admin, llm_enabled=False, now=later)
     fake_anthropic.tool_use({**GOOD_FLOW, "title": "Outlook search, rewritten"}, name="submit_new_flow")
     Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock(NOW + timedelta(minutes=4))).run_pass()
     [proposal] = proposals(engine)
@@ -148,8 +154,8 @@ def test_a_reviewer_asks_for_one_new_tree(engine, fake_anthropic) -> None:
     assert len(fake_anthropic.messages) == 2
     with session_scope(engine) as db:
         db.get(FlowProposal, proposal.id).status = "rejected"
-    with session_scope(engine) as db, pytest.raises(RegenerationRefused, match="pending"):
-        request_regeneration(db, proposal.id, admin.id, NOW, llm_enabled=True)
+    with session_scope(engine) as db, pytest.raises(ProposalNotPending):
+        ask_for_new_tree(db, proposal.id, admin, llm_enabled=True, now=NOW)
 
 
 def test_a_failed_or_unaffordable_call_leaves_the_offline_tree(engine, fake_anthropic) -> None:

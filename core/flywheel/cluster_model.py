@@ -2,7 +2,7 @@
 
 With a model configured, a session that starts a proposal gets the offline tree (no call). A pending proposal is
 *due* for the model when it has ``model_at_support`` supporting sessions, or when it was created
-``model_after_hours`` ago, or when a reviewer asked for a new tree (:func:`request_regeneration`); it is written
+``model_after_hours`` ago, or when a reviewer asked for a new tree (``core.review.decisions.ask_for_new_tree``); it is written
 once, and not again unless a reviewer asks. The worker runs :func:`generate_due` after each pass. Like a session's
 model call, the call is made with no database transaction open: the proposal's supporting sessions are read in a
 short transaction, the model is asked, and the answer is stored in another transaction that locks the proposal and
@@ -43,10 +43,6 @@ MAX_SESSIONS = 8
 MAX_ATTEMPTS = 3
 # Proposals written per pass at most (each is a model call of a few seconds).
 PER_PASS = 20
-
-
-class RegenerationRefused(ValueError):
-    """A regeneration cannot be asked for (no model configured, proposal not pending, one already asked)."""
 
 
 def due_query(now: datetime, at_support: int, after_hours: float, limit: int):
@@ -217,21 +213,3 @@ def generate_due(engine: Engine, providers: Providers, now: datetime, limit: int
         stats.skipped += not stored
         log.info("proposal %s: written by the model from %d sessions", proposal_id, len(call.used))
     return stats
-
-
-def request_regeneration(
-    db: Session, proposal_id: uuid.UUID, user_id: uuid.UUID, now: datetime, *, llm_enabled: bool
-) -> FlowProposal:
-    """Ask the worker to have the model write ``proposal_id`` again from all its supporting sessions."""
-    if not llm_enabled:
-        raise RegenerationRefused("No model is configured: the offline tree is the only one the flywheel writes.")
-    proposal = db.get(FlowProposal, proposal_id, with_for_update=True)
-    if proposal is None or proposal.status != "pending":
-        raise RegenerationRefused("Only a pending proposal can be written again.")
-    if proposal.regenerate_requested_at is not None:
-        raise RegenerationRefused("A new tree is already asked for; the worker writes it on its next pass.")
-    proposal.regenerate_requested_at = now
-    proposal.regenerate_requested_by = user_id
-    proposal.generation_error = None
-    db.flush()
-    return proposal

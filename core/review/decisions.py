@@ -196,6 +196,33 @@ def bulk(
 # --- internals ---------------------------------------------------------------------------------------------
 
 
+class NewTreeRefused(Exception):
+    """A new tree cannot be asked for: no model configured, or one is already asked for."""
+
+
+def ask_for_new_tree(
+    db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, *, llm_enabled: bool, now: datetime | None = None
+) -> FlowProposal:
+    """Ask the worker to have the model write a pending proposal again, from all its supporting sessions (one call,
+    on its next pass; see core/flywheel/cluster_model.py)."""
+    if not llm_enabled:
+        raise NewTreeRefused("No model is configured: the offline tree is the only one the flywheel writes.")
+    proposal = _decidable(db, proposal_id, reviewer)
+    claimed = db.execute(
+        update(FlowProposal)
+        .where(
+            FlowProposal.id == proposal.id,
+            FlowProposal.status == ProposalStatus.PENDING,
+            FlowProposal.regenerate_requested_at.is_(None),
+        )
+        .values(regenerate_requested_at=now or utcnow(), regenerate_requested_by=reviewer.id, generation_error=None)
+    )
+    if claimed.rowcount != 1:
+        raise NewTreeRefused("A new tree is already asked for; the worker writes it on its next pass.")
+    db.refresh(proposal)
+    return proposal
+
+
 def _decidable(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser) -> FlowProposal:
     proposal = db.get(FlowProposal, proposal_id)
     if proposal is None:
