@@ -260,7 +260,7 @@ def _assist() -> None:
             except InvalidParameters as exc:
                 for message in exc.errors.values():
                     st.error(message)
-            except (svc.TemplateNotFound, svc.ScriptSessionNotFound, InvalidTemplate) as exc:
+            except (PermissionDenied, svc.TemplateNotFound, svc.ScriptSessionNotFound, InvalidTemplate) as exc:
                 st.error(str(exc))
             else:
                 st.session_state["scripts_generation_id"] = str(generation.id)
