@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core.config import Settings
+from core.db import session_scope
 from core.llm import budget
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,25 @@ class AccountLedger:
 
     def record(self, spent: Usage) -> None:
         record_spent(self.db, self.account_id, self.now, spent)
+
+
+@dataclass
+class EngineLedger:
+    """Today's ``llm_usage`` row of ``account_id``, each reservation and record in its own short transaction: for a
+    model call made while no transaction is open, so no lock is held while the model thinks."""
+
+    engine: Engine
+    account_id: uuid.UUID
+    now: datetime
+    daily_budget: int
+
+    def reserve(self) -> bool:
+        with session_scope(self.engine) as db:
+            return budget.reserve_call(db, self.account_id, self.now, self.daily_budget)
+
+    def record(self, spent: Usage) -> None:
+        with session_scope(self.engine) as db:
+            record_spent(db, self.account_id, self.now, spent)
 
 
 def record_spent(db: Session, account_id: uuid.UUID, now: datetime, spent: Usage) -> None:
