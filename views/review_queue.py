@@ -269,10 +269,13 @@ with detail_col:
         )
 
     if detail.is_enhancement:
+        decided = f", decided against version {detail.decided_version}" if detail.decided_version else ""
         st.markdown(
             f"**Enhances '{detail.target_name or 'a deleted flow'}'** "
-            f"(proposed against version {p.base_tree_version}, now version {detail.target_version})"
+            f"(proposed against version {p.base_tree_version}{decided}, now version {detail.target_version})"
         )
+        if p.status != ProposalStatus.PENDING:
+            st.caption("The changes below are as they were when the proposal was decided.")
         if detail.is_stale:
             st.warning(
                 "The flow changed since this was proposed. Edit & Publish will ask you to confirm against the "
