@@ -175,3 +175,24 @@ def test_the_model_is_asked_with_no_database_transaction_open(db: Session, fake_
     db.commit()  # a fresh snapshot
     usage = db.scalar(select(LLMUsage).where(LLMUsage.account_id == user.account_id))
     assert (usage.calls, usage.input_tokens) == (11, 100)
+
+
+def test_a_hostile_script_answer_is_bounded_and_counted_once(db: Session, fake_anthropic) -> None:  # noqa: F811
+    _, user, session = _setup(db)
+    add = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Add user to AD group"))
+    fake_anthropic.tool_use(
+        {
+            "template_id": str(add.id),
+            "pre_filled_params": ["identity", "jsmith"],
+            "instructions": "i" * 1_000_000,
+            "confidence": "1e999",
+            "extra": {"deep": [[[[]]]]},
+        },
+        name=TOOL_NAME,
+    )
+    result = suggest(db.get_bind(), user, session.id, _settings(fake_anthropic.url))
+    assert (result.suggestion.template_name, result.suggestion.values) == ("Add user to AD group", {})
+    assert (len(result.suggestion.instructions), result.suggestion.confidence) == (1000, 1.0)
+    db.commit()
+    usage = db.scalar(select(LLMUsage).where(LLMUsage.account_id == user.account_id))
+    assert usage.calls == len(fake_anthropic.messages) == 1
