@@ -189,6 +189,18 @@ def sign_in(
     raise AuthError(f"FLOWPILOT_AUTH={mode!r} is not a sign-in mode; use one of {', '.join(AUTH_MODES)}.")
 
 
+HANDS_ON_ROLES = (UserRole.ENGINEER.value, *ADMIN_ROLES)
+
+
+def require_engineer(user: CurrentUser) -> None:
+    """Raise PermissionDenied unless ``user`` works on sessions: an engineer, a team admin, an owner or a super admin.
+
+    Analysts and viewers read; they do not act on a customer's machines.
+    """
+    if not (user.is_super_admin or user.role in HANDS_ON_ROLES):
+        raise PermissionDenied(f"{user.name} has the role {user.role}; only engineers and team admins may do this.")
+
+
 def require_team_admin(user: CurrentUser, account_id: uuid.UUID) -> None:
     """Raise PermissionDenied unless ``user`` is a team admin of ``account_id`` (or a super admin)."""
     if not user.is_team_admin:

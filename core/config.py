@@ -56,6 +56,8 @@ class Settings:
     demo_seed: int = 7
     statement_timeout_ms: int = 5000
     report_row_cap: int = 5000
+    # Bytes of values a report or ad-hoc query may fetch before fetching stops (the page says so).
+    report_byte_cap: int = 20_000_000
 
     @classmethod
     def from_env(cls, overrides: dict[str, Any] | None = None) -> Settings:

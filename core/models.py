@@ -359,6 +359,8 @@ class FlowProposal(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     proposed_flow_data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     proposed_diff: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # An enhancement's diff as it was decided, with the flow version it was decided against ("against_version").
+    decided_diff: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     confidence_score: Mapped[float] = mapped_column(Float, default=0.0)
     supporting_session_count: Mapped[int] = mapped_column(Integer, default=1)
     supporting_session_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)

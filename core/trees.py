@@ -22,6 +22,8 @@ MAX_ID_LENGTH = 120
 QUESTION_CHILDREN = (2, 5)
 # Optional on any node: how many supporting sessions of a proposal took the branch to it (a whole number >= 0).
 SUPPORT_KEY = "support"
+# Every key a node may hold; anything else (a model's stray field, a megabyte of notes) is refused, not stored.
+NODE_KEYS = frozenset({"id", "type", "label", "children", SUPPORT_KEY, "script_template_id", *NODE_TYPES})
 
 
 class InvalidTree(ValueError):
@@ -109,12 +111,16 @@ def validate_tree(tree: Any) -> list[str]:
             errors.append(f"{where}: an action has at most 1 next step, it has {len(children)}")
         elif kind == "solution" and children:
             errors.append(f"{where}: a solution ends the flow and has no children, it has {len(children)}")
+        unknown = sorted(str(key) for key in node if key not in NODE_KEYS)
+        if unknown:
+            shown = ", ".join(repr(key[:40]) for key in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            errors.append(f"{where}: unknown key {shown} (a node holds only {', '.join(sorted(NODE_KEYS))})")
         support = node.get(SUPPORT_KEY)
         if support is not None and (isinstance(support, bool) or not isinstance(support, int) or support < 0):
             errors.append(f"{where}: {SUPPORT_KEY} (sessions that took this branch) must be a whole number ≥ 0")
         template_id = node.get("script_template_id")
-        if kind == "action" and template_id not in (None, "") and not isinstance(template_id, str):
-            errors.append(f"{where}: script_template_id must be a string")
+        if template_id not in (None, "") and (not isinstance(template_id, str) or len(template_id) > MAX_ID_LENGTH):
+            errors.append(f"{where}: script_template_id must be a string of at most {MAX_ID_LENGTH} characters")
         labels: set[str] = set()
         for index, child in enumerate(children):
             if isinstance(child, dict) and isinstance(child.get("label"), str) and child["label"].strip():

@@ -346,3 +346,43 @@ def test_row_level_security_leaves_other_roles_unaffected(pg_engine):
     finally:
         with pg_engine.begin() as conn:
             conn.execute(text("REVOKE SELECT ON ai_sessions FROM flowpilot_test_app"))
+
+
+def _huge_cells(dialect: str, rows: int, width: int) -> str:
+    """``rows`` rows of a number and a text cell ``width`` characters wide."""
+    if dialect == "postgresql":
+        return f"SELECT g, repeat('x', {width}) AS blob FROM generate_series(1, {rows}) AS g"
+    return (
+        f"WITH RECURSIVE n(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM n WHERE g < {rows}) "
+        f"SELECT g, substr(hex(zeroblob({width // 2 + 1})), 1, {width}) AS blob FROM n"
+    )
+
+
+def test_huge_cells_stop_at_the_byte_cap_and_are_cut_for_display(engine, tenants):
+    user = writer(engine, tenants)
+    sql = _huge_cells(engine.dialect.name, 5000, 300_000)
+    result = run_adhoc(engine, user, sql, timeout_ms=5000, row_cap=5000, byte_cap=3_000_000)
+    # 300,000 characters and an 8-byte number a row: the tenth row would pass 3 MB, so nine are kept.
+    assert [r["g"] for r in result.rows] == list(range(1, 10))
+    assert (result.truncated, result.stopped_by, result.cut_cells) == (True, "bytes", 9)
+    assert {len(r["blob"]) for r in result.rows} == {2000} and result.rows[0]["blob"].endswith("…")
+    assert result.cap_message == (
+        "Only the first 9 rows are shown: the result passed the 3 MB cap on data fetched, so fetching stopped "
+        "there. Select fewer or narrower columns, or aggregate. 9 cells were longer than 2,000 characters and are "
+        "cut (…)."
+    )
+
+
+def test_the_query_of_the_report_stops_well_inside_its_time_limit(engine, tenants):
+    """5,000 rows of 300 kB each (1.5 GB) ran 11.5 s past a 5 s limit when every row was fetched."""
+    user = writer(engine, tenants)
+    sql = _huge_cells(engine.dialect.name, 5000, 300_000)
+    result = run_adhoc(engine, user, sql, timeout_ms=5000, row_cap=5000)
+    assert (len(result.rows), result.stopped_by) == (66, "bytes")
+    assert result.elapsed_ms < 5000
+
+
+def test_narrow_results_are_neither_capped_nor_cut(engine, tenants):
+    user = writer(engine, tenants)
+    result = run_adhoc(engine, user, _huge_cells(engine.dialect.name, 250, 2000), timeout_ms=5000, row_cap=5000)
+    assert (len(result.rows), result.truncated, result.cut_cells, result.cap_message) == (250, False, 0, None)

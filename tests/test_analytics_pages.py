@@ -132,3 +132,38 @@ def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspa
 def test_rating_stars_round_halves_up():
     assert [stars(r) for r in (2.5, 3.5, 4.49, 1.0)] == ["2.5 ★★★☆☆", "3.5 ★★★★☆", "4.5 ★★★★★", "1.0 ★☆☆☆☆"]
     assert stars(None) == "no ratings"
+
+
+def _dataframe_with(app, column: str):
+    return next(d.value for d in app.dataframe if column in d.value.columns)
+
+
+def test_a_severity_this_version_does_not_know_is_shown_in_grey_on_both_pages(engine, monkeypatch):
+    now = datetime.now(UTC)
+    odd = KnowledgeGap("high_escalation", "vpn", "critical", "Odd severity in vpn", "From a newer worker.")
+    with session_scope(engine) as db:
+        account = make_account(db, "Contoso MSP")
+        make_user(db, account, "team_admin", name="Tom Admin")
+        make_session(db, account, problem_domain="vpn", created_at=now - timedelta(days=1))
+        store_report(db, account.id, [odd, LOW], now - timedelta(minutes=5))
+    app = _open(engine, monkeypatch, "views/analytics.py")
+    assert ":gray-badge[Critical] **Odd severity in vpn** · `high_escalation` · vpn" in [m.value for m in app.markdown]
+    coverage = _dataframe_with(app, "gap_severity")
+    assert dict(zip(coverage["domain"], coverage["gap_severity"], strict=True))["vpn"] == "critical"
+
+    app.switch_page("views/knowledge_gaps.py").run()
+    assert not app.exception, app.exception
+    assert list(app.dataframe[0].value["severity"]) == ["critical", "low"]
+    assert [e.label for e in app.expander][:1] == ["CRITICAL · Odd severity in vpn"]
+    assert ":gray-badge[Critical] `high_escalation` · vpn" in [m.value for m in app.markdown]
+
+
+def test_coverage_says_not_computed_until_a_gap_report_exists(engine, monkeypatch):
+    now = datetime.now(UTC)
+    with session_scope(engine) as db:
+        account = make_account(db, "Contoso MSP")
+        make_user(db, account, "team_admin", name="Tom Admin")
+        make_session(db, account, problem_domain="vpn", created_at=now - timedelta(days=1))
+    app = _open(engine, monkeypatch, "views/analytics.py")
+    coverage = _dataframe_with(app, "gap_severity")
+    assert list(coverage["gap_severity"]) == ["not computed"]

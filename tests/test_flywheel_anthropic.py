@@ -163,6 +163,7 @@ def test_rate_limits_and_overload_are_retried_honouring_retry_after(engine, fake
     Runner(engine, claude(fake_anthropic), worker_id="w", clock=Clock()).run_pass()
     assert state(engine, session_id).analysis_outcome == "new_flow"
     assert len(fake_anthropic.messages) == 4
+    assert usage(engine)[0][1] == 4  # each retry is a request, counted on the budget
 
 
 def test_malformed_json_and_exhausted_retries_are_a_retryable_failure(engine, fake_anthropic) -> None:
@@ -364,7 +365,7 @@ def test_the_client_is_built_from_the_settings_with_explicit_overrides(fake_anth
         anthropic_timeout_seconds=7,
     )
     client = build_providers(settings).generator.client
-    assert (client.model, client.sdk.max_retries, client.sdk.timeout) == (MODEL, 5, 7.0)
+    assert (client.model, client.max_retries, client.sdk.max_retries, client.sdk.timeout) == (MODEL, 5, 0, 7.0)
     assert str(client.sdk.base_url).rstrip("/") == fake_anthropic.url.rstrip("/")
     interactive = AnthropicClient.from_settings(settings, max_retries=1, timeout=30.0)
-    assert (interactive.sdk.max_retries, interactive.sdk.timeout) == (1, 30.0)
+    assert (interactive.max_retries, interactive.sdk.max_retries, interactive.sdk.timeout) == (1, 0, 30.0)

@@ -158,26 +158,32 @@ def test_script_assist_sends_placeholders_and_maps_the_answer_back(db: Session, 
         name=TOOL_NAME,
     )
     result = suggest(
-        db, user, session, Settings(anthropic_api_key="k", anthropic_base_url=fake_anthropic.url, anthropic_model="m")
+        db.get_bind(),
+        user,
+        session.id,
+        Settings(anthropic_api_key="k", anthropic_base_url=fake_anthropic.url, anthropic_model="m"),
     )
 
     sent = json.dumps(fake_anthropic.messages[0].json, ensure_ascii=False)
     assert leaked(sent) == [] and "Omar Haddad" not in sent
     prompt = fake_anthropic.messages[0].json["messages"][0]["content"]
-    assert prompt.split("Available templates")[0].splitlines()[3:] == [
-        "Summary: VPN drops every hour for <PERSON_1>",
-        "Intake · subject: VPN drops every hour on <HOST_1>",
-        "Intake · description: <PERSON_2> says the VPN drops hourly since Monday; the SQL client then loses <HOST_2>.",
-        "Customer: <COMPANY_1>",
-        "Serial: <SERIAL_1>",
-        "Call back on <PHONE_1>.",
-        "Intake · requester: <PERSON_1> <<EMAIL_1>>",
-        "Intake · device: <HOST_3>",
-        "Step 1: Does the VPN drop on other networks too? — No",
-        "Step 2: Ping the gateway <IP_1> from <HOST_1> — <PERSON_3> saw 40% loss; <PERSON_2> confirmed the Wi-Fi is "
-        "2.4 GHz.",
-        "",
-    ]
+    # The session is read afresh from the database, and PostgreSQL's jsonb keeps an intake's keys in its own order.
+    assert sorted(prompt.split("Available templates")[0].splitlines()[3:]) == sorted(
+        [
+            "Summary: VPN drops every hour for <PERSON_1>",
+            "Intake · subject: VPN drops every hour on <HOST_1>",
+            "Intake · description: <PERSON_2> says the VPN drops hourly since Monday; the SQL client then loses <HOST_2>.",
+            "Customer: <COMPANY_1>",
+            "Serial: <SERIAL_1>",
+            "Call back on <PHONE_1>.",
+            "Intake · requester: <PERSON_1> <<EMAIL_1>>",
+            "Intake · device: <HOST_3>",
+            "Step 1: Does the VPN drop on other networks too? — No",
+            "Step 2: Ping the gateway <IP_1> from <HOST_1> — <PERSON_3> saw 40% loss; <PERSON_2> confirmed the Wi-Fi is "
+            "2.4 GHz.",
+            "",
+        ]
+    )
     # The engineer sees the real values: the placeholders of the answer are mapped back on this machine.
     assert result.suggestion.instructions == "Ask Kevin on nw-lt-0519 to reconnect after Tailspin Toys approves."
     assert result.suggestion.values == {"identity": "Kevin", "group": "VPN-Users"}

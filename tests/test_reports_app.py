@@ -147,3 +147,24 @@ def test_row_cap_and_timeout_messages_on_the_page(engine, monkeypatch, people):
     assert [e.value for e in app.error] == [
         "The query ran longer than 0.3 s and was stopped (statement timeout). Narrow the period or simplify the query."
     ]
+
+
+def test_the_byte_cap_and_cut_cells_are_said_on_the_page(engine, monkeypatch, people):
+    monkeypatch.setenv("FLOWPILOT_REPORT_BYTE_CAP", "50000")
+    app = open_page(engine, monkeypatch, people["writer"])
+    wide = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) "
+        "SELECT i, substr(hex(zeroblob(6000)), 1, 12000) AS blob FROM n ORDER BY i"
+    )
+    if engine.dialect.name == "postgresql":
+        wide = "SELECT i, repeat('0', 12000) AS blob FROM generate_series(1, 40) AS i ORDER BY i"
+    app.text_area(key="reports_adhoc_sql").set_value(wide)
+    app.button(key="reports_adhoc_run").click().run()
+    assert not app.exception
+    # 12,008 bytes a row: the fifth row would pass 50 kB.
+    assert [w.value for w in app.warning] == [
+        "Only the first 4 rows are shown: the result passed the 0.05 MB cap on data fetched, so fetching stopped "
+        "there. Select fewer or narrower columns, or aggregate. 4 cells were longer than 2,000 characters and are "
+        "cut (…)."
+    ]
+    assert [len(r["blob"]) for r in app.dataframe[-1].value.to_dict("records")] == [2000] * 4

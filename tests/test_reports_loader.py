@@ -235,3 +235,45 @@ def test_an_edit_reaches_the_live_catalogue_and_a_fix_restores_it(engine, tmp_pa
     assert broken.reports == {} and broken.broken[0].name == "status_counts"
     save(GOOD, 3)
     assert list(catalogue(engine, tmp_path).reports) == ["status_counts"]
+
+
+HOSTILE_PARAMS = [
+    ("since", "today-99999999", "Since: 'today-99999999' is not a valid date."),
+    ("since", "today+99999999", "Since: 'today+99999999' is not a valid date."),
+    ("since", "today-36526", "Since: 'today-36526' is not a valid date."),
+    ("min_count", float("inf"), "At least: 'inf' is not a valid int."),
+    ("min_count", float("-inf"), "At least: '-inf' is not a valid int."),
+    ("min_count", float("nan"), "At least: 'nan' is not a valid int."),
+    ("min_count", "inf", "At least: 'inf' is not a valid int."),
+    ("min_count", 10**400, "At least: '" + "1" + "0" * 38 + "…' is not a valid int."),
+    ("min_count", "9" * 5001, "At least: '" + "9" * 39 + "…' is not a valid int."),
+    ("min_count", 2**63, "At least: '9223372036854775808' is not a valid int."),
+    ("min_count", "-9223372036854775809", "At least: '-9223372036854775809' is not a valid int."),
+    ("min_count", 1e300, "At least: '1e+300' is not a valid int."),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "message"), HOSTILE_PARAMS, ids=[repr(p[1])[:30] for p in HOSTILE_PARAMS])
+def test_huge_infinite_and_far_away_values_get_a_parameter_error(tmp_path, name, raw, message):
+    report = parse_report_file(write(tmp_path, "status_counts", GOOD))
+    with pytest.raises(ReportParamError) as caught:
+        coerce_values(report.params, {name: raw}, today=date(2026, 11, 21))
+    assert str(caught.value) == message
+
+
+def test_the_edges_of_the_ranges_are_still_values(tmp_path):
+    report = parse_report_file(write(tmp_path, "status_counts", GOOD))
+    values = coerce_values(report.params, {"since": "today-36525", "min_count": 2**63 - 1}, today=date(2026, 11, 21))
+    assert values == {"since": date(1926, 11, 21), "min_count": 2**63 - 1}
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("since date = today-99999999", "default 'today-99999999' of parameter 'since' is not a valid date"),
+        ("since float = 1e999", "default '1e999' of parameter 'since' is not a valid float"),
+        ("since float = nan", "default 'nan' of parameter 'since' is not a valid float"),
+    ],
+)
+def test_a_header_default_out_of_range_is_a_file_error(tmp_path, header, message):
+    assert error_of(tmp_path, GOOD.replace("since date = today-30", header)) == ("bad.sql", 3, message)

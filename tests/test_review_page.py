@@ -270,3 +270,57 @@ def test_deciding_the_last_rows_of_a_page_goes_back_to_the_last_page(monkeypatch
     assert not app.exception
     assert app.number_input(key="review_page").value == 1
     assert len(listed(app)) == 25 and listed(app)[0] == "VPN authentication failures"
+
+
+def _decide_elsewhere(engine, pid: str, name: str) -> str:
+    """Another reviewer rejects the proposal now; returns when, as the page shows it."""
+    with session_scope(engine) as db:
+        account = db.get(Account, db.get(FlowProposal, pid).account_id)
+        other = make_user(db, account, "owner", name=name)
+        review.reject(db, pid, load_user(db, other.id), "Covered by the VPN flow")
+    with session_scope(engine) as db:
+        return f"{db.get(FlowProposal, pid).reviewed_at:%Y-%m-%d %H:%M} UTC"
+
+
+def test_the_loser_of_a_reject_race_sees_who_won_and_keeps_the_reason_typed(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.button(key=f"review_open_{data['vpn']}").click().run()
+    app.text_area(key="review_notes").input("Checked three sessions").run()
+    app.button(key="review_reject").click().run()
+    app.text_input(key="review_reject_reason").input("Same fix as the RADIUS flow").run()
+    when = _decide_elsewhere(engine, data["vpn"], "Olga Owner")
+    app.button(key="review_confirm_yes").click().run()
+    assert not app.exception
+    assert [w.value for w in app.warning] == [
+        f"Not done: This proposal was already decided by Olga Owner at {when} (status: rejected)."
+    ]
+    assert [c.value for c in app.code] == ["Checked three sessions", "Same fix as the RADIUS flow"]
+    assert proposal(engine, data["vpn"])[::2] == ("rejected", "Covered by the VPN flow")
+    # Still there on the next run, until another proposal is opened.
+    app.run()
+    assert [c.value for c in app.code] == ["Checked three sessions", "Same fix as the RADIUS flow"]
+    app.button(key=f"review_open_{data['printer']}").click().run()
+    assert not app.code and not app.warning
+
+
+def test_a_decision_lost_inside_the_service_reruns_into_the_same_answer(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.button(key=f"review_open_{data['printer']}").click().run()
+    app.button(key="review_dismiss").click().run()
+    real_dismiss = review.dismiss
+
+    def dismiss_after_someone_else(db, proposal_id, reviewer, notes=None):
+        # The other reviewer's decision commits between this page's read and its update.
+        when.append(_decide_elsewhere(engine, str(proposal_id), "Rita Rival"))
+        return real_dismiss(db, proposal_id, reviewer, notes)
+
+    when: list[str] = []
+    monkeypatch.setattr(review, "dismiss", dismiss_after_someone_else)
+    app.text_area(key="review_notes").input("Printer fleet is being replaced").run()
+    app.button(key="review_confirm_yes").click().run()
+    assert not app.exception
+    assert [w.value for w in app.warning] == [
+        f"Not done: This proposal was already decided by Rita Rival at {when[0]} (status: rejected)."
+    ]
+    assert [c.value for c in app.code] == ["Printer fleet is being replaced"]
+    assert proposal(engine, data["printer"])[0] == "rejected"

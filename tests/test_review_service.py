@@ -12,6 +12,7 @@ from core.db import make_session_factory, session_scope
 from core.models import FlowProposal, Tree, TreeVersion
 from core.review import decisions as review
 from core.review import flows
+from core.review.proposals import get_detail
 from core.trees import InvalidTree
 from tests.factories import OUTLOOK_TREE, make_account, make_session, make_tree, make_user
 from tests.review_helpers import (
@@ -288,3 +289,50 @@ def test_two_reviewers_approving_at_once_publish_exactly_one_flow(pg_engine):
         stored = db.get(FlowProposal, proposal_id)
         assert stored.status == "approved"
         assert stored.published_flow_id is not None
+
+
+def _later_version(db, user, target):
+    """A later edit of the flow: the proposed branch is now in it, and the root question is reworded."""
+    later = outlook_with_branch()
+    later["question"] = "Does Outlook keep asking for the password?"
+    flows.publish_version(db, user, target.id, later, change_note="Reworded")
+    db.commit()
+
+
+@pytest.mark.parametrize("decision", ["modify", "reject", "dismiss"])
+def test_a_decided_enhancement_shows_its_diff_as_decided(db, decision):
+    account = make_account(db)
+    admin = as_user(db, make_user(db, account, name="Dana Lead"))
+    target = make_tree(db, account)
+    proposal = enhancement_proposal(db, account, target, base_tree_version=1)
+    db.commit()
+    if decision == "modify":
+        review.modify(db, proposal.id, admin, outlook_with_branch())
+    else:
+        getattr(review, decision)(db, proposal.id, admin, "not now")
+    db.commit()
+    _later_version(db, admin, target)
+
+    detail = get_detail(db, account.id, proposal.id)
+    assert detail.diff["summary"] == [
+        "Added branch 'Only on the phone' under 'Does Outlook prompt for credentials repeatedly?'"
+    ]
+    assert [a["id"] for a in detail.diff["added"]] == ["s4"]
+    assert detail.diff["changed"] == [] and detail.diff["removed"] == []
+    assert (detail.decided_version, detail.target_version, detail.is_stale) == (
+        1,
+        3 if decision == "modify" else 2,
+        False,
+    )
+
+
+def test_a_pending_enhancement_is_compared_with_the_flow_as_it_is_now(db):
+    account = make_account(db)
+    admin = as_user(db, make_user(db, account, name="Dana Lead"))
+    target = make_tree(db, account)
+    proposal = enhancement_proposal(db, account, target, base_tree_version=1)
+    db.commit()
+    _later_version(db, admin, target)
+    detail = get_detail(db, account.id, proposal.id)
+    assert detail.diff["summary"] == ["Changed question of 'Does Outlook prompt for credentials repeatedly?'"]
+    assert (detail.decided_version, detail.is_stale) == (None, True)

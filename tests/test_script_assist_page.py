@@ -7,7 +7,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from core.db import session_scope
-from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate
+from core.models import Account, AISession, AISessionStep, ScriptGeneration, ScriptTemplate
 from core.scripts.library import seed_script_templates
 from tests.app_harness import app_for
 from tests.factories import make_account, make_session, make_team, make_user
@@ -150,3 +150,25 @@ def test_unknown_link_and_no_active_session_say_so(engine, data, monkeypatch) ->
     assert not fresh.exception
     assert [e.value for e in fresh.error] == ["The session in the link was not found in your account."]
     assert fresh.info[0].value.startswith("There is no active session.")
+
+
+def test_a_viewer_gets_a_permission_error_and_nothing_is_written(engine, data, monkeypatch) -> None:
+    with session_scope(engine) as db:
+        account = db.get(Account, db.get(AISession, data["session"]).account_id)
+        viewer = make_user(db, account, "viewer", name="Val Viewer", email="val@contoso.test")
+        viewer_id = str(viewer.id)
+    test = app_for(engine, monkeypatch)
+    test.session_state["auth_user_id"] = viewer_id
+    test.run()
+    test.switch_page("views/script_assist.py")
+    test.query_params["session"] = data["session"]
+    test.run()
+    test.button(key="scripts_accept").click().run()
+    test.button(key="scripts_generate").click().run()
+    assert not test.exception
+    assert [e.value for e in test.error] == [
+        "Val Viewer has the role viewer; only engineers and team admins may do this."
+    ]
+    with session_scope(engine) as db:
+        assert db.scalars(select(ScriptGeneration)).all() == []
+        assert db.scalars(select(AISessionStep).where(AISessionStep.step_type == "script_generation")).all() == []

@@ -200,3 +200,23 @@ def test_two_generations_on_one_session_at_once_get_consecutive_steps(pg_engine)
             .order_by(AISessionStep.step_number)
         ).all()
     assert steps == [2, 3]
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_only_engineers_and_above_generate_and_nothing_is_written_for_others(db: Session, role: str) -> None:
+    account, team, admin, engineer = _setup(db)
+    reader = load_user(db, make_user(db, account, role, team, name="Rita Reader").id)
+    session = make_session(db, account, status="active")
+    unlock = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Unlock AD account"))
+    db.commit()
+    with pytest.raises(PermissionDenied) as exc:
+        generate_script(db, reader, template_id=unlock.id, values={"identity": "jsmith"}, session_id=session.id)
+    assert str(exc.value) == f"Rita Reader has the role {role}; only engineers and team admins may do this."
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(ScriptGeneration)) == 0
+    assert db.scalar(select(func.count()).select_from(AISessionStep)) == 0
+    assert db.get(ScriptTemplate, unlock.id).usage_count == 0
+    for allowed in (engineer, admin):
+        generate_script(db, allowed, template_id=unlock.id, values={"identity": "jsmith"}, session_id=session.id)
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(ScriptGeneration)) == 2

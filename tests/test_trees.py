@@ -180,7 +180,7 @@ def test_text_under_the_wrong_key_is_empty():
 def test_script_template_id_must_be_a_string():
     action = {"id": "a1", "label": "Yes", "type": "action", "action": "Run the script.", "script_template_id": 42}
     tree = question("q1", "Is it locked?", [action, sol("s", "No")])
-    assert validate_tree(tree) == ["node 'a1': script_template_id must be a string"]
+    assert validate_tree(tree) == ["node 'a1': script_template_id must be a string of at most 120 characters"]
     action["script_template_id"] = "0b7c2f4e-1111-4444-8888-123456789abc"
     assert validate_tree(tree) == []
 
@@ -417,3 +417,17 @@ def test_graph_of_a_procedure_is_a_chain_of_actions():
         ("p2", "action", "Unlock.", 1),
     ]
     assert edges == [GraphEdge("p1", "p2", "next")]
+
+
+def test_unknown_node_keys_are_refused_and_named():
+    stray = dict(sol("s", "No"), notes="n" * 5000, rationale="why", **{f"k{n}": 1 for n in range(5)})
+    tree = question("q1", "Is it locked?", [sol("a", "Yes"), stray])
+    assert validate_tree(tree) == [
+        "node 's': unknown key 'k0', 'k1', 'k2', 'k3', 'k4' … (a node holds only action, children, id, label, "
+        "question, script_template_id, solution, support, type)"
+    ]
+    one = question("q1", "Is it locked?", [sol("a", "Yes"), dict(sol("s", "No"), notes="n" * 5000)])
+    assert validate_tree(one) == [
+        "node 's': unknown key 'notes' (a node holds only action, children, id, label, question, "
+        "script_template_id, solution, support, type)"
+    ]

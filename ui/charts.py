@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.enums import ConfidenceTier
+from ui.text import literal
 
 GREEN, AMBER, RED = "#2e9e5b", "#f0a202", "#d64541"
 RESOLVED, ESCALATED = "#2e9e5b", "#d64541"
@@ -22,6 +23,7 @@ TIER_COLOURS = {
 }
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 SEVERITY_BADGE = {"high": ":red-badge[High]", "medium": ":orange-badge[Medium]", "low": ":blue-badge[Low]"}
+NOT_COMPUTED = "not computed"
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 320}
 
 
@@ -70,8 +72,23 @@ def tier_donut(breakdown: list[dict[str, Any]]) -> go.Figure:
     return fig
 
 
-def _health(flows: int, sessions: int, guided_rate: float, severity: str | None) -> list[float]:
-    """Per cell 1 = green, 0.5 = amber, 0 = red: no flow for a busy domain, a low guided rate, a severe gap."""
+def severity_badge(severity: Any) -> str:
+    """The coloured badge of a known severity; any other value (a report from an older or newer version) in grey."""
+    if severity in SEVERITY_BADGE:
+        return SEVERITY_BADGE[severity]
+    name = str(severity).strip() or "unknown"
+    return f":gray-badge[{literal(name[:40].capitalize())}]"
+
+
+def severity_name(severity: Any) -> str:
+    """A severity as text for a heading or a table, whatever was stored."""
+    return str(severity) if severity is not None else "unknown"
+
+
+def _health(flows: int, sessions: int, guided_rate: float, severity: str | None) -> list[float | None]:
+    """Per cell 1 = green, 0.5 = amber, 0 = red: no flow for a busy domain, a low guided rate, a severe gap.
+
+    The gap cell is None (drawn without colour) when no gap report was computed or its severity is unknown."""
     flow_h = 1.0 if flows >= 2 else 0.5 if flows == 1 else 0.0
     if sessions and not flows:
         session_h = 0.0
@@ -80,12 +97,15 @@ def _health(flows: int, sessions: int, guided_rate: float, severity: str | None)
     else:
         session_h = 1.0
     guided_h = 1.0 if guided_rate >= 60 else 0.5 if guided_rate >= 30 else 0.0
-    gap_h = {"high": 0.0, "medium": 0.5}.get(severity or "", 1.0)
+    gap_h = None if severity is None else {"high": 0.0, "medium": 0.5, "low": 1.0, "": 1.0}.get(severity)
     return [flow_h, session_h, guided_h, gap_h]
 
 
-def coverage_rows(domains: list[dict[str, Any]], severity: dict[str, str]) -> list[dict[str, Any]]:
-    """The heatmap's table: one row per domain with its worst gap severity ("" when none)."""
+def coverage_rows(domains: list[dict[str, Any]], severity: dict[str, str] | None) -> list[dict[str, Any]]:
+    """The heatmap's table: one row per domain with its worst gap severity ("" when none, "not computed" when
+    ``severity`` is None because no gap report exists yet)."""
+    if severity is None:
+        return [{**d, "gap_severity": NOT_COMPUTED} for d in domains]
     return [{**d, "gap_severity": severity.get(d["domain"], "")} for d in domains]
 
 
@@ -93,7 +113,8 @@ def coverage_heatmap(rows: list[dict[str, Any]]) -> go.Figure:
     columns = ["Flows", "Sessions", "Guided rate", "Gap severity"]
     z, text = [], []
     for r in rows:
-        z.append(_health(r["flow_count"], r["session_count"], r["guided_rate"], r["gap_severity"] or None))
+        severity = None if r["gap_severity"] == NOT_COMPUTED else r["gap_severity"]
+        z.append(_health(r["flow_count"], r["session_count"], r["guided_rate"], severity))
         text.append(
             [str(r["flow_count"]), str(r["session_count"]), f"{r['guided_rate']:.0f}%", r["gap_severity"] or "none"]
         )
@@ -119,7 +140,8 @@ def worst_severity(gaps: list[Any]) -> dict[str, str]:
     """Domain -> the most severe gap reported for it."""
     worst: dict[str, str] = {}
     for gap in gaps:
-        if SEVERITY_RANK[gap.severity] > SEVERITY_RANK.get(worst.get(gap.domain, ""), 0):
+        rank = SEVERITY_RANK.get(gap.severity, 0) if isinstance(gap.severity, str) else 0
+        if gap.domain not in worst or rank > SEVERITY_RANK.get(worst[gap.domain], 0):
             worst[gap.domain] = gap.severity
     return worst
 

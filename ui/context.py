@@ -87,3 +87,9 @@ def call(service: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs:
     """Run one core service in its own transaction (committed when it returns), so pages never handle sessions."""
     with session_scope(engine()) as db:
         return service(db, *args, **kwargs)
+
+
+def call_between_transactions(service: Callable[Concatenate[Engine, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a core service that opens its own short transactions, for one that waits on a model in between: a page
+    transaction held through the wait would lock others out of the database."""
+    return service(engine(), *args, **kwargs)

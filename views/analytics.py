@@ -95,7 +95,8 @@ else:
             "confidence_tiers.csv",
         )
     with right:
-        rows = charts.coverage_rows(data["knowledge_coverage"]["domains"], charts.worst_severity(gaps))
+        worst = charts.worst_severity(gaps) if generated_at is not None else None
+        rows = charts.coverage_rows(data["knowledge_coverage"]["domains"], worst)
         charts.chart_with_table(charts.coverage_heatmap(rows), rows, "analytics_coverage", "knowledge_coverage.csv")
 
 coverage = data["knowledge_coverage"]
@@ -114,7 +115,7 @@ else:
     st.caption(f"Latest report: {generated_at[:16].replace('T', ' ')} UTC")
     for gap in gaps:
         with st.container(border=True):
-            st.markdown(f"{charts.SEVERITY_BADGE[gap.severity]} **{gap.title}** · `{gap.gap_type}` · {gap.domain}")
+            st.markdown(f"{charts.severity_badge(gap.severity)} **{gap.title}** · `{gap.gap_type}` · {gap.domain}")
             st.write(gap.description)
             st.caption(f"Suggested: {gap.suggested_action}")
             with st.expander("Evidence"):

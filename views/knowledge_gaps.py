@@ -47,7 +47,7 @@ if not shown:
 
 rows = [
     {
-        "severity": g.severity,
+        "severity": charts.severity_name(g.severity),
         "type": g.gap_type,
         "domain": g.domain,
         "title": g.title,
@@ -60,8 +60,8 @@ charts.table_with_download(rows, "gaps_report", "knowledge_gaps.csv")
 
 st.subheader("Details")
 for gap in shown:
-    with st.expander(f"{gap.severity.upper()} · {gap.title}", expanded=False):
-        st.markdown(f"{charts.SEVERITY_BADGE[gap.severity]} `{gap.gap_type}` · {gap.domain}")
+    with st.expander(f"{charts.severity_name(gap.severity).upper()} · {gap.title}", expanded=False):
+        st.markdown(f"{charts.severity_badge(gap.severity)} `{gap.gap_type}` · {gap.domain}")
         st.write(gap.description)
         st.caption(f"Suggested: {gap.suggested_action}")
         st.json(gap.evidence, expanded=False)

@@ -182,6 +182,7 @@ def _run_adhoc() -> None:
             st.session_state.get("reports_adhoc_sql", ""),
             timeout_ms=cfg.statement_timeout_ms,
             row_cap=cfg.report_row_cap,
+            byte_cap=cfg.report_byte_cap,
         )
         st.session_state.pop("reports_adhoc_error", None)
     except (ReportError, PermissionDenied) as exc:
@@ -193,7 +194,8 @@ def _adhoc_editor(engine, user: CurrentUser, limits: dict[str, int]) -> None:
     st.divider()
     st.subheader("Ad-hoc SQL")
     st.caption(
-        "One SELECT statement, run read-only with a time limit and a row cap. "
+        "One SELECT statement, run read-only with a time limit, a row cap and a cap on the data fetched; "
+        "long text cells are cut for display. "
         + (
             "Only your account's rows are visible (row-level security). "
             if engine.dialect.name == "postgresql"
@@ -233,7 +235,7 @@ def main() -> None:
     user = context.current_user()
     cfg = context.settings()
     engine = context.engine()
-    limits = {"timeout_ms": cfg.statement_timeout_ms, "row_cap": cfg.report_row_cap}
+    limits = {"timeout_ms": cfg.statement_timeout_ms, "row_cap": cfg.report_row_cap, "byte_cap": cfg.report_byte_cap}
     st.title("Reports")
     if flash := st.session_state.pop("reports_flash", None):
         (st.success if flash[0] == "success" else st.error)(flash[1])

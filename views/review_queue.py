@@ -8,6 +8,7 @@ read-only; the service refuses their decisions anyway.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,9 @@ from ui.graph import draw_tree
 SELECTED = "review_selected_id"
 FLASH = "review_flash"
 CONFIRM = "review_confirm"
+# What the reviewer typed for the proposal they had open while it was pending: kept when someone else decides it
+# first, so the loser of a race sees who won and does not lose their notes or reason.
+DRAFT = "review_draft"
 PAGE_SIZE = 25
 ALL = "All"
 TYPE_LABELS = {ProposalType.NEW_FLOW: "new flow", ProposalType.ENHANCEMENT: "enhancement"}
@@ -50,6 +54,7 @@ def badge(proposal_type: str) -> str:
 
 
 def select(proposal_id: str) -> None:
+    st.session_state.pop(DRAFT, None)
     st.session_state[SELECTED] = proposal_id
     st.session_state["review_deep_link_seen"] = proposal_id
     st.session_state.pop(CONFIRM, None)
@@ -72,6 +77,10 @@ def decide(action: str, proposal_id: uuid.UUID, **kwargs: object) -> None:
         else:
             call(review.reject, proposal_id, user, reason=kwargs.get("reason"))
             message = "Rejected."
+    except review.ProposalNotPending:
+        # Decided by someone else a moment ago: the next run shows who and when, with what this reviewer typed.
+        st.session_state.pop(CONFIRM, None)
+        st.rerun()
     except (PermissionDenied, InvalidTree, *DECISION_ERRORS) as exc:
         st.session_state.pop(CONFIRM, None)
         st.warning(f"Not done: {exc}")
@@ -79,6 +88,22 @@ def decide(action: str, proposal_id: uuid.UUID, **kwargs: object) -> None:
     st.session_state.pop(CONFIRM, None)
     st.session_state[FLASH] = message
     st.rerun()
+
+
+def lost_race(p: Any, reviewer_name: str | None, draft: dict[str, str]) -> None:
+    """The proposal this reviewer had open was decided by someone else: say who and when, keep what they typed.
+
+    A click made on the stale page is not lost silently, and neither is the text typed with it: the widgets' latest
+    values (sent with that click) are read before they go, else the draft of the last run."""
+    decided = review.ProposalNotPending(p.status, reviewer_name, p.reviewed_at)
+    st.warning(f"Not done: {decided}")
+    notes = str(st.session_state.get("review_notes") or draft["notes"] or "")
+    reason = str(st.session_state.get("review_reject_reason") or draft["reason"] or "")
+    st.session_state[DRAFT] = {"pid": draft["pid"], "notes": notes, "reason": reason}
+    for label, text in (("Your reviewer notes", notes), ("Your reason", reason)):
+        if text.strip():
+            st.caption(f"{label}, not saved (copy it if you need it):")
+            st.code(text, language=None, wrap_lines=True)
 
 
 # --- stats strip -------------------------------------------------------------------------------------------
@@ -231,6 +256,9 @@ with detail_col:
         " · ".join(links + [f"{p.supporting_session_count} supporting sessions"])
         + ("  \n" + ", ".join(f"[{str(s)[:8]}](/sessions?session={s})" for s in support[:12]) if support else "")
     )
+    draft = st.session_state.get(DRAFT)
+    if p.status != ProposalStatus.PENDING and draft and draft["pid"] == pid:
+        lost_race(p, detail.reviewer_name, draft)
     if p.status != ProposalStatus.PENDING:
         who = detail.reviewer_name or "the flywheel"
         when = p.reviewed_at.strftime("%Y-%m-%d %H:%M UTC") if p.reviewed_at else ""
@@ -241,10 +269,13 @@ with detail_col:
         )
 
     if detail.is_enhancement:
+        decided = f", decided against version {detail.decided_version}" if detail.decided_version else ""
         st.markdown(
             f"**Enhances '{detail.target_name or 'a deleted flow'}'** "
-            f"(proposed against version {p.base_tree_version}, now version {detail.target_version})"
+            f"(proposed against version {p.base_tree_version}{decided}, now version {detail.target_version})"
         )
+        if p.status != ProposalStatus.PENDING:
+            st.caption("The changes below are as they were when the proposal was decided.")
         if detail.is_stale:
             st.warning(
                 "The flow changed since this was proposed. Edit & Publish will ask you to confirm against the "
@@ -275,6 +306,8 @@ with detail_col:
             "(team admin, owner) can approve, edit, dismiss or reject proposals."
         )
     notes = st.text_area("Reviewer notes", key="review_notes", disabled=readonly, height=70)
+    if not readonly:
+        st.session_state[DRAFT] = {"pid": pid, "notes": notes, "reason": ""}
     a1, a2, a3, a4 = st.columns(4)
     if p.proposal_type == ProposalType.NEW_FLOW and a1.button(
         "Approve & Publish", key="review_approve", type="primary", disabled=readonly
@@ -296,7 +329,8 @@ with detail_col:
             st.warning(f"Dismiss '{p.title}'? It returns to Pending if more sessions support it.")
         else:
             st.warning(f"Reject '{p.title}'? Rejected proposals do not come back.")
-            st.text_input("Reason (optional)", key="review_reject_reason")
+            reason = st.text_input("Reason (optional)", key="review_reject_reason")
+            st.session_state[DRAFT]["reason"] = reason
         c1, c2 = st.columns(2)
         if c1.button(f"Yes, {confirm[0]}", key="review_confirm_yes", type="primary"):
             if confirm[0] == "dismiss":

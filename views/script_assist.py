@@ -18,10 +18,10 @@ from core.db import parse_uuid
 from core.enums import SessionStatus
 from core.scripts import generation as svc
 from core.scripts.extract import Suggestion
-from core.scripts.suggest import SuggestionResult, session_context, suggest_for_session
+from core.scripts.suggest import SuggestionResult, session_context, suggest
 from core.scripts.templates import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
 from core.transcript import read_transcript
-from ui.context import call, current_user, settings
+from ui.context import call, call_between_transactions, current_user, settings
 from ui.text import literal, when
 
 PARAM_PREFIX = "scripts_param_"
@@ -217,7 +217,7 @@ def _assist() -> None:
     cached = st.session_state.get("scripts_suggestion")
     if st.button("Refresh suggestion", key="scripts_refresh") or not cached or cached[0] != session_id:
         with st.spinner("Reading the session…"):
-            cached = (session_id, call(suggest_for_session, user, session_key, settings()))
+            cached = (session_id, call_between_transactions(suggest, user, session_key, settings()))
         st.session_state["scripts_suggestion"] = cached
         st.session_state.pop("scripts_generation_id", None)
         if cached[1].suggestion is not None and st.session_state.get("scripts_session_for") != session_id:
@@ -260,7 +260,7 @@ def _assist() -> None:
             except InvalidParameters as exc:
                 for message in exc.errors.values():
                     st.error(message)
-            except (svc.TemplateNotFound, svc.ScriptSessionNotFound, InvalidTemplate) as exc:
+            except (PermissionDenied, svc.TemplateNotFound, svc.ScriptSessionNotFound, InvalidTemplate) as exc:
                 st.error(str(exc))
             else:
                 st.session_state["scripts_generation_id"] = str(generation.id)

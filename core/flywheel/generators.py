@@ -15,7 +15,18 @@ from core.flywheel import builders
 from core.flywheel.facts import SessionFacts
 from core.flywheel.prompts import branch_request, cluster_request, system_prompt
 from core.llm.client import AnthropicClient, BudgetExhausted, Ledger, LLMCallFailed, Usage
-from core.trees import InvalidTree, add_branch, find_node, iter_nodes, node_text, validate_tree
+from core.trees import (
+    MAX_DEPTH,
+    MAX_LABEL_LENGTH,
+    MAX_NODES,
+    MAX_TEXT_LENGTH,
+    InvalidTree,
+    add_branch,
+    find_node,
+    iter_nodes,
+    node_text,
+    validate_tree,
+)
 
 __all__ = [
     "AnthropicGenerator",
@@ -185,6 +196,58 @@ BRANCH_TOOL = {
 }
 
 
+# Bounds on a model's answer beyond the tree's own rules. Nesting counts objects and lists (a node is two levels:
+# itself and its children), so a 25-level tree fits; the size bound is 500 nodes of full-length texts.
+MAX_TITLE_LENGTH = 300
+MAX_KEYWORDS = 15
+MAX_KEYWORD_LENGTH = 80
+MAX_ANSWER_NESTING = 2 * MAX_DEPTH + 6
+MAX_ANSWER_CHARS = MAX_NODES * (MAX_TEXT_LENGTH + MAX_LABEL_LENGTH + 300)
+
+
+def answer_errors(raw: Any, fields: dict[str, int]) -> list[str]:
+    """What is wrong with the bounds of a model's tool input, checked before anything else reads it.
+
+    ``fields`` maps each text field the tool asks for to its longest length. An answer nested deeper than any valid
+    tree, or larger than any valid proposal, is beyond a repair round (echoing it back would only cost more): it
+    raises :class:`GenerationError`. The other problems are returned for the repair round. The walk is iterative,
+    so no nesting depth can exhaust the stack.
+    """
+    if not isinstance(raw, dict):
+        return ["the tool input must be an object"]
+    chars = 0
+    stack: list[tuple[Any, int]] = [(raw, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            if level > MAX_ANSWER_NESTING:
+                raise GenerationError(f"model answer nested more than {MAX_ANSWER_NESTING} levels deep; not stored")
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                chars += len(key) if isinstance(key, str) else 1
+                stack.append((item, level + 1))
+        else:
+            chars += len(value) if isinstance(value, str) else 1
+        if chars > MAX_ANSWER_CHARS:
+            raise GenerationError(f"model answer larger than {MAX_ANSWER_CHARS:,} characters; not stored")
+    errors = []
+    for key, limit in fields.items():
+        text = raw.get(key)
+        if key in raw and not isinstance(text, str):
+            errors.append(f"{key}: must be a string")
+        elif isinstance(text, str) and len(text) > limit:
+            errors.append(f"{key}: longer than {limit} characters ({len(text)})")
+    if "match_keywords" in raw:
+        keywords = raw["match_keywords"]
+        if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+            errors.append("match_keywords: must be a list of strings")
+        elif len(keywords) > MAX_KEYWORDS:
+            errors.append(f"match_keywords: at most {MAX_KEYWORDS} keywords, got {len(keywords)}")
+        elif any(len(k) > MAX_KEYWORD_LENGTH for k in keywords):
+            errors.append(f"match_keywords: each keyword at most {MAX_KEYWORD_LENGTH} characters")
+    return errors
+
+
 def _session_payload(facts: SessionFacts, steps: list | None = None) -> dict[str, Any]:
     return {
         "problem_summary": facts.summary,
@@ -230,7 +293,7 @@ class AnthropicGenerator:
                 cache_system=True,
             )
         except LLMCallFailed as exc:
-            usage.calls += 1  # reserved and sent, even though nothing came back
+            usage.calls += exc.attempts  # reserved and sent, even though nothing came back
             raise GenerationError(str(exc)) from exc
         usage.add(answer.usage)
         if answer.block is None:
@@ -285,15 +348,16 @@ class AnthropicGenerator:
         prompt = cluster_request([_session_payload(f) for f in cluster])
 
         def check(raw: Any) -> tuple[dict[str, Any], list[str]]:
+            errors = answer_errors(raw, {"title": MAX_TITLE_LENGTH, "description": MAX_TEXT_LENGTH})
             if not isinstance(raw, dict):
-                return {}, ["the tool input must be an object"]
-            errors = []
+                return {}, errors
             for key in ("title", "description"):
-                if not isinstance(raw.get(key), str) or not raw[key].strip():
+                if key not in raw or (isinstance(raw[key], str) and not raw[key].strip()):
                     errors.append(f"{key}: must be a non-empty string")
             keywords = raw.get("match_keywords")
             if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
-                errors.append("match_keywords: must be a list of strings")
+                if "match_keywords" not in raw:
+                    errors.append("match_keywords: must be a list of strings")
                 keywords = []
             tree = raw.get("tree_structure")
             errors += validate_tree(tree)
@@ -323,7 +387,10 @@ class AnthropicGenerator:
         )
 
         def check(raw: Any) -> tuple[dict[str, Any], list[str]]:
-            if not isinstance(raw, dict) or not isinstance(raw.get("branch"), dict):
+            errors = answer_errors(raw, {"title": MAX_TITLE_LENGTH, "description": MAX_TEXT_LENGTH})
+            if errors:
+                return {}, errors
+            if not isinstance(raw.get("branch"), dict):
                 return {}, ["branch: must be an object (the first node of the new branch)"]
             try:
                 data = enhancement_data(

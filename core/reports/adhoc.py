@@ -233,14 +233,18 @@ def _require_access(user: CurrentUser, dialect: str) -> None:
         raise PermissionDenied(access.reason)
 
 
-def run_adhoc(engine: Engine, user: CurrentUser, sql: str, *, timeout_ms: int, row_cap: int) -> QueryResult:
+def run_adhoc(
+    engine: Engine, user: CurrentUser, sql: str, *, timeout_ms: int, row_cap: int, byte_cap: int | None = None
+) -> QueryResult:
     """Check and run an analyst's SQL read-only, confined to the user's account on PostgreSQL."""
     dialect = engine.dialect.name
     _require_access(user, dialect)
-    return _run_checked(engine, user.account_id, sql, timeout_ms=timeout_ms, row_cap=row_cap)
+    return _run_checked(engine, user.account_id, sql, timeout_ms=timeout_ms, row_cap=row_cap, byte_cap=byte_cap)
 
 
-def _run_checked(engine: Engine, account_id: uuid.UUID, sql: str, *, timeout_ms: int, row_cap: int) -> QueryResult:
+def _run_checked(
+    engine: Engine, account_id: uuid.UUID, sql: str, *, timeout_ms: int, row_cap: int, byte_cap: int | None
+) -> QueryResult:
     dialect = engine.dialect.name
     check_select(sql, dialect)
     params = {"account_id": account_id} if "account_id" in used_params(sql) else {}
@@ -251,7 +255,9 @@ def _run_checked(engine: Engine, account_id: uuid.UUID, sql: str, *, timeout_ms:
         except RuntimeError as exc:
             raise ReportError(str(exc)) from exc
         tenant = account_id
-    return run_readonly(engine, sql, params, timeout_ms=timeout_ms, row_cap=row_cap, tenant_account_id=tenant)
+    return run_readonly(
+        engine, sql, params, timeout_ms=timeout_ms, row_cap=row_cap, tenant_account_id=tenant, byte_cap=byte_cap
+    )
 
 
 def save_report(
@@ -313,12 +319,18 @@ def delete_saved_report(db: Session, user: CurrentUser, report_id: uuid.UUID) ->
 
 
 def run_saved_report(
-    engine: Engine, user: CurrentUser, report: SavedReport, *, timeout_ms: int, row_cap: int
+    engine: Engine,
+    user: CurrentUser,
+    report: SavedReport,
+    *,
+    timeout_ms: int,
+    row_cap: int,
+    byte_cap: int | None = None,
 ) -> QueryResult:
     """Anyone in the account may run its saved reports; the SQL is re-checked and confined like ad-hoc SQL."""
     if report.account_id != user.account_id:
         raise PermissionDenied("This saved report belongs to another account.")
-    return _run_checked(engine, user.account_id, report.sql, timeout_ms=timeout_ms, row_cap=row_cap)
+    return _run_checked(engine, user.account_id, report.sql, timeout_ms=timeout_ms, row_cap=row_cap, byte_cap=byte_cap)
 
 
 def chart_of(report: SavedReport) -> ChartSpec | None:

@@ -307,10 +307,11 @@ def run_report(
     *,
     timeout_ms: int,
     row_cap: int,
+    byte_cap: int | None = None,
     today: date | None = None,
 ) -> QueryResult:
-    """Run a file report for ``account_id`` (never taken from ``values``) read-only with timeout and row cap."""
+    """Run a file report for ``account_id`` (never taken from ``values``) read-only with timeout, row and byte caps."""
     typed = coerce_values(report.params, values or {}, today)
     params = bind_values(report.params, typed)
     params["account_id"] = account_id
-    return run_readonly(engine, report.statement, params, timeout_ms=timeout_ms, row_cap=row_cap)
+    return run_readonly(engine, report.statement, params, timeout_ms=timeout_ms, row_cap=row_cap, byte_cap=byte_cap)

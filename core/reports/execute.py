@@ -1,4 +1,9 @@
-"""Read-only execution of report and ad-hoc SQL, with a statement timeout and a row cap.
+"""Read-only execution of report and ad-hoc SQL, with a statement timeout, a row cap and a byte cap.
+
+Rows are fetched in chunks of :data:`FETCH_CHUNK_ROWS`; fetching stops at the row cap, at the byte cap (the size of
+the values fetched so far) or when the time limit has passed, whichever comes first, and the result says which.
+Text cells longer than :data:`DEFAULT_CELL_CHARS` are cut for display (the result counts them). One row is fetched
+whole, so a single row can still exceed the byte cap by its own size.
 
 * PostgreSQL: one transaction opened with ``SET TRANSACTION READ ONLY``, ``statement_timeout`` and ``TimeZone``
   set locally (they end with the transaction). Ad-hoc SQL additionally runs as the non-owner role
@@ -51,6 +56,9 @@ class QueryFailed(ReportError):
 
 
 CHART_KINDS = ("bar", "line", "area", "scatter", "pie")
+FETCH_CHUNK_ROWS = 100
+DEFAULT_BYTE_CAP = 20_000_000
+DEFAULT_CELL_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -87,15 +95,52 @@ class QueryResult:
     truncated: bool = False
     elapsed_ms: float = 0.0
     sql: str = field(default="", repr=False)
+    # Why fetching stopped before the end: "rows" (the row cap), "bytes" (the byte cap) or "time"; None when it did not.
+    stopped_by: str | None = None
+    byte_cap: int = DEFAULT_BYTE_CAP
+    cell_chars: int = DEFAULT_CELL_CHARS
+    cut_cells: int = 0
 
     @property
     def cap_message(self) -> str | None:
-        if not self.truncated:
-            return None
-        return (
-            f"Only the first {self.row_cap:,} rows are shown: the result hit the row cap. "
-            "Narrow the parameters or aggregate further to see everything."
-        )
+        """What the page says about rows or cells left out, or None when everything is shown."""
+        parts = []
+        shown = f"Only the first {len(self.rows):,} rows are shown"
+        if self.truncated and self.stopped_by == "bytes":
+            parts.append(
+                f"{shown}: the result passed the {_megabytes(self.byte_cap)} cap on data fetched, so fetching "
+                "stopped there. Select fewer or narrower columns, or aggregate."
+            )
+        elif self.truncated and self.stopped_by == "time":
+            parts.append(f"{shown}: fetching stopped at the time limit. Narrow the query to see everything.")
+        elif self.truncated:
+            parts.append(
+                f"Only the first {self.row_cap:,} rows are shown: the result hit the row cap. "
+                "Narrow the parameters or aggregate further to see everything."
+            )
+        if self.cut_cells:
+            cells = "1 cell was" if self.cut_cells == 1 else f"{self.cut_cells:,} cells were"
+            parts.append(
+                f"{cells} longer than {self.cell_chars:,} characters and {'is' if self.cut_cells == 1 else 'are'} cut (…)."
+            )
+        return " ".join(parts) or None
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1_000_000:g} MB"
+
+
+def _size(value: Any) -> int:
+    """Roughly the bytes a fetched value takes: its length for text and bytes, 8 for anything else."""
+    if isinstance(value, str | bytes | bytearray | memoryview):
+        return len(value)
+    return 8 if value is not None else 1
+
+
+def _cut(value: Any, limit: int) -> tuple[Any, bool]:
+    if isinstance(value, str) and len(value) > limit:
+        return value[: limit - 1] + "…", True
+    return value, False
 
 
 def timeout_message(timeout_ms: int) -> str:
@@ -113,37 +158,75 @@ def run_readonly(
     timeout_ms: int,
     row_cap: int,
     tenant_account_id: uuid.UUID | None = None,
+    byte_cap: int | None = None,
+    cell_chars: int = DEFAULT_CELL_CHARS,
 ) -> QueryResult:
-    """Run one SELECT read-only; return at most ``row_cap`` rows (``truncated`` says when more existed).
+    """Run one SELECT read-only; return at most ``row_cap`` rows and about ``byte_cap`` bytes of values
+    (``truncated`` and ``stopped_by`` say when more existed), text cells cut to ``cell_chars``.
 
     ``tenant_account_id`` confines the statement to that account's rows by row-level security (PostgreSQL only;
     callers decide who may run unconfined SQL on SQLite). Raises :class:`QueryTimeout` or :class:`QueryFailed`.
     """
     if row_cap < 1:
         raise ValueError("row_cap must be at least 1")
+    byte_cap = DEFAULT_BYTE_CAP if byte_cap is None else byte_cap
     dialect = engine.dialect.name
     bound = {k: bind_value(v, dialect) for k, v in (params or {}).items()}
     started = time.monotonic()
+    deadline = started + timeout_ms / 1000
     try:
         opener = _postgres if dialect == "postgresql" else _sqlite
         with opener(engine, timeout_ms, tenant_account_id) as conn:
-            # Server-side cursor on PostgreSQL: only about row_cap rows ever leave the server.
-            statement = text(sql).execution_options(stream_results=True, max_row_buffer=min(row_cap + 1, 1000))
+            # Server-side cursor on PostgreSQL: a chunk at a time leaves the server, and fetching stops at a cap.
+            chunk = min(row_cap + 1, FETCH_CHUNK_ROWS)
+            statement = text(sql).execution_options(stream_results=True, max_row_buffer=chunk)
             result = conn.execute(statement, bound)
             columns = list(result.keys())
-            fetched = result.fetchmany(row_cap + 1)
+            fetched, stopped_by = _fetch(result, chunk, row_cap, byte_cap, deadline)
             result.close()
     except DBAPIError as exc:
         raise _translate(exc, timeout_ms) from exc
-    rows = [{k: json_safe(v) for k, v in zip(columns, row, strict=True)} for row in fetched[:row_cap]]
+    rows, cut_cells = [], 0
+    for row in fetched[:row_cap]:
+        shown = {}
+        for key, value in zip(columns, row, strict=True):
+            shown[key], cut = _cut(json_safe(value), cell_chars)
+            cut_cells += cut
+        rows.append(shown)
     return QueryResult(
         columns=columns,
         rows=rows,
         row_cap=row_cap,
-        truncated=len(fetched) > row_cap,
+        truncated=stopped_by is not None,
         elapsed_ms=(time.monotonic() - started) * 1000,
         sql=sql,
+        stopped_by=stopped_by,
+        byte_cap=byte_cap,
+        cell_chars=cell_chars,
+        cut_cells=cut_cells,
     )
+
+
+def _fetch(result: Any, chunk: int, row_cap: int, byte_cap: int, deadline: float) -> tuple[list[Any], str | None]:
+    """Rows in chunks until the end, the row cap (one row past it tells that more exist), the byte cap or the
+    deadline; returns the rows and what stopped the fetching (None: the end was reached)."""
+    fetched: list[Any] = []
+    size = 0
+    while True:
+        rows = result.fetchmany(chunk)
+        for row in rows:
+            if len(fetched) == row_cap:
+                return fetched, "rows"
+            size += sum(_size(value) for value in row)
+            if size > byte_cap and fetched:
+                return fetched, "bytes"
+            fetched.append(row)
+        if len(rows) < chunk:
+            return fetched, None
+        if size > byte_cap:
+            return fetched, "bytes"
+        if time.monotonic() > deadline:
+            return fetched, "time"
 
 
 _PROBE_HEAD = "SELECT * FROM (\n"

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +17,11 @@ from core.reports.execute import ReportError
 PARAM_TYPES = ("int", "float", "text", "bool", "date")
 
 _DATE_DEFAULT = re.compile(r"^today\s*(?:(?P<sign>[+-])\s*(?P<days>\d+))?$", re.IGNORECASE)
+# A whole number is bound as a 64-bit integer (bigint on PostgreSQL, INTEGER on SQLite); a relative date moves at
+# most a century from today, far inside the calendar's years 1..9999.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+MAX_RELATIVE_DAYS = 36_525
+_SHOWN_CHARS = 40
 
 
 class ReportParamError(ReportError):
@@ -46,9 +52,9 @@ def parse_value(kind: str, raw: Any, today: date) -> Any:
     if text_value.lower() == "null" or (text_value == "" and kind != "text"):
         return None
     if kind == "int":
-        return int(text_value)
+        return _whole(int(text_value))
     if kind == "float":
-        return float(text_value)
+        return _finite(float(text_value))
     if kind == "bool":
         if text_value.lower() in {"true", "yes", "1", "on"}:
             return True
@@ -59,11 +65,25 @@ def parse_value(kind: str, raw: Any, today: date) -> Any:
         match = _DATE_DEFAULT.match(text_value)
         if match:
             days = int(match.group("days") or 0)
+            if days > MAX_RELATIVE_DAYS:
+                raise ValueError(f"moves more than {MAX_RELATIVE_DAYS:,} days from today")
             return today + timedelta(days=-days if match.group("sign") == "-" else days)
         return date.fromisoformat(text_value)
     if len(text_value) >= 2 and text_value[0] == text_value[-1] == "'":
         return text_value[1:-1].replace("''", "'")
     return text_value
+
+
+def _whole(number: int) -> int:
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError("is outside the 64-bit range")
+    return number
+
+
+def _finite(number: float) -> float:
+    if not math.isfinite(number):
+        raise ValueError("is not a finite number")
+    return number
 
 
 def coerce_values(params: tuple[ReportParam, ...], values: dict[str, Any], today: date | None = None) -> dict[str, Any]:
@@ -78,8 +98,10 @@ def coerce_values(params: tuple[ReportParam, ...], values: dict[str, Any], today
         raw = values[param.name]
         try:
             out[param.name] = _coerce(param.type, raw, today)
-        except (ValueError, TypeError):
-            raise ReportParamError(f"{param.label}: '{raw}' is not a valid {param.type}.") from None
+        except (ValueError, TypeError, OverflowError):
+            shown = str(raw)
+            shown = shown if len(shown) <= _SHOWN_CHARS else shown[: _SHOWN_CHARS - 1] + "…"
+            raise ReportParamError(f"{param.label}: '{shown}' is not a valid {param.type}.") from None
     return out
 
 
@@ -87,11 +109,11 @@ def _coerce(kind: str, raw: Any, today: date) -> Any:
     if raw is None:
         return None
     if kind == "int" and isinstance(raw, int | float) and not isinstance(raw, bool):
-        if float(raw) != int(raw):
+        if isinstance(raw, float) and (not math.isfinite(raw) or not raw.is_integer()):
             raise ValueError("not a whole number")
-        return int(raw)
+        return _whole(int(raw))
     if kind == "float" and isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
+        return _finite(float(raw))
     if kind == "bool" and isinstance(raw, bool):
         return raw
     if kind == "date" and isinstance(raw, datetime):

@@ -10,7 +10,9 @@ Rules, enforced here whatever the page shows:
   ``modify`` publishes it, as a new version of the target flow, and when the target moved on since the proposal
   was made (``base_tree_version``) it raises ``StaleBase`` unless ``confirm_stale=True``;
 * dismiss keeps ``dismissed_support`` = the support at that moment, so the flywheel can bring it back when support
-  grows; reject keeps the optional reason in ``reviewer_notes``.
+  grows; reject keeps the optional reason in ``reviewer_notes``;
+* a decided enhancement keeps its diff as decided (``decided_diff``): what publishing changed in the flow, or what
+  the dismissed or rejected branch would have changed in the version it was decided against.
 
 Functions do not commit: the caller's ``with session_scope(engine)`` does.
 """
@@ -30,7 +32,7 @@ from core.auth import CurrentUser, PermissionDenied, require_team_admin
 from core.enums import ProposalStatus, ProposalType, TreeOrigin
 from core.models import FlowProposal, Tree, User, utcnow
 from core.review import flows
-from core.trees import InvalidTree, ensure_valid
+from core.trees import InvalidTree, diff_trees, ensure_valid, validate_tree
 
 
 class ProposalNotFound(LookupError):
@@ -125,7 +127,8 @@ def modify(
         stale = proposal.base_tree_version is not None and target.version != proposal.base_tree_version
         if stale and not confirm_stale:
             raise StaleBase(target.name, target.version, proposal.base_tree_version)
-        _claim(db, proposal, reviewer, ProposalStatus.MODIFIED, notes)
+        decided = _diff_against(target, tree_structure)
+        _claim(db, proposal, reviewer, ProposalStatus.MODIFIED, notes, decided_diff=decided)
         flow = flows.publish_version(
             db,
             acting,
@@ -166,13 +169,14 @@ def dismiss(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, notes: s
         ProposalStatus.DISMISSED,
         notes,
         dismissed_support=FlowProposal.supporting_session_count,
+        decided_diff=_proposed_diff_now(db, proposal),
     )
 
 
 def reject(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, reason: str | None = None) -> None:
     """Refuse a proposal for bad quality; ``reason`` is kept in ``reviewer_notes``."""
     proposal = _decidable(db, proposal_id, reviewer)
-    _claim(db, proposal, reviewer, ProposalStatus.REJECTED, reason)
+    _claim(db, proposal, reviewer, ProposalStatus.REJECTED, reason, decided_diff=_proposed_diff_now(db, proposal))
 
 
 def bulk(
@@ -256,6 +260,23 @@ def _claim(
     if result.rowcount != 1:
         raise _not_pending(db, proposal)
     db.expire(proposal)
+
+
+def _diff_against(target: Tree, tree: Any) -> dict[str, Any] | None:
+    """``tree`` compared with the flow as it is now, with the version compared against; None for no tree."""
+    if not isinstance(tree, dict) or validate_tree(tree) or not isinstance(target.tree_structure, dict):
+        return None
+    return {**diff_trees(target.tree_structure, tree), "against_version": target.version}
+
+
+def _proposed_diff_now(db: Session, proposal: FlowProposal) -> dict[str, Any] | None:
+    """An enhancement's proposed tree against its flow at this moment (None for a new flow or a deleted target)."""
+    if proposal.proposal_type != ProposalType.ENHANCEMENT or proposal.target_flow_id is None:
+        return None
+    target = db.get(Tree, proposal.target_flow_id)
+    if target is None or target.account_id != proposal.account_id:
+        return None
+    return _diff_against(target, (proposal.proposed_flow_data or {}).get("tree_structure"))
 
 
 def _not_pending(db: Session, proposal: FlowProposal) -> ProposalNotPending:

@@ -286,8 +286,17 @@ class ProposalDetail:
         }
 
     @property
+    def decided_version(self) -> int | None:
+        """The flow version a decided enhancement was decided against (None when not kept)."""
+        version = (self.proposal.decided_diff or {}).get("against_version")
+        return version if isinstance(version, int) else None
+
+    @property
     def is_stale(self) -> bool:
+        """A pending enhancement whose flow moved on since it was proposed (a decided one is never stale)."""
         base = self.proposal.base_tree_version
+        if self.proposal.status != ProposalStatus.PENDING:
+            return False
         return self.is_enhancement and None not in (base, self.target_version) and base != self.target_version
 
 
@@ -304,8 +313,12 @@ def get_detail(db: Session, account_id: uuid.UUID, proposal_id: uuid.UUID) -> Pr
     if target is not None and target.account_id != account_id:
         target = None
     diff = proposal.proposed_diff
-    # Diff against the target as it is now, so a reviewer sees what publishing would really change.
-    if target is not None and isinstance(proposed, dict) and not validate_tree(proposed):
+    if proposal.status != ProposalStatus.PENDING:
+        # As it was decided: later versions of the flow must not change what the decision was about. Proposals
+        # decided before decisions kept their diff show the one stored when they were proposed.
+        diff = proposal.decided_diff or diff
+    elif target is not None and isinstance(proposed, dict) and not validate_tree(proposed):
+        # Diff against the target as it is now, so a reviewer sees what publishing would really change.
         diff = diff_trees(target.tree_structure, proposed)
     published = (
         db.scalar(select(Tree.name).where(Tree.id == proposal.published_flow_id))

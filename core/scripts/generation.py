@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core.auth import CurrentUser, PermissionDenied, require_team_admin
+from core.auth import CurrentUser, PermissionDenied, require_engineer, require_team_admin
 from core.enums import ScriptResult, SessionStatus, StepType
 from core.models import AISession, AISessionStep, ScriptCategory, ScriptGeneration, ScriptTemplate, utcnow
 from core.scripts.templates import InvalidTemplate, ensure_valid_template, render, unsafe_character
@@ -173,8 +173,10 @@ def generate_script(
 ) -> ScriptGeneration:
     """Render the template for the session and record it: a generation row, usage count +1, a session step.
 
+    Engineers and above only: PermissionDenied for an analyst or a viewer, before anything is read or written.
     Raises TemplateNotFound, ScriptSessionNotFound, InvalidParameters (per field) or InvalidTemplate.
     """
+    require_engineer(user)
     template = get_template(db, user, template_id)
     session = get_session(db, user, session_id) if session_id else None
     now = now or utcnow()

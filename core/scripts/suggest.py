@@ -13,13 +13,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core.auth import CurrentUser
 from core.config import Settings
-from core.db import parse_uuid
+from core.db import parse_uuid, session_scope
 from core.enums import StepType
-from core.llm.client import AccountLedger, AnthropicClient, BudgetExhausted, LLMCallFailed
+from core.llm.client import AnthropicClient, BudgetExhausted, EngineLedger, LLMCallFailed
 from core.llm.known_names import known_names
 from core.llm.redaction import redact, restore
 from core.models import AISession, AISessionStep, ScriptGeneration, ScriptTemplate, utcnow
@@ -38,6 +39,7 @@ from core.transcript import read_transcript
 log = logging.getLogger(__name__)
 
 PROMPT_TEMPLATE_LIMIT = 20
+MAX_INSTRUCTIONS = 1000
 TOOL_NAME = "script_generation"
 MODEL_SOURCE = "suggested by the AI model"
 SCRIPT_GENERATION_TOOL: dict[str, Any] = {
@@ -120,14 +122,21 @@ def _source_sentence(value: Any, sentence_list: list[str]) -> str:
     return MODEL_SOURCE
 
 
-def suggest_with_model(
-    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: AnthropicClient | None = None
-) -> tuple[Suggestion | None, list[str]]:
-    """Ask the model; returns (suggestion or None, notes for the engineer). Raises
-    :class:`~core.llm.client.LLMCallFailed` when the API fails; a spent budget is a note, with no call made."""
+@dataclass
+class ModelQuestion:
+    """What Script Assist asks the model, read from the database before the call: the redacted prompt, the map back
+    to real values, and the session's sentences (where a value was found)."""
+
+    prompt: str
+    mapping: dict[str, str]
+    sentence_list: list[str]
+
+
+def model_question(db: Session, user: CurrentUser, session: AISession) -> ModelQuestion | None:
+    """The prompt for ``session`` (personal data replaced by placeholders); None when no template is active."""
     templates = accessible_templates(db, user, limit=PROMPT_TEMPLATE_LIMIT)
     if not templates:
-        return None, ["There are no active templates to choose from."]
+        return None
     sources = session_sources(db, session)
     session_text = "\n".join(f"{s.label}: {s.text}" for s in sources)
     people = [user.name, *known_names(db, [user.account_id])[user.account_id].people]
@@ -137,56 +146,47 @@ def suggest_with_model(
         f"Session (personal data replaced by placeholders):\n{redacted.text}\n\n"
         f"Available templates (JSON):\n{json.dumps([_template_brief(t) for t in templates], ensure_ascii=False)}"
     )
-    # An engineer is waiting on the page: one retry and 30 s, then the offline suggestion.
-    client = client or AnthropicClient.from_settings(settings, max_retries=1, timeout=30.0)
-    ledger = AccountLedger(db, user.account_id, utcnow(), settings.daily_llm_budget)
-    try:
-        reply = client.use_tool(
-            system=SYSTEM_PROMPT,
-            messages=[{"role": "user", "content": prompt}],
-            tool=SCRIPT_GENERATION_TOOL,
-            max_tokens=1024,
-            ledger=ledger,
-        )
-    except BudgetExhausted:
-        return None, ["Today's AI budget for this account is spent; showing the offline suggestion."]
-    action = reply.block
-    if action is None or not isinstance(action.input, dict):
-        log.warning("script suggestion dropped", extra={"session_id": str(session.id), "reason": "no tool call"})
+    return ModelQuestion(prompt, dict(redacted.mapping), sentences(sources))
+
+
+def read_answer(
+    db: Session, user: CurrentUser, session_id: Any, question: ModelQuestion, answer: Any, model: str
+) -> tuple[Suggestion | None, list[str]]:
+    """The model's tool input as a suggestion: a template the user may use, values that pass their types."""
+    if not isinstance(answer, dict):
+        log.warning("script suggestion dropped", extra={"session_id": str(session_id), "reason": "no tool call"})
         return None, ["The AI model did not answer with a script suggestion."]
-    answer: dict[str, Any] = action.input
-    template_id = str(answer.get("template_id") or "")
+    template_id = str(answer.get("template_id") or "")[:100]
     try:
         template = get_template(db, user, parse_uuid(template_id))
     except TemplateNotFound as exc:
         log.warning(
             "script suggestion dropped",
-            extra={"session_id": str(session.id), "template_id": template_id, "reason": str(exc)},
+            extra={"session_id": str(session_id), "template_id": template_id, "reason": str(exc)},
         )
         return None, [f"The AI model suggested a template that is not available to you ({template_id}); ignored."]
     notes: list[str] = []
     values: dict[str, Any] = {}
     found_in: dict[str, str] = {}
-    sentence_list = sentences(sources)
     params = answer.get("pre_filled_params") if isinstance(answer.get("pre_filled_params"), dict) else {}
     schema = {p["key"]: p for p in template.parameters_schema}
     for key, raw in params.items():
         param = schema.get(key)
         if param is None or param.get("type") == "secure_string":
             continue
-        value = _normalize(param["type"], restore(raw, redacted.mapping) if isinstance(raw, str) else raw)
+        value = _normalize(param["type"], restore(raw, question.mapping) if isinstance(raw, str) else raw)
         try:
             typed = validate_value({**param, "required": True}, value)
         except ValueError as exc:
             notes.append(f"The AI model's value for {param.get('label', key)} was not used: it {exc}.")
             continue
         values[key] = typed
-        found_in[key] = _source_sentence(typed, sentence_list)
+        found_in[key] = _source_sentence(typed, question.sentence_list)
     try:
         confidence = max(0.0, min(1.0, float(answer.get("confidence") or 0)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         confidence = 0.0
-    instructions = restore(str(answer.get("instructions") or ""), redacted.mapping)
+    instructions = restore(str(answer.get("instructions") or "")[:MAX_INSTRUCTIONS], question.mapping)
     suggestion = Suggestion(
         template_id=str(template.id),
         template_name=template.name,
@@ -195,34 +195,63 @@ def suggest_with_model(
         values=values,
         sources=found_in,
         instructions=instructions,
-        generator=settings.anthropic_model,
+        generator=model,
     )
     return suggestion, notes
 
 
+def suggest_with_model(
+    engine: Engine, user: CurrentUser, session_id: Any, settings: Settings, client: AnthropicClient | None = None
+) -> tuple[Suggestion | None, list[str]]:
+    """Ask the model; returns (suggestion or None, notes for the engineer). Raises
+    :class:`~core.llm.client.LLMCallFailed` when the API fails; a spent budget is a note, with no call made.
+
+    The model is asked with no database transaction open, as the worker does: the session is read in one short
+    transaction, each call is reserved and recorded in its own, and the answer is read in a third. Holding the
+    page's transaction through a call of up to 30 s would keep SQLite's write lock (or the budget row's lock on
+    PostgreSQL) from everyone else that long.
+    """
+    with session_scope(engine) as db:
+        question = model_question(db, user, get_session(db, user, session_id))
+    if question is None:
+        return None, ["There are no active templates to choose from."]
+    # An engineer is waiting on the page: one retry and 30 s, then the offline suggestion.
+    client = client or AnthropicClient.from_settings(settings, max_retries=1, timeout=30.0)
+    ledger = EngineLedger(engine, user.account_id, utcnow(), settings.daily_llm_budget)
+    try:
+        reply = client.use_tool(
+            system=SYSTEM_PROMPT,
+            messages=[{"role": "user", "content": question.prompt}],
+            tool=SCRIPT_GENERATION_TOOL,
+            max_tokens=1024,
+            ledger=ledger,
+        )
+    except BudgetExhausted:
+        return None, ["Today's AI budget for this account is spent; showing the offline suggestion."]
+    answer = reply.block.input if reply.block is not None else None
+    with session_scope(engine) as db:
+        return read_answer(db, user, session_id, question, answer, settings.anthropic_model)
+
+
 def suggest(
-    db: Session, user: CurrentUser, session: AISession, settings: Settings, client: AnthropicClient | None = None
+    engine: Engine, user: CurrentUser, session_id: Any, settings: Settings, client: AnthropicClient | None = None
 ) -> SuggestionResult:
-    """The suggestion for ``session``: the model's when configured and usable, else the offline ranking."""
+    """The suggestion for a session of the user's account (ScriptSessionNotFound otherwise): the model's when
+    configured and usable, else the offline ranking. Opens its own short transactions (see suggest_with_model)."""
     notes: list[str] = []
     if settings.llm_enabled:
         try:
-            suggestion, notes = suggest_with_model(db, user, session, settings, client)
+            suggestion, notes = suggest_with_model(engine, user, session_id, settings, client)
             if suggestion is not None:
                 return SuggestionResult(suggestion, suggestion.generator, notes)
         except LLMCallFailed as exc:
-            log.error("script suggestion by the model failed", extra={"session_id": str(session.id), "error": str(exc)})
+            log.error("script suggestion by the model failed", extra={"session_id": str(session_id), "error": str(exc)})
             notes = [f"The AI suggestion failed ({exc.error_type}); showing the offline suggestion."]
-    templates = accessible_templates(db, user)
-    offline = suggest_offline(templates, session_sources(db, session), session.problem_domain)
+    with session_scope(engine) as db:
+        session = get_session(db, user, session_id)
+        templates = accessible_templates(db, user)
+        offline = suggest_offline(templates, session_sources(db, session), session.problem_domain)
     return SuggestionResult(offline, "offline rules", notes)
-
-
-def suggest_for_session(
-    db: Session, user: CurrentUser, session_id: Any, settings: Settings, client: AnthropicClient | None = None
-) -> SuggestionResult:
-    """``suggest`` for a session id of the user's account (ScriptSessionNotFound otherwise)."""
-    return suggest(db, user, get_session(db, user, session_id), settings, client)
 
 
 @dataclass

@@ -58,7 +58,12 @@ __all__ = [
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _ANY_BRACES = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_HERE_ENDS = {"here_single": "\n'@", "here_double": '\n"@'}
+# PowerShell reads each typographic quote as its ASCII twin everywhere (its tokenizer's IsSingleQuote and
+# IsDoubleQuote): a here-string opens at "@" and any quote of a kind, and closes at a line that starts with any quote
+# of the same kind followed by "@".
+_HERE_QUOTES = {"here_single": SINGLE_QUOTES, "here_double": DOUBLE_QUOTES}
+# PowerShell takes the en dash, em dash and horizontal bar for "-", so "–-%" stops parsing as "--%" does.
+_DASHES = "-\u2013\u2014\u2015"
 
 
 class InvalidTemplate(ValueError):
@@ -83,10 +88,12 @@ class RenderedScript:
 def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
     """Each placeholder in ``body`` with why its position is unsafe (None when it stands where a value can).
 
-    A small PowerShell scanner: strings (verbatim, expandable, here-strings), comments and backtick escapes.
-    It errs on the side of calling a position unsafe. Where PowerShell could read the text differently from this
-    scanner (a subexpression inside an expandable string, a ``${...}`` name with quotes, a ``#`` inside a word,
-    the ``--%`` stop-parsing token, a lone carriage return), the scanner stops following the body and every later
+    A small PowerShell scanner: strings (verbatim, expandable, here-strings), comments and backtick escapes. Every
+    quote PowerShell treats as a quote counts, typographic ones included, in strings, here-string openers and
+    closers alike. It errs on the side of calling a position unsafe. Where PowerShell could read the text
+    differently from this scanner (a subexpression inside an expandable string, a ``${...}`` name with quotes, a
+    ``#`` inside a word, the ``--%`` stop-parsing token, a lone carriage return, a backtick ending a line inside a
+    here-string), the scanner stops following the body and every later
     placeholder is unsafe: from there on it cannot tell a string from code. A placeholder the scanner stepped over
     (escaped by a backtick) is unsafe too.
     """
@@ -135,7 +142,7 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
             if ch == "`":
                 i += 2
                 continue
-            if body.startswith("--%", i):
+            if ch in _DASHES and i + 2 < n and body[i + 1] in _DASHES and body[i + 2] == "%":
                 lost = f"the stop-parsing token --% on line {_line_of(body, i)}"
                 continue
             # A comment starts only where a token starts; "a#b" is one word to PowerShell.
@@ -148,8 +155,8 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
                 continue
             if ch == "#":
                 state = "line_comment"
-            elif body.startswith("@'", i) or body.startswith('@"', i):
-                state, i = ("here_single" if body[i + 1] == "'" else "here_double"), i + 2
+            elif ch == "@" and i + 1 < n and body[i + 1] in SINGLE_QUOTES + DOUBLE_QUOTES:
+                state, i = ("here_single" if body[i + 1] in SINGLE_QUOTES else "here_double"), i + 2
                 continue
             elif ch in SINGLE_QUOTES:
                 state = "single"
@@ -187,7 +194,19 @@ def _placeholder_contexts(body: str) -> list[tuple[str, str | None]]:
                     i += 1
                 else:
                     state = "code"
-        elif state in _HERE_ENDS and body.startswith(_HERE_ENDS[state], i):
+        elif state == "here_double" and ch == "`":
+            if i + 1 < n and body[i + 1] in "\r\n":
+                # An escaped line break is no line start for PowerShell, so a closing "@ after it does not close.
+                lost = f"a backtick at the end of line {_line_of(body, i)} inside a here-string"
+                continue
+            i += 1
+        elif (
+            state in _HERE_QUOTES
+            and ch == "\n"
+            and i + 2 < n
+            and body[i + 1] in _HERE_QUOTES[state]
+            and body[i + 2] == "@"
+        ):
             state, i = "code", i + 2
         i += 1
     seen = {start for start, _, _ in found}
