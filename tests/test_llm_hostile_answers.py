@@ -97,7 +97,8 @@ ANSWERS: list[tuple[str, Any, str]] = [
 
 def claude(server: FakeAnthropic, *, max_retries: int = 0, timeout: float = 5.0, **settings: Any) -> Providers:
     client = AnthropicClient("test-key", MODEL, server.url, max_retries=max_retries, timeout=timeout, backoff=0.01)
-    return Providers(AnthropicGenerator(client), LocalEmbedder(), Settings(**settings))
+    # The model writes each proposal at its first session, so every answer below is asked for by one session.
+    return Providers(AnthropicGenerator(client), LocalEmbedder(), Settings(**{"model_at_support": 1, **settings}))
 
 
 def seed(engine: Engine):

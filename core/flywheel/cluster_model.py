@@ -31,8 +31,7 @@ from core.flywheel.divergence import walk_session
 from core.flywheel.facts import SessionFacts, load_facts_many
 from core.flywheel.generators import BudgetExhausted, EnhancementTarget, Generated, GenerationError, Generator
 from core.flywheel.plan import Providers
-from core.flywheel.prepare import EngineLedger
-from core.llm.client import Ledger
+from core.llm.client import EngineLedger, Ledger
 from core.models import AISession, FlowProposal, Tree, utcnow
 from core.trees import diff_trees
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -13,27 +12,8 @@ from core.db import session_scope
 from core.flywheel.generators import BudgetExhausted, Generated, Generator
 from core.flywheel.plan import Outcome, PeekDuplicates, Prepared, Providers, plan_session, route
 from core.llm import budget
-from core.llm.client import Ledger, Usage, record_spent
+from core.llm.client import EngineLedger, Ledger
 from core.models import AISession
-
-
-@dataclass
-class EngineLedger:
-    """Today's ``llm_usage`` row of an account, each reservation and record in its own short transaction: for
-    model calls made while no transaction is open."""
-
-    engine: Engine
-    account_id: uuid.UUID
-    now: datetime
-    daily_budget: int
-
-    def reserve(self) -> bool:
-        with session_scope(self.engine) as db:
-            return budget.reserve_call(db, self.account_id, self.now, self.daily_budget)
-
-    def record(self, spent: Usage) -> None:
-        with session_scope(self.engine) as db:
-            record_spent(db, self.account_id, self.now, spent)
 
 
 def prepare(
