@@ -324,3 +324,26 @@ def test_a_decision_lost_inside_the_service_reruns_into_the_same_answer(monkeypa
     ]
     assert [c.value for c in app.code] == ["Printer fleet is being replaced"]
     assert proposal(engine, data["printer"])[0] == "rejected"
+
+
+def test_a_reviewer_asks_the_model_for_a_new_tree_once(monkeypatch, engine, data):
+    app = start(monkeypatch, engine)
+    app.button(key=f"review_open_{data['vpn']}").click().run()
+    # Without a model there is nothing to ask for, and the page says who built the tree.
+    assert not [b for b in app.button if b.key == "review_new_tree"]
+    assert "Tree built by the offline rules (no model is configured)." in [c.value for c in app.caption]
+
+    monkeypatch.setenv("FLOWPILOT_ANTHROPIC_API_KEY", "test-key")
+    app.run()
+    assert any("the model writes it once for the whole cluster at 2 supporting sessions" in c.value for c in app.caption)
+    app.button(key="review_new_tree").click().run()
+    assert [t.value for t in app.toast] == ["Asked: the worker has the model write this tree again on its next pass."]
+    with session_scope(engine) as db:
+        asked = db.get(FlowProposal, data["vpn"])
+        assert (str(asked.regenerate_requested_by), asked.status) == (data["admin"], "pending")
+    assert app.button(key="review_new_tree").disabled
+    assert any("A new tree from the model was asked for at" in i.value for i in app.info)
+
+    engineer = start(monkeypatch, engine, user=data["engineer"])
+    engineer.button(key=f"review_open_{data['printer']}").click().run()
+    assert engineer.button(key="review_new_tree").disabled

@@ -20,7 +20,7 @@ from core.models import PROPOSAL_TYPES
 from core.review import decisions as review
 from core.review import proposals
 from core.trees import InvalidTree
-from ui.context import call, current_user
+from ui.context import call, current_user, settings
 from ui.graph import draw_tree
 
 SELECTED = "review_selected_id"
@@ -63,6 +63,33 @@ def select(proposal_id: str) -> None:
 
 def reset_page() -> None:
     st.session_state["review_page"] = 1
+
+
+def model_note(p: Any, llm_enabled: bool, at_support: int, after_hours: float) -> str:
+    """Who wrote the proposal's tree, and when the model will (one call per cluster)."""
+    if p.model_generated_at:
+        sessions = p.model_generated_support or 1
+        return (
+            f"Tree written by the model ({p.generator}) from {sessions} supporting "
+            f"session{'s' if sessions != 1 else ''} on {p.model_generated_at:%Y-%m-%d %H:%M} UTC · "
+            f"{p.model_calls} model call{'s' if p.model_calls != 1 else ''} spent on this proposal."
+        )
+    if not llm_enabled:
+        return "Tree built by the offline rules (no model is configured)."
+    return (
+        f"Tree built by the offline rules; the model writes it once for the whole cluster at {at_support} "
+        f"supporting sessions or {after_hours:g} hours after the first."
+    )
+
+
+def ask_for_new_tree(proposal_id: uuid.UUID) -> None:
+    try:
+        call(review.ask_for_new_tree, proposal_id, user, llm_enabled=settings().llm_enabled)
+    except (PermissionDenied, review.NewTreeRefused, *DECISION_ERRORS) as exc:
+        st.warning(f"Not asked: {exc}")
+        return
+    st.session_state[FLASH] = "Asked: the worker has the model write this tree again on its next pass."
+    st.rerun()
 
 
 def decide(action: str, proposal_id: uuid.UUID, **kwargs: object) -> None:
@@ -256,6 +283,15 @@ with detail_col:
         " · ".join(links + [f"{p.supporting_session_count} supporting sessions"])
         + ("  \n" + ", ".join(f"[{str(s)[:8]}](/sessions?session={s})" for s in support[:12]) if support else "")
     )
+    cfg = settings()
+    st.caption(model_note(p, cfg.llm_enabled, cfg.model_at_support, cfg.model_after_hours))
+    if p.status == ProposalStatus.PENDING and p.regenerate_requested_at:
+        st.info(
+            f"A new tree from the model was asked for at {p.regenerate_requested_at:%Y-%m-%d %H:%M} UTC; "
+            "the worker writes it on its next pass."
+        )
+    if p.generation_error:
+        st.warning(f"The model could not write this tree (the offline tree stands): {p.generation_error}")
     draft = st.session_state.get(DRAFT)
     if p.status != ProposalStatus.PENDING and draft and draft["pid"] == pid:
         lost_race(p, detail.reviewer_name, draft)
@@ -322,6 +358,13 @@ with detail_col:
         st.session_state[CONFIRM] = ("reject", pid)
     if p.proposal_type != ProposalType.NEW_FLOW:
         st.caption("Enhancements are published only through Edit & Publish, as a new version of the flow.")
+    if cfg.llm_enabled and st.button(
+        "Ask the model for a new tree",
+        key="review_new_tree",
+        disabled=readonly or p.regenerate_requested_at is not None,
+        help="One model call, on the worker's next pass, from all the supporting sessions of this proposal.",
+    ):
+        ask_for_new_tree(p.id)
 
     confirm = st.session_state.get(CONFIRM)
     if confirm and confirm[1] == pid and not readonly:
