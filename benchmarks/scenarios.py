@@ -350,9 +350,71 @@ def run(engine: Engine, analyse: Callable[[Engine], Any], data: ModuleType = sce
         return measure(db, account_id, labelled, data)
 
 
+class ModelStandIn:
+    """A local server speaking the Messages API that answers every flywheel request with a valid tool call (a small
+    flow, or a one-solution branch with fresh node ids), so the model path's calls and request bodies can be counted
+    without a network. Its answers carry no knowledge: the figures it gives are calls and leaks, not quality."""
+
+    def __init__(self) -> None:
+        from tests.fake_anthropic import FakeAnthropic, Reply, message
+
+        self._ids = itertools.count(1)
+
+        def answer(request: Any) -> Any:
+            tool = ((request.json or {}).get("tool_choice") or {}).get("name", "")
+            n = next(self._ids)
+            if tool == "submit_branch":
+                node = {"id": f"stand_in_{n}", "type": "solution", "solution": "Apply the fix the sessions found."}
+                tool_input: dict[str, Any] = {
+                    "title": f"Branch {n}",
+                    "description": "From the sessions.",
+                    "branch": node,
+                }
+            else:
+                tree = {
+                    "id": "q1",
+                    "type": "question",
+                    "question": "Does the problem happen for every user?",
+                    "children": [
+                        {"id": "s1", "label": "Yes", "type": "solution", "solution": "Fix it for the whole tenant."},
+                        {"id": "s2", "label": "No", "type": "solution", "solution": "Fix it on the one device."},
+                    ],
+                }
+                tool_input = {
+                    "title": f"Flow {n}",
+                    "description": "From the sessions.",
+                    "match_keywords": ["fix"],
+                    "tree_structure": tree,
+                }
+            block = {"type": "tool_use", "id": f"toolu_{n}", "name": tool, "input": tool_input}
+            return Reply(200, message([block], stop_reason="tool_use"))
+
+        self.server = FakeAnthropic(default=answer)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def model_figures(db: Session, account_id: uuid.UUID, server: Any, data: ModuleType) -> dict[str, Any]:
+    """Model calls per novel problem and per new branch (from each proposal's ``model_calls``), requests sent, and
+    the planted personal values found in any request body."""
+    proposals = list(db.scalars(select(FlowProposal).where(FlowProposal.account_id == account_id)))
+    new_flow_calls = sum(p.model_calls or 0 for p in proposals if p.proposal_type == "new_flow")
+    branch_calls = sum(p.model_calls or 0 for p in proposals if p.proposal_type == "enhancement")
+    branches = sum(1 + len(spec.get("extra_branches", [])) for spec in data.FLOWS)
+    bodies = [json.dumps(r.json) for r in server.messages]
+    return {
+        "model_requests": len(bodies),
+        "model_calls_per_novel_problem": round(new_flow_calls / len(data.NEW_PROBLEMS), 2),
+        "model_calls_per_new_branch": round(branch_calls / branches, 2),
+        "pii_leaked_to_model": leaked_kinds(bodies, data),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scenarios [--set original|heldout] [--database-url URL]``: a fresh SQLite file unless a
-    URL is given; the original set unless ``--set heldout``."""
+    """``python -m benchmarks.scenarios [--set original|heldout] [--model] [--database-url URL]``: a fresh SQLite
+    file unless a URL is given; the original set unless ``--set heldout``; ``--model`` runs the model path against
+    a local stand-in for the Messages API and adds its calls and leaks."""
     import argparse
     import tempfile
 
@@ -364,16 +426,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--set", choices=sorted(SETS), default="original", help="which scenario data to measure")
+    parser.add_argument("--model", action="store_true", help="the model path, against a local Messages API stand-in")
     args = parser.parse_args(argv)
     data = load_set(args.set)
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/scenarios.db"
     engine = make_engine(url)
     upgrade(engine)
 
-    def analyse(engine: Engine) -> None:
-        drain(engine, build_providers(Settings.from_env()), clock=lambda: NOW, worker_id="scenarios")
+    stand_in = ModelStandIn() if args.model else None
+    settings = Settings.from_env()
+    if stand_in is not None:
+        settings = Settings.from_env({"anthropic_api_key": "stand-in", "anthropic_base_url": stand_in.server.url})
 
-    print(json.dumps(run(engine, analyse, data), indent=1))
+    def analyse(engine: Engine) -> None:
+        drain(engine, build_providers(settings), clock=lambda: NOW, worker_id="scenarios")
+
+    figures = run(engine, analyse, data)
+    if stand_in is not None:
+        from core.db import session_scope
+
+        with session_scope(engine) as db:
+            account_id = db.scalar(select(Account.id).where(Account.slug == ACCOUNT_SLUG))
+            figures |= model_figures(db, account_id, stand_in.server, data)
+        stand_in.close()
+    print(json.dumps(figures, indent=1))
     engine.dispose()
     return 0
 

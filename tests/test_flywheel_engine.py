@@ -440,3 +440,24 @@ def test_no_branch_is_proposed_where_the_flow_has_no_room(db: Session) -> None:
     for tree in (crowded, flow):
         db.refresh(tree)
     assert [crowded.times_matched, flow.times_matched] == [1, 1]
+
+
+def test_a_requester_named_in_one_intake_is_hidden_in_every_session_of_the_batch(db) -> None:
+    from core.flywheel.facts import load_facts_many
+
+    account = make_account(db)
+    named = make_session(
+        db,
+        account,
+        intake_content={"description": "Requester: Rosa Delgado-Marsh\nCustomer: Bellweather Dental Care"},
+    )
+    pasted = make_session(
+        db,
+        account,
+        problem_summary="Outlook search stuck",
+        intake_content={"description": "Ticket 77410 / Rosa Delgado-Marsh / Bellweather Dental Care"},
+    )
+    facts = load_facts_many(db, [named, pasted])
+    text = facts[pasted.id].intake_text
+    assert "Rosa" not in text and "Bellweather" not in text
+    assert text == "description: Ticket 77410 / <PERSON_1> / <COMPANY_1>"

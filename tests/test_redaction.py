@@ -111,6 +111,7 @@ def test_on_real_helpdesk_comments_only_the_datasets_own_masks_in_a_field_are_re
         ("laptop-7h2k9", "Outlook hangs on laptop-7h2k9 after the update"),
         ("srv-01", "Outlook hangs on srv-01 after the update"),
         ("lon-dc-1", "Outlook hangs on lon-dc-1 after the update"),
+        ("lit-lt-2209", "Outlook hangs on lit-lt-2209 after the update"),
         ("fs01.corp.contoso.local", "Outlook hangs on fs01.corp.contoso.local after the update"),
         ("FS01.CORP.CONTOSO.LOCAL", "Outlook hangs on FS01.CORP.CONTOSO.LOCAL after the update"),
     ],
@@ -204,3 +205,17 @@ def test_a_later_call_with_the_mapping_still_hides_names_found_earlier() -> None
 def test_troubleshooting_knowledge_is_not_redacted(text: str) -> None:
     people = ["Oliver Grant", "Emma White", "Will Turner", "Admin", "Service Desk", "FlowPilot Support"]
     assert redact(text, people=people) == Redacted(text, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "company"),
+    [
+        ("Greyfriars Books Ltd, +353 1 555 0142", "Greyfriars Books Ltd"),
+        ("We called Tailspin Toys, Inc. about it", "Tailspin Toys, Inc."),
+        ("Litware Engineering KK reports the outage", "Litware Engineering KK"),
+        ("Fabrikam Legal LLP cannot print", "Fabrikam Legal LLP"),
+    ],
+)
+def test_a_company_named_with_its_legal_form_is_hidden_without_a_field(text: str, company: str) -> None:
+    result = redact(text)
+    assert company not in result.text and result.mapping["<COMPANY_1>"] == company

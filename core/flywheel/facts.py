@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.llm.known_names import known_names
 from core.llm.redaction import PLACEHOLDER_RE, redact
+from core.llm.redaction_names import field_values
 from core.models import AISession, AISessionStep
 from core.similarity.problem_text import is_boilerplate_field, problem_text
 from core.transcript import PROMPT_KEYS, intake_text, read_intake, read_step
@@ -152,16 +153,17 @@ def load_facts(
     company: str | None = None,
     step_rows: list[AISessionStep] | None = None,
     people: list[str] | None = None,
+    customers: list[str] | None = None,
 ) -> SessionFacts:
     """Read ``session`` and its steps into redacted :class:`SessionFacts`.
 
     ``company``, ``step_rows`` and ``people`` (the account's user names) are what :func:`load_facts_many` already
-    read for a whole batch; without them they are read here.
+    read for a whole batch; without them they are read here. ``customers`` are further company names to hide.
     """
     if step_rows is None or people is None:
         known = known_names(db, [session.account_id])[session.account_id]
         company, people = known.account, known.people
-    companies = [company] if company else []
+    companies = ([company] if company else []) + list(customers or [])
     # The intake names the requester, the device and the customer: redact it first so that the names it gives are
     # hidden in every other field too (``known`` carries them).
     fields = read_intake(session.intake_content)
@@ -227,9 +229,21 @@ def load_facts_many(db: Session, sessions: list[AISession]) -> dict[uuid.UUID, S
     )
     for row in rows:
         steps[row.session_id].append(row)
+    # A requester or customer named in one session's intake fields is hidden in every session of the batch: tickets
+    # paste "Ticket 77410 / Rosa Delgado / Bellweather Dental" where no field names them.
+    seen: dict[uuid.UUID, tuple[set[str], set[str]]] = {}
+    for s in sessions:
+        people, companies = seen.setdefault(s.account_id, (set(), set()))
+        for kind, value in field_values(intake_text(read_intake(s.intake_content))):
+            (people if kind == "PERSON" else companies if kind == "COMPANY" else set()).add(value)
     return {
         s.id: load_facts(
-            db, s, company=names[s.account_id].account, step_rows=steps[s.id], people=names[s.account_id].people
+            db,
+            s,
+            company=names[s.account_id].account,
+            step_rows=steps[s.id],
+            people=[*names[s.account_id].people, *sorted(seen[s.account_id][0])],
+            customers=sorted(seen[s.account_id][1]),
         )
         for s in sessions
     }

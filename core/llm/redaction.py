@@ -49,6 +49,11 @@ _FQDN = re.compile(
     re.IGNORECASE,
 )
 _HYPHENATED = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+(?![\w-])")
+# A company named with its legal form: "Greyfriars Books Ltd", "Tailspin Toys, Inc.", "Litware Engineering KK".
+_LEGAL_NAME = re.compile(
+    r"(?<![\w<])[A-Z][\w&'-]*(?:\s+[A-Z][\w&'-]*){0,3},?\s+(?:Ltd|Limited|LLC|LLP|Inc|Incorporated|GmbH|AG|plc|PLC|Corp|"
+    r"Corporation|Pty|BV|KK|SAS|SARL|Oy|AB|AS)\b\.?"
+)
 _GUID = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.IGNORECASE)
 _HOST_CONTEXT = re.compile(
     r"\b(?:host ?name|computer ?name|machine ?name|device ?name|server|workstation|laptop|pc)\s*(?:name)?\s*(?:is|:|=|called)\s*"
@@ -143,9 +148,9 @@ def _machine_kind(token: str) -> str | None:
         return None
     if any(_numbered_part(p) for p in parts[1:]):
         return "HOST"
-    # "lon-dc-1": short site and role codes, then a plain machine number.
+    # "lon-dc-1", "lit-lt-2209": short site and role codes, then a plain machine number.
     last = parts[-1]
-    if len(parts) >= 3 and last.isdigit() and len(last) <= 3 and all(p.isalpha() and len(p) <= 4 for p in parts[:-1]):
+    if len(parts) >= 3 and last.isdigit() and len(last) <= 5 and all(p.isalpha() and len(p) <= 4 for p in parts[:-1]):
         return "HOST"
     return None
 
@@ -254,6 +259,7 @@ def redact(
         return "PHONE"
 
     out = sub(_PHONE, phone_kind, out)
+    out = sub(_LEGAL_NAME, lambda m: "COMPANY", out)
     recurring = [
         (PLACEHOLDER_RE.fullmatch(p).group(1), v)
         for p, v in (known or {}).items()
