@@ -4,7 +4,7 @@
 
 The workload: one account with ``--proposals`` open new-flow proposals (embedded, one domain: the worst case for
 the duplicate search), and ``--sessions`` pending sessions — 70 % repeat an open proposal (merge), 20 % are new
-problems, 10 % follow a flow to its solution (auto-reinforced). The local embedder finds the default new problems
+problems, 10 % follow a flow to its solution (auto-reinforced). The embedder finds the default new problems
 alike, so all but the first of them merge as well; with ``--distinct-new`` each is really new (offline generator,
 the duplicate-check lock, an insert), which is the slower mix. One worker runs in-process;
 on PostgreSQL two worker processes then run on a fresh copy of the workload, timed from their start and from the
@@ -30,10 +30,12 @@ from sqlalchemy import Engine, create_engine, insert, text
 from core.config import PROJECT_ROOT, Settings
 from core.db import make_engine, session_scope, upgrade
 from core.flywheel.engine import Providers
+from core.flywheel.facts import dedup_embedder, dedup_vectors
 from core.flywheel.generators import OfflineRulesGenerator
 from core.models import Account, AISession, AISessionStep, FlowProposal, Tree
 from core.similarity.calibration import DIFFERENT, DUPLICATES, pair_scores
 from core.similarity.embedders import LocalEmbedder, to_bytes
+from core.similarity.tfidf import TfidfEmbedder
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PRODUCTS = [
@@ -83,6 +85,9 @@ def problem_text(n: int) -> str:
     return f"{product} {symptom} with code E{n:05d}-{(n * 7919) % 100000:05d}"
 
 
+RESOLUTION = "Fixed by reinstalling the client."
+
+
 def made_up_problem(rng: random.Random) -> str:
     """Seven invented words: no two such summaries (nor any seeded proposal) come near the duplicate threshold."""
     return " ".join(
@@ -92,7 +97,7 @@ def made_up_problem(rng: random.Random) -> str:
 
 def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7, distinct_new: bool = False) -> None:
     rng = random.Random(seed_value)
-    embedder = LocalEmbedder()
+    embedder = TfidfEmbedder()
     with session_scope(engine) as db:
         account = Account(name="Benchmark MSP", slug=f"bench-{uuid.uuid4().hex[:8]}")
         db.add(account)
@@ -101,7 +106,8 @@ def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7, dis
         db.add(flow)
         db.flush()
         texts = [problem_text(n) for n in range(proposals)]
-        vectors = embedder.embed(texts)
+        # The form the flywheel stores: the problem text with its fix, and the statement alone.
+        vectors = dedup_vectors(embedder, [f"{t}\n{RESOLUTION}" for t in texts], texts)
         tree = {"id": "s1", "type": "solution", "solution": "Documented fix."}
         rows = [
             {
@@ -118,7 +124,7 @@ def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7, dis
                 "problem_domain": "it",
                 "generator": "offline rules",
                 "embedding": to_bytes(v),
-                "embedder": embedder.name,
+                "embedder": dedup_embedder(embedder),
                 "created_at": NOW - timedelta(days=2),
                 "updated_at": NOW - timedelta(days=2),
             }
@@ -142,12 +148,12 @@ def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7, dis
                 "analysis_status": "pending",
                 "analysis_attempts": 0,
                 "rating": 4,
-                "resolution_summary": "Fixed by reinstalling the client.",
+                "resolution_summary": RESOLUTION,
             }
             if kind < 0.7:
                 row["problem_summary"] = problem_text(rng.randrange(proposals))
             elif kind < 0.9:
-                # By default the local embedder finds these alike, so after the first they merge too;
+                # By default the embedder finds these alike, so after the first they merge too;
                 # --distinct-new makes each one a new proposal (the generator and the insert path under load).
                 row["problem_summary"] = (
                     made_up_problem(rng)
@@ -207,7 +213,7 @@ def drop_database(engine: Engine, url: str) -> None:
 def one_worker(engine: Engine, sessions: int) -> float:
     from core.flywheel.runner import drain
 
-    providers = Providers(OfflineRulesGenerator(), LocalEmbedder(), Settings())
+    providers = Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
     started = time.perf_counter()
     stats = drain(engine, providers, batch=100)
     elapsed = time.perf_counter() - started

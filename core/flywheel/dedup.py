@@ -100,6 +100,28 @@ class _Group:
             self.rows[proposal_id] = row
         self.matrix[:, row] = vector
 
+    def put_many(self, rows: list[tuple[uuid.UUID, np.ndarray]]) -> None:
+        """Add open proposals not yet known in one copy (a first load of thousands)."""
+        fresh = [(pid, v) for pid, v in rows if v is not None and pid not in self.rows]
+        if self.matrix is None and fresh:
+            self.matrix = np.zeros((fresh[0][1].shape[0], 64), dtype=np.float32)
+        fresh = [(pid, v) for pid, v in fresh if v.shape[0] == self.matrix.shape[0]]
+        for pid, v in rows:
+            if pid in self.rows:
+                self.put(pid, v, True)
+        if not fresh:
+            return
+        start = len(self.ids)
+        needed = start + len(fresh)
+        if needed > self.matrix.shape[1]:
+            grown = np.zeros((self.matrix.shape[0], max(needed, self.matrix.shape[1] * 2)), dtype=np.float32)
+            grown[:, :start] = self.matrix[:, :start]
+            self.matrix = grown
+        self.matrix[:, start:needed] = np.stack([v for _pid, v in fresh], axis=1)
+        for offset, (pid, _v) in enumerate(fresh):
+            self.ids.append(pid)
+            self.rows[pid] = start + offset
+
     def scores(self, vector: np.ndarray, part: slice = slice(None)) -> np.ndarray:
         # Stored one dimension per row, so a sparse query (the offline embedders set a few dozen of their
         # dimensions) reads only its own rows: a fraction of the memory traffic of a dense product.
@@ -155,8 +177,9 @@ class ProposalIndex:
             query = select(FlowProposal.id, FlowProposal.status, FlowProposal.embedding).where(
                 *where, FlowProposal.status.in_(OPEN_STATUSES)
             )
-            for proposal_id, status, embedding in db.execute(query):
-                group.put(proposal_id, from_bytes(embedding), status in OPEN_STATUSES)
+            group.put_many(
+                [(proposal_id, from_bytes(embedding)) for proposal_id, _status, embedding in db.execute(query)]
+            )
             group.refreshed_at = started
             return group
         # Every row touched within the overlap comes back (merges touch many); only rows created in that window

@@ -73,8 +73,7 @@ class SessionFacts:
         embedding of :attr:`statement` (each unit length; see :func:`dedup_embedder`)."""
         vector = self.vectors.get(embedder.name)
         if vector is None:
-            whole, statement = embedder.embed([self.dedup_text or "(no summary)", self.statement or "(no summary)"])
-            vector = np.concatenate([_unit(whole), _unit(statement)]).astype(np.float32)
+            vector = dedup_vectors(embedder, [self.dedup_text], [self.statement])[0]
             self.vectors[embedder.name] = vector
         return vector
 
@@ -115,6 +114,15 @@ def dedup_embedder(embedder: Any) -> str:
     such name, so a vector of another form or embedder is never scored against this one.
     """
     return f"{embedder.name}|{DEDUP_FORM}"
+
+
+def dedup_vectors(embedder: Any, texts: list[str], statements: list[str]) -> Any:
+    """Rows of the two-part dedup vector (see :func:`dedup_embedder`) for problem ``texts`` and their ``statements``."""
+    n = len(texts)
+    rows = embedder.embed([t or "(no summary)" for t in [*texts, *statements]])
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    rows = rows / np.where(norms > 0, norms, 1.0)
+    return np.concatenate([rows[:n], rows[n:]], axis=1).astype(np.float32)
 
 
 def statement_gate(embedder: Any) -> float:
