@@ -8,12 +8,12 @@ PostgreSQL is reached with ``postgresql+psycopg://``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,6 +94,22 @@ def is_empty(engine: Engine) -> bool:
         return True
     with session_scope(engine) as db:
         return db.scalar(select(func.count()).select_from(Account)) == 0
+
+
+def analyze(db: Session | Connection, tables: Iterable[str]) -> None:
+    """Refresh the query planner's statistics of ``tables`` after a bulk load (PostgreSQL and SQLite alike).
+
+    Without it the planner keeps the estimates of the empty tables (one row) and picks nested loops that turn
+    the next aggregate over the new rows into minutes. Only tables of the schema are accepted.
+    """
+    from core.models import Base
+
+    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+    preparer = dialect.identifier_preparer
+    for table in tables:
+        if table not in Base.metadata.tables:
+            raise ValueError(f"{table!r} is not a table of the schema")
+        db.execute(text(f"ANALYZE {preparer.quote(table)}"))
 
 
 def parse_uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
