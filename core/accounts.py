@@ -52,8 +52,7 @@ class UserImport:
 
     def summary(self) -> str:
         return (
-            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"{len(self.errors)} bad row(s)"
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, {len(self.errors)} bad row(s)"
         )
 
 
@@ -108,8 +107,9 @@ def import_users(db: Session, account: Account, rows: Iterable[tuple[int, dict[s
     for number, row in rows:
         try:
             with db.begin_nested():
-                outcome = add_user(db, account, row.get("email") or "", row.get("name") or "", row.get("role") or "",
-                                   row.get("team"))
+                outcome = add_user(
+                    db, account, row.get("email") or "", row.get("name") or "", row.get("role") or "", row.get("team")
+                )
         except AccountError as exc:
             report.errors.append((number, str(exc)))
             continue

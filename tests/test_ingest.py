@@ -147,7 +147,9 @@ def test_reimport_changes_nothing(db, world):
     records[0]["problem_summary"] = "changed"
     second = ingest_lines(db, dumps(*records))
     db.commit()
-    conflict = f"conflict: id {records[0]['id']} was already imported with different content (the stored session is kept)"
+    conflict = (
+        f"conflict: id {records[0]['id']} was already imported with different content (the stored session is kept)"
+    )
     assert (second.imported, second.skipped_duplicates, second.errors) == (0, 1, [(1, conflict)])
     assert db.scalar(select(func.count()).select_from(AISession)) == 2
     assert db.scalar(select(func.count()).select_from(AISessionStep)) == 6

@@ -15,13 +15,14 @@ caller that commits there keeps what was written if the process stops half-way.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Table, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -182,15 +183,14 @@ def _write(
         try:
             with db.begin_nested():
                 _insert(db, fresh)
-        except DBAPIError:
+        except _Refused:
             # One row the database refuses must not cost the batch: find it line by line.
             for line in fresh:
                 try:
                     with db.begin_nested():
                         _insert(db, [line])
-                except DBAPIError as exc:
-                    first = (str(exc.orig).splitlines() or [""])[0][:200]
-                    report.errors.append((line.number, f"rejected by the database: {first}"))
+                except _Refused as exc:
+                    report.errors.append((line.number, f"rejected by the database: {exc}"))
                 else:
                     _imported(report, [line])
         else:
@@ -199,11 +199,55 @@ def _write(
         after_batch()
 
 
+class _Refused(Exception):
+    """The database refused a write; the message is the first line of its reason."""
+
+
 def _insert(db: Session, lines: list[_Line]) -> None:
-    db.execute(insert(_SESSIONS), [line.session for line in lines])
+    """Multi-row inserts; on PostgreSQL COPY, which is several times faster for thousands of rows."""
+    sessions = [line.session for line in lines]
     steps = [step for line in lines for step in line.steps]
-    if steps:
-        db.execute(insert(_STEPS), steps)
+    write = _copy if db.get_bind().dialect.name == "postgresql" else _execute_many
+    for table, rows in ((_SESSIONS, sessions), (_STEPS, steps)):
+        if rows:
+            write(db, table, rows)
+
+
+def _execute_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    try:
+        db.execute(insert(table), rows)
+    except DBAPIError as exc:
+        raise _Refused(_first_line(exc.orig)) from None
+
+
+def _copy(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    import psycopg
+    from psycopg import sql
+
+    # COPY bypasses the column types and defaults of the model: JSON is written as its text, and the scalar
+    # defaults a row leaves out (analysis_attempts = 0 …) are filled in here.
+    defaults = {
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
+    }
+    columns = [*rows[0], *defaults]
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    raw = db.connection().connection.driver_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                values = {**row, **defaults}
+                copy.write_row([json.dumps(values[c]) if c in json_columns else values[c] for c in columns])
+    except psycopg.Error as exc:
+        raise _Refused(_first_line(exc)) from None
+
+
+def _first_line(exc: BaseException | None) -> str:
+    return (str(exc).splitlines() or [""])[0][:200]
 
 
 def _imported(report: IngestReport, lines: list[_Line]) -> None:
