@@ -148,7 +148,7 @@ def test_reimport_changes_nothing(db, world):
     second = ingest_lines(db, dumps(*records))
     db.commit()
     conflict = (
-        f"conflict: id {records[0]['id']} was already imported with different content (the stored session is kept)"
+        f"conflict: id {records[0]['id']} was already imported with different content; the first is kept"
     )
     assert (second.imported, second.skipped_duplicates, second.errors) == (0, 1, [(1, conflict)])
     assert db.scalar(select(func.count()).select_from(AISession)) == 2

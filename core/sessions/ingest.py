@@ -148,12 +148,11 @@ def _add(batch: dict[uuid.UUID, _Line], line: _Line, report: IngestReport) -> No
     elif earlier.session["ingest_digest"] == line.session["ingest_digest"]:
         report.skipped_duplicates += 1
     else:
-        report.errors.append((line.number, _conflict(line, earlier.number)))
+        report.errors.append((line.number, _conflict(line)))
 
 
-def _conflict(line: _Line, earlier: int | None) -> str:
-    where = f"line {earlier}" if earlier is not None else "the stored session"
-    return f"conflict: id {line.external_id} was already imported with different content ({where} is kept)"
+def _conflict(line: _Line) -> str:
+    return f"conflict: id {line.external_id} was already imported with different content; the first is kept"
 
 
 def _write(
@@ -178,7 +177,7 @@ def _write(
             # A session stored without a fingerprint (made here, or before fingerprints) cannot be compared.
             report.skipped_duplicates += 1
         else:
-            report.errors.append((line.number, _conflict(line, None)))
+            report.errors.append((line.number, _conflict(line)))
     if fresh:
         try:
             with db.begin_nested():

@@ -41,7 +41,8 @@ class TooLong:
 
 
 def read_lines(stream: BinaryIO, max_bytes: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | TooLong]]:
-    """``(line number, bytes)`` for every line of a binary stream, 1-based, without the UTF-8 byte-order mark.
+    """``(line number, bytes)`` for every line of a binary stream, 1-based, without its terminator and without the
+    UTF-8 byte-order mark.
 
     Memory stays bounded by ``max_bytes`` whatever the file holds: a longer line is read through in chunks and
     yielded as :class:`TooLong`.
@@ -61,7 +62,8 @@ def read_lines(stream: BinaryIO, max_bytes: int = MAX_LINE_BYTES) -> Iterator[tu
                 size += len(chunk)
             yield number, TooLong(size)
             continue
-        yield number, chunk
+        # The terminator is not part of the record ("\r\n" from Windows editors included).
+        yield number, chunk.removesuffix(b"\n").removesuffix(b"\r")
 
 
 def decode_line(data: bytes | str | TooLong) -> str:
@@ -89,7 +91,8 @@ def parse_record(text: str) -> dict[str, Any]:
             object_pairs_hook=_object,
         )
     except json.JSONDecodeError as exc:
-        raise BadLine(f"bad JSON: {exc.msg} at column {exc.colno}") from None
+        # Some of json's messages end in "at" themselves ("Invalid control character at").
+        raise BadLine(f"bad JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}") from None
     except RecursionError:
         raise BadLine(f"nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(record, dict):
