@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.db import session_scope
 from core.insights.analytics import dashboard
@@ -126,6 +126,14 @@ def _session(external_id: str, status: str, created: str, minutes: int | None, *
     return {**record, **extra}
 
 
+def _planner_rows(db, table: str) -> int:
+    """The row count the query planner holds for ``table`` (set by ANALYZE)."""
+    if db.get_bind().dialect.name == "sqlite":
+        stat = db.scalar(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t ORDER BY idx LIMIT 1"), {"t": table})
+        return int(stat.split()[0])
+    return int(db.scalar(text("SELECT reltuples FROM pg_class WHERE relname = :t"), {"t": table}))
+
+
 def test_from_an_empty_database_to_the_dashboard_of_imported_tickets(url, engine, tmp_path, capsys):
     lines = [
         _session(
@@ -213,6 +221,8 @@ def test_from_an_empty_database_to_the_dashboard_of_imported_tickets(url, engine
             ("INC-1005", "unknown"),
         ]
         data = dashboard(db, account.id, 30, now)
+        # The import refreshed the planner's statistics: it knows the real row counts, not the empty tables'.
+        assert (_planner_rows(db, "ai_sessions"), _planner_rows(db, "ai_session_steps")) == (6, 8)
     assert data["kpis"] == {
         "total_sessions": 6,
         "resolved_sessions": 3,

@@ -147,9 +147,7 @@ def test_reimport_changes_nothing(db, world):
     records[0]["problem_summary"] = "changed"
     second = ingest_lines(db, dumps(*records))
     db.commit()
-    conflict = (
-        f"conflict: id {records[0]['id']} was already imported with different content; the first is kept"
-    )
+    conflict = f"conflict: id {records[0]['id']} was already imported with different content; the first is kept"
     assert (second.imported, second.skipped_duplicates, second.errors) == (0, 1, [(1, conflict)])
     assert db.scalar(select(func.count()).select_from(AISession)) == 2
     assert db.scalar(select(func.count()).select_from(AISessionStep)) == 6
