@@ -4,6 +4,7 @@ the analytics of one's own data: accounts, users, ``jobs.ingest --create-users``
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select, text
 from core.db import session_scope
 from core.insights.analytics import dashboard
 from core.models import Account, AISession, Team, User
+from core.sessions.browse import SessionFilter, get_session, list_sessions
 from jobs.accounts import main as accounts
 from jobs.ingest import main as ingest
 
@@ -115,7 +117,12 @@ def _session(external_id: str, status: str, created: str, minutes: int | None, *
     """A session as a ticket system exports it: a string id, no confidence tier, no flow."""
     start = datetime.fromisoformat(created)
     end = start.replace(minute=0) if minutes is None else None
-    record = {"id": external_id, "status": status, "problem_summary": f"Ticket {external_id}", "created_at": created}
+    record = {
+        "id": external_id,
+        "status": status,
+        "problem_summary": f"Reported on {created[:10]}",
+        "created_at": created,
+    }
     if minutes is not None:
         end = datetime.fromtimestamp(start.timestamp() + minutes * 60, tz=start.tzinfo)
         record["ended_at"] = end.isoformat()
@@ -244,6 +251,11 @@ def test_from_an_empty_database_to_the_dashboard_of_imported_tickets(url, engine
         {"tier": "discovery", "sessions": 0, "resolved": 0, "escalated": 0, "resolution_rate": 0.0},
         {"tier": "unknown", "sessions": 5, "resolved": 2, "escalated": 1, "resolution_rate": 50.0},
     ]
+    # The source's ids find their sessions on the Sessions page, and the detail shows them.
+    with session_scope(engine) as db:
+        found = list_sessions(db, account.id, SessionFilter(text="zürich")).rows
+        assert [row.problem_summary for row in found] == ["Reported on 2026-11-16"]
+        assert get_session(db, account.id, uuid.UUID(found[0].id)).external_id == "case 6 / Zürich"
     assert [(d["domain"], d["sessions"], d["resolution_rate"]) for d in data["sessions_by_domain"]] == [
         ("printers", 2, 0.0),
         ("vpn", 2, 100.0),
