@@ -276,7 +276,8 @@ class AISession(Base):
             "analysis_after",
         ),
         Index("ix_ai_sessions_account_id_created_at", "account_id", "created_at"),
-        Index("ix_ai_sessions_account_id_external_id", "account_id", "external_id", unique=True),
+        # Led by external_id, so the planner never prefers it over the (account_id, …) indexes for account scans.
+        Index("ix_ai_sessions_external_id_account_id", "external_id", "account_id", unique=True),
     )
     id: Mapped[uuid.UUID] = _pk()
     account_id: Mapped[uuid.UUID] = _fk("accounts.id", ondelete="CASCADE")

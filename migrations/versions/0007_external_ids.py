@@ -58,8 +58,9 @@ def _replace_rule(old: str, new: str) -> None:
 def upgrade() -> None:
     op.add_column("ai_sessions", sa.Column("external_id", sa.String(length=200), nullable=True))
     op.add_column("ai_sessions", sa.Column("ingest_digest", sa.String(length=32), nullable=True))
+    # Led by external_id: an index led by account_id would compete with the (account_id, created_at) ones.
     op.create_index(
-        op.f("ix_ai_sessions_account_id_external_id"), "ai_sessions", ["account_id", "external_id"], unique=True
+        op.f("ix_ai_sessions_external_id_account_id"), "ai_sessions", ["external_id", "account_id"], unique=True
     )
     _replace_rule(OLD_RULE, NEW_RULE)
 
@@ -73,6 +74,6 @@ def downgrade() -> None:
             "'unknown') or delete them, then run the downgrade again."
         )
     _replace_rule(NEW_RULE, OLD_RULE)
-    op.drop_index(op.f("ix_ai_sessions_account_id_external_id"), table_name="ai_sessions")
+    op.drop_index(op.f("ix_ai_sessions_external_id_account_id"), table_name="ai_sessions")
     op.drop_column("ai_sessions", "ingest_digest")
     op.drop_column("ai_sessions", "external_id")
