@@ -114,23 +114,17 @@ def test_import_users_reports_bad_rows_by_line_and_is_idempotent(url, engine, tm
 
 
 def _session(external_id: str, status: str, created: str, minutes: int | None, **extra) -> dict:
-    """A session as a ticket system exports it: a string id, no confidence tier, no flow."""
-    start = datetime.fromisoformat(created)
-    end = start.replace(minute=0) if minutes is None else None
-    record = {
-        "id": external_id,
-        "status": status,
-        "problem_summary": f"Reported on {created[:10]}",
-        "created_at": created,
-    }
+    """A session as a ticket system exports it: a string id, no confidence tier, no flow (None fields left out)."""
+    record = {"id": external_id, "status": status, "problem_summary": f"Reported on {created[:10]}"}
+    record["created_at"] = created
     if minutes is not None:
-        end = datetime.fromtimestamp(start.timestamp() + minutes * 60, tz=start.tzinfo)
-        record["ended_at"] = end.isoformat()
+        start = datetime.fromisoformat(created)
+        end = datetime.fromtimestamp(start.timestamp() + minutes * 60, tz=start.tzinfo).isoformat()
+        record["ended_at"] = end
         if status == "resolved":
-            record["resolved_at"] = end.isoformat()
-    steps = extra.pop("steps", 0)
-    record["steps"] = [{"step_type": "note", "content": {"text": f"step {n}"}} for n in range(steps)]
-    return {**record, **extra}
+            record["resolved_at"] = end
+    record["steps"] = [{"step_type": "note", "content": {"text": f"step {n}"}} for n in range(extra.pop("steps", 0))]
+    return {**record, **{key: value for key, value in extra.items() if value is not None}}
 
 
 def _planner_rows(db, table: str) -> int:
@@ -142,49 +136,18 @@ def _planner_rows(db, table: str) -> int:
 
 
 def test_from_an_empty_database_to_the_dashboard_of_imported_tickets(url, engine, tmp_path, capsys):
-    lines = [
-        _session(
-            "INC-1001",
-            "resolved",
-            "2026-11-10T09:00:00+00:00",
-            30,
-            problem_domain="vpn",
-            rating=5,
-            steps=3,
-            engineer_email="ana.ruiz@tailspin.example",
-        ),  # fmt: skip
-        _session(
-            "INC-1002",
-            "resolved",
-            "2026-11-12T10:00:00+00:00",
-            90,
-            problem_domain="vpn",
-            rating=4,
-            steps=1,
-            engineer_email="ana.ruiz@tailspin.example",
-        ),  # fmt: skip
-        _session(
-            "INC-1003",
-            "escalated",
-            "2026-11-14T08:00:00+00:00",
-            60,
-            problem_domain="printers",
-            steps=2,
-            engineer_email="ben@tailspin.example",
-        ),  # fmt: skip
-        _session("INC-1004", "abandoned", "2026-11-15T08:00:00+00:00", 20),
-        _session("INC-1005", "active", "2026-11-19T10:00:00+00:00", None, problem_domain="printers"),
-        _session(
-            "case 6 / Zürich",
-            "resolved",
-            "2026-11-16T10:00:00+01:00",
-            15,
-            problem_domain="exchange",
-            steps=2,
-            confidence_tier="guided",
-            engineer_email="LEE@tailspin.example",
-        ),  # fmt: skip
+    ana, ben, lee = "ana.ruiz@tailspin.example", "ben@tailspin.example", "LEE@tailspin.example"
+    tickets = [  # id, status, created_at, minutes to the end, other fields
+        ("INC-1001", "resolved", "2026-11-10T09:00:00+00:00", 30, {"problem_domain": "vpn", "rating": 5, "steps": 3}),
+        ("INC-1002", "resolved", "2026-11-12T10:00:00+00:00", 90, {"problem_domain": "vpn", "rating": 4, "steps": 1}),
+        ("INC-1003", "escalated", "2026-11-14T08:00:00+00:00", 60, {"problem_domain": "printers", "steps": 2}),
+        ("INC-1004", "abandoned", "2026-11-15T08:00:00+00:00", 20, {}),
+        ("INC-1005", "active", "2026-11-19T10:00:00+00:00", None, {"problem_domain": "printers"}),
+        ("case 6 / Zürich", "resolved", "2026-11-16T10:00:00+01:00", 15, {"problem_domain": "exchange", "steps": 2}),
     ]
+    engineers = {"INC-1001": ana, "INC-1002": ana, "INC-1003": ben, "case 6 / Zürich": lee}
+    lines = [_session(*ticket[:4], **ticket[4], engineer_email=engineers.get(ticket[0])) for ticket in tickets]
+    lines[-1]["confidence_tier"] = "guided"
     path = tmp_path / "tickets.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
 

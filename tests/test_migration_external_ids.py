@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from core.db import alembic_config, upgrade
+from tests.factories import insert_account_row
 
 REVISION = "0007_external_ids"
 ACCOUNT = "00000000-0000-0000-0000-00000000000a"
@@ -33,10 +34,7 @@ def test_upgrade_keeps_every_row_and_admits_only_the_unknown_tier(engine):
     command.downgrade(cfg, f"{REVISION}-1")
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text("INSERT INTO accounts (id, name, slug, created_at) VALUES (:id, 'A', 'a', CURRENT_TIMESTAMP)"),
-                {"id": ACCOUNT},
-            )
+            insert_account_row(conn, ACCOUNT)
             _insert_session(conn, SESSION, "guided")
             conn.execute(
                 text(
@@ -72,10 +70,7 @@ def test_upgrade_keeps_every_row_and_admits_only_the_unknown_tier(engine):
 
 def test_downgrade_refuses_while_a_session_has_the_unknown_tier(engine):
     with engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO accounts (id, name, slug, created_at) VALUES (:id, 'A', 'a', CURRENT_TIMESTAMP)"),
-            {"id": ACCOUNT},
-        )
+        insert_account_row(conn, ACCOUNT)
         _insert_session(conn, SESSION, "unknown")
     cfg = alembic_config(engine)
     try:

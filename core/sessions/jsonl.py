@@ -162,28 +162,20 @@ class _Found(Exception):
 
 
 def _check(value: Any, depth: int, escapes: bool) -> None:
-    if depth > MAX_DEPTH and isinstance(value, dict | list):
-        raise _Found(f"nested deeper than {MAX_DEPTH} levels")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            try:
-                if escapes:
-                    _check_text(key)
-                if isinstance(item, dict | list) or (escapes and isinstance(item, str)):
-                    _check(item, depth + 1, escapes)
-            except _Found as found:
-                found.path.append(f".{_shown(key)}")
-                raise
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            try:
-                if isinstance(item, dict | list) or (escapes and isinstance(item, str)):
-                    _check(item, depth + 1, escapes)
-            except _Found as found:
-                found.path.append(f"[{index}]")
-                raise
-    elif isinstance(value, str):
+    if isinstance(value, str):
         _check_text(value)
+        return
+    if depth > MAX_DEPTH:
+        raise _Found(f"nested deeper than {MAX_DEPTH} levels")
+    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+        try:
+            if escapes and isinstance(key, str):
+                _check_text(key)
+            if isinstance(item, dict | list) or (escapes and isinstance(item, str)):
+                _check(item, depth + 1, escapes)
+        except _Found as found:
+            found.path.append(f".{_shown(key)}" if isinstance(key, str) else f"[{key}]")
+            raise
 
 
 def _check_text(text: str) -> None:
