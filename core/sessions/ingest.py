@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -213,23 +214,37 @@ def _insert(db: Session, lines: list[_Line]) -> None:
 
 
 def _execute_many(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """SQLite: one prepared INSERT over all rows, each value converted by its column type's own bind processor
+    (what SQLAlchemy does per row, without its per-row bookkeeping, which cost a third of the import)."""
+    dialect = db.get_bind().dialect
+    defaults = _scalar_defaults(table, rows[0])
+    columns = [*rows[0], *defaults]
+    compiled = insert(table).compile(dialect=dialect, column_keys=columns)
+    if sorted(compiled.positiontup or ()) != sorted(columns):  # a default computed per row: let SQLAlchemy do it
+        try:
+            db.execute(insert(table), rows)
+        except DBAPIError as exc:
+            raise _Refused(_first_line(exc.orig)) from None
+        return
+    names = compiled.positiontup
+    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    params = []
+    for row in rows:
+        values = {**defaults, **row}
+        params.append(tuple(f(values[n]) if f else values[n] for n, f in zip(names, converters, strict=True)))
+    raw = db.connection().connection.driver_connection
     try:
-        db.execute(insert(table), rows)
-    except DBAPIError as exc:
-        raise _Refused(_first_line(exc.orig)) from None
+        raw.executemany(compiled.string, params)
+    except sqlite3.Error as exc:
+        raise _Refused(_first_line(exc)) from None
 
 
 def _copy(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY, which bypasses the column types: JSON is written as its text."""
     import psycopg
     from psycopg import sql
 
-    # COPY bypasses the column types and defaults of the model: JSON is written as its text, and the scalar
-    # defaults a row leaves out (analysis_attempts = 0 …) are filled in here.
-    defaults = {
-        c.name: c.default.arg
-        for c in table.columns
-        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
-    }
+    defaults = _scalar_defaults(table, rows[0])
     columns = [*rows[0], *defaults]
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -243,6 +258,16 @@ def _copy(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
                 copy.write_row([json.dumps(values[c]) if c in json_columns else values[c] for c in columns])
     except psycopg.Error as exc:
         raise _Refused(_first_line(exc)) from None
+
+
+def _scalar_defaults(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The model's fixed defaults of the columns ``row`` leaves out (analysis_attempts = 0 …), which a raw
+    statement would otherwise leave NULL."""
+    return {
+        c.name: c.default.arg
+        for c in table.columns
+        if c.name not in row and c.default is not None and c.default.is_scalar
+    }
 
 
 def _first_line(exc: BaseException | None) -> str:

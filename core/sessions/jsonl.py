@@ -97,9 +97,13 @@ def parse_record(text: str) -> dict[str, Any]:
         raise BadLine(f"nested deeper than {MAX_DEPTH} levels") from None
     if not isinstance(record, dict):
         raise BadLine(f"a line must be a JSON object, got {kind(record)}")
-    # Escapes are the only way a NUL or a lone surrogate gets into a parsed string: without one, skip the search.
+    # Escapes are the only way a NUL or a lone surrogate gets into a parsed string, and a line with fewer brackets
+    # than the depth limit cannot nest past it: most lines skip the walk.
+    escapes = "\\u" in text
+    if not escapes and text.count("{") + text.count("[") <= MAX_DEPTH:
+        return record
     try:
-        _check(record, 1, "\\u" in text)
+        _check(record, 1, escapes)
     except _Found as found:
         where = "".join(reversed(found.path)).lstrip(".")
         where = where if len(where) <= 80 else where[:79] + "…"
