@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             rows = list(read_users(Path(args.file)))
         except (OSError, UnicodeDecodeError, csv.Error, AccountError) as exc:
-            print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(f"error: cannot read {args.file}: {reason}", file=sys.stderr)
             return 2
     engine = make_engine(args.database_url or get_settings().database_url)
     try:
