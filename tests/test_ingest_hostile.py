@@ -326,3 +326,21 @@ def test_the_command_reports_every_bad_line_without_a_traceback(engine, tmp_path
     assert out.strip() == f"imported {goods}, skipped 0 duplicate(s), {len(expected)} bad line(s)"
     assert main([str(path), "--database-url", url, "--account", "northwind-msp"]) == 1
     assert capsys.readouterr().out.strip() == f"imported 0, skipped {goods} duplicate(s), {len(expected)} bad line(s)"
+
+
+def test_an_unforeseen_error_in_one_line_costs_only_that_line(db, north, monkeypatch, capsys):
+    import core.sessions.ingest as ingest_module
+
+    real = ingest_module.validate
+
+    def failing(record, *args):
+        if record["id"] == "good-0002":
+            raise KeyError("no such rule")
+        return real(record, *args)
+
+    monkeypatch.setattr(ingest_module, "validate", failing)
+    data = b"\n".join(raw(record(n)) for n in (1, 2, 3))
+    report = ingest_stream(db, io.BytesIO(data), north.id)
+    assert report.errors == [(2, "could not be read (KeyError: 'no such rule')")]
+    assert report.imported == 2
+    assert "Traceback" not in capsys.readouterr().err

@@ -125,7 +125,8 @@ def _ingest(
             report.errors.append((number, str(exc)))
             continue
         except Exception as exc:  # noqa: BLE001 - whatever a line does, it costs only that line
-            log.warning("ingest line %s refused", number, exc_info=True, extra={"line": number})
+            # INFO, not WARNING: an unconfigured logger would print the traceback the reason replaces.
+            log.info("ingest line %s refused", number, exc_info=True, extra={"line": number})
             first = (str(exc).splitlines() or [""])[0][:200]
             report.errors.append((number, f"could not be read ({exc.__class__.__name__}: {first})"))
             continue
