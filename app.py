@@ -33,8 +33,17 @@ PAGES = {
 EMPTY_WORKSPACE = """
 The database is ready but holds no workspace yet.
 
-* **Demo workspace:** run `python -m jobs.setup` (or `./run.sh start`, which does it on first start), then reload.
-* **Your own data:** add your account and users, then import sessions with `python -m jobs.ingest FILE.jsonl`.
+**Demo workspace:** run `python -m jobs.setup` (or `./run.sh start`, which does it on first start), then reload.
+
+**Your own data:** create your account, add yourself as its team admin (or import everyone from a CSV with
+`python -m jobs.accounts import-users --account northwind users.csv`, columns `email,name,role,team`), import your
+sessions (README, "Ingest format"), then reload:
+
+```bash
+python -m jobs.accounts create --name "Northwind MSP" --slug northwind
+python -m jobs.accounts add-user --account northwind --email you@northwind.example --name "Your Name" --role team_admin
+python -m jobs.ingest sessions.jsonl --account northwind --create-users
+```
 """
 
 page = st.navigation(PAGES)

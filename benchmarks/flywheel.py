@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, insert, text
 
 from core.config import PROJECT_ROOT, Settings
-from core.db import make_engine, session_scope, upgrade
+from core.db import analyze, make_engine, session_scope, upgrade
 from core.flywheel.engine import Providers
 from core.flywheel.facts import dedup_embedder, dedup_vectors
 from core.flywheel.generators import OfflineRulesGenerator
@@ -183,6 +183,8 @@ def seed(engine: Engine, proposals: int, sessions: int, seed_value: int = 7, dis
         db.execute(insert(AISession), session_rows)
         if steps:
             db.execute(insert(AISessionStep), steps)
+    with session_scope(engine) as db:
+        analyze(db)  # as after any bulk load: the workers are measured on real statistics, not empty-table ones
 
 
 def fresh_database(url: str | None) -> tuple[Engine, str]:

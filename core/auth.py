@@ -123,7 +123,9 @@ def default_local_user(db: Session, settings: Settings) -> CurrentUser:
     )
     if user is None:
         raise AuthError(
-            "There is no team admin in the database yet: create the demo workspace with `python -m jobs.setup`."
+            "There is no team admin in the database yet: create the demo workspace with `python -m jobs.setup`, "
+            "or add yourself to your account with `python -m jobs.accounts add-user --account SLUG --email E "
+            "--name N --role team_admin`."
         )
     return _current(db, user)
 

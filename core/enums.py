@@ -31,11 +31,16 @@ class SessionStatus(StrEnum):
 
 
 class ConfidenceTier(StrEnum):
-    """How sure the session was of its path: on a matched flow, exploring near one, or discovering without one."""
+    """How sure the session was of its path: on a matched flow, exploring near one, or discovering without one.
+
+    ``unknown`` is what an imported session gets when its source records no tier (most ticket systems do not); it is
+    shown as such and never counted as one of the other three.
+    """
 
     GUIDED = "guided"
     EXPLORING = "exploring"
     DISCOVERY = "discovery"
+    UNKNOWN = "unknown"
 
 
 class AnalysisStatus(StrEnum):

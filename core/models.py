@@ -250,7 +250,10 @@ class TreeVersion(Base):
 
 
 class AISession(Base):
-    """A troubleshooting session. Closed sessions enter the flywheel queue (``analysis_status = pending``)."""
+    """A troubleshooting session. Closed sessions enter the flywheel queue (``analysis_status = pending``).
+
+    An imported session keeps its source's id in ``external_id`` (unique per account); the key ``id`` stays internal.
+    """
 
     __tablename__ = "ai_sessions"
     __table_args__ = (
@@ -273,9 +276,15 @@ class AISession(Base):
             "analysis_after",
         ),
         Index("ix_ai_sessions_account_id_created_at", "account_id", "created_at"),
+        # Led by external_id, so the planner never prefers it over the (account_id, …) indexes for account scans.
+        Index("ix_ai_sessions_external_id_account_id", "external_id", "account_id", unique=True),
     )
     id: Mapped[uuid.UUID] = _pk()
     account_id: Mapped[uuid.UUID] = _fk("accounts.id", ondelete="CASCADE")
+    # The id the source system gave the session (any string up to 200 characters; NULL for sessions made here).
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    # Fingerprint of the imported line: the same external id with other content is a conflict, not a duplicate.
+    ingest_digest: Mapped[str | None] = mapped_column(String(32))
     team_id: Mapped[uuid.UUID | None] = _fk("teams.id", nullable=True, ondelete="SET NULL")
     engineer_id: Mapped[uuid.UUID | None] = _fk("users.id", nullable=True, ondelete="SET NULL")
     status: Mapped[str] = mapped_column(String(20), default=SessionStatus.ACTIVE.value)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
-from core.db import session_scope
+from core.db import analyze, session_scope
 from core.models import (
     Account,
     AISession,
@@ -257,6 +257,8 @@ def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale
     with session_scope(engine) as db:
         summary = {MAIN_SLUG: _write(db, main, psa=True), SECOND_SLUG: _write(db, second, psa=False)}
         summary["script_templates"] = _seed_templates(db)
+    with session_scope(engine) as db:
+        analyze(db)  # statistics of the loaded tables, before the worker plans its queries over them
     flywheel = replay(engine, [main, second], now)
     with session_scope(engine) as db:
         for slug, ws in ((MAIN_SLUG, main), (SECOND_SLUG, second)):

@@ -129,6 +129,9 @@ def test_empty_database_shows_how_to_create_the_demo_workspace_on_every_page(eng
     app = app_for(engine, monkeypatch).run()
     assert not app.exception
     assert "python -m jobs.setup" in main_text(app)
+    # The way to one's own data, command by command.
+    for command in ("python -m jobs.accounts create", "--role team_admin", "python -m jobs.ingest sessions.jsonl"):
+        assert command in main_text(app)
     for page in PAGES:
         app.switch_page(page).run()
         assert not app.exception, page

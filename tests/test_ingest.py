@@ -143,11 +143,12 @@ def test_reimport_changes_nothing(db, world):
     first = ingest_lines(db, dumps(*records))
     db.commit()
     assert (first.imported, first.skipped_duplicates) == (2, 0)
-    # Same ids again, one of them with different content: the stored session is not touched.
+    # Same ids again, one of them with different content: a conflict; the stored session is not touched.
     records[0]["problem_summary"] = "changed"
     second = ingest_lines(db, dumps(*records))
     db.commit()
-    assert (second.imported, second.skipped_duplicates, second.errors) == (0, 2, [])
+    conflict = f"conflict: id {records[0]['id']} was already imported with different content; the first is kept"
+    assert (second.imported, second.skipped_duplicates, second.errors) == (0, 1, [(1, conflict)])
     assert db.scalar(select(func.count()).select_from(AISession)) == 2
     assert db.scalar(select(func.count()).select_from(AISessionStep)) == 6
     assert db.get(AISession, uuid.UUID(records[0]["id"])).problem_summary == "Outlook keeps asking for the password"
@@ -197,12 +198,12 @@ def _bad_cases(world) -> list[tuple[object, str]]:
         (line(world, status=None), "missing field 'status'"),
         (line(world, steps=None), "missing field 'steps'"),
         (line(world, colour="blue"), "unknown field 'colour'"),
-        (line(world, id="not-a-uuid"), "id must be a UUID, got 'not-a-uuid'"),
-        (line(world, id=42), "id must be a UUID string, got number"),
+        (line(world, id="x" * 201), "id is longer than 200 characters (201)"),
+        (line(world, id=42), "id must be a string, got number"),
         (line(world, status="closed"), "status must be one of active, resolved, escalated, abandoned; got 'closed'"),
         (
             line(world, confidence_tier=3),
-            "confidence_tier must be one of guided, exploring, discovery; got number",
+            "confidence_tier must be one of guided, exploring, discovery, unknown; got number",
         ),
         (line(world, rating="5"), "rating must be a whole number 1-5, got string"),
         (line(world, rating=6), "rating must be between 1 and 5, got 6"),
@@ -220,7 +221,7 @@ def _bad_cases(world) -> list[tuple[object, str]]:
         (line(world, account="nope"), "unknown account 'nope'"),
         (
             line(world, engineer_email="ghost@north.example"),
-            f"unknown engineer 'ghost@north.example' in account '{world['north'].slug}'",
+            f"unknown engineer 'ghost@north.example' in account '{world['north'].slug}' (--create-users adds them)",
         ),
         (line(world, resolved_at=None), "a resolved session needs resolved_at"),
         (line(world, status="escalated"), "an escalated session has no resolved_at"),

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from core.db import alembic_config, upgrade
+from tests.factories import insert_account_row
 
 REVISION = "0006_drop_branch_addition"
 ACCOUNT = "00000000-0000-0000-0000-00000000000a"
@@ -29,10 +30,7 @@ def test_upgrade_refuses_branch_addition_rows_then_narrows_the_constraint(engine
     command.downgrade(cfg, f"{REVISION}-1")
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text("INSERT INTO accounts (id, name, slug, created_at) VALUES (:id, 'A', 'a', CURRENT_TIMESTAMP)"),
-                {"id": ACCOUNT},
-            )
+            insert_account_row(conn, ACCOUNT)
             _insert_proposal(conn, "00000000-0000-0000-0000-0000000000b1", "branch_addition")
 
         with pytest.raises(RuntimeError, match=r"1 flow proposal\(s\) still have proposal_type 'branch_addition'"):

@@ -117,7 +117,8 @@ def test_postgresql_inlines_the_functions_and_keeps_the_index(pg_engine):
         conn.rollback()
     assert "utc_day" not in plan and "minutes_between" not in plan  # inlined into their bodies
     assert "AT TIME ZONE 'UTC'" in plan and "EXTRACT(epoch FROM" in plan
-    assert "ix_ai_sessions_account_id_created_at" in plan or "ix_ai_sessions_account_id_status_created_at" in plan
+    # Any index led by account_id: which one depends on the statistics an earlier test's import left (ANALYZE).
+    assert "using ix_ai_sessions_account_id" in plan or "on ix_ai_sessions_account_id" in plan
 
 
 def test_postgresql_functions_are_immutable_and_parallel_safe(pg_engine):

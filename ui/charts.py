@@ -20,6 +20,7 @@ TIER_COLOURS = {
     ConfidenceTier.GUIDED: "#2e9e5b",
     ConfidenceTier.EXPLORING: "#f0a202",
     ConfidenceTier.DISCOVERY: "#5b7bd6",
+    ConfidenceTier.UNKNOWN: "#9e9e9e",
 }
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 SEVERITY_BADGE = {"high": ":red-badge[High]", "medium": ":orange-badge[Medium]", "low": ":blue-badge[Low]"}

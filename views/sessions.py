@@ -58,7 +58,10 @@ def _close() -> None:
 def _filters(domains: list[str]) -> SessionFilter:
     top = st.columns([3, 2, 2], vertical_alignment="bottom")
     text = top[0].text_input(
-        "Search", key="sessions_search", placeholder="summary, resolution or PSA ticket", on_change=_first_page
+        "Search",
+        key="sessions_search",
+        placeholder="summary, resolution, PSA ticket or source id",
+        on_change=_first_page,
     )
     date_from = top[1].date_input("From", value=None, key="sessions_from", on_change=_first_page)
     date_to = top[2].date_input("To", value=None, key="sessions_to", on_change=_first_page)
@@ -252,7 +255,7 @@ def show_detail(session_id: str, user) -> None:
         f"Engineer **{literal(detail.engineer or '—')}** · started {when(detail.created_at)} · "
         f"ended {when(detail.ended_at)} · {duration}  \n"
         f"Matched flow: {flow} · PSA ticket {literal(detail.psa_ticket_id or '—')}  \n"
-        f"Session id `{detail.id}`"
+        f"Session id `{detail.id}`" + (f" · source id **{literal(detail.external_id)}**" if detail.external_id else "")
     )
     if detail.resolution_summary:
         st.success(f"Resolution: {literal(detail.resolution_summary)}")

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.enums import ConfidenceTier
 from core.insights.rollups import SESSION_SUMS, session_cube
 from core.insights.rollups import mttr_trend as rollup_mttr_trend
 from core.models import CLOSED_STATUSES, CONFIDENCE_TIERS
@@ -117,7 +118,10 @@ def dashboard(db: Session, account_id: uuid.UUID, period_days: int, now: datetim
             _add(per_period[period][row["status"]], row)
 
     domains: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    tiers: dict[str, dict[str, float]] = {t: defaultdict(float) for t in CONFIDENCE_TIERS}
+    # The three real tiers always show; "unknown" (imported without a tier) only when sessions have it, on its own.
+    tiers: dict[str, dict[str, float]] = {
+        t: defaultdict(float) for t in CONFIDENCE_TIERS if t != ConfidenceTier.UNKNOWN
+    }
     for row in cubes["current"][0]:
         for bucket in (domains[row["domain"]], tiers.setdefault(row["tier"], defaultdict(float))):
             bucket["sessions"] += row["sessions"]

@@ -122,6 +122,8 @@ class StepView:
 @dataclass(frozen=True)
 class SessionDetail:
     id: uuid.UUID
+    # The id the source system gave an imported session (None for sessions made here).
+    external_id: str | None
     status: str
     confidence_tier: str
     problem_domain: str | None
@@ -203,7 +205,12 @@ def _conditions(account_id: uuid.UUID, flt: SessionFilter) -> list[Any]:
             or_(
                 *(
                     func.lower(func.coalesce(col, "")).like(pattern, escape="\\")
-                    for col in (AISession.problem_summary, AISession.resolution_summary, AISession.psa_ticket_id)
+                    for col in (
+                        AISession.problem_summary,
+                        AISession.resolution_summary,
+                        AISession.psa_ticket_id,
+                        AISession.external_id,
+                    )
                 )
             )
         )
@@ -350,6 +357,7 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> Se
     steps = [_step_view(step, tree) for step in transcript.steps]
     return SessionDetail(
         id=s.id,
+        external_id=s.external_id if s.external_id != str(s.id) else None,
         status=s.status,
         confidence_tier=s.confidence_tier,
         problem_domain=s.problem_domain,
