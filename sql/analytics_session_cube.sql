@@ -1,7 +1,7 @@
 -- name: analytics_session_cube
 -- description: Sessions of one account created in [a_start, a_end) or [b_start, b_end), summed per UTC day of created_at, domain, tier and status, with their step counts and PSA pushes. Every dashboard KPI is a ratio of these sums; the daily rollup stores the rows of whole days as they are.
 -- params: account_id, a_start, a_end, b_start, b_end
-WITH scoped AS (
+WITH scoped AS NOT MATERIALIZED (
     SELECT s.*
     FROM ai_sessions AS s
     WHERE s.account_id = :account_id

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.enums import ProposalStatus, ProposalType
 from core.models import PROPOSAL_TYPES, FlowProposal, Tree, User, utcnow
 from core.review.flows import clean_keywords
+from core.sqlfiles import run
 from core.trees import diff_trees, validate_tree
 
 TABS: dict[str, tuple[ProposalStatus, ...] | None] = {
@@ -235,8 +236,9 @@ def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = No
 
 def proposal_domains(db: Session, account_id: uuid.UUID) -> list[str]:
     """Domains for the filter; proposals without one are offered as '(none)'."""
-    found = set(db.scalars(select(FlowProposal.problem_domain).where(FlowProposal.account_id == account_id).distinct()))
-    return sorted(d for d in found if d) + ([NO_DOMAIN] if None in found else [])
+    rows = run(db, "review_proposal_domains", account_id=account_id)
+    found = sorted(r["domain"] for r in rows if not r["missing"] and r["domain"])
+    return found + ([NO_DOMAIN] if any(r["missing"] for r in rows) else [])
 
 
 @dataclass(frozen=True)
