@@ -2,8 +2,8 @@
 
 SQLite (the embedded default) gets WAL, foreign keys and a busy timeout on every connection, so the app and the
 worker can share one file, plus the portable SQL functions the files under ``sql/`` call (:mod:`core.sqlfunctions`).
-PostgreSQL is reached with ``postgresql+psycopg://``, with two planner settings for the app's own sessions
-(``POSTGRES_OPTIONS``; a ``PGOPTIONS`` in the environment replaces them).
+PostgreSQL is reached with ``postgresql+psycopg://``, with JIT compilation off for the app's own sessions
+(``POSTGRES_OPTIONS``; a ``PGOPTIONS`` in the environment replaces it).
 """
 
 from __future__ import annotations
@@ -23,11 +23,9 @@ from core import sqlfunctions
 from core.config import PROJECT_ROOT, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-# Measured at 1M sessions: JIT compiling cost 20-450 ms per analytics query that runs in 50-200 ms without it; and
-# with the default random_page_cost of 4 (a spinning disk's) the planner scanned all 480k PSA pushes rather than
-# look up the few thousand sessions of a window by index. 1.1 prices a random read near a sequential one, as on
-# SSDs and for a working set in memory.
-POSTGRES_OPTIONS = "-c jit=off -c random_page_cost=1.1"
+# Measured at 1M sessions: JIT compiling cost 20-450 ms per analytics query that runs in 50-200 ms without it (the
+# planner's cost estimates of these queries cross jit_above_cost long before compiling pays).
+POSTGRES_OPTIONS = "-c jit=off"
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
