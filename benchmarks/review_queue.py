@@ -1,13 +1,14 @@
-"""Review Queue at scale: the server time of the queue's first page with 50,000 proposals on PostgreSQL.
+"""Review Queue at scale: the server time of the queue's first page with 200,000 proposals on PostgreSQL.
 
-    python -m benchmarks.review_queue [--proposals 50000] [--server postgresql+psycopg://postgres@127.0.0.1:5432]
+    python -m benchmarks.review_queue [--proposals 200000] [--server postgresql+psycopg://postgres@127.0.0.1:5432]
                                       [--keep]
 
 "First page" is everything the page asks the database for before drawing: the stats strip, the domain filter,
 the tab counts, 25 rows of the Pending tab and the detail of the first row. Measured for each sort, cold (first
 call on a new connection) and warm (median of 5 repeats). Rows are generated inside PostgreSQL with
-``generate_series``; the tree JSON is a realistic 10-node tree, so row width matches real proposals.
-Target: < 0.5 s per first page.
+``generate_series``; the tree JSON is a realistic 10-node tree, so row width matches real proposals. The table is
+analysed after the load (VACUUM ANALYZE, as autovacuum would after a bulk insert), so counts can be read from the
+indexes alone. Goal: first page <= 0.15 s at 200,000 proposals.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ import uuid
 
 from sqlalchemy import Engine, create_engine, text
 
+from benchmarks._goals import figure
 from core.db import make_engine, session_scope, upgrade
 from core.review import proposals
+
+GOAL_S = 0.15
 
 TREE = {
     "id": "q1",
@@ -79,7 +83,8 @@ def _load(engine: Engine, count: int) -> uuid.UUID:
             ),
             {"account": account_id, "data": data, "count": count, "domains": DOMAINS},
         )
-        conn.execute(text("ANALYZE flow_proposals"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE flow_proposals"))
     return account_id
 
 
@@ -89,15 +94,17 @@ def first_page(engine: Engine, account_id: uuid.UUID, sort: str) -> float:
     with session_scope(engine) as db:
         proposals.queue_stats(db, account_id)
         proposals.proposal_domains(db, account_id)
-        proposals.tab_counts(db, account_id)
-        page = proposals.list_proposals(db, account_id, tab="pending", sort=sort, page=1, page_size=25)
+        counts = proposals.tab_counts(db, account_id)
+        page = proposals.list_proposals(
+            db, account_id, tab="pending", sort=sort, page=1, page_size=25, total=counts["pending"]
+        )
         proposals.get_detail(db, account_id, page.rows[0].id)
     return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--proposals", type=int, default=50_000)
+    parser.add_argument("--proposals", type=int, default=200_000)
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args(argv)
@@ -118,9 +125,20 @@ def main(argv: list[str] | None = None) -> int:
             cold = first_page(engine, account_id, sort)
             warm = statistics.median(first_page(engine, account_id, sort) for _ in range(5))
             results[sort] = {"cold_s": round(cold, 4), "warm_s": round(warm, 4)}
-        worst = max(r["cold_s"] for r in results.values())
-        print(json.dumps({"proposals": args.proposals, "first_page": results, "target_s": 0.5}, indent=2))
-        print(f"worst first page: {worst * 1000:.0f} ms ({'meets' if worst < 0.5 else 'MISSES'} the 0.5 s target)")
+        print(json.dumps({"proposals": args.proposals, "first_page": results}, indent=2))
+        for sort, timings in results.items():
+            figure(
+                f"review queue first page, {args.proposals:,} proposals, sort {sort}, cold",
+                timings["cold_s"],
+                "s",
+                GOAL_S,
+            )
+            figure(
+                f"review queue first page, {args.proposals:,} proposals, sort {sort}, warm",
+                timings["warm_s"],
+                "s",
+                GOAL_S,
+            )
     finally:
         engine.dispose()
         if not args.keep:

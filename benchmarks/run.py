@@ -1,7 +1,8 @@
 """Run every benchmark module in this package and print its figures: ``python -m benchmarks.run [--only NAME]``.
 
 A module is any ``benchmarks/*.py`` with a ``main(argv)`` function (other than this runner); each runs with its
-defaults, one after another, and a failing one is reported without stopping the rest.
+defaults, one after another, and a failing one is reported without stopping the rest. At the end every figure
+recorded with :func:`benchmarks._goals.figure` is printed again, beside its goal and the load average at the time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sys
 import time
 import traceback
 from pathlib import Path
+
+from benchmarks._goals import RECORDED
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
             failures += 1
             traceback.print_exc()
         print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+    if RECORDED:
+        print("== figures and goals")
+        for found in RECORDED:
+            print("   " + found.line())
     return 1 if failures else 0
 
 

@@ -356,6 +356,36 @@ class FlowProposal(Base):
         ),
         # The worker's duplicate cache refreshes what changed since its last look.
         Index("ix_flow_proposals_account_id_updated_at", "account_id", "updated_at"),
+        # The Review Queue counts, lists domains and sorts from these alone (migration 0010_rollup_indexes).
+        Index(
+            "ix_flow_proposals_account_id_problem_domain_status",
+            "account_id",
+            "problem_domain",
+            "status",
+            "proposal_type",
+        ),
+        Index(
+            "ix_flow_proposals_account_id_status_problem_domain",
+            "account_id",
+            "status",
+            "problem_domain",
+            "proposal_type",
+        ),
+        Index("ix_flow_proposals_account_id_status_reviewed_at", "account_id", "status", "reviewed_at"),
+        Index(
+            "ix_flow_proposals_account_id_status_confidence_score",
+            "account_id",
+            "status",
+            "confidence_score",
+            "created_at",
+        ),
+        Index(
+            "ix_flow_proposals_account_id_status_support",
+            "account_id",
+            "status",
+            "supporting_session_count",
+            "created_at",
+        ),
     )
     id: Mapped[uuid.UUID] = _pk()
     account_id: Mapped[uuid.UUID] = _fk("accounts.id", ondelete="CASCADE")

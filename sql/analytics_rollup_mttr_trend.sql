@@ -2,7 +2,7 @@
 -- description: Rolled-up resolutions of one account's sessions created on the UTC days in [start_day, end_day), per UTC day of resolution: count and summed minutes to resolution.
 -- params: account_id, start_day, end_day
 SELECT
-    resolved_day AS day,
+    resolved_day,
     SUM(sessions) AS sessions,
     SUM(resolve_minutes_sum) AS resolve_minutes_sum
 FROM analytics_daily_resolutions

@@ -97,6 +97,15 @@ def test_pagination_slices_in_the_database_and_clamps_the_page(db, queue):
     assert (beyond.page, titles(beyond)) == (3, ["G"])
 
 
+def test_a_page_given_the_tab_count_pages_as_if_it_had_counted(db, queue):
+    counts = proposals.tab_counts(db, queue.id, domain="network")
+    given = proposals.list_proposals(db, queue.id, tab="pending", domain="network", page_size=1, page=5, total=2)
+    counted = proposals.list_proposals(db, queue.id, tab="pending", domain="network", page_size=1, page=5)
+    assert counts["pending"] == 2
+    assert (given.total, given.pages, given.page, titles(given)) == (2, 2, 2, ["B"])
+    assert (counted.total, counted.page, titles(counted)) == (2, 2, ["B"])
+
+
 def test_row_shows_age_and_type(db, queue):
     row = proposals.list_proposals(db, queue.id, proposal_type="enhancement").rows[0]
     assert row.as_dict(now=NOW)["age"] == "4h"

@@ -178,6 +178,7 @@ queue = call(
     sort=sort,
     page=st.session_state.get("review_page", 1),
     page_size=PAGE_SIZE,
+    total=counts[tab],
 )
 # The service clamps a page past the end (decisions shrank the list); the page number box follows it.
 st.session_state["review_page"] = queue.page

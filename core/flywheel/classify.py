@@ -20,7 +20,8 @@ from core.flywheel.divergence import FlowWalk
 AUTO_REINFORCE_SCORE = 0.8
 ENHANCEMENT_SCORE = 0.5
 NEW_FLOW_SCORE = 0.5
-NEW_FLOW_TIERS = ("discovery", "exploring")
+# Imported sessions with no recorded tier ("unknown") resolved with no flow are new knowledge like discovery ones.
+NEW_FLOW_TIERS = ("discovery", "exploring", "unknown")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ Support therefore always raises confidence, never reaches certainty, and a weak 
 
 from __future__ import annotations
 
-TIER_WEIGHT = {"guided": 0.15, "exploring": 0.10, "discovery": 0.05}
+# "unknown": imported history that recorded no tier weighs as little as discovery (nothing says a flow guided it).
+TIER_WEIGHT = {"guided": 0.15, "exploring": 0.10, "discovery": 0.05, "unknown": 0.05}
 CAP = 0.99
 
 

@@ -109,8 +109,8 @@ def dashboard(db: Session, account_id: uuid.UUID, period_days: int, now: datetim
     prev_start, start, end = period_bounds(period_days, now)
     has_psa = bool(run(db, "analytics_psa_connected", account_id=account_id)[0]["connections"])
     cubes = {
-        "current": session_cube(db, account_id, start, end, with_pushes=has_psa),
-        "previous": session_cube(db, account_id, prev_start, start, with_pushes=has_psa),
+        "current": session_cube(db, account_id, start, end),
+        "previous": session_cube(db, account_id, prev_start, start),
     }
     per_period: dict[str, dict[str, dict[str, float]]] = {"current": _status_sums(), "previous": _status_sums()}
     for period, (rows, _) in cubes.items():

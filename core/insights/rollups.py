@@ -6,6 +6,12 @@ the last ``RECENT_DAYS`` days as well, so sessions that close a little after the
 final status; a session whose status changes later than that, or an import of old sessions, needs
 ``refresh_rollups(..., full=True)``.
 
+One query per figure serves both sides: each named query (``analytics_session_cube``, ``analytics_mttr_trend``,
+``gaps_question_answers``, ``gaps_free_text_inputs``) returns its sums per UTC day of ``created_at``; the refresh
+stores the rows of whole days as they come, and a reader adds up the same rows for the partial days. A refresh
+reads only the sessions created in its days (by ``account_id, created_at``) and their steps (by ``session_id``), so
+its cost follows the window, not the size of the tables.
+
 A query for ``[start, end)`` reads the whole days ``[ceil(start), min(rolled_through, floor(end)))`` from the rollups
 and the (at most two) partial edges from the raw tables, so its answer equals the raw answer exactly. An account
 without rollups is read entirely from the raw tables.
@@ -18,13 +24,27 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from core.models import AnalyticsRollupState
+from core.models import (
+    AnalyticsDailyFreeText,
+    AnalyticsDailyQuestions,
+    AnalyticsDailyResolutions,
+    AnalyticsDailySessions,
+    AnalyticsRollupState,
+    Base,
+)
 from core.sqlfiles import execute, run
 
 RECENT_DAYS = 3
-_ROLLUP_TABLES = ("sessions", "resolutions", "questions", "free_text")
+# rollup table -> (the per-day query whose rows it stores, its model)
+_ROLLUPS: dict[str, tuple[str, type[Base]]] = {
+    "sessions": ("analytics_session_cube", AnalyticsDailySessions),
+    "resolutions": ("analytics_mttr_trend", AnalyticsDailyResolutions),
+    "questions": ("gaps_question_answers", AnalyticsDailyQuestions),
+    "free_text": ("gaps_free_text_inputs", AnalyticsDailyFreeText),
+}
 
 
 def _utc(value: datetime) -> datetime:
@@ -80,9 +100,14 @@ def refresh_rollups(db: Session, account_id: uuid.UUID, now: datetime, *, full: 
     else:
         start = min(midnight_floor(state.rolled_through), to) - timedelta(days=RECENT_DAYS)
     if start < to:
-        for table in _ROLLUP_TABLES:
-            run_statement(db, f"analytics_rollup_delete_{table}", account_id, from_day=start.date(), to_day=to.date())
-            run_statement(db, f"analytics_rollup_insert_{table}", account_id, from_ts=start, to_ts=to)
+        window = Window((start, to), (to, to), None)
+        for table, (query, model) in _ROLLUPS.items():
+            execute(
+                db, f"analytics_rollup_delete_{table}", account_id=account_id, from_day=start.date(), to_day=to.date()
+            )
+            rows = [_stored(row, account_id) for row in run(db, query, account_id=account_id, **window.raw_params())]
+            if rows:
+                db.execute(insert(model), rows)
     if state is None:
         db.add(AnalyticsRollupState(account_id=account_id, rolled_through=to, refreshed_at=_utc(now)))
     else:
@@ -91,9 +116,16 @@ def refresh_rollups(db: Session, account_id: uuid.UUID, now: datetime, *, full: 
     return max(0, (to - start).days)
 
 
-def run_statement(db: Session, name: str, account_id: uuid.UUID, **params: Any) -> None:
-    """Run a named statement of one account's rollups (it returns no rows)."""
-    execute(db, name, account_id=account_id, **params)
+def _stored(row: dict[str, Any], account_id: uuid.UUID) -> dict[str, Any]:
+    """A row of a per-day query as a rollup row: its account, and days and timestamps typed again (the query
+    results come back as JSON-safe text)."""
+    stored: dict[str, Any] = {**row, "account_id": account_id}
+    for key in ("day", "resolved_day"):
+        if key in stored:
+            stored[key] = date.fromisoformat(stored[key])
+    if "example_created_at" in stored:
+        stored["example_created_at"] = datetime.fromisoformat(stored["example_created_at"])
+    return stored
 
 
 SESSION_SUMS = (
@@ -112,17 +144,13 @@ PUSH_SUMS = ("pushes", "first_attempt_succeeded", "failed_first", "retry_succeed
 
 
 def session_cube(
-    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, *, with_pushes: bool = False
+    db: Session, account_id: uuid.UUID, start: datetime, end: datetime
 ) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Session sums per (domain, tier, status) for sessions created in ``[start, end)``, and PSA push sums (all
-    zero unless ``with_pushes``: the raw edges' pushes cost a query of their own)."""
+    """Session sums per (domain, tier, status) for sessions created in ``[start, end)``, and their PSA push sums."""
     window = split_window(db, account_id, start, end)
     rows = run(db, "analytics_session_cube", account_id=account_id, **window.raw_params())
-    push_rows = run(db, "analytics_psa_pushes", account_id=account_id, **window.raw_params()) if with_pushes else []
     if window.days is not None:
-        rolled = run(db, "analytics_rollup_cube", account_id=account_id, **window.day_params())
-        rows += rolled
-        push_rows += rolled if with_pushes else []
+        rows += run(db, "analytics_rollup_cube", account_id=account_id, **window.day_params())
     cube: dict[tuple[str, str, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["domain"], row["tier"], row["status"])
@@ -131,7 +159,7 @@ def session_cube(
         )
         for k in SESSION_SUMS:
             into[k] += row[k] or 0
-    pushes = {k: sum((r[k] or 0 for r in push_rows), 0.0) for k in PUSH_SUMS}
+    pushes = {k: sum((r[k] or 0 for r in rows), 0.0) for k in PUSH_SUMS}
     return [cube[k] for k in sorted(cube)], pushes
 
 
@@ -143,7 +171,7 @@ def mttr_trend(db: Session, account_id: uuid.UUID, start: datetime, end: datetim
     if window.days is not None:
         rows += run(db, "analytics_rollup_mttr_trend", account_id=account_id, **window.day_params())
     for row in rows:
-        totals = days.setdefault(row["day"], [0, 0.0])
+        totals = days.setdefault(row["resolved_day"], [0, 0.0])
         totals[0] += int(row["sessions"])
         totals[1] += float(row["resolve_minutes_sum"])
     return [

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from core.enums import ProposalStatus, ProposalType
 from core.models import PROPOSAL_TYPES, FlowProposal, Tree, User, utcnow
 from core.review.flows import clean_keywords
+from core.sqlfiles import run
 from core.trees import diff_trees, validate_tree
 
 TABS: dict[str, tuple[ProposalStatus, ...] | None] = {
@@ -139,15 +140,19 @@ def list_proposals(
     sort: str = "newest",
     page: int = 1,
     page_size: int = 25,
+    total: int | None = None,
 ) -> QueuePage:
-    """One page of the queue, sorted in the database; ``page`` beyond the end gives the last page."""
+    """One page of the queue, sorted in the database; ``page`` beyond the end gives the last page. ``total`` is the
+    tab's count when the caller already has it (from :func:`tab_counts` under the same filters), so it is not
+    counted twice."""
     if sort not in SORTS:
         raise ValueError(f"Unknown sort {sort!r}; expected one of {', '.join(SORTS)}.")
     page_size = max(1, min(int(page_size), MAX_PAGE_SIZE))
-    counted = _status_filter(
-        _filtered(select(func.count()).select_from(FlowProposal), account_id, domain, proposal_type), tab
-    )
-    total = int(db.scalar(counted) or 0)
+    if total is None:
+        counted = _status_filter(
+            _filtered(select(func.count()).select_from(FlowProposal), account_id, domain, proposal_type), tab
+        )
+        total = int(db.scalar(counted) or 0)
     last_page = max(1, math.ceil(total / page_size))
     page = min(max(1, int(page)), last_page)
     columns = select(
@@ -195,7 +200,6 @@ def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = No
     now = now or utcnow()
     week_ago = now - timedelta(days=7)
     mine = FlowProposal.account_id == account_id
-    pending = db.scalar(select(func.count()).where(mine, FlowProposal.status == ProposalStatus.PENDING)) or 0
     decided = dict(
         db.execute(
             select(FlowProposal.status, func.count())
@@ -216,27 +220,28 @@ def queue_stats(db: Session, account_id: uuid.UUID, *, now: datetime | None = No
         )
         or 0
     )
+    # Pending per domain, read once: the busiest domains, and their sum is the pending count.
     domain = func.coalesce(FlowProposal.problem_domain, NO_DOMAIN)
-    top_rows = db.execute(
+    per_domain = db.execute(
         select(domain, func.count())
         .where(mine, FlowProposal.status == ProposalStatus.PENDING)
         .group_by(domain)
         .order_by(func.count().desc(), domain)
-        .limit(top)
     ).all()
     return QueueStats(
-        pending=int(pending),
+        pending=sum(int(c) for _, c in per_domain),
         approved_week=int(decided.get(ProposalStatus.APPROVED, 0) + decided.get(ProposalStatus.MODIFIED, 0)),
         rejected_week=int(decided.get(ProposalStatus.REJECTED, 0)),
         auto_reinforced_week=int(reinforced),
-        top_domains=[(str(d), int(c)) for d, c in top_rows],
+        top_domains=[(str(d), int(c)) for d, c in per_domain[:top]],
     )
 
 
 def proposal_domains(db: Session, account_id: uuid.UUID) -> list[str]:
     """Domains for the filter; proposals without one are offered as '(none)'."""
-    found = set(db.scalars(select(FlowProposal.problem_domain).where(FlowProposal.account_id == account_id).distinct()))
-    return sorted(d for d in found if d) + ([NO_DOMAIN] if None in found else [])
+    rows = run(db, "review_proposal_domains", account_id=account_id)
+    found = sorted(r["domain"] for r in rows if not r["missing"] and r["domain"])
+    return found + ([NO_DOMAIN] if any(r["missing"] for r in rows) else [])
 
 
 @dataclass(frozen=True)

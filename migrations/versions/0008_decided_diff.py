@@ -6,7 +6,7 @@ Review Queue shows it instead of a diff recomputed against today's flow, which l
 Proposals decided before this revision have none and show the diff stored when they were proposed.
 
 Revision ID: 0008_decided_diff
-Revises: 0006_drop_branch_addition
+Revises: 0007_external_ids
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0008_decided_diff"
-down_revision = "0006_drop_branch_addition"
+down_revision = "0007_external_ids"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ per session. These columns record the calls spent on the proposal, when and from
 wrote it, a reviewer's pending request for a regeneration, and the last failure.
 
 Revision ID: 0011_cluster_generation
-Revises: 0008_decided_diff
+Revises: 0010_rollup_indexes
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 import core.models
 
 revision = "0011_cluster_generation"
-down_revision = "0008_decided_diff"
+down_revision = "0010_rollup_indexes"
 branch_labels = None
 depends_on = None
 
