@@ -6,17 +6,20 @@ knowledge gap (``flows_editor_seed``), or here (edit a flow, new flow); see ``ui
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import streamlit as st
 
 from core.auth import PermissionDenied
 from core.db import parse_uuid
 from core.enums import TreeOrigin
+from core.insights import edges
 from core.models import TREE_ORIGINS
 from core.review import decisions as review
 from core.review import flows, proposals
 from core.trees import InvalidTree
-from ui import flow_editor
+from ui import charts, flow_editor
 from ui.context import call, current_user
 from ui.graph import draw_tree
 
@@ -236,7 +239,25 @@ if versions:
 else:
     chosen, structure = flow.version, flow.tree_structure
     st.caption("No earlier versions are recorded for this flow.")
-draw_tree(structure, key=f"flows_graph_{opened}_{chosen}")
+period = st.selectbox(
+    "Outcomes over",
+    edges.OUTCOME_PERIODS,
+    index=1,
+    key="flows_outcome_period",
+    format_func=lambda d: f"the last {d} days",
+    help="Each edge shows the closed sessions that took it in this period and the share of them that resolved.",
+)
+outcomes = call(edges.flow_outcomes, user.account_id, flow.id, structure, period_days=period, now=datetime.now(UTC))
+st.caption(
+    f"{outcomes.sessions} closed sessions walked this flow in the last {period} days. "
+    "Edge labels: option · sessions · resolved share."
+    if outcomes.sessions
+    else f"No closed session walked this flow in the last {period} days."
+)
+draw_tree(structure, key=f"flows_graph_{opened}_{chosen}", outcomes=outcomes)
+if outcomes.sessions:
+    with st.expander("Outcomes per edge (table)"):
+        charts.table_with_download(outcomes.table(), "flows_edges", f"edges_{opened}.csv")
 if user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
     flow_editor.open_editor(
         flow.tree_structure,

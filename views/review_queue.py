@@ -15,7 +15,8 @@ import streamlit as st
 from core.auth import PermissionDenied
 from core.db import parse_uuid
 from core.enums import ProposalStatus, ProposalType
-from core.models import PROPOSAL_TYPES
+from core.insights import edges
+from core.models import PROPOSAL_TYPES, utcnow
 from core.review import decisions as review
 from core.review import proposals
 from core.trees import InvalidTree
@@ -254,11 +255,21 @@ with detail_col:
         if diff.get("summary"):
             st.markdown("\n".join(f"* {line}" for line in diff["summary"]))
         if detail.proposed_tree:
+            # The target flow's last 30 days on the edges it shares with the proposal.
+            outcomes = p.target_flow_id and call(
+                edges.flow_outcomes,
+                user.account_id,
+                p.target_flow_id,
+                detail.proposed_tree,
+                period_days=30,
+                now=utcnow(),
+            )
             draw_tree(
                 detail.proposed_tree,
                 key=f"review_graph_{pid}",
                 added={a["id"] for a in diff.get("added", [])},
                 changed={c["id"] for c in diff.get("changed", [])},
+                outcomes=outcomes or None,
             )
     elif detail.proposed_tree:
         draw_tree(detail.proposed_tree, key=f"review_graph_{pid}")
