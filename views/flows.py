@@ -14,7 +14,7 @@ import streamlit as st
 from core.auth import PermissionDenied
 from core.db import parse_uuid
 from core.enums import TreeOrigin
-from core.insights import edges
+from core.insights import edges, impact
 from core.models import TREE_ORIGINS
 from core.review import decisions as review
 from core.review import flows, proposals
@@ -270,3 +270,47 @@ if user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
         {"kind": "flow", "flow_id": opened, "version": flow.version},
     )
     st.rerun()
+
+# --- impact of each publish --------------------------------------------------------------------------------
+IMPACT_HELP = (
+    f"Closed sessions of this flow in the {impact.WINDOW_DAYS} days before a version went live vs the days after it "
+    "(until the next version or today). For version 1 'before' is the closed sessions of the flow's domain that "
+    f"matched no flow. The change comes with a 95 % interval once each side has {impact.MIN_SESSIONS} sessions."
+)
+
+
+def shown(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:g}{unit}"
+
+
+st.subheader("Impact", help=IMPACT_HELP)
+impacts = call(impact.flow_impact, user.account_id, flow.id, now=datetime.now(UTC))
+if not impacts:
+    st.info("No published version of this flow is recorded, so there is nothing to compare.")
+for item in impacts[:1]:
+    st.markdown(
+        f"**Version {item.version}**, published {item.published_at:%Y-%m-%d}: closed sessions in the "
+        f"{impact.WINDOW_DAYS} days before vs the {item.after_days:g} days after · resolution change {item.verdict()}"
+    )
+    m1, m2, m3, m4 = st.columns(4)
+    rows = item.as_rows()
+    for column, label, key, unit in (
+        (m1, "Sessions", "sessions", ""),
+        (m2, "Resolution rate", "resolution rate", "%"),
+        (m3, "Median minutes to resolve", "median minutes to resolve", ""),
+        (m4, "Escalation rate", "escalation rate", "%"),
+    ):
+        before, after = rows[0][key], rows[1][key]
+        delta = None if before is None or after is None else round(after - before, 1)
+        column.metric(
+            label,
+            shown(after, unit),
+            delta=None if delta is None else f"{delta:+g}{unit}",
+            delta_color="inverse" if key in ("escalation rate", "median minutes to resolve") else "normal",
+            help=f"After publish; before: {shown(before, unit)}",
+        )
+if impacts:
+    with st.expander("Every version: before and after (table)"):
+        charts.table_with_download(
+            [row for item in impacts for row in item.as_rows()], "flows_impact", f"impact_{opened}.csv"
+        )

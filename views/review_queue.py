@@ -15,7 +15,7 @@ import streamlit as st
 from core.auth import PermissionDenied
 from core.db import parse_uuid
 from core.enums import ProposalStatus, ProposalType
-from core.insights import edges
+from core.insights import edges, impact
 from core.models import PROPOSAL_TYPES, utcnow
 from core.review import decisions as review
 from core.review import proposals
@@ -95,6 +95,7 @@ cols[4].markdown(
     "**Top pending domains**  \n"
     + ("  \n".join(f"{d} · {n}" for d, n in stats.top_domains) if stats.top_domains else "none")
 )
+st.caption("Impact of publishes: " + call(impact.recent_impact, user.account_id, now=utcnow()).describe())
 
 # --- filters and tabs --------------------------------------------------------------------------------------
 f1, f2, f3 = st.columns(3)
