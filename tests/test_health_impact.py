@@ -8,55 +8,15 @@ import pytest
 
 from core.db import session_scope
 from core.insights.impact import MIN_SESSIONS, WindowFigures, change_interval, flow_impact, recent_impact
-from core.models import TreeVersion
-from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
-from tests.health_data import TO_S2, walk
-
-
-def version(db, flow, number, days_ago):
-    db.add(
-        TreeVersion(
-            tree_id=flow.id,
-            account_id=flow.account_id,
-            version=number,
-            name=flow.name,
-            tree_structure=OUTLOOK_TREE,
-            created_at=NOW - timedelta(days=days_ago),
-        )
-    )
+from tests.factories import NOW, make_account
+from tests.health_data import publish_history
 
 
 @pytest.fixture
 def history(engine):
     with session_scope(engine) as db:
         account = make_account(db)
-        flow = make_tree(db, account, version=2)
-        other = make_tree(db, account, name="Another flow")
-        version(db, flow, 1, 100)
-        version(db, flow, 2, 20)
-        # Version 2, before [NOW-50d, NOW-20d): 5 resolved (10..50 minutes), 4 escalated, 1 abandoned.
-        for i, minutes in enumerate((10, 20, 30, 40, 50)):
-            walk(db, account, flow, TO_S2, 21 + i, "resolved", duration_minutes=minutes)
-        for i in range(4):
-            walk(db, account, flow, TO_S2, 30 + i, "escalated")
-        walk(db, account, flow, TO_S2, 49.9, "abandoned")
-        walk(db, account, flow, TO_S2, 60, "resolved")  # before the before-window of version 2
-        # Version 2, after [NOW-20d, NOW): 10 resolved (10..100 minutes, the first at the very publish), 2 escalated.
-        for i in range(10):
-            walk(db, account, flow, TO_S2, 20 if i == 0 else 19 - i, "resolved", duration_minutes=10 * (i + 1))
-        walk(db, account, flow, TO_S2, 5, "escalated")
-        walk(db, account, flow, TO_S2, 6, "escalated")
-        walk(db, account, flow, TO_S2, 1, "active")  # not closed: no outcome
-        # Version 1 (the new flow), before [NOW-130d, NOW-100d): unmatched sessions of its domain.
-        for days, status in ((101, "resolved"), (110, "resolved"), (120, "escalated")):
-            walk(db, account, None, [], days, status)
-        walk(db, account, None, [], 105, "escalated", problem_domain="network")  # another domain
-        walk(db, account, other, TO_S2, 105, "escalated")  # matched another flow
-        # Version 1, after [NOW-100d, NOW-70d): two sessions of the flow.
-        walk(db, account, flow, TO_S2, 90, "resolved", duration_minutes=15)
-        walk(db, account, flow, TO_S2, 80, "resolved", duration_minutes=25)
-        make_session(db, make_account(db), created_at=NOW - timedelta(days=10), matched_flow_id=None)
-        ids = account.id, flow.id
+        ids = account.id, publish_history(db, account).id
     return ids
 
 
