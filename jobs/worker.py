@@ -1,7 +1,8 @@
 """The flywheel worker: ``python -m jobs.worker [--once] [--batch N] [--interval S] [--lease S] [--database-url URL]``.
 
 Runs one pass at start, then every ``--interval`` seconds (default ``FLOWPILOT_WORKER_INTERVAL_SECONDS``, 300) on a
-``schedule`` loop; the knowledge-gap reports are refreshed hourly. A pass (``core.flywheel.runner``) claims due
+``schedule`` loop; the knowledge-gap reports are refreshed hourly, and the same hourly pass opens a re-review for
+every flow whose resolution rate drifted down (``core.insights.drift``). A pass (``core.flywheel.runner``) claims due
 sessions in batches until none is left; any number of workers may run against one database.
 ``--once`` drains what is due and exits (exit code 0). SIGTERM/SIGINT stop after the session in hand.
 """
@@ -42,6 +43,16 @@ def gaps_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
         log.info("knowledge-gap reports refreshed", extra={"accounts": count})
     except Exception:  # noqa: BLE001 - a broken gaps module must not stop the flywheel
         log.exception("knowledge-gap refresh failed")
+
+
+def drift_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+    try:
+        from core.insights.drift import check_all_accounts
+
+        opened = check_all_accounts(engine, clock())
+        log.info("drift check done", extra={"reviews_opened": opened})
+    except Exception:  # noqa: BLE001 - a broken drift check must not stop the flywheel
+        log.exception("drift check failed")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -87,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     scheduler = schedule.Scheduler()
     scheduler.every(interval).seconds.do(flywheel_job, runner)
     scheduler.every().hour.do(gaps_job, engine)
+    scheduler.every().hour.do(drift_job, engine)
     flywheel_job(runner)
     gaps_job(engine)
+    drift_job(engine)
     while not runner.stopping.is_set():
         scheduler.run_pending()
         runner.stopping.wait(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))

@@ -1,5 +1,5 @@
 -- name: health_decided_proposals
--- description: Proposals of one account decided by a reviewer in [start, end), per decision (approved = approved or modified; turned down = dismissed or rejected), all and those the model wrote.
+-- description: Proposals of one account (not re-reviews) decided by a reviewer in [start, end), per decision (approved = approved or modified; turned down = dismissed or rejected), all and those the model wrote.
 -- params: account_id, start, end
 SELECT
     CASE WHEN p.status IN ('approved', 'modified') THEN 'approved' ELSE 'turned_down' END AS decision,
@@ -8,6 +8,7 @@ SELECT
 FROM flow_proposals AS p
 WHERE p.account_id = :account_id
   AND p.status IN ('approved', 'modified', 'dismissed', 'rejected')
+  AND p.proposal_type <> 'review'
   AND p.reviewed_at >= :start
   AND p.reviewed_at < :end
 GROUP BY 1

@@ -1,5 +1,5 @@
 -- name: health_time_to_publish
--- description: Proposals of one account published (approved or modified) in [start, end): how many, and the median hours from their first session (the source session, else the proposal itself) to the decision.
+-- description: Proposals of one account (not re-reviews) published (approved or modified) in [start, end): how many, and the median hours from their first session (the source session, else the proposal itself) to the decision.
 -- params: account_id, start, end
 WITH published AS (
     SELECT minutes_between(COALESCE(s.created_at, p.created_at), p.reviewed_at) / 60.0 AS hours
@@ -7,6 +7,7 @@ WITH published AS (
     LEFT JOIN ai_sessions AS s ON s.id = p.source_session_id
     WHERE p.account_id = :account_id
       AND p.status IN ('approved', 'modified')
+      AND p.proposal_type <> 'review'
       AND p.reviewed_at >= :start
       AND p.reviewed_at < :end
 ),

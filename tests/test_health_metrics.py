@@ -19,7 +19,7 @@ DAY = timedelta(days=1)
 def proposal(db, account, status, *, created=NOW - 5 * DAY, reviewed=None, generator="offline rules", **kw):
     row = FlowProposal(
         account_id=account.id,
-        proposal_type="new_flow",
+        proposal_type=kw.pop("proposal_type", "new_flow"),
         status=status,
         title=f"{status} proposal",
         generator=generator,
@@ -65,6 +65,8 @@ def workspace(engine):
         proposal(db, account, "approved", created=NOW - 50 * DAY, reviewed=NOW - 40 * DAY)  # decided before
         proposal(db, account, "rejected", reviewed=NOW - 2 * DAY, generator="claude-sonnet-4-5")
         proposal(db, account, "dismissed", reviewed=NOW - 2 * DAY)
+        # A re-review answered by retiring its flow publishes nothing and costs nothing.
+        proposal(db, account, "approved", reviewed=NOW - 1 * DAY, proposal_type="review", generator="drift check")
         for hours in (10, 30, 50):
             proposal(db, account, "pending", created=NOW - hours * HOUR)
         proposal(db, account, "auto_reinforced", created=NOW - 100 * HOUR, generator="none (auto-reinforced)")

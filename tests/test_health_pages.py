@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from core.db import session_scope
-from core.models import utcnow
+from core.models import FlowProposal, Tree, utcnow
 from tests.factories import make_account, make_user
 from tests.health_data import TO_S1, publish_history, walk
 from tests.test_review_page import start
@@ -68,3 +70,34 @@ def test_health_page_of_an_empty_account_says_so(monkeypatch, engine):
     assert [i.value for i in app.info] == [
         "No closed session and no published flow in the last 30 days: nothing to measure yet."
     ]
+
+
+def test_a_reviewer_retires_a_drifting_flow_from_the_queue(monkeypatch, engine, data):
+    with session_scope(engine) as db:
+        flow = db.get(Tree, uuid.UUID(data["flow"]))
+        review = FlowProposal(
+            account_id=flow.account_id,
+            proposal_type="review",
+            title="Flow drifting: resolution 81 % → 58 %",
+            description="Where sessions left the flow in the last 30 days:\n- q2: 8 free text",
+            target_flow_id=flow.id,
+            proposed_flow_data={"tree_structure": flow.tree_structure},
+            base_tree_version=flow.version,
+            generator="drift check",
+        )
+        db.add(review)
+        db.flush()
+        review_id = str(review.id)
+    app = start(monkeypatch, engine, user=data["admin"])
+    assert "Flow drifting: resolution 81 % → 58 %" in [b.label.removeprefix("▶ ") for b in app.button]
+    app.button(key=f"review_open_{review_id}").click().run()
+    assert any(":red-badge[re-review]" in m.value for m in app.markdown)
+    app.button(key="review_retire").click().run()
+    app.button(key="review_confirm_yes").click().run()
+    assert not app.exception
+    assert [t.value for t in app.toast] == [
+        "Retired 'Outlook credential prompts': it no longer matches sessions; its history is kept."
+    ]
+    with session_scope(engine) as db:
+        assert db.get(Tree, uuid.UUID(data["flow"])).is_published is False
+        assert db.get(FlowProposal, uuid.UUID(review_id)).status == "approved"

@@ -28,7 +28,11 @@ FLASH = "review_flash"
 CONFIRM = "review_confirm"
 PAGE_SIZE = 25
 ALL = "All"
-TYPE_LABELS = {ProposalType.NEW_FLOW: "new flow", ProposalType.ENHANCEMENT: "enhancement"}
+TYPE_LABELS = {
+    ProposalType.NEW_FLOW: "new flow",
+    ProposalType.ENHANCEMENT: "enhancement",
+    ProposalType.REVIEW: "re-review",
+}
 DECISION_ERRORS = (review.ProposalNotPending, review.ProposalNotFound, review.StaleBase, review.ApprovalNotAllowed)
 
 user = current_user()
@@ -67,6 +71,9 @@ def decide(action: str, proposal_id: uuid.UUID, **kwargs: object) -> None:
         if action == "approve":
             flow = call(review.approve, proposal_id, user, notes=kwargs.get("notes"))
             message = f"Published '{flow.name}' as a new flow."
+        elif action == "retire":
+            flow = call(review.retire_flow, proposal_id, user, notes=kwargs.get("notes"))
+            message = f"Retired '{flow.name}': it no longer matches sessions; its history is kept."
         elif action == "dismiss":
             call(review.dismiss, proposal_id, user, notes=kwargs.get("notes"))
             message = "Dismissed: it comes back if more sessions support it."
@@ -272,6 +279,11 @@ with detail_col:
                 changed={c["id"] for c in diff.get("changed", [])},
                 outcomes=outcomes or None,
             )
+    elif detail.proposed_tree and p.proposal_type == ProposalType.REVIEW and p.target_flow_id:
+        outcomes = call(
+            edges.flow_outcomes, user.account_id, p.target_flow_id, detail.proposed_tree, period_days=30, now=utcnow()
+        )
+        draw_tree(detail.proposed_tree, key=f"review_graph_{pid}", outcomes=outcomes)
     elif detail.proposed_tree:
         draw_tree(detail.proposed_tree, key=f"review_graph_{pid}")
     else:
@@ -299,20 +311,28 @@ with detail_col:
         st.session_state[CONFIRM] = ("dismiss", pid)
     if a4.button("Reject", key="review_reject", disabled=readonly):
         st.session_state[CONFIRM] = ("reject", pid)
-    if p.proposal_type != ProposalType.NEW_FLOW:
+    if p.proposal_type == ProposalType.REVIEW and a1.button("Retire flow", key="review_retire", disabled=readonly):
+        st.session_state[CONFIRM] = ("retire", pid)
+    if p.proposal_type == ProposalType.REVIEW:
+        st.caption(
+            "Edit & Publish writes the flow's next version; Retire flow stops it matching and keeps its history."
+        )
+    elif p.proposal_type != ProposalType.NEW_FLOW:
         st.caption("Enhancements are published only through Edit & Publish, as a new version of the flow.")
 
     confirm = st.session_state.get(CONFIRM)
     if confirm and confirm[1] == pid and not readonly:
         if confirm[0] == "dismiss":
             st.warning(f"Dismiss '{p.title}'? It returns to Pending if more sessions support it.")
+        elif confirm[0] == "retire":
+            st.warning(f"Retire '{detail.target_name}'? Sessions stop matching it; its versions and sessions are kept.")
         else:
             st.warning(f"Reject '{p.title}'? Rejected proposals do not come back.")
             st.text_input("Reason (optional)", key="review_reject_reason")
         c1, c2 = st.columns(2)
         if c1.button(f"Yes, {confirm[0]}", key="review_confirm_yes", type="primary"):
-            if confirm[0] == "dismiss":
-                decide("dismiss", p.id, notes=notes)
+            if confirm[0] in ("dismiss", "retire"):
+                decide(confirm[0], p.id, notes=notes)
             else:
                 decide("reject", p.id, reason=st.session_state.get("review_reject_reason") or notes)
         if c2.button("Cancel", key="review_confirm_no"):
