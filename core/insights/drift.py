@@ -167,6 +167,11 @@ def _node_text(tree: dict, node_id: str) -> str:
     return node_text(node) if node else ""
 
 
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _describe(flow: Tree, drift: Drift, exits: list[dict]) -> str:
     lines = [
         f"'{flow.name}' resolved {drift.earlier_resolved} of {drift.earlier_sessions} closed sessions "
@@ -182,7 +187,7 @@ def _describe(flow: Tree, drift: Drift, exits: list[dict]) -> str:
                 for key, label in (("free_text", "free text"), ("escalated", "escalated"), ("abandoned", "abandoned"))
                 if e[key]
             )
-            lines.append(f"- {e['node_id']} “{e['text'][:80]}”: {what} (of {e['sessions']} that stood there)")
+            lines.append(f"- {e['node_id']} “{_short(e['text'])}”: {what} (of {e['sessions']} that stood there)")
     return "\n".join(lines)
 
 
