@@ -10,6 +10,7 @@ sessions in batches until none is left; any number of workers may run against on
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import signal
@@ -35,24 +36,22 @@ def flywheel_job(runner: Runner) -> None:
         log.exception("flywheel pass failed")
 
 
-def gaps_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
-    try:
-        from core.insights.gaps import refresh_all_accounts
-
-        count = refresh_all_accounts(engine, clock())
-        log.info("knowledge-gap reports refreshed", extra={"accounts": count})
-    except Exception:  # noqa: BLE001 - a broken gaps module must not stop the flywheel
-        log.exception("knowledge-gap refresh failed")
+# The hourly pass: (what, module, function(engine, now) -> count, what the count is).
+HOURLY = (
+    ("knowledge-gap refresh", "core.insights.gaps", "refresh_all_accounts", "accounts"),
+    ("drift check", "core.insights.drift", "check_all_accounts", "reviews_opened"),
+)
 
 
-def drift_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
-    try:
-        from core.insights.drift import check_all_accounts
-
-        opened = check_all_accounts(engine, clock())
-        log.info("drift check done", extra={"reviews_opened": opened})
-    except Exception:  # noqa: BLE001 - a broken drift check must not stop the flywheel
-        log.exception("drift check failed")
+def hourly_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+    """Refresh the knowledge-gap reports, then open re-reviews for drifting flows; each is imported and run on its
+    own, so a broken one stops neither the other nor the flywheel."""
+    for what, module, function, counted in HOURLY:
+        try:
+            refresh = getattr(importlib.import_module(module), function)
+            log.info("%s done", what, extra={counted: refresh(engine, clock())})
+        except Exception:  # noqa: BLE001 - an exception escaping run_pending would unschedule the job
+            log.exception("%s failed", what)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -97,11 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     interval = args.interval or settings.worker_interval_seconds
     scheduler = schedule.Scheduler()
     scheduler.every(interval).seconds.do(flywheel_job, runner)
-    scheduler.every().hour.do(gaps_job, engine)
-    scheduler.every().hour.do(drift_job, engine)
+    scheduler.every().hour.do(hourly_job, engine)
     flywheel_job(runner)
-    gaps_job(engine)
-    drift_job(engine)
+    hourly_job(engine)
     while not runner.stopping.is_set():
         scheduler.run_pending()
         runner.stopping.wait(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))

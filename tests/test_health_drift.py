@@ -154,3 +154,14 @@ def test_only_a_review_retires_a_flow(engine, desk):
         db.flush()
         with pytest.raises(decisions.ApprovalNotAllowed, match="Only a review"):
             decisions.retire_flow(db, other.id, load_user(db, desk["admin"]))
+
+
+def test_the_worker_hourly_pass_opens_the_review_even_when_another_refresh_fails(engine, desk, monkeypatch, caplog):
+    from jobs import worker
+
+    monkeypatch.setattr(worker, "HOURLY", (("broken refresh", "core.no_such_module", "run", "n"), *worker.HOURLY))
+    worker.hourly_job(engine, clock=lambda: NOW)
+    assert "broken refresh failed" in caplog.text
+    with session_scope(engine) as db:
+        titles = list(db.scalars(select(FlowProposal.title).where(FlowProposal.proposal_type == "review")))
+    assert titles == ["Flow drifting: resolution 81 % → 60 %"]

@@ -31,6 +31,7 @@ from core.enums import ProposalStatus, ProposalType
 from core.insights.clusters import cluster_by_embedding
 from core.insights.gaps import KnowledgeGap
 from core.models import FlowProposal, Tree
+from core.review.flows import proposal_data
 from core.similarity.embedders import LocalEmbedder
 from core.sqlfiles import run
 from core.trees import (
@@ -168,13 +169,7 @@ def propose_branch(
             + "; ".join(f"“{c.label}” ({len(c.sessions)})" for c in chosen)
             + "."
         ),
-        proposed_flow_data={
-            "title": flow.name,
-            "description": flow.description,
-            "problem_domain": flow.problem_domain,
-            "match_keywords": list(flow.match_keywords or []),
-            "tree_structure": proposed,
-        },
+        proposed_flow_data=proposal_data(flow, proposed),
         proposed_diff=diff_trees(tree, proposed),
         confidence_score=round(min(MAX_CONFIDENCE, BASE_CONFIDENCE + PER_SESSION * len(sessions)), 3),
         supporting_session_count=len(sessions),

@@ -31,6 +31,7 @@ from core.db import session_scope
 from core.enums import ProposalStatus, ProposalType
 from core.insights.edges import flow_outcomes
 from core.models import Account, FlowProposal, Tree
+from core.review.flows import proposal_data
 from core.sqlfiles import run
 from core.trees import find_node, is_procedural, node_text
 
@@ -211,11 +212,7 @@ def open_drift_reviews(db: Session, account_id: uuid.UUID, now: datetime) -> lis
             title=drift.title(),
             description=_describe(flow, drift, exits),
             proposed_flow_data={
-                "title": flow.name,
-                "description": flow.description,
-                "problem_domain": flow.problem_domain,
-                "match_keywords": list(flow.match_keywords or []),
-                "tree_structure": flow.tree_structure,
+                **proposal_data(flow, flow.tree_structure),
                 "drift": {
                     "earlier_sessions": drift.earlier_sessions,
                     "earlier_resolved": drift.earlier_resolved,

@@ -70,9 +70,7 @@ class PublishImpact:
     @property
     def change(self) -> float | None:
         """After minus before resolution rate, in percentage points (None when a side is empty)."""
-        if self.before.resolution_rate is None or self.after.resolution_rate is None:
-            return None
-        return round(100 * (self.after.resolution_rate - self.before.resolution_rate), 1)
+        return rate_change(self.before, self.after)
 
     @property
     def interval(self) -> tuple[float, float] | None:
@@ -101,6 +99,13 @@ class PublishImpact:
             }
             for side, figures in (("before", self.before), ("after", self.after))
         ]
+
+
+def rate_change(before: WindowFigures, after: WindowFigures) -> float | None:
+    """After minus before resolution rate in percentage points, 1 decimal; None when a side has no session."""
+    if before.resolution_rate is None or after.resolution_rate is None:
+        return None
+    return round(100 * (after.resolution_rate - before.resolution_rate), 1)
 
 
 def _pct(rate: float | None) -> float | None:
@@ -187,9 +192,7 @@ class ImpactSummary:
 
     @property
     def change(self) -> float | None:
-        if self.before.resolution_rate is None or self.after.resolution_rate is None:
-            return None
-        return round(100 * (self.after.resolution_rate - self.before.resolution_rate), 1)
+        return rate_change(self.before, self.after)
 
     def describe(self) -> str:
         """``"3 publishes in 30 days: resolution 61.0% → 78.0% (+17.0 pp)"`` for the stats strip."""

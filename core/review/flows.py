@@ -217,6 +217,18 @@ class FlowChanged(Exception):
         )
 
 
+def proposal_data(flow: Tree, tree_structure: dict[str, Any]) -> dict[str, Any]:
+    """``proposed_flow_data`` of a proposal that turns ``flow`` into ``tree_structure``: the flow's own name,
+    description, domain and keywords, so Edit & Publish starts from the flow as it is."""
+    return {
+        "title": flow.name,
+        "description": flow.description,
+        "problem_domain": flow.problem_domain,
+        "match_keywords": list(flow.match_keywords or []),
+        "tree_structure": tree_structure,
+    }
+
+
 def clean_keywords(keywords: list[str] | None) -> list[str]:
     """Trimmed, non-empty, de-duplicated (case-insensitive) keywords in their first order."""
     seen: set[str] = set()
