@@ -168,6 +168,10 @@ def _node_text(tree: dict, node_id: str) -> str:
     return node_text(node) if node else ""
 
 
+def _p(value: float | None) -> str:
+    return "p < 0.0001" if value is not None and value < 0.0001 else f"p = {value or 0:.4f}"
+
+
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -178,7 +182,7 @@ def _describe(flow: Tree, drift: Drift, exits: list[dict]) -> str:
         f"'{flow.name}' resolved {drift.earlier_resolved} of {drift.earlier_sessions} closed sessions "
         f"({drift.earlier_rate:.0%}) in the {EARLIER_DAYS} days before the last {RECENT_DAYS}, and "
         f"{drift.recent_resolved} of {drift.recent_sessions} ({drift.recent_rate:.0%}) in the last {RECENT_DAYS} "
-        f"days: z = {drift.z:.2f}, one-sided p = {drift.p_value:.4f}.",
+        f"days: z = {drift.z:.2f}, one-sided {_p(drift.p_value)}.",
     ]
     if exits:
         lines.append("Where sessions left the flow in the last 30 days:")
