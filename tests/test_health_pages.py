@@ -40,6 +40,13 @@ def test_health_page_shows_the_measures_with_help_and_two_charts(monkeypatch, en
     assert all(m.help for m in app.metric if m.label in ("Link rate", "Reuse rate", "Time to publish"))
     assert len(app.get("plotly_chart")) == 2
     assert "**1 of 2 flows (50.0%) carry 80 % of the reuse.**" in [m.value for m in app.markdown]
+    assert app.caption[0].value.startswith("18 closed sessions in the last 30 days")
+    app.radio(key="health_period").set_value(7).run()
+    # The last 7 days hold the escalations of days 5 and 6 and the resolution of day 3 (day 1's is still active).
+    assert app.caption[0].value == (
+        "3 closed sessions in the last 7 days · 3 linked · 1 of 1 resolutions reused a flow · backlog median age –, "
+        "oldest –"
+    )
 
 
 def test_flow_page_shows_impact_and_edge_outcomes(monkeypatch, engine, data):
