@@ -108,3 +108,14 @@ def test_a_reviewer_retires_a_drifting_flow_from_the_queue(monkeypatch, engine, 
     with session_scope(engine) as db:
         assert db.get(Tree, uuid.UUID(data["flow"])).is_published is False
         assert db.get(FlowProposal, uuid.UUID(review_id)).status == "approved"
+
+
+def test_retired_flows_are_listed_apart_with_their_history(monkeypatch, engine, data):
+    with session_scope(engine) as db:
+        db.get(Tree, uuid.UUID(data["flow"])).is_published = False
+    app = start(monkeypatch, engine, page="views/flows.py", user=data["admin"])
+    assert "Outlook credential prompts" not in list(app.dataframe[0].value["name"])
+    app.toggle(key="flows_retired").set_value(True).run()
+    assert list(app.dataframe[0].value["name"]) == ["Outlook credential prompts"]
+    assert "Impact" in [h.value for h in app.subheader]
+    assert not [b for b in app.button if b.key in ("flows_edit", "flows_new")]

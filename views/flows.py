@@ -184,7 +184,10 @@ domain = f1.selectbox("Domain", [ALL, *domains], key="flows_domain")
 origin = f2.selectbox(
     "Origin", [ALL, *TREE_ORIGINS], key="flows_origin", format_func=lambda o: flows.ORIGIN_LABELS.get(o, o)
 )
-if user.is_team_admin and f3.button("New flow", key="flows_new"):
+retired = f3.toggle(
+    "Retired", key="flows_retired", help="Flows retired from a re-review: they match no session, history kept."
+)
+if user.is_team_admin and not retired and f3.button("New flow", key="flows_new"):
     flow_editor.open_editor(STARTER_TREE, {}, {"kind": "new"})
     st.rerun()
 rows = call(
@@ -192,9 +195,14 @@ rows = call(
     user.account_id,
     domain=None if domain == ALL else domain,
     origin=None if origin == ALL else origin,
+    retired=retired,
 )
 if not rows:
-    st.info("No published flows yet. Approve a proposal in the Review Queue, or create one with New flow.")
+    st.info(
+        "No retired flows."
+        if retired
+        else "No published flows yet. Approve a proposal in the Review Queue, or create one with New flow."
+    )
     st.stop()
 
 table = pd.DataFrame([r.as_dict() for r in rows])
@@ -258,7 +266,9 @@ draw_tree(structure, key=f"flows_graph_{opened}_{chosen}", outcomes=outcomes)
 if outcomes.sessions:
     with st.expander("Outcomes per edge (table)"):
         charts.table_with_download(outcomes.table(), "flows_edges", f"edges_{opened}.csv")
-if user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
+if retired:
+    st.caption("Retired: sessions no longer match this flow; its versions, sessions and impact are kept.")
+elif user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
     flow_editor.open_editor(
         flow.tree_structure,
         {

@@ -66,9 +66,14 @@ def tree_type_of(structure: dict[str, Any]) -> str:
 
 
 def list_flows(
-    db: Session, account_id: uuid.UUID, *, domain: str | None = None, origin: str | None = None
+    db: Session,
+    account_id: uuid.UUID,
+    *,
+    domain: str | None = None,
+    origin: str | None = None,
+    retired: bool = False,
 ) -> list[FlowRow]:
-    """Published flows of the account, most used first (ties by name)."""
+    """Published flows of the account (``retired=True``: the retired ones instead), most used first (ties by name)."""
     query = select(
         Tree.id,
         Tree.name,
@@ -79,7 +84,7 @@ def list_flows(
         Tree.success_rate,
         Tree.last_matched_at,
         Tree.updated_at,
-    ).where(Tree.account_id == account_id, Tree.is_published.is_(True))
+    ).where(Tree.account_id == account_id, Tree.is_published.is_(not retired))
     if domain:
         query = query.where(Tree.problem_domain == domain)
     if origin:
