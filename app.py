@@ -19,6 +19,9 @@ PAGES = {
         ),
         st.Page("views/flows.py", title="Flows", icon=":material/account_tree:", url_path="flows"),
         st.Page("views/knowledge_gaps.py", title="Knowledge Gaps", icon=":material/travel_explore:", url_path="gaps"),
+        st.Page(
+            "views/knowledge_health.py", title="Knowledge Health", icon=":material/health_metrics:", url_path="health"
+        ),
     ],
     "Analytics": [
         st.Page("views/analytics.py", title="Analytics", icon=":material/monitoring:", url_path="analytics"),

@@ -78,10 +78,12 @@ class StepType(StrEnum):
 
 
 class ProposalType(StrEnum):
-    """A proposal builds a new flow or adds to an existing one (the target flow)."""
+    """A proposal builds a new flow, adds to an existing one (the target flow), or asks a reviewer to look at a
+    published flow again because its resolution rate drifted down (``review``)."""
 
     NEW_FLOW = "new_flow"
     ENHANCEMENT = "enhancement"
+    REVIEW = "review"
 
 
 class ProposalStatus(StrEnum):

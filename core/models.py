@@ -31,6 +31,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -321,6 +322,17 @@ class AISessionStep(Base):
     __table_args__ = (
         CheckConstraint(_in("step_type", STEP_TYPES), name="step_type"),
         UniqueConstraint("session_id", "step_number"),
+        # The recorded paths through flows (edge outcomes, sql/health_flow_paths.sql): a flow's sessions find their
+        # flow steps in this small index instead of the planner scanning every step.
+        Index(
+            "ix_ai_session_steps_flow_path",
+            "session_id",
+            "step_number",
+            "flow_node_id",
+            "was_free_text",
+            postgresql_where=text("flow_node_id IS NOT NULL"),
+            sqlite_where=text("flow_node_id IS NOT NULL"),
+        ),
     )
     id: Mapped[uuid.UUID] = _pk()
     session_id: Mapped[uuid.UUID] = _fk("ai_sessions.id", ondelete="CASCADE")

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.db import analyze, session_scope
+from core.insights.drift import check_all_accounts
 from core.models import (
     Account,
     AISession,
@@ -32,7 +33,7 @@ from core.models import (
 )
 from core.scripts.library import seed_script_templates
 from core.trees import validate_tree
-from demo import flows_identity, flows_network, flows_ops
+from demo import flows_identity, flows_network, flows_ops, health
 from demo.discovery import ACTIVE, NOVEL
 from demo.dsl import Flow
 from demo.history import queue_for_analysis, replay
@@ -137,6 +138,7 @@ def _main_workspace(rng: random.Random, now: datetime, scale: float) -> Workspac
     for key, age in generated_age.items():
         ws.publications.append(Publication(key, "generated", now - timedelta(days=age)))
     _simulate(ws, sim, round(MAIN_SESSIONS * scale), NOVEL)
+    health.plant(ws)
     for key, subject, description in ACTIVE:
         ws.sims.append(sim.active(ws.flows[key], subject, description))
     _queue(ws, round(MAIN_PENDING * scale))
@@ -260,6 +262,8 @@ def build_demo(engine: Engine, seed: int = 7, now: datetime | None = None, scale
     with session_scope(engine) as db:
         analyze(db)  # statistics of the loaded tables, before the worker plans its queries over them
     flywheel = replay(engine, [main, second], now)
+    # The worker's hourly pass would open these on its first start; the workspace shows them at once.
+    summary["drift_reviews"] = check_all_accounts(engine, now)
     with session_scope(engine) as db:
         for slug, ws in ((MAIN_SLUG, main), (SECOND_SLUG, second)):
             summary[slug].update(_flywheel_counts(db, ws))

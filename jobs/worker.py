@@ -1,7 +1,8 @@
 """The flywheel worker: ``python -m jobs.worker [--once] [--batch N] [--interval S] [--lease S] [--database-url URL]``.
 
 Runs one pass at start, then every ``--interval`` seconds (default ``FLOWPILOT_WORKER_INTERVAL_SECONDS``, 300) on a
-``schedule`` loop; the knowledge-gap reports are refreshed hourly. A pass (``core.flywheel.runner``) claims due
+``schedule`` loop; the knowledge-gap reports are refreshed hourly, and the same hourly pass opens a re-review for
+every flow whose resolution rate drifted down (``core.insights.drift``). A pass (``core.flywheel.runner``) claims due
 sessions in batches until none is left; any number of workers may run against one database.
 ``--once`` drains what is due and exits (exit code 0). SIGTERM/SIGINT stop after the session in hand.
 """
@@ -9,6 +10,7 @@ sessions in batches until none is left; any number of workers may run against on
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import signal
@@ -34,14 +36,22 @@ def flywheel_job(runner: Runner) -> None:
         log.exception("flywheel pass failed")
 
 
-def gaps_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
-    try:
-        from core.insights.gaps import refresh_all_accounts
+# The hourly pass: (what, module, function(engine, now) -> count, what the count is).
+HOURLY = (
+    ("knowledge-gap refresh", "core.insights.gaps", "refresh_all_accounts", "accounts"),
+    ("drift check", "core.insights.drift", "check_all_accounts", "reviews_opened"),
+)
 
-        count = refresh_all_accounts(engine, clock())
-        log.info("knowledge-gap reports refreshed", extra={"accounts": count})
-    except Exception:  # noqa: BLE001 - a broken gaps module must not stop the flywheel
-        log.exception("knowledge-gap refresh failed")
+
+def hourly_job(engine: Engine, clock: Callable[[], datetime] = utcnow) -> None:
+    """Refresh the knowledge-gap reports, then open re-reviews for drifting flows; each is imported and run on its
+    own, so a broken one stops neither the other nor the flywheel."""
+    for what, module, function, counted in HOURLY:
+        try:
+            refresh = getattr(importlib.import_module(module), function)
+            log.info("%s done", what, extra={counted: refresh(engine, clock())})
+        except Exception:  # noqa: BLE001 - an exception escaping run_pending would unschedule the job
+            log.exception("%s failed", what)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -86,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     interval = args.interval or settings.worker_interval_seconds
     scheduler = schedule.Scheduler()
     scheduler.every(interval).seconds.do(flywheel_job, runner)
-    scheduler.every().hour.do(gaps_job, engine)
+    scheduler.every().hour.do(hourly_job, engine)
     flywheel_job(runner)
-    gaps_job(engine)
+    hourly_job(engine)
     while not runner.stopping.is_set():
         scheduler.run_pending()
         runner.stopping.wait(min(1.0, max(scheduler.idle_seconds or 1.0, 0.05)))

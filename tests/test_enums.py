@@ -10,14 +10,14 @@ def _checks(model) -> dict[str, str]:
 
 def test_members_are_their_stored_strings():
     assert SessionStatus.RESOLVED == "resolved" and f"{ProposalStatus.AUTO_REINFORCED}" == "auto_reinforced"
-    assert values(ProposalType) == PROPOSAL_TYPES == ("new_flow", "enhancement")
+    assert values(ProposalType) == PROPOSAL_TYPES == ("new_flow", "enhancement", "review")
     assert SESSION_STATUSES == ("active", "resolved", "escalated", "abandoned")
     assert CLOSED_STATUSES == ("resolved", "escalated", "abandoned")
 
 
 def test_check_constraints_are_rendered_from_the_enums():
     checks = _checks(FlowProposal)
-    assert checks["ck_flow_proposals_proposal_type"] == "proposal_type IN ('new_flow', 'enhancement')"
+    assert checks["ck_flow_proposals_proposal_type"] == "proposal_type IN ('new_flow', 'enhancement', 'review')"
     assert checks["ck_flow_proposals_status"] == (
         "status IN ('pending', 'approved', 'modified', 'rejected', 'dismissed', 'auto_reinforced')"
     )

@@ -4,6 +4,8 @@
 the node list under it (the list also serves keyboards and tests, where the graph iframe cannot be clicked).
 Highlights colour nodes of a diff: added green, changed amber. A proposal whose tree counts its supporting sessions
 per branch shows the count on each edge ("No ×3", from ``core.trees.to_graph``) and in the node's details.
+With ``outcomes`` (``core.insights.edges``) each edge also says how many sessions took it and what share of them
+resolved ("Yes · 12 · 75%"), coloured by that share, and each node says where sessions left the flow.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import streamlit as st
 from streamlit_agraph import Config, Edge, Node, agraph
 
+from core.insights.edges import EdgeOutcome, FlowOutcomes
 from core.trees import NODE_COLOURS, to_graph
 
 ADDED_COLOUR = "#2CA02C"
@@ -20,12 +23,39 @@ UNCHANGED_COLOUR = "#CFD4DA"
 CHANGED_COLOUR = "#FFB000"
 # Shapes that hold their label inside, so the text is readable on the type colour.
 TYPE_SHAPES = {"question": "box", "action": "box", "solution": "ellipse"}
+EDGE_COLOUR = "#9AA0A6"
+# Resolved share of the sessions that took an edge: at least the first figure is good, below the second is poor.
+SHARE_COLOURS = ((0.7, "#2CA02C", "70 % or more resolved"), (0.4, "#FFB000", "40–70 %"), (0.0, "#D62728", "under 40 %"))
+
+
+def share_colour(outcome: EdgeOutcome | None) -> str:
+    """The colour of an edge by the resolved share of the sessions that took it; grey when none did."""
+    share = outcome.resolved_share if outcome else None
+    if share is None:
+        return EDGE_COLOUR
+    return next(colour for floor, colour, _ in SHARE_COLOURS if share >= floor)
+
+
+def outcome_legend() -> str:
+    return (
+        "Edges: "
+        + " &nbsp; ".join(f"<span style='color:{c}'>━</span> {name}" for _, c, name in SHARE_COLOURS)
+        + (f" &nbsp; <span style='color:{EDGE_COLOUR}'>━</span> not taken")
+    )
 
 
 def _support_note(support: int | None) -> str:
     if support is None:
         return ""
     return f" — taken by {support} supporting session{'' if support == 1 else 's'}"
+
+
+def _exit_note(outcomes: FlowOutcomes | None, node_id: str) -> str:
+    exits = outcomes.exits.get(node_id) if outcomes else None
+    if exits is None:
+        return ""
+    left = exits.describe()
+    return f" — {exits.sessions} session{'' if exits.sessions == 1 else 's'} stood here" + (f"; {left}" if left else "")
 
 
 def legend(highlight: bool = False) -> str:
@@ -45,6 +75,7 @@ def draw_tree(
     changed: set[str] | None = None,
     height: int = 460,
     picker: bool = True,
+    outcomes: FlowOutcomes | None = None,
 ) -> str | None:
     """Draw ``tree`` and show the full text of the clicked (or picked) node; returns that node's id."""
     graph_nodes, graph_edges = to_graph(tree, short=70)
@@ -66,7 +97,7 @@ def draw_tree(
             Node(
                 id=node.id,
                 label=node.title,
-                title=node.full_text + _support_note(node.support),
+                title=node.full_text + _support_note(node.support) + _exit_note(outcomes, node.id),
                 shape=TYPE_SHAPES.get(node.kind, "dot"),
                 color={"background": colour, "border": colour},
                 font={"color": "#1b1b1b" if dark_text else "#ffffff", "size": 14},
@@ -74,10 +105,14 @@ def draw_tree(
                 borderWidth=1,
             )
         )
-    edges = [
-        Edge(source=e.source, target=e.target, label=e.label, color="#9AA0A6", font={"size": 12, "align": "middle"})
-        for e in graph_edges
-    ]
+    edges = []
+    for e in graph_edges:
+        outcome = outcomes.edges.get((e.source, e.target)) if outcomes else None
+        label = f"{e.label} · {outcome.label()}" if outcome else e.label
+        colour = share_colour(outcome) if outcomes else EDGE_COLOUR
+        edges.append(
+            Edge(source=e.source, target=e.target, label=label, color=colour, font={"size": 12, "align": "middle"})
+        )
     config = Config(
         height=height,
         directed=True,
@@ -93,6 +128,8 @@ def draw_tree(
     # Config appends "px" to the width it is given; the graph fills its column instead.
     config.width = "100%"
     st.markdown(legend(diff_view), unsafe_allow_html=True)
+    if outcomes:
+        st.markdown(outcome_legend(), unsafe_allow_html=True)
     clicked = agraph(nodes=nodes, edges=edges, config=config)
     by_id = {n.id: n for n in graph_nodes}
     if not picker:
@@ -109,6 +146,8 @@ def draw_tree(
     if shown:
         node = by_id[shown]
         status = " (added)" if shown in added else " (changed)" if shown in changed else ""
-        st.markdown(f"**{node.kind.capitalize()} `{node.id}`{status}**{_support_note(node.support)}")
+        st.markdown(
+            f"**{node.kind.capitalize()} `{node.id}`{status}**{_support_note(node.support)}{_exit_note(outcomes, node.id)}"
+        )
         st.write(node.full_text or "—")
     return shown

@@ -6,17 +6,20 @@ knowledge gap (``flows_editor_seed``), or here (edit a flow, new flow); see ``ui
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import streamlit as st
 
 from core.auth import PermissionDenied
 from core.db import parse_uuid
 from core.enums import TreeOrigin
+from core.insights import edges, impact
 from core.models import TREE_ORIGINS
 from core.review import decisions as review
 from core.review import flows, proposals
 from core.trees import InvalidTree
-from ui import flow_editor
+from ui import charts, flow_editor
 from ui.context import call, current_user
 from ui.graph import draw_tree
 
@@ -181,7 +184,10 @@ domain = f1.selectbox("Domain", [ALL, *domains], key="flows_domain")
 origin = f2.selectbox(
     "Origin", [ALL, *TREE_ORIGINS], key="flows_origin", format_func=lambda o: flows.ORIGIN_LABELS.get(o, o)
 )
-if user.is_team_admin and f3.button("New flow", key="flows_new"):
+retired = f3.toggle(
+    "Retired", key="flows_retired", help="Flows retired from a re-review: they match no session, history kept."
+)
+if user.is_team_admin and not retired and f3.button("New flow", key="flows_new"):
     flow_editor.open_editor(STARTER_TREE, {}, {"kind": "new"})
     st.rerun()
 rows = call(
@@ -189,9 +195,14 @@ rows = call(
     user.account_id,
     domain=None if domain == ALL else domain,
     origin=None if origin == ALL else origin,
+    retired=retired,
 )
 if not rows:
-    st.info("No published flows yet. Approve a proposal in the Review Queue, or create one with New flow.")
+    st.info(
+        "No retired flows."
+        if retired
+        else "No published flows yet. Approve a proposal in the Review Queue, or create one with New flow."
+    )
     st.stop()
 
 table = pd.DataFrame([r.as_dict() for r in rows])
@@ -236,8 +247,28 @@ if versions:
 else:
     chosen, structure = flow.version, flow.tree_structure
     st.caption("No earlier versions are recorded for this flow.")
-draw_tree(structure, key=f"flows_graph_{opened}_{chosen}")
-if user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
+period = st.selectbox(
+    "Outcomes over",
+    edges.OUTCOME_PERIODS,
+    index=1,
+    key="flows_outcome_period",
+    format_func=lambda d: f"the last {d} days",
+    help="Each edge shows the closed sessions that took it in this period and the share of them that resolved.",
+)
+outcomes = call(edges.flow_outcomes, user.account_id, flow.id, structure, period_days=period, now=datetime.now(UTC))
+st.caption(
+    f"{outcomes.sessions} closed sessions walked this flow in the last {period} days. "
+    "Edge labels: option · sessions · resolved share."
+    if outcomes.sessions
+    else f"No closed session walked this flow in the last {period} days."
+)
+draw_tree(structure, key=f"flows_graph_{opened}_{chosen}", outcomes=outcomes)
+if outcomes.sessions:
+    with st.expander("Outcomes per edge (table)"):
+        charts.table_with_download(outcomes.table(), "flows_edges", f"edges_{opened}.csv")
+if retired:
+    st.caption("Retired: sessions no longer match this flow; its versions, sessions and impact are kept.")
+elif user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
     flow_editor.open_editor(
         flow.tree_structure,
         {
@@ -249,3 +280,47 @@ if user.is_team_admin and st.button("Edit this flow", key="flows_edit"):
         {"kind": "flow", "flow_id": opened, "version": flow.version},
     )
     st.rerun()
+
+# --- impact of each publish --------------------------------------------------------------------------------
+IMPACT_HELP = (
+    f"Closed sessions of this flow in the {impact.WINDOW_DAYS} days before a version went live vs the days after it "
+    "(until the next version or today). For version 1 'before' is the closed sessions of the flow's domain that "
+    f"matched no flow. The change comes with a 95 % interval once each side has {impact.MIN_SESSIONS} sessions."
+)
+
+
+def shown(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:g}{unit}"
+
+
+st.subheader("Impact", help=IMPACT_HELP)
+impacts = call(impact.flow_impact, user.account_id, flow.id, now=datetime.now(UTC))
+if not impacts:
+    st.info("No published version of this flow is recorded, so there is nothing to compare.")
+for item in impacts[:1]:
+    st.markdown(
+        f"**Version {item.version}**, published {item.published_at:%Y-%m-%d}: closed sessions in the "
+        f"{impact.WINDOW_DAYS} days before vs the {item.after_days:g} days after · resolution change {item.verdict()}"
+    )
+    m1, m2, m3, m4 = st.columns(4)
+    rows = item.as_rows()
+    for column, label, key, unit in (
+        (m1, "Sessions", "sessions", ""),
+        (m2, "Resolution rate", "resolution rate", "%"),
+        (m3, "Median minutes to resolve", "median minutes to resolve", ""),
+        (m4, "Escalation rate", "escalation rate", "%"),
+    ):
+        before, after = rows[0][key], rows[1][key]
+        delta = None if before is None or after is None else round(after - before, 1)
+        column.metric(
+            label,
+            shown(after, unit),
+            delta=None if delta is None else f"{delta:+g}{unit}",
+            delta_color="inverse" if key in ("escalation rate", "median minutes to resolve") else "normal",
+            help=f"After publish; before: {shown(before, unit)}",
+        )
+if impacts:
+    with st.expander("Every version: before and after (table)"):
+        charts.table_with_download(
+            [row for item in impacts for row in item.as_rows()], "flows_impact", f"impact_{opened}.csv"
+        )

@@ -1,12 +1,16 @@
 """Knowledge Gaps: the full latest report, filters, and the sessions behind each gap."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.auth import PermissionDenied
+from core.insights.branches import BranchNotPossible, propose_branch
 from core.insights.gaps import GAP_TYPES, SEVERITIES, filter_gaps
 from core.insights.seeds import flow_seed
 from ui import charts, insights
-from ui.context import current_user
+from ui.context import call, current_user
 
 user = current_user()
 st.title("Knowledge gaps")
@@ -65,7 +69,7 @@ for gap in shown:
         st.write(gap.description)
         st.caption(f"Suggested: {gap.suggested_action}")
         st.json(gap.evidence, expanded=False)
-        show, create = st.columns(2)
+        show, create, branch = st.columns(3)
         if show.toggle("Show the sessions behind this gap", key=f"gaps_sessions_{gap.key}"):
             sessions = insights.gap_sessions(user.account_id, gap)
             if not sessions:
@@ -83,3 +87,16 @@ for gap in shown:
         if gap.severity == "high" and create.button("Create flow", key=f"gaps_create_{gap.key}"):
             st.session_state["flows_editor_seed"] = flow_seed(gap)
             st.switch_page("views/flows.py")
+        if gap.gap_type == "weak_options" and branch.button(
+            "Propose branch",
+            key=f"gaps_branch_{gap.key}",
+            disabled=not user.is_team_admin,
+            help="Group the free-text answers and propose the most common ones as new options of this question.",
+        ):
+            try:
+                proposal = call(propose_branch, user, gap, now=datetime.now(UTC), lookback_days=lookback_days)
+            except (BranchNotPossible, PermissionDenied) as exc:
+                st.warning(f"No branch proposed: {exc}")
+            else:
+                st.toast(f"Proposed '{proposal.title}' in the Review Queue.", icon="✅")
+                st.markdown(f"[Open it in the Review Queue](/?proposal={proposal.id})")

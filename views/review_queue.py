@@ -16,7 +16,8 @@ import streamlit as st
 from core.auth import PermissionDenied
 from core.db import parse_uuid
 from core.enums import ProposalStatus, ProposalType
-from core.models import PROPOSAL_TYPES
+from core.insights import edges, impact
+from core.models import PROPOSAL_TYPES, utcnow
 from core.review import decisions as review
 from core.review import proposals
 from core.trees import InvalidTree
@@ -31,7 +32,11 @@ CONFIRM = "review_confirm"
 DRAFT = "review_draft"
 PAGE_SIZE = 25
 ALL = "All"
-TYPE_LABELS = {ProposalType.NEW_FLOW: "new flow", ProposalType.ENHANCEMENT: "enhancement"}
+TYPE_LABELS = {
+    ProposalType.NEW_FLOW: "new flow",
+    ProposalType.ENHANCEMENT: "enhancement",
+    ProposalType.REVIEW: "re-review",
+}
 DECISION_ERRORS = (review.ProposalNotPending, review.ProposalNotFound, review.StaleBase, review.ApprovalNotAllowed)
 
 user = current_user()
@@ -98,6 +103,9 @@ def decide(action: str, proposal_id: uuid.UUID, **kwargs: object) -> None:
         if action == "approve":
             flow = call(review.approve, proposal_id, user, notes=kwargs.get("notes"))
             message = f"Published '{flow.name}' as a new flow."
+        elif action == "retire":
+            flow = call(review.retire_flow, proposal_id, user, notes=kwargs.get("notes"))
+            message = f"Retired '{flow.name}': it no longer matches sessions; its history is kept."
         elif action == "dismiss":
             call(review.dismiss, proposal_id, user, notes=kwargs.get("notes"))
             message = "Dismissed: it comes back if more sessions support it."
@@ -146,6 +154,7 @@ cols[4].markdown(
     "**Top pending domains**  \n"
     + ("  \n".join(f"{d} · {n}" for d, n in stats.top_domains) if stats.top_domains else "none")
 )
+st.caption("Impact of publishes: " + call(impact.recent_impact, user.account_id, now=utcnow()).describe())
 
 # --- filters and tabs --------------------------------------------------------------------------------------
 f1, f2, f3 = st.columns(3)
@@ -322,12 +331,27 @@ with detail_col:
         if diff.get("summary"):
             st.markdown("\n".join(f"* {line}" for line in diff["summary"]))
         if detail.proposed_tree:
+            # The target flow's last 30 days on the edges it shares with the proposal.
+            outcomes = p.target_flow_id and call(
+                edges.flow_outcomes,
+                user.account_id,
+                p.target_flow_id,
+                detail.proposed_tree,
+                period_days=30,
+                now=utcnow(),
+            )
             draw_tree(
                 detail.proposed_tree,
                 key=f"review_graph_{pid}",
                 added={a["id"] for a in diff.get("added", [])},
                 changed={c["id"] for c in diff.get("changed", [])},
+                outcomes=outcomes or None,
             )
+    elif detail.proposed_tree and p.proposal_type == ProposalType.REVIEW and p.target_flow_id:
+        outcomes = call(
+            edges.flow_outcomes, user.account_id, p.target_flow_id, detail.proposed_tree, period_days=30, now=utcnow()
+        )
+        draw_tree(detail.proposed_tree, key=f"review_graph_{pid}", outcomes=outcomes)
     elif detail.proposed_tree:
         draw_tree(detail.proposed_tree, key=f"review_graph_{pid}")
     else:
@@ -357,7 +381,13 @@ with detail_col:
         st.session_state[CONFIRM] = ("dismiss", pid)
     if a4.button("Reject", key="review_reject", disabled=readonly):
         st.session_state[CONFIRM] = ("reject", pid)
-    if p.proposal_type != ProposalType.NEW_FLOW:
+    if p.proposal_type == ProposalType.REVIEW and a1.button("Retire flow", key="review_retire", disabled=readonly):
+        st.session_state[CONFIRM] = ("retire", pid)
+    if p.proposal_type == ProposalType.REVIEW:
+        st.caption(
+            "Edit & Publish writes the flow's next version; Retire flow stops it matching and keeps its history."
+        )
+    elif p.proposal_type != ProposalType.NEW_FLOW:
         st.caption("Enhancements are published only through Edit & Publish, as a new version of the flow.")
     if cfg.llm_enabled and st.button(
         "Ask the model for a new tree",
@@ -371,14 +401,16 @@ with detail_col:
     if confirm and confirm[1] == pid and not readonly:
         if confirm[0] == "dismiss":
             st.warning(f"Dismiss '{p.title}'? It returns to Pending if more sessions support it.")
+        elif confirm[0] == "retire":
+            st.warning(f"Retire '{detail.target_name}'? Sessions stop matching it; its versions and sessions are kept.")
         else:
             st.warning(f"Reject '{p.title}'? Rejected proposals do not come back.")
             reason = st.text_input("Reason (optional)", key="review_reject_reason")
             st.session_state[DRAFT]["reason"] = reason
         c1, c2 = st.columns(2)
         if c1.button(f"Yes, {confirm[0]}", key="review_confirm_yes", type="primary"):
-            if confirm[0] == "dismiss":
-                decide("dismiss", p.id, notes=notes)
+            if confirm[0] in ("dismiss", "retire"):
+                decide(confirm[0], p.id, notes=notes)
             else:
                 decide("reject", p.id, reason=st.session_state.get("review_reject_reason") or notes)
         if c2.button("Cancel", key="review_confirm_no"):

@@ -128,7 +128,7 @@ def plan_session(db: Session, session: AISession, facts: SessionFacts | None = N
     if facts is None:
         facts = load_facts(db, session)
     flow = db.get(Tree, session.matched_flow_id) if session.matched_flow_id else None
-    if flow is not None and flow.account_id != session.account_id:
+    if flow is not None and (flow.account_id != session.account_id or not flow.is_published):  # retired: no match
         flow = None
     tree = flow.tree_structure if flow is not None else None
     walkable = isinstance(tree, dict) and "type" in tree and not validate_tree(tree)

@@ -1,4 +1,4 @@
-"""Deciding flow proposals: approve, modify (edit & publish), dismiss, reject.
+"""Deciding flow proposals: approve, modify (edit & publish), dismiss, reject, and retire the flow of a review.
 
 Rules, enforced here whatever the page shows:
 * only team admins of the proposal's account (or super admins) decide — others get ``PermissionDenied``;
@@ -9,6 +9,9 @@ Rules, enforced here whatever the page shows:
 * a new_flow is approved as is (``approve``) or edited (``modify``); an enhancement is never approved blind — only
   ``modify`` publishes it, as a new version of the target flow, and when the target moved on since the proposal
   was made (``base_tree_version``) it raises ``StaleBase`` unless ``confirm_stale=True``;
+* a review (a flow whose resolution drifted down) is dismissed, edited through ``modify`` (a new version of the
+  flow, its origin kept) or answered with ``retire_flow``: the flow stops being published, so it stops matching,
+  and keeps its versions and sessions; the proposal is ``approved`` with a note saying so;
 * dismiss keeps ``dismissed_support`` = the support at that moment, so the flywheel can bring it back when support
   grows; reject keeps the optional reason in ``reviewer_notes``;
 * a decided enhancement keeps its diff as decided (``decided_diff``): what publishing changed in the flow, or what
@@ -120,7 +123,8 @@ def modify(
     ensure_valid(tree_structure)
     data = proposal.proposed_flow_data or {}
     acting = _acting_in(reviewer, proposal.account_id)
-    if proposal.proposal_type == ProposalType.ENHANCEMENT:
+    if proposal.proposal_type in (ProposalType.ENHANCEMENT, ProposalType.REVIEW):
+        review = proposal.proposal_type == ProposalType.REVIEW
         if proposal.target_flow_id is None:
             raise InvalidTree(["This enhancement has no target flow any more (it was deleted)."])
         target = flows.get_flow(db, proposal.account_id, proposal.target_flow_id, for_update=True)
@@ -134,8 +138,8 @@ def modify(
             acting,
             target.id,
             tree_structure,
-            origin=TreeOrigin.AI_ENHANCED,
-            change_note=f"Enhanced from proposal '{proposal.title}'",
+            origin=None if review else TreeOrigin.AI_ENHANCED,
+            change_note=f"{'Re-reviewed after' if review else 'Enhanced from'} proposal '{proposal.title}'",
             name=title,
             description=description,
             match_keywords=match_keywords,
@@ -155,6 +159,26 @@ def modify(
             change_note=f"Edited and published from proposal '{proposal.title}'",
         )
     proposal.published_flow_id = flow.id
+    db.flush()
+    return flow
+
+
+RETIRED_NOTE = "Retired the flow."
+
+
+def retire_flow(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, notes: str | None = None) -> Tree:
+    """Answer a review proposal by retiring its flow: it is no longer published (so no session matches it any more)
+    and keeps its versions and sessions. The proposal becomes ``approved`` with the note "Retired the flow."."""
+    proposal = _decidable(db, proposal_id, reviewer)
+    if proposal.proposal_type != ProposalType.REVIEW:
+        raise ApprovalNotAllowed("Only a review proposal retires its flow.")
+    if proposal.target_flow_id is None:
+        raise InvalidTree(["This review has no flow any more (it was deleted)."])
+    flow = flows.get_flow(db, proposal.account_id, proposal.target_flow_id, for_update=True)
+    note = RETIRED_NOTE + (f" {notes.strip()}" if notes and notes.strip() else "")
+    _claim(db, proposal, reviewer, ProposalStatus.APPROVED, note)
+    flow.is_published = False
+    flow.updated_at = utcnow()
     db.flush()
     return flow
 

@@ -66,9 +66,14 @@ def tree_type_of(structure: dict[str, Any]) -> str:
 
 
 def list_flows(
-    db: Session, account_id: uuid.UUID, *, domain: str | None = None, origin: str | None = None
+    db: Session,
+    account_id: uuid.UUID,
+    *,
+    domain: str | None = None,
+    origin: str | None = None,
+    retired: bool = False,
 ) -> list[FlowRow]:
-    """Published flows of the account, most used first (ties by name)."""
+    """Published flows of the account (``retired=True``: the retired ones instead), most used first (ties by name)."""
     query = select(
         Tree.id,
         Tree.name,
@@ -79,7 +84,7 @@ def list_flows(
         Tree.success_rate,
         Tree.last_matched_at,
         Tree.updated_at,
-    ).where(Tree.account_id == account_id, Tree.is_published.is_(True))
+    ).where(Tree.account_id == account_id, Tree.is_published.is_(not retired))
     if domain:
         query = query.where(Tree.problem_domain == domain)
     if origin:
@@ -215,6 +220,18 @@ class FlowChanged(Exception):
         super().__init__(
             f"The flow is at version {current} now, the editor started from version {expected}: reload it first."
         )
+
+
+def proposal_data(flow: Tree, tree_structure: dict[str, Any]) -> dict[str, Any]:
+    """``proposed_flow_data`` of a proposal that turns ``flow`` into ``tree_structure``: the flow's own name,
+    description, domain and keywords, so Edit & Publish starts from the flow as it is."""
+    return {
+        "title": flow.name,
+        "description": flow.description,
+        "problem_domain": flow.problem_domain,
+        "match_keywords": list(flow.match_keywords or []),
+        "tree_structure": tree_structure,
+    }
 
 
 def clean_keywords(keywords: list[str] | None) -> list[str]:

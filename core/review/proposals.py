@@ -43,7 +43,7 @@ SORTS = {
     "confidence": "Confidence",
     "support": "Supporting sessions",
 }
-TYPE_BADGE_COLOURS = {ProposalType.NEW_FLOW: "green", ProposalType.ENHANCEMENT: "orange"}
+TYPE_BADGE_COLOURS = {ProposalType.NEW_FLOW: "green", ProposalType.ENHANCEMENT: "orange", ProposalType.REVIEW: "red"}
 MAX_PAGE_SIZE = 200
 
 
@@ -267,6 +267,11 @@ class ProposalDetail:
     def is_enhancement(self) -> bool:
         return self.proposal.proposal_type == ProposalType.ENHANCEMENT
 
+    @property
+    def targets_flow(self) -> bool:
+        """An enhancement or a review: publishing writes the next version of an existing flow."""
+        return self.proposal.proposal_type in (ProposalType.ENHANCEMENT, ProposalType.REVIEW)
+
     def editor_fields(self) -> dict[str, Any]:
         """What Edit & Publish starts from besides the tree.
 
@@ -276,7 +281,7 @@ class ProposalDetail:
         """
         data = self.proposal.proposed_flow_data or {}
         keywords = data.get("match_keywords") or []
-        if self.is_enhancement and self.target is not None:
+        if self.targets_flow and self.target is not None:
             return {
                 "title": self.target.name,
                 "description": self.target.description,
@@ -302,7 +307,7 @@ class ProposalDetail:
         base = self.proposal.base_tree_version
         if self.proposal.status != ProposalStatus.PENDING:
             return False
-        return self.is_enhancement and None not in (base, self.target_version) and base != self.target_version
+        return self.targets_flow and None not in (base, self.target_version) and base != self.target_version
 
 
 def get_detail(db: Session, account_id: uuid.UUID, proposal_id: uuid.UUID) -> ProposalDetail | None:

@@ -13,13 +13,13 @@ Two kinds of change, both about reading in proportion to the work:
   sorts that are not by age.
 
 Revision ID: 0010_rollup_indexes
-Revises: 0008_decided_diff
+Revises: 0009_knowledge_health
 """
 
 from alembic import op
 
 revision = "0010_rollup_indexes"
-down_revision = "0008_decided_diff"
+down_revision = "0009_knowledge_health"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,78 @@
+"""Two stories the Knowledge Health views tell on the demo workspace, planted in the simulated sessions.
+
+* **A drifting flow** (:data:`DRIFTING`): in the last 30 days a share of its guided sessions stop short of the
+  solution and are escalated, so its resolution rate falls well below its earlier rate and the worker's drift check
+  opens a re-review.
+* **A publish with an effect** (:data:`IMPROVED`, one of the flows the flywheel enhanced): before its version 2 went
+  live a share of its guided sessions were escalated, so the flow's Impact shows resolution rising after the publish.
+
+A session is turned into an escalation consistently: its resolution step becomes an escalation step, it has no
+resolution time, summary, rating or PSA push. The choice of sessions has its own random stream (seeded by the
+account id), so the rest of the workspace is the same as without these stories.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from demo.simulate import ESCALATION_TARGET, Simulated, conversation, new_uuid
+from demo.workspace import Workspace
+
+DRIFTING = "exchange_outlook_prompts"
+DRIFT_SHARE = 0.45
+DRIFT_DAYS = 30
+IMPROVED = "m365_onedrive"
+BEFORE_SHARE = 0.45
+BEFORE_DAYS = 30
+
+
+def _escalate(sim: Simulated, rng: random.Random) -> None:
+    row, steps = sim.row, sim.steps
+    last = steps[-1]
+    target = ESCALATION_TARGET.get(row["problem_domain"] or "", "Tier 2 service desk")
+    steps[-1] = {
+        **last,
+        "id": new_uuid(rng),
+        "step_type": "escalation",
+        "content": {"reason": "The flow's fix did not work for this user", "escalated_to": target},
+        "flow_node_id": None,
+        "selected_option": None,
+        "action_result": None,
+    }
+    row.update(status="escalated", resolved_at=None, resolution_summary=None, rating=None)
+    row["conversation_messages"] = conversation(row["intake_content"], steps)
+    sim.reached_solution = False
+    sim.push = None
+
+
+def _guided_resolved(ws: Workspace, key: str) -> list[Simulated]:
+    return [
+        s
+        for s in ws.sims
+        if s.kind == "guided"
+        and s.flow is not None
+        and s.flow.key == key
+        and s.row["status"] == "resolved"
+        and s.steps
+        and s.steps[-1]["step_type"] == "resolution"
+    ]
+
+
+def plant(ws: Workspace) -> dict[str, int]:
+    """Plant both stories in ``ws`` (the main demo account); returns how many sessions each changed."""
+    rng = random.Random(str(ws.id))
+    changed = {"drifting": 0, "improved": 0}
+    recent = ws.now - timedelta(days=DRIFT_DAYS)
+    for sim in _guided_resolved(ws, DRIFTING):
+        if sim.row["created_at"] >= recent and rng.random() < DRIFT_SHARE:
+            _escalate(sim, rng)
+            changed["drifting"] += 1
+    published = next((p.at for p in ws.publications if p.key == IMPROVED and p.kind == "enhanced"), None)
+    if published is not None:
+        before = published - timedelta(days=BEFORE_DAYS)
+        for sim in _guided_resolved(ws, IMPROVED):
+            if before <= sim.row["created_at"] < published and rng.random() < BEFORE_SHARE:
+                _escalate(sim, rng)
+                changed["improved"] += 1
+    return changed

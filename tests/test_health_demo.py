@@ -1,0 +1,34 @@
+"""The demo workspace tells the knowledge-health stories with true data (full size, so marked slow)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from core.db import session_scope
+from core.insights.impact import flow_impact
+from core.models import Account, FlowProposal, Tree
+from demo import build_demo
+
+NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_demo_plants_a_drifting_flow_and_a_publish_that_helped(engine):
+    summary = build_demo(engine, seed=7, now=NOW)
+    assert summary["drift_reviews"] == 1
+    with session_scope(engine) as db:
+        northwind = db.scalar(select(Account.id).where(Account.slug == "northwind"))
+        (review,) = db.scalars(select(FlowProposal).where(FlowProposal.proposal_type == "review"))
+        target = db.get(Tree, review.target_flow_id)
+        assert (review.account_id, review.status) == (northwind, "pending")
+        assert target.name == "Outlook keeps prompting for credentials"
+        assert review.title == "Flow drifting: resolution 92 % → 61 %"
+        onedrive = db.scalar(select(Tree).where(Tree.account_id == northwind, Tree.name == "OneDrive sync errors"))
+        latest = flow_impact(db, northwind, onedrive.id, now=NOW)[0]
+    assert latest.version == 2
+    low, high = latest.interval
+    assert latest.change == 29.0 and low > 0
