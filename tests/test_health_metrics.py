@@ -58,12 +58,18 @@ def workspace(engine):
         walk(db, make_account(db), None, [], 2, "resolved")  # another account
         # Published: 24 h from the first session, and 48 h from the proposal (no source session) -> median 36 h.
         p1 = proposal(
-            db, account, "approved", reviewed=NOW - 4 * DAY, source_session_id=source.id, generator="claude-sonnet-4-5"
+            db,
+            account,
+            "approved",
+            reviewed=NOW - 4 * DAY,
+            source_session_id=source.id,
+            generator="claude-sonnet-4-5",
+            model_calls=1,
         )
         source.analysis_proposal_id = p1.id
         proposal(db, account, "modified", created=NOW - 3 * DAY, reviewed=NOW - 1 * DAY)
         proposal(db, account, "approved", created=NOW - 50 * DAY, reviewed=NOW - 40 * DAY)  # decided before
-        proposal(db, account, "rejected", reviewed=NOW - 2 * DAY, generator="claude-sonnet-4-5")
+        proposal(db, account, "rejected", reviewed=NOW - 2 * DAY, generator="claude-sonnet-4-5", model_calls=2)
         proposal(db, account, "dismissed", reviewed=NOW - 2 * DAY)
         # A re-review answered by retiring its flow publishes nothing and costs nothing.
         proposal(db, account, "approved", reviewed=NOW - 1 * DAY, proposal_type="review", generator="drift check")
@@ -119,6 +125,7 @@ def test_cost_per_approved_proposal(engine, workspace):
     assert (cost.calls, cost.tokens, cost.approved, cost.turned_down) == (3, 1500, 2, 2)
     assert (cost.calls_per_approved, cost.tokens_per_approved) == (1.5, 750.0)
     assert (cost.model_approved, cost.model_turned_down, cost.turned_down_share) == (1, 1, 50.0)
+    assert (cost.calls_on_approved, cost.calls_on_turned_down) == (1, 2)
 
 
 def test_a_longer_period_and_an_empty_account(engine, workspace):

@@ -97,5 +97,8 @@ c2.metric(
 c3.metric(
     "Model-written proposals turned down",
     pct(cost.turned_down_share),
-    help=f"{cost.model_approved} approved, {cost.model_turned_down} dismissed or rejected in the period.",
+    help=(
+        f"{cost.model_approved} approved, {cost.model_turned_down} dismissed or rejected in the period; model calls "
+        f"spent on them: {cost.calls_on_approved} on approved, {cost.calls_on_turned_down} on turned-down proposals."
+    ),
 )

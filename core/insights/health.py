@@ -14,7 +14,7 @@ Definitions (the README repeats them; tests pin each on hand-made data):
 * **flows not matched in 90 days**: published flows older than 90 days that no session matched in the last 90;
 * **cost per approved proposal** = model calls (and tokens) of the budget ledger in the period / proposals approved
   in the period, beside how many model-written proposals were approved and how many turned down (dismissed or
-  rejected). The ledger counts per day, not per proposal, so the split is by count of model-written proposals.
+  rejected), and the model calls each proposal counted on itself (``model_calls``) split the same way.
 
 Rates are percentages rounded to 1 decimal, None when their denominator is 0; hours are rounded to 1 decimal.
 """
@@ -57,6 +57,9 @@ class Cost:
     turned_down: int
     model_approved: int
     model_turned_down: int
+    # Model calls counted on the decided proposals themselves (one call per cluster, plus repairs and retries).
+    calls_on_approved: int = 0
+    calls_on_turned_down: int = 0
 
     @property
     def calls_per_approved(self) -> float | None:
@@ -183,5 +186,7 @@ def knowledge_health(db: Session, account_id: uuid.UUID, period_days: int, now: 
             turned_down=int(turned_down.get("proposals", 0)),
             model_approved=int(approved.get("model_made", 0) or 0),
             model_turned_down=int(turned_down.get("model_made", 0) or 0),
+            calls_on_approved=int(approved.get("model_calls", 0) or 0),
+            calls_on_turned_down=int(turned_down.get("model_calls", 0) or 0),
         ),
     )
