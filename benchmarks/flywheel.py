@@ -40,6 +40,7 @@ from core.models import Account, AISession, AISessionStep, FlowProposal, Tree
 from core.similarity.calibration import DIFFERENT, DUPLICATES, pair_scores
 from core.similarity.embedders import LocalEmbedder, to_bytes
 from core.similarity.tfidf import TfidfEmbedder
+from core.trees import question_tree
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PRODUCTS = [
@@ -71,15 +72,9 @@ SYMPTOMS = [
     "certificate warning",
     "update fails",
 ]
-FLOW = {
-    "id": "q1",
-    "type": "question",
-    "question": "Is the device on the corporate network?",
-    "children": [
-        {"id": "s1", "label": "Yes", "type": "solution", "solution": "Reconnect the network drive."},
-        {"id": "s2", "label": "No", "type": "solution", "solution": "Connect the VPN first."},
-    ],
-}
+FLOW = question_tree(
+    "Is the device on the corporate network?", {"Yes": "Reconnect the network drive.", "No": "Connect the VPN first."}
+)
 
 
 def problem_text(n: int) -> str:

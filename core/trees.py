@@ -162,6 +162,19 @@ def _validate_procedural(tree: dict[str, Any]) -> list[str]:
     return errors
 
 
+def question_tree(question: str, solutions: dict[str, str]) -> dict[str, Any]:
+    """The smallest troubleshooting tree: one question (id ``q1``) whose options each end in a solution.
+
+    ``solutions`` maps each option's label to its solution text, in order; the solutions get ids ``s1``, ``s2``, ….
+    The flow editor starts a new flow from one; nothing is validated here, so a test can build a broken one.
+    """
+    children = [
+        {"id": f"s{n}", "label": label, "type": "solution", "solution": solution}
+        for n, (label, solution) in enumerate(solutions.items(), start=1)
+    ]
+    return {"id": "q1", "type": "question", "question": question, "children": children}
+
+
 def ensure_valid(tree: Any) -> None:
     """Raise :class:`InvalidTree` with every message when ``tree`` breaks a rule."""
     errors = validate_tree(tree)

@@ -17,6 +17,7 @@ from core.flywheel.runner import Runner
 from core.llm.client import AnthropicClient
 from core.models import AISession, FlowProposal, LLMUsage
 from core.similarity.embedders import LocalEmbedder, VoyageEmbedder
+from core.trees import question_tree
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
 from tests.fake_anthropic import FakeAnthropic, fake_anthropic_fixture  # noqa: F401
 from tests.fake_voyage import fake_voyage_fixture  # noqa: F401
@@ -27,15 +28,10 @@ GOOD_FLOW = {
     "description": "Rebuild the search index when only recent mail is found.",
     "match_keywords": ["outlook", "search", "index"],
     "problem_domain": "exchange",
-    "tree_structure": {
-        "id": "q1",
-        "type": "question",
-        "question": "Does search find recent emails?",
-        "children": [
-            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Rebuild the Windows Search index."},
-            {"id": "s2", "label": "No", "type": "solution", "solution": "Repair the Office installation."},
-        ],
-    },
+    "tree_structure": question_tree(
+        "Does search find recent emails?",
+        {"Yes": "Rebuild the Windows Search index.", "No": "Repair the Office installation."},
+    ),
 }
 BAD_FLOW = copy.deepcopy(GOOD_FLOW)
 BAD_FLOW["tree_structure"]["children"] = BAD_FLOW["tree_structure"]["children"][:1]

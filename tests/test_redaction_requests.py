@@ -23,6 +23,7 @@ from core.models import Account, AISession, FlowProposal, ScriptTemplate
 from core.scripts.library import seed_script_templates
 from core.scripts.suggest import TOOL_NAME, suggest
 from core.similarity.embedders import LocalEmbedder
+from core.trees import question_tree
 from tests.factories import NOW, make_account, make_session, make_team, make_user
 from tests.fake_anthropic import fake_anthropic_fixture  # noqa: F401
 
@@ -67,15 +68,10 @@ FLOW = {
     "description": "Asked for <PERSON_2> on <HOST_1>.",
     "match_keywords": ["vpn", "wi-fi", "drops"],
     "problem_domain": "vpn",
-    "tree_structure": {
-        "id": "q1",
-        "type": "question",
-        "question": "Does the VPN drop on other networks too?",
-        "children": [
-            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Reinstall the VPN client."},
-            {"id": "s2", "label": "No", "type": "solution", "solution": "Move the laptop to the 5 GHz network."},
-        ],
-    },
+    "tree_structure": question_tree(
+        "Does the VPN drop on other networks too?",
+        {"Yes": "Reinstall the VPN client.", "No": "Move the laptop to the 5 GHz network."},
+    ),
 }
 
 
