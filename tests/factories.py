@@ -62,6 +62,15 @@ def make_account(db: Session, name: str | None = None) -> Account:
     return account
 
 
+def make_two_accounts(db: Session) -> tuple[Account, Account]:
+    """Contoso MSP and Fabrikam IT, Contoso the older one (created a month earlier), so it is listed first."""
+    contoso = make_account(db, "Contoso MSP")
+    contoso.created_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    fabrikam = make_account(db, "Fabrikam IT")
+    fabrikam.created_at = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    return contoso, fabrikam
+
+
 def make_team(db: Session, account: Account, name: str = "Service Desk") -> Team:
     team = Team(account_id=account.id, name=name)
     db.add(team)
