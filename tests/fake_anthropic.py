@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -115,6 +115,12 @@ class ScriptedServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 _ids = itertools.count(1)
 
@@ -174,11 +180,8 @@ class FakeAnthropic(ScriptedServer):
 
 @pytest.fixture(name="fake_anthropic")
 def fake_anthropic_fixture() -> Iterator[FakeAnthropic]:
-    server = FakeAnthropic()
-    try:
+    with FakeAnthropic() as server:
         yield server
-    finally:
-        server.close()
 
 
 # Kept for modules that import the fixture by its own name.
