@@ -108,6 +108,21 @@ def make_tree(db: Session, account: Account, structure: dict[str, Any] | None = 
     return tree
 
 
+def make_finance_share_session(
+    db: Session, account: Account, conversation: list[dict[str, str]], **kw: Any
+) -> AISession:
+    """An active Active Directory session about a user who cannot open the finance share (a group is missing)."""
+    return make_session(
+        db,
+        account,
+        status="active",
+        problem_domain="active_directory",
+        problem_summary="Cannot open the finance share",
+        conversation_messages=conversation,
+        **kw,
+    )
+
+
 def make_session(
     db: Session,
     account: Account,

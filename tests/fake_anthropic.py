@@ -26,6 +26,8 @@ from typing import Any, Self
 
 import pytest
 
+from core.scripts.suggest import TOOL_NAME as SUGGESTION_TOOL
+
 
 @dataclass
 class Reply:
@@ -163,6 +165,18 @@ class FakeAnthropic(ScriptedServer):
     def tool_use(self, tool_input: dict[str, Any], *, name: str = "submit_proposal", **usage: int) -> None:
         block = {"type": "tool_use", "id": f"toolu_fake_{next(_ids)}", "name": name, "input": tool_input}
         self.push(Reply(200, message([block], stop_reason="tool_use", **usage)))
+
+    def script_suggestion(
+        self, template_id: object, params: dict[str, str], *, instructions: str = "", confidence: float = 0.8
+    ) -> None:
+        """What Script Assist's suggestion tool answers: a template, its pre-filled values and instructions."""
+        suggested = {
+            "template_id": str(template_id),
+            "pre_filled_params": params,
+            "instructions": instructions,
+            "confidence": confidence,
+        }
+        self.tool_use(suggested, name=SUGGESTION_TOOL)
 
     def text(self, text: str, **usage: int) -> None:
         self.push(Reply(200, message([{"type": "text", "text": text}], **usage)))

@@ -21,7 +21,7 @@ from core.flywheel.runner import Runner
 from core.llm.client import AnthropicClient
 from core.models import Account, AISession, FlowProposal, ScriptTemplate
 from core.scripts.library import seed_script_templates
-from core.scripts.suggest import TOOL_NAME, suggest
+from core.scripts.suggest import suggest
 from core.similarity.embedders import LocalEmbedder
 from core.trees import question_tree
 from tests.factories import NOW, make_account, make_session, make_team, make_user
@@ -144,14 +144,11 @@ def test_script_assist_sends_placeholders_and_maps_the_answer_back(db: Session, 
     seed_script_templates(db)
     db.commit()
     template = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Add user to AD group"))
-    fake_anthropic.tool_use(
-        {
-            "template_id": str(template.id),
-            "pre_filled_params": {"identity": "<PERSON_2>", "group": "VPN-Users"},
-            "instructions": "Ask <PERSON_2> on <HOST_1> to reconnect after <COMPANY_1> approves.",
-            "confidence": 0.6,
-        },
-        name=TOOL_NAME,
+    fake_anthropic.script_suggestion(
+        template.id,
+        {"identity": "<PERSON_2>", "group": "VPN-Users"},
+        instructions="Ask <PERSON_2> on <HOST_1> to reconnect after <COMPANY_1> approves.",
+        confidence=0.6,
     )
     result = suggest(
         db.get_bind(),
