@@ -29,9 +29,10 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from benchmarks._goals import figure
+from benchmarks.scratch import create_database, drop_database
 from core.db import make_engine, session_scope, upgrade
 from core.insights import analytics, gaps
 from core.insights.rollups import RECENT_DAYS, refresh_rollups
@@ -360,7 +361,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="measure an existing benchmark database instead of generating one")
     parser.add_argument("--no-rollups", action="store_true", help="measure the raw queries without rollups")
     args = parser.parse_args(argv)
-    admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
     name = args.database or f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
     url = f"{args.server}/{name}"
     results: dict[str, object] = {"database": name}
@@ -373,8 +373,7 @@ def main(argv: list[str] | None = None) -> int:
                 newest = conn.execute(text("SELECT MAX(created_at) FROM ai_sessions")).scalar_one()
             now = newest.replace(microsecond=0) + timedelta(seconds=1)
         else:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            create_database(args.server, name)
             now = datetime.now(UTC).replace(microsecond=0)
             engine = make_engine(url)
             upgrade(engine)
@@ -392,9 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
     finally:
         if not args.keep and not args.database:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            drop_database(args.server, name)
     return 0
 
 

@@ -20,9 +20,10 @@ import sys
 import time
 import uuid
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
 from benchmarks._goals import figure
+from benchmarks.scratch import create_database, drop_database
 from core.db import make_engine, session_scope, upgrade
 from core.review import proposals
 
@@ -110,10 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     name = f"flowpilot_bench_review_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(f"{args.server}/{name}")
+    engine = make_engine(create_database(args.server, name))
     try:
         upgrade(engine)
         started = time.perf_counter()
@@ -142,9 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         engine.dispose()
         if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            drop_database(args.server, name)
     return 0
 
 
