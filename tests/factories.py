@@ -53,6 +53,18 @@ OUTLOOK_TREE: dict[str, Any] = {
     ],
 }
 
+# Sessions that followed OUTLOOK_TREE to a solution: Yes, Yes, Done to s1; and straight No to s3.
+OUTLOOK_FOLLOWED_STEPS: list[dict[str, Any]] = [
+    {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
+    {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
+    {"step_type": "action", "flow_node_id": "a1", "selected_option": "Done"},
+    {"step_type": "resolution", "flow_node_id": "s1", "content": {"text": "Restarted Outlook"}},
+]
+OUTLOOK_NO_STEPS: list[dict[str, Any]] = [
+    {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
+    {"step_type": "resolution", "flow_node_id": "s3"},
+]
+
 
 def make_account(db: Session, name: str | None = None) -> Account:
     n = next(_counter)

@@ -16,7 +16,7 @@ from core.flywheel.generators import OfflineRulesGenerator
 from core.models import AISession, FlowProposal, Tree, utcnow
 from core.similarity.embedders import LocalEmbedder
 from core.trees import validate_tree
-from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
+from tests.factories import NOW, OUTLOOK_FOLLOWED_STEPS, OUTLOOK_TREE, make_account, make_session, make_tree
 
 
 def providers(**settings) -> Providers:
@@ -186,12 +186,7 @@ def test_enhancement_from_divergent_session_with_exact_diff(db: Session) -> None
 def test_auto_reinforcement_and_failures_update_exact_flow_stats(db: Session) -> None:
     account = make_account(db)
     flow = make_tree(db, account, times_matched=4, times_resolved=3, success_rate=0.75)
-    followed = [
-        {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-        {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
-        {"step_type": "action", "flow_node_id": "a1", "selected_option": "Done"},
-        {"step_type": "resolution", "flow_node_id": "s1", "content": {"text": "Restarted Outlook"}},
-    ]
+    followed = OUTLOOK_FOLLOWED_STEPS
     ok = make_session(
         db, account, matched_flow_id=flow.id, match_score=0.92, steps=followed, created_at=NOW - timedelta(hours=2)
     )

@@ -21,7 +21,7 @@ from core.flywheel.runner import Runner
 from core.models import Account, AISession, FlowProposal, Tree
 from core.similarity.embedders import LocalEmbedder, from_bytes
 from jobs.worker import main, parse_args
-from tests.factories import NOW, make_account, make_session, make_tree
+from tests.factories import NOW, OUTLOOK_FOLLOWED_STEPS, OUTLOOK_NO_STEPS, make_account, make_session, make_tree
 
 
 class Clock:
@@ -61,10 +61,7 @@ def test_pass_processes_due_sessions_and_records_outcomes(engine: Engine) -> Non
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account)
-        steps = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
-            {"step_type": "resolution", "flow_node_id": "s3"},
-        ]
+        steps = OUTLOOK_NO_STEPS
         reinforced = make_session(
             db, account, matched_flow_id=flow.id, match_score=0.95, steps=steps, analysis_status="pending"
         ).id
@@ -302,12 +299,7 @@ def test_flow_statistics_of_a_batch_are_exact(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account, times_matched=4, times_resolved=3, success_rate=0.75)
-        followed = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-            {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
-            {"step_type": "action", "flow_node_id": "a1", "selected_option": "Done"},
-            {"step_type": "resolution", "flow_node_id": "s1", "content": {"text": "Restarted Outlook"}},
-        ]
+        followed = OUTLOOK_FOLLOWED_STEPS
         kw = {"matched_flow_id": flow.id, "match_score": 0.92, "analysis_status": "pending"}
         latest = make_session(db, account, steps=followed, created_at=NOW - timedelta(hours=3), **kw)
         make_session(db, account, steps=followed, created_at=NOW - timedelta(hours=4), **kw)
@@ -414,10 +406,7 @@ def test_a_batch_plans_each_session_once(engine: Engine, monkeypatch: pytest.Mon
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account)
-        followed = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
-            {"step_type": "resolution", "flow_node_id": "s3"},
-        ]
+        followed = OUTLOOK_NO_STEPS
         kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
         ids = [
             make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
