@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import session_scope
@@ -48,6 +49,17 @@ def seed(engine: Engine, **kw) -> uuid.UUID:
         account = make_account(db)
         session = make_session(db, account, **kw)
         return session.id
+
+
+QUEUED_DISCOVERY = {"confidence_tier": "discovery", "analysis_status": "pending"}
+
+
+def queue_problems(db: Session, account: Account, problems: list[str]) -> list[uuid.UUID]:
+    """One discovery session per problem summary, queued for the flywheel and created a second apart in order."""
+    return [
+        make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **QUEUED_DISCOVERY).id
+        for n, p in enumerate(problems)
+    ]
 
 
 def load(engine: Engine, session_id: uuid.UUID) -> AISession:
@@ -164,11 +176,7 @@ def test_a_lost_claim_is_not_processed_twice(engine: Engine) -> None:
 def test_a_claim_lost_inside_a_batch_is_not_processed_twice(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        ids = [
-            make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **kw).id
-            for n, p in enumerate(PROBLEMS)
-        ]
+        ids = queue_problems(db, account, PROBLEMS)
     slow = Runner(engine, offline(), worker_id="slow", clock=Clock())
     assert queue.claim(engine, "slow", 5, 600, NOW) == ids
     # the lease expires; another worker takes the oldest session and finishes it before the slow one starts
@@ -261,16 +269,19 @@ PROBLEMS = [
 def test_a_batch_of_merges_costs_fewer_statements_than_sessions(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
         firsts = [
-            make_session(db, account, problem_summary=p, created_at=NOW - timedelta(hours=1, minutes=i), **kw).id
+            make_session(
+                db, account, problem_summary=p, created_at=NOW - timedelta(hours=1, minutes=i), **QUEUED_DISCOVERY
+            ).id
             for i, p in enumerate(PROBLEMS)
         ]
     assert dict(Runner(engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 3}
     with session_scope(engine) as db:
         account = db.get(Account, db.get(AISession, firsts[0]).account_id)
         repeats = [
-            make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
+            make_session(
+                db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **QUEUED_DISCOVERY
+            ).id
             for n in range(30)
         ]
     statements: list[str] = []
@@ -324,11 +335,7 @@ class ExplodingGenerator(OfflineRulesGenerator):
 def test_one_failing_session_costs_the_others_of_its_batch_nothing(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        ids = [
-            make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **kw).id
-            for n, p in enumerate([PROBLEMS[0], "The laptop explodes on boot", PROBLEMS[1], PROBLEMS[0]])
-        ]
+        ids = queue_problems(db, account, [PROBLEMS[0], "The laptop explodes on boot", PROBLEMS[1], PROBLEMS[0]])
     providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
     stats = Runner(engine, providers, worker_id="w1", batch=10, clock=Clock()).run_pass()
     assert (stats.claimed, dict(stats.outcomes), stats.retried) == (4, {"new_flow": 2, "merged": 1}, 1)
@@ -367,12 +374,17 @@ def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engin
 def test_drain_at_a_fixed_now_analyses_what_is_due_then_and_ends(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        due = make_session(db, account, problem_summary=PROBLEMS[0], created_at=NOW - timedelta(hours=2), **kw).id
-        failing = make_session(
-            db, account, problem_summary="The laptop explodes on boot", created_at=NOW - timedelta(hours=1), **kw
+        due = make_session(
+            db, account, problem_summary=PROBLEMS[0], created_at=NOW - timedelta(hours=2), **QUEUED_DISCOVERY
         ).id
-        later = make_session(db, account, analysis_after=NOW + timedelta(hours=1), **kw).id
+        failing = make_session(
+            db,
+            account,
+            problem_summary="The laptop explodes on boot",
+            created_at=NOW - timedelta(hours=1),
+            **QUEUED_DISCOVERY,
+        ).id
+        later = make_session(db, account, analysis_after=NOW + timedelta(hours=1), **QUEUED_DISCOVERY).id
     providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
     stats = runner.drain(engine, providers, clock=lambda: NOW, batch=10)
     # the failing session is due again only after its backoff, so the pass ends at the fixed now
@@ -407,11 +419,7 @@ def test_a_batch_plans_each_session_once(engine: Engine, monkeypatch: pytest.Mon
         account = make_account(db)
         flow = make_tree(db, account)
         followed = OUTLOOK_NO_STEPS
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        ids = [
-            make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
-            for n in range(7)
-        ]
+        ids = queue_problems(db, account, [PROBLEMS[n % 3] for n in range(7)])
         ids.append(
             make_session(
                 db, account, matched_flow_id=flow.id, match_score=0.95, steps=followed, analysis_status="pending"
