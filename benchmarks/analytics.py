@@ -37,6 +37,7 @@ from core.db import make_engine, session_scope, upgrade
 from core.insights import analytics, gaps
 from core.insights.rollups import RECENT_DAYS, refresh_rollups
 from core.models import AnalyticsRollupState
+from demo import catalogue
 
 REFRESH_GOAL_S = 0.5
 RAW_RATIO_GOAL = 1.5
@@ -93,18 +94,8 @@ SELECT COALESCE(problem_domain, 'unclassified') AS domain, COUNT(*) AS flows
 FROM trees WHERE account_id = :account_id AND is_published GROUP BY 1
 """
 
-DOMAINS = [
-    "active_directory",
-    "m365",
-    "exchange",
-    "networking",
-    "vpn",
-    "printers",
-    "endpoint",
-    "backup",
-    "security",
-    "identity",
-]
+# The demo workspace's nine domains, in catalogue order, and one it has no flow for.
+DOMAINS = [*dict.fromkeys(flow.domain for flow in catalogue()), "identity"]
 SUMMARIES = [
     "Outlook keeps prompting for a password",
     "Printer offline after Windows update",
