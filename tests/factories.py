@@ -53,17 +53,35 @@ OUTLOOK_TREE: dict[str, Any] = {
     ],
 }
 
+
+def chose(node_id: str, option: str, step_type: str = "question") -> dict[str, Any]:
+    """A step at flow node ``node_id`` where the engineer picked ``option`` (fields for :func:`make_session`)."""
+    return {"step_type": step_type, "flow_node_id": node_id, "selected_option": option}
+
+
+def typed(node_id: str, answer: str, step_type: str = "question") -> dict[str, Any]:
+    """A step at flow node ``node_id`` where the engineer typed ``answer`` instead of picking an option."""
+    return {"step_type": step_type, "flow_node_id": node_id, "was_free_text": True, "free_text_input": answer}
+
+
+def resolved(text: str | None = None, node_id: str | None = None) -> dict[str, Any]:
+    """The resolution step, with its text and the flow's solution node when given."""
+    step: dict[str, Any] = {"step_type": "resolution"}
+    if node_id is not None:
+        step["flow_node_id"] = node_id
+    if text is not None:
+        step["content"] = {"text": text}
+    return step
+
+
 # Sessions that followed OUTLOOK_TREE to a solution: Yes, Yes, Done to s1; and straight No to s3.
 OUTLOOK_FOLLOWED_STEPS: list[dict[str, Any]] = [
-    {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-    {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
-    {"step_type": "action", "flow_node_id": "a1", "selected_option": "Done"},
-    {"step_type": "resolution", "flow_node_id": "s1", "content": {"text": "Restarted Outlook"}},
+    chose("q1", "Yes"),
+    chose("q2", "Yes"),
+    chose("a1", "Done", "action"),
+    resolved("Restarted Outlook", "s1"),
 ]
-OUTLOOK_NO_STEPS: list[dict[str, Any]] = [
-    {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
-    {"step_type": "resolution", "flow_node_id": "s3"},
-]
+OUTLOOK_NO_STEPS: list[dict[str, Any]] = [chose("q1", "No"), resolved(node_id="s3")]
 
 
 def make_account(db: Session, name: str | None = None) -> Account:

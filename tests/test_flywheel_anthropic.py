@@ -18,7 +18,7 @@ from core.llm.client import AnthropicClient
 from core.models import AISession, FlowProposal, LLMUsage
 from core.similarity.embedders import LocalEmbedder, VoyageEmbedder
 from core.trees import question_tree
-from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
+from tests.factories import NOW, OUTLOOK_TREE, chose, make_account, make_session, make_tree, typed
 from tests.fake_anthropic import FakeAnthropic, fake_anthropic_fixture  # noqa: F401
 from tests.fake_voyage import fake_voyage_fixture  # noqa: F401
 
@@ -230,10 +230,7 @@ def test_enhancement_branch_from_the_model(engine, fake_anthropic) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account)
-        steps = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-            {"step_type": "question", "flow_node_id": "q2", "was_free_text": True, "free_text_input": "Only on VPN"},
-        ]
+        steps = [chose("q1", "Yes"), typed("q2", "Only on VPN")]
         session_id = make_session(
             db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps, analysis_status="pending"
         ).id

@@ -20,7 +20,7 @@ from core.models import AISession, FlowProposal
 from core.similarity.embedders import from_bytes
 from core.similarity.tfidf import TfidfEmbedder
 from core.trees import validate_tree
-from tests.factories import NOW, make_account, make_session, make_tree
+from tests.factories import NOW, chose, make_account, make_session, make_tree, resolved
 
 
 def analyze(db: Session, session: AISession, prov: Providers):
@@ -149,10 +149,10 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
 
     def diverging(answer: str) -> AISession:
         steps = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
+            chose("q1", "Yes"),
             dict(DIVERGE_AT_Q2, free_text_input=answer),
             do("Reset Office activation with the OLicenseCleanup script."),
-            {"step_type": "resolution", "content": {"text": "Activation reset"}},
+            resolved("Activation reset"),
         ]
         return make_session(db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps)
 

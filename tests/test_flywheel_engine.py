@@ -16,7 +16,17 @@ from core.flywheel.generators import OfflineRulesGenerator
 from core.models import AISession, FlowProposal, Tree, utcnow
 from core.similarity.embedders import LocalEmbedder
 from core.trees import validate_tree
-from tests.factories import NOW, OUTLOOK_FOLLOWED_STEPS, OUTLOOK_TREE, make_account, make_session, make_tree
+from tests.factories import (
+    NOW,
+    OUTLOOK_FOLLOWED_STEPS,
+    OUTLOOK_TREE,
+    chose,
+    make_account,
+    make_session,
+    make_tree,
+    resolved,
+    typed,
+)
 
 
 def providers(**settings) -> Providers:
@@ -27,6 +37,14 @@ def analyze(db: Session, session: AISession, prov: Providers | None = None):
     outcome = analyze_session(db, session, prov or providers(), NOW)
     db.commit()
     return outcome
+
+
+def proposal_made(db: Session, session: AISession, kind: str) -> FlowProposal:
+    """Commit, analyse ``session`` and return the proposal the flywheel made, which must be of ``kind``."""
+    db.commit()
+    outcome = analyze(db, session)
+    assert outcome.kind == kind
+    return db.get(FlowProposal, outcome.proposal_id)
 
 
 KEYWORDS = ["outlook", "windows", "search", "returns", "results", "older", "emails"]
@@ -55,7 +73,7 @@ SEARCH_STEPS = [
         "content": {"action": "Rebuild the index from Indexing Options > Advanced > Rebuild."},
         "selected_option": "Done",
     },
-    {"step_type": "resolution", "content": {"text": "Rebuilt the index"}},
+    resolved("Rebuilt the index"),
 ]
 
 
@@ -71,10 +89,7 @@ def test_new_flow_from_discovery_session(db: Session) -> None:
         resolution_summary="Rebuilt the Windows Search index; older mail is found again.",
         steps=SEARCH_STEPS,
     )
-    db.commit()
-    outcome = analyze(db, session)
-    assert outcome.kind == "new_flow"
-    proposal = db.get(FlowProposal, outcome.proposal_id)
+    proposal = proposal_made(db, session, "new_flow")
     assert proposal.proposal_type == "new_flow" and proposal.status == "pending"
     assert proposal.generator == "offline rules"
     assert proposal.title == "Outlook search returns no results for older emails at <COMPANY_1>"
@@ -139,7 +154,7 @@ DIVERGENT_STEPS = [
         "content": {"action": "Reset Office activation with the OLicenseCleanup script."},
         "selected_option": "Done",
     },
-    {"step_type": "resolution", "content": {"text": "Activation reset"}},
+    resolved("Activation reset"),
 ]
 
 
@@ -156,10 +171,7 @@ def test_enhancement_from_divergent_session_with_exact_diff(db: Session) -> None
         resolution_summary="Office activation reset; Outlook signs in without prompting.",
         steps=DIVERGENT_STEPS,
     )
-    db.commit()
-    outcome = analyze(db, session)
-    assert outcome.kind == "enhancement"
-    proposal = db.get(FlowProposal, outcome.proposal_id)
+    proposal = proposal_made(db, session, "enhancement")
     assert proposal.target_flow_id == flow.id
     assert proposal.base_tree_version == 3
     assert proposal.divergence_key == "q2|error 0x80070005 when signing in"
@@ -338,10 +350,10 @@ def test_divergence_at_an_action_turns_it_into_a_question(db: Session) -> None:
     account = make_account(db)
     flow = make_tree(db, account)
     steps = [
-        {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-        {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
-        {"step_type": "action", "flow_node_id": "a1", "was_free_text": True, "free_text_input": "Still prompts"},
-        {"step_type": "resolution", "content": {"text": "Removed the stale Office identity registry key."}},
+        chose("q1", "Yes"),
+        chose("q2", "Yes"),
+        typed("a1", "Still prompts", "action"),
+        resolved("Removed the stale Office identity registry key."),
     ]
     session = make_session(
         db,
@@ -351,9 +363,7 @@ def test_divergence_at_an_action_turns_it_into_a_question(db: Session) -> None:
         steps=steps,
         resolution_summary="Removed the stale Office identity registry key.",
     )
-    db.commit()
-    outcome = analyze(db, session)
-    proposal = db.get(FlowProposal, outcome.proposal_id)
+    proposal = proposal_made(db, session, "enhancement")
     assert proposal.proposed_diff["summary"] == [
         "Added branch 'Next' under 'Clear the cached credentials in Windows Credential Manager.'",
         "Changed parent of 'Restart Outlook and sign in once; the prompt stops.'",
@@ -412,10 +422,10 @@ def test_no_branch_is_proposed_where_the_flow_has_no_room(db: Session) -> None:
     crowded = make_tree(db, account, full)
     flow = make_tree(db, account)
     after_solution = [
-        {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-        {"step_type": "question", "flow_node_id": "q2", "selected_option": "No"},
-        {"step_type": "action", "flow_node_id": "s2", "was_free_text": True, "free_text_input": "Already enabled"},
-        {"step_type": "resolution", "content": {"text": "Reset the mailbox profile."}},
+        chose("q1", "Yes"),
+        chose("q2", "No"),
+        typed("s2", "Already enabled", "action"),
+        resolved("Reset the mailbox profile."),
     ]
     sessions = [
         make_session(db, account, matched_flow_id=crowded.id, match_score=0.9, steps=DIVERGENT_STEPS),
