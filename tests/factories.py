@@ -54,6 +54,23 @@ OUTLOOK_TREE: dict[str, Any] = {
 }
 
 
+def ask(question: str, answer: str, options: list[str] | tuple[str, ...] = ("Yes", "No")) -> dict[str, Any]:
+    """A question step off any flow: its text, the options offered and the one the engineer picked."""
+    return {
+        "step_type": "question",
+        "content": {"question": question, "options": list(options)},
+        "selected_option": answer,
+    }
+
+
+def do(action: str, result: str | None = None) -> dict[str, Any]:
+    """An action step off any flow, done, with what it gave when ``result`` is given."""
+    step: dict[str, Any] = {"step_type": "action", "content": {"action": action}, "selected_option": "Done"}
+    if result is not None:
+        step["action_result"] = result
+    return step
+
+
 def chose(node_id: str, option: str, step_type: str = "question") -> dict[str, Any]:
     """A step at flow node ``node_id`` where the engineer picked ``option`` (fields for :func:`make_session`)."""
     return {"step_type": step_type, "flow_node_id": node_id, "selected_option": option}

@@ -20,21 +20,13 @@ from core.models import AISession, FlowProposal
 from core.similarity.embedders import from_bytes
 from core.similarity.tfidf import TfidfEmbedder
 from core.trees import validate_tree
-from tests.factories import NOW, chose, make_account, make_session, make_tree, resolved
+from tests.factories import NOW, ask, chose, do, make_account, make_session, make_tree, resolved
 
 
 def analyze(db: Session, session: AISession, prov: Providers):
     outcome = analyze_session(db, session, prov, NOW)
     db.commit()
     return outcome
-
-
-def ask(question: str, answer: str, options: list[str]) -> dict:
-    return {"step_type": "question", "content": {"question": question, "options": options}, "selected_option": answer}
-
-
-def do(action: str) -> dict:
-    return {"step_type": "action", "content": {"action": action}, "selected_option": "Done"}
 
 
 CONNECTED = "Is the VPN client connected?"

@@ -20,7 +20,9 @@ from tests.factories import (
     NOW,
     OUTLOOK_FOLLOWED_STEPS,
     OUTLOOK_TREE,
+    ask,
     chose,
+    do,
     make_account,
     make_session,
     make_tree,
@@ -50,29 +52,12 @@ def proposal_made(db: Session, session: AISession, kind: str) -> FlowProposal:
 KEYWORDS = ["outlook", "windows", "search", "returns", "results", "older", "emails"]
 
 SEARCH_STEPS = [
-    {
-        "step_type": "question",
-        "content": {"question": "Does search find recent emails?", "options": ["Yes", "No"]},
-        "selected_option": "Yes",
-    },
-    {
-        "step_type": "question",
-        "content": {"question": "Does search find recent emails?", "options": ["Yes", "No"]},
-        "selected_option": "Yes",
-    },
-    {
-        "step_type": "action",
-        "content": {"action": "Check the indexing status (Search Tools > Indexing Status)."},
-        "selected_option": "Done",
-        "action_result": "12,000 items remaining",
-    },
+    ask("Does search find recent emails?", "Yes"),
+    ask("Does search find recent emails?", "Yes"),
+    do("Check the indexing status (Search Tools > Indexing Status).", "12,000 items remaining"),
     {"step_type": "action", "content": {"action": "Restart Outlook."}, "action_result": "Did not help"},
     {"step_type": "note", "content": {"text": "User jane.doe@contoso.com on LAPTOP-7H2K9 is impatient"}},
-    {
-        "step_type": "action",
-        "content": {"action": "Rebuild the index from Indexing Options > Advanced > Rebuild."},
-        "selected_option": "Done",
-    },
+    do("Rebuild the index from Indexing Options > Advanced > Rebuild."),
     resolved("Rebuilt the index"),
 ]
 
@@ -149,11 +134,7 @@ DIVERGENT_STEPS = [
         "free_text_input": "Error 0x80070005 when signing in",
         "content": {"question": "Is Modern Authentication enabled for the tenant?", "options": ["Yes", "No"]},
     },
-    {
-        "step_type": "action",
-        "content": {"action": "Reset Office activation with the OLicenseCleanup script."},
-        "selected_option": "Done",
-    },
+    do("Reset Office activation with the OLicenseCleanup script."),
     resolved("Activation reset"),
 ]
 

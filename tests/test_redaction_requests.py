@@ -24,7 +24,7 @@ from core.scripts.library import seed_script_templates
 from core.scripts.suggest import suggest
 from core.similarity.embedders import LocalEmbedder
 from core.trees import question_tree
-from tests.factories import NOW, make_account, make_session, make_team, make_user
+from tests.factories import NOW, ask, make_account, make_session, make_team, make_user
 from tests.fake_anthropic import fake_anthropic_fixture  # noqa: F401
 
 MODEL = "claude-test-model"
@@ -52,11 +52,7 @@ INTAKE = {
     "device": "kevins-pc",
 }
 STEPS = [
-    {
-        "step_type": "question",
-        "content": {"question": "Does the VPN drop on other networks too?", "options": ["Yes", "No"]},
-        "selected_option": "No",
-    },
+    ask("Does the VPN drop on other networks too?", "No"),
     {
         "step_type": "action",
         "content": {"instructions": "Ping the gateway 10.20.30.41 from nw-lt-0519"},
