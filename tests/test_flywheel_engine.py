@@ -327,22 +327,21 @@ def test_enhancements_merge_on_same_node_and_branch(db: Session) -> None:
     assert (flow.times_matched, flow.times_resolved) == (3, 3)
 
 
+REMOVED_KEY = "Removed the stale Office identity registry key."
+
+
 def test_divergence_at_an_action_turns_it_into_a_question(db: Session) -> None:
     account = make_account(db)
     flow = make_tree(db, account)
-    steps = [
-        chose("q1", "Yes"),
-        chose("q2", "Yes"),
-        typed("a1", "Still prompts", "action"),
-        resolved("Removed the stale Office identity registry key."),
-    ]
+    # Followed the flow to the action a1, where the engineer typed that it did not help.
+    steps = [*OUTLOOK_FOLLOWED_STEPS[:2], typed("a1", "Still prompts", "action"), resolved(REMOVED_KEY)]
     session = make_session(
         db,
         account,
         matched_flow_id=flow.id,
         match_score=0.85,
         steps=steps,
-        resolution_summary="Removed the stale Office identity registry key.",
+        resolution_summary=REMOVED_KEY,
     )
     proposal = proposal_made(db, session, "enhancement")
     assert proposal.proposed_diff["summary"] == [
