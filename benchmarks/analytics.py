@@ -31,8 +31,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
 
+from benchmarks import scratch
 from benchmarks._goals import figure
-from benchmarks.scratch import create_database, drop_database
 from core.db import make_engine, session_scope, upgrade
 from core.insights import analytics, gaps
 from core.insights.rollups import RECENT_DAYS, refresh_rollups
@@ -347,8 +347,7 @@ def measure(url: str, account_id: uuid.UUID, now: datetime) -> dict[str, object]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
-    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    scratch.add_arguments(parser)
     parser.add_argument("--database", help="measure an existing benchmark database instead of generating one")
     parser.add_argument("--no-rollups", action="store_true", help="measure the raw queries without rollups")
     args = parser.parse_args(argv)
@@ -364,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                 newest = conn.execute(text("SELECT MAX(created_at) FROM ai_sessions")).scalar_one()
             now = newest.replace(microsecond=0) + timedelta(seconds=1)
         else:
-            create_database(args.server, name)
+            scratch.create_database(args.server, name)
             now = datetime.now(UTC).replace(microsecond=0)
             engine = make_engine(url)
             upgrade(engine)
@@ -382,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
     finally:
         if not args.keep and not args.database:
-            drop_database(args.server, name)
+            scratch.drop_database(args.server, name)
     return 0
 
 

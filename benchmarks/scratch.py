@@ -3,7 +3,17 @@ dropped afterwards (``WITH (FORCE)`` closes what a benchmark left connected)."""
 
 from __future__ import annotations
 
+import argparse
+
 from sqlalchemy import create_engine, text
+
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a benchmark that runs on a scratch database: the server, and keeping the database."""
+    parser.add_argument("--server", default=SERVER, help="PostgreSQL server URL without a database")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
 
 
 def _on_server(server: str, statement: str) -> None:
