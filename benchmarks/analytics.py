@@ -29,13 +29,15 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
+from benchmarks import scratch
 from benchmarks._goals import figure
 from core.db import make_engine, session_scope, upgrade
 from core.insights import analytics, gaps
 from core.insights.rollups import RECENT_DAYS, refresh_rollups
 from core.models import AnalyticsRollupState
+from demo import catalogue
 
 REFRESH_GOAL_S = 0.5
 RAW_RATIO_GOAL = 1.5
@@ -92,18 +94,8 @@ SELECT COALESCE(problem_domain, 'unclassified') AS domain, COUNT(*) AS flows
 FROM trees WHERE account_id = :account_id AND is_published GROUP BY 1
 """
 
-DOMAINS = [
-    "active_directory",
-    "m365",
-    "exchange",
-    "networking",
-    "vpn",
-    "printers",
-    "endpoint",
-    "backup",
-    "security",
-    "identity",
-]
+# The demo workspace's nine domains, in catalogue order, and one it has no flow for.
+DOMAINS = [*dict.fromkeys(flow.domain for flow in catalogue()), "identity"]
 SUMMARIES = [
     "Outlook keeps prompting for a password",
     "Printer offline after Windows update",
@@ -355,12 +347,10 @@ def measure(url: str, account_id: uuid.UUID, now: datetime) -> dict[str, object]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
-    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    scratch.add_arguments(parser)
     parser.add_argument("--database", help="measure an existing benchmark database instead of generating one")
     parser.add_argument("--no-rollups", action="store_true", help="measure the raw queries without rollups")
     args = parser.parse_args(argv)
-    admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
     name = args.database or f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
     url = f"{args.server}/{name}"
     results: dict[str, object] = {"database": name}
@@ -373,8 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                 newest = conn.execute(text("SELECT MAX(created_at) FROM ai_sessions")).scalar_one()
             now = newest.replace(microsecond=0) + timedelta(seconds=1)
         else:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            scratch.create_database(args.server, name)
             now = datetime.now(UTC).replace(microsecond=0)
             engine = make_engine(url)
             upgrade(engine)
@@ -392,9 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
     finally:
         if not args.keep and not args.database:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            scratch.drop_database(args.server, name)
     return 0
 
 

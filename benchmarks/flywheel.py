@@ -28,8 +28,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, insert, text
 
+from benchmarks import scratch
 from benchmarks._goals import figure
 from core.config import PROJECT_ROOT, Settings
 from core.db import analyze, make_engine, session_scope, upgrade
@@ -40,6 +41,7 @@ from core.models import Account, AISession, AISessionStep, FlowProposal, Tree
 from core.similarity.calibration import DIFFERENT, DUPLICATES, pair_scores
 from core.similarity.embedders import LocalEmbedder, to_bytes
 from core.similarity.tfidf import TfidfEmbedder
+from core.trees import question_tree
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PRODUCTS = [
@@ -71,15 +73,9 @@ SYMPTOMS = [
     "certificate warning",
     "update fails",
 ]
-FLOW = {
-    "id": "q1",
-    "type": "question",
-    "question": "Is the device on the corporate network?",
-    "children": [
-        {"id": "s1", "label": "Yes", "type": "solution", "solution": "Reconnect the network drive."},
-        {"id": "s2", "label": "No", "type": "solution", "solution": "Connect the VPN first."},
-    ],
-}
+FLOW = question_tree(
+    "Is the device on the corporate network?", {"Yes": "Reconnect the network drive.", "No": "Connect the VPN first."}
+)
 
 
 def problem_text(n: int) -> str:
@@ -210,12 +206,7 @@ def fresh_database(url: str | None) -> tuple[Engine, str]:
         path = Path(tempfile.mkdtemp(prefix="flywheel-bench-")) / "bench.db"
         url = f"sqlite:///{path}"
     else:
-        name = f"flywheel_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = url.rsplit("/", 1)[0] + "/" + name
+        url = scratch.create_database(url.rsplit("/", 1)[0], f"flywheel_bench_{uuid.uuid4().hex[:8]}")
     engine = make_engine(url)
     upgrade(engine)
     return engine, url
@@ -224,10 +215,7 @@ def fresh_database(url: str | None) -> tuple[Engine, str]:
 def drop_database(engine: Engine, url: str) -> None:
     engine.dispose()
     if url.startswith("postgresql"):
-        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-        admin.dispose()
+        scratch.drop_database(*url.rsplit("/", 1))
 
 
 def one_worker(engine: Engine, sessions: int) -> float:

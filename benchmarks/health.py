@@ -18,8 +18,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
+from benchmarks import scratch
 from benchmarks.analytics import generate
 from core.db import make_engine, session_scope, upgrade
 from core.insights.edges import OUTCOME_PERIODS, flow_outcomes
@@ -109,16 +110,12 @@ def measure(url: str, account_id: uuid.UUID, flow_id: uuid.UUID, now: datetime) 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=1_000_000)
-    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    scratch.add_arguments(parser)
     args = parser.parse_args(argv)
-    admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
     name = f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
-    url = f"{args.server}/{name}"
     results: dict[str, Any] = {"database": name}
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = scratch.create_database(args.server, name)
         now = datetime.now(UTC).replace(microsecond=0)
         engine = make_engine(url)
         upgrade(engine)
@@ -131,9 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=2))
     finally:
         if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            scratch.drop_database(args.server, name)
     return 0
 
 

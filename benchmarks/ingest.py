@@ -26,8 +26,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
+from benchmarks.scratch import create_database, drop_database
 from core.accounts import create_account
 from core.db import make_engine, session_scope, upgrade
 
@@ -157,19 +156,14 @@ def main(argv: list[str] | None = None) -> int:
             for line in _measure("sqlite", lambda n: f"sqlite:///{folder}/bench-{n}.db", files):
                 print(line, flush=True)
         if args.only in (None, "postgresql"):
-            admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
             names = {n: f"flowpilot_bench_ingest_{uuid.uuid4().hex[:8]}" for n in files}
             try:
-                with admin.connect() as conn:
-                    for name in names.values():
-                        conn.execute(text(f'CREATE DATABASE "{name}"'))
-                for line in _measure("postgresql", lambda n: f"{args.server}/{names[n]}", files):
+                urls = {n: create_database(args.server, name) for n, name in names.items()}
+                for line in _measure("postgresql", urls.__getitem__, files):
                     print(line, flush=True)
             finally:
-                with admin.connect() as conn:
-                    for name in names.values():
-                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+                for name in names.values():
+                    drop_database(args.server, name)
     return 0
 
 

@@ -20,8 +20,9 @@ import sys
 import time
 import uuid
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
+from benchmarks import scratch
 from benchmarks._goals import figure
 from core.db import make_engine, session_scope, upgrade
 from core.review import proposals
@@ -105,15 +106,11 @@ def first_page(engine: Engine, account_id: uuid.UUID, sort: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--proposals", type=int, default=200_000)
-    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    scratch.add_arguments(parser)
     args = parser.parse_args(argv)
 
     name = f"flowpilot_bench_review_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(f"{args.server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(f"{args.server}/{name}")
+    engine = make_engine(scratch.create_database(args.server, name))
     try:
         upgrade(engine)
         started = time.perf_counter()
@@ -142,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         engine.dispose()
         if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            scratch.drop_database(args.server, name)
     return 0
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from benchmarks import scenario_data
 from core.models import Account, AISession, FlowProposal, Team, Tree, User
 from core.similarity.embedders import LocalEmbedder
-from core.trees import iter_nodes, node_text, normalize_label
+from core.trees import iter_nodes, node_text, normalize_label, question_tree
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACCOUNT_SLUG = "scenario-msp"
@@ -371,15 +371,10 @@ class ModelStandIn:
                     "branch": node,
                 }
             else:
-                tree = {
-                    "id": "q1",
-                    "type": "question",
-                    "question": "Does the problem happen for every user?",
-                    "children": [
-                        {"id": "s1", "label": "Yes", "type": "solution", "solution": "Fix it for the whole tenant."},
-                        {"id": "s2", "label": "No", "type": "solution", "solution": "Fix it on the one device."},
-                    ],
-                }
+                tree = question_tree(
+                    "Does the problem happen for every user?",
+                    {"Yes": "Fix it for the whole tenant.", "No": "Fix it on the one device."},
+                )
                 tool_input = {
                     "title": f"Flow {n}",
                     "description": "From the sessions.",

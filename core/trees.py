@@ -70,16 +70,7 @@ def validate_tree(tree: Any) -> list[str]:
             errors.append(f"{path}: node must be a JSON object")
             return
         count += 1
-        node_id = node.get("id")
-        where = f"node '{node_id}'" if isinstance(node_id, str) and node_id.strip() else path
-        if not isinstance(node_id, str) or not node_id.strip():
-            errors.append(f"{path}: missing id")
-        elif len(node_id) > MAX_ID_LENGTH:
-            errors.append(f"{where}: id is longer than {MAX_ID_LENGTH} characters")
-        elif node_id in seen_ids:
-            errors.append(f"{where}: duplicate id")
-        else:
-            seen_ids.add(node_id)
+        where = _check_id(node.get("id"), "node", path, seen_ids, errors, max_length=MAX_ID_LENGTH)
         kind = node.get("type")
         if kind not in NODE_TYPES:
             errors.append(f"{where}: type must be one of question, action, solution (got {kind!r})")
@@ -136,6 +127,24 @@ def validate_tree(tree: Any) -> list[str]:
     return errors
 
 
+def _check_id(
+    value: Any, kind: str, position: str, seen: set[str], errors: list[str], *, max_length: int | None = None
+) -> str:
+    """Check the id of a node or step (present, short enough, unique), record it in ``seen``, and return how the
+    messages name the node: ``kind 'id'``, or its ``position`` when it has no id."""
+    if not isinstance(value, str) or not value.strip():
+        errors.append(f"{position}: missing id")
+        return position
+    where = f"{kind} '{value}'"
+    if max_length is not None and len(value) > max_length:
+        errors.append(f"{where}: id is longer than {max_length} characters")
+    elif value in seen:
+        errors.append(f"{where}: duplicate id")
+    else:
+        seen.add(value)
+    return where
+
+
 def _validate_procedural(tree: dict[str, Any]) -> list[str]:
     steps = tree.get("steps")
     if not isinstance(steps, list) or not steps:
@@ -146,20 +155,26 @@ def _validate_procedural(tree: dict[str, Any]) -> list[str]:
         if not isinstance(step, dict):
             errors.append(f"step {index}: must be a JSON object")
             continue
-        step_id = step.get("id")
-        where = f"step '{step_id}'" if isinstance(step_id, str) and step_id.strip() else f"step {index}"
-        if not isinstance(step_id, str) or not step_id.strip():
-            errors.append(f"step {index}: missing id")
-        elif step_id in seen:
-            errors.append(f"{where}: duplicate id")
-        else:
-            seen.add(step_id)
+        where = _check_id(step.get("id"), "step", f"step {index}", seen, errors)
         action = step.get("action")
         if not isinstance(action, str) or not action.strip():
             errors.append(f"{where}: action text is empty")
     if len(steps) > MAX_NODES:
         errors.append(f"procedure: has {len(steps)} steps, more than the {MAX_NODES} allowed")
     return errors
+
+
+def question_tree(question: str, solutions: dict[str, str]) -> dict[str, Any]:
+    """The smallest troubleshooting tree: one question (id ``q1``) whose options each end in a solution.
+
+    ``solutions`` maps each option's label to its solution text, in order; the solutions get ids ``s1``, ``s2``, ….
+    The flow editor starts a new flow from one; nothing is validated here, so a test can build a broken one.
+    """
+    children = [
+        {"id": f"s{n}", "label": label, "type": "solution", "solution": solution}
+        for n, (label, solution) in enumerate(solutions.items(), start=1)
+    ]
+    return {"id": "q1", "type": "question", "question": question, "children": children}
 
 
 def ensure_valid(tree: Any) -> None:

@@ -1,4 +1,4 @@
-"""Small per-account counts for the sidebar, so every page shows what is waiting."""
+"""Small per-account facts for the sidebar and the filters: what is waiting, which problem domains are in use."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.enums import AnalysisStatus, ProposalStatus
-from core.models import AISession, FlowProposal
+from core.models import AISession, FlowProposal, Tree
 
 QUEUED = (AnalysisStatus.PENDING, AnalysisStatus.RUNNING, AnalysisStatus.DEFERRED)
 
@@ -44,3 +44,10 @@ def workspace_counts(db: Session, account_id: uuid.UUID) -> WorkspaceCounts:
         queued_analyses=sum(int(by_status.get(s, 0)) for s in QUEUED),
         failed_analyses=int(by_status.get(AnalysisStatus.FAILED, 0)),
     )
+
+
+def problem_domains(db: Session, model: type[AISession] | type[Tree], account_id: uuid.UUID) -> list[str]:
+    """The problem domains the account's sessions or flows (``model``) name, each once, alphabetical."""
+    column = model.problem_domain
+    query = select(column).where(model.account_id == account_id, column.is_not(None)).distinct().order_by(column)
+    return list(db.scalars(query))

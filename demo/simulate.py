@@ -248,12 +248,7 @@ class SessionSimulator:
         actions = list(escape.actions)
         if status == "abandoned":
             actions = actions[:1]
-        for action in actions:
-            steps.append(_step("action", {"instructions": action}, action_result="Done"))
-        if status == "resolved":
-            steps.append(_step("resolution", {"solution": escape.resolution}))
-        elif status == "escalated":
-            steps.append(self.escalation_step(flow.domain))
+        steps += self.own_steps(actions, status, escape.resolution, flow.domain)
         row = self.new_row("exploring", flow.domain, subject, description, status)
         row["matched_flow_id"] = self.flow_ids[flow.key]
         row["match_score"] = round(self.rng.uniform(0.55, 0.8), 3)
@@ -274,16 +269,20 @@ class SessionSimulator:
         if status == "abandoned":
             steps = steps[:1]
             actions = []
-        for action in actions:
-            steps.append(_step("action", {"instructions": action}, action_result="Done"))
-        if status == "resolved":
-            steps.append(_step("resolution", {"solution": novel.resolution}))
-        elif status == "escalated":
-            steps.append(self.escalation_step(novel.domain))
+        steps += self.own_steps(actions, status, novel.resolution, novel.domain)
         row = self.new_row("discovery", novel.domain, subject, novel.description, status)
         if status == "resolved":
             row["resolution_summary"] = novel.resolution
         return self.finish(Simulated(row, steps, "discovery", novel=novel))
+
+    def own_steps(self, actions: list[str], status: str, resolution: str, domain: str | None) -> list[dict[str, Any]]:
+        """What the engineer did on their own, off any flow: the actions, then the resolution or the escalation."""
+        steps = [_step("action", {"instructions": action}, action_result="Done") for action in actions]
+        if status == "resolved":
+            steps.append(_step("resolution", {"solution": resolution}))
+        elif status == "escalated":
+            steps.append(self.escalation_step(domain))
+        return steps
 
     def escalation_step(self, domain: str | None) -> dict[str, Any]:
         target = ESCALATION_TARGET.get(domain or "", "Tier 2 service desk")

@@ -54,12 +54,68 @@ OUTLOOK_TREE: dict[str, Any] = {
 }
 
 
+def ask(question: str, answer: str, options: list[str] | tuple[str, ...] = ("Yes", "No")) -> dict[str, Any]:
+    """A question step off any flow: its text, the options offered and the one the engineer picked."""
+    return {
+        "step_type": "question",
+        "content": {"question": question, "options": list(options)},
+        "selected_option": answer,
+    }
+
+
+def do(action: str, result: str | None = None) -> dict[str, Any]:
+    """An action step off any flow, done, with what it gave when ``result`` is given."""
+    step: dict[str, Any] = {"step_type": "action", "content": {"action": action}, "selected_option": "Done"}
+    if result is not None:
+        step["action_result"] = result
+    return step
+
+
+def chose(node_id: str, option: str, step_type: str = "question") -> dict[str, Any]:
+    """A step at flow node ``node_id`` where the engineer picked ``option`` (fields for :func:`make_session`)."""
+    return {"step_type": step_type, "flow_node_id": node_id, "selected_option": option}
+
+
+def typed(node_id: str, answer: str, step_type: str = "question") -> dict[str, Any]:
+    """A step at flow node ``node_id`` where the engineer typed ``answer`` instead of picking an option."""
+    return {"step_type": step_type, "flow_node_id": node_id, "was_free_text": True, "free_text_input": answer}
+
+
+def resolved(text: str | None = None, node_id: str | None = None) -> dict[str, Any]:
+    """The resolution step, with its text and the flow's solution node when given."""
+    step: dict[str, Any] = {"step_type": "resolution"}
+    if node_id is not None:
+        step["flow_node_id"] = node_id
+    if text is not None:
+        step["content"] = {"text": text}
+    return step
+
+
+# Sessions that followed OUTLOOK_TREE to a solution: Yes, Yes, Done to s1; and straight No to s3.
+OUTLOOK_FOLLOWED_STEPS: list[dict[str, Any]] = [
+    chose("q1", "Yes"),
+    chose("q2", "Yes"),
+    chose("a1", "Done", "action"),
+    resolved("Restarted Outlook", "s1"),
+]
+OUTLOOK_NO_STEPS: list[dict[str, Any]] = [chose("q1", "No"), resolved(node_id="s3")]
+
+
 def make_account(db: Session, name: str | None = None) -> Account:
     n = next(_counter)
     account = Account(name=name or f"Account {n}", slug=f"account-{n}-{uuid.uuid4().hex[:6]}")
     db.add(account)
     db.flush()
     return account
+
+
+def make_two_accounts(db: Session) -> tuple[Account, Account]:
+    """Contoso MSP and Fabrikam IT, Contoso the older one (created a month earlier), so it is listed first."""
+    contoso = make_account(db, "Contoso MSP")
+    contoso.created_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    fabrikam = make_account(db, "Fabrikam IT")
+    fabrikam.created_at = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    return contoso, fabrikam
 
 
 def make_team(db: Session, account: Account, name: str = "Service Desk") -> Team:
@@ -97,6 +153,21 @@ def make_tree(db: Session, account: Account, structure: dict[str, Any] | None = 
     db.add(tree)
     db.flush()
     return tree
+
+
+def make_finance_share_session(
+    db: Session, account: Account, conversation: list[dict[str, str]], **kw: Any
+) -> AISession:
+    """An active Active Directory session about a user who cannot open the finance share (a group is missing)."""
+    return make_session(
+        db,
+        account,
+        status="active",
+        problem_domain="active_directory",
+        problem_summary="Cannot open the finance share",
+        conversation_messages=conversation,
+        **kw,
+    )
 
 
 def make_session(

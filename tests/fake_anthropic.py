@@ -22,9 +22,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 import pytest
+
+from core.scripts.suggest import TOOL_NAME as SUGGESTION_TOOL
 
 
 @dataclass
@@ -115,6 +117,12 @@ class ScriptedServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 _ids = itertools.count(1)
 
@@ -158,6 +166,18 @@ class FakeAnthropic(ScriptedServer):
         block = {"type": "tool_use", "id": f"toolu_fake_{next(_ids)}", "name": name, "input": tool_input}
         self.push(Reply(200, message([block], stop_reason="tool_use", **usage)))
 
+    def script_suggestion(
+        self, template_id: object, params: dict[str, str], *, instructions: str = "", confidence: float = 0.8
+    ) -> None:
+        """What Script Assist's suggestion tool answers: a template, its pre-filled values and instructions."""
+        suggested = {
+            "template_id": str(template_id),
+            "pre_filled_params": params,
+            "instructions": instructions,
+            "confidence": confidence,
+        }
+        self.tool_use(suggested, name=SUGGESTION_TOOL)
+
     def text(self, text: str, **usage: int) -> None:
         self.push(Reply(200, message([{"type": "text", "text": text}], **usage)))
 
@@ -174,11 +194,8 @@ class FakeAnthropic(ScriptedServer):
 
 @pytest.fixture(name="fake_anthropic")
 def fake_anthropic_fixture() -> Iterator[FakeAnthropic]:
-    server = FakeAnthropic()
-    try:
+    with FakeAnthropic() as server:
         yield server
-    finally:
-        server.close()
 
 
 # Kept for modules that import the fixture by its own name.

@@ -66,8 +66,5 @@ class FakeVoyage(ScriptedServer):
 
 @pytest.fixture(name="fake_voyage")
 def fake_voyage_fixture() -> Iterator[FakeVoyage]:
-    server = FakeVoyage()
-    try:
+    with FakeVoyage() as server:
         yield server
-    finally:
-        server.close()

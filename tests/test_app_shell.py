@@ -15,7 +15,7 @@ from core.models import FlowProposal
 from core.scripts.library import seed_script_templates
 from core.trees import add_branch, diff_trees
 from tests.app_harness import app_for
-from tests.factories import OUTLOOK_TREE, make_account, make_session, make_team, make_tree, make_user
+from tests.factories import OUTLOOK_TREE, make_account, make_session, make_team, make_tree, make_two_accounts, make_user
 
 PAGES = [
     "views/review_queue.py",
@@ -64,10 +64,7 @@ def _proposal(db, account, flow, **kw):
 @pytest.fixture
 def workspace(db):
     """Two small accounts: Contoso with a flow, sessions, two pending proposals and one dismissed; Fabrikam bare."""
-    contoso = make_account(db, "Contoso MSP")
-    contoso.created_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    fabrikam = make_account(db, "Fabrikam IT")
-    fabrikam.created_at = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    contoso, fabrikam = make_two_accounts(db)
     team = make_team(db, contoso)
     users = {
         role: make_user(db, contoso, role, team, name=f"Contoso {role}", email=f"{role}@contoso.test")

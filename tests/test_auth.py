@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 import pytest
 
@@ -18,7 +17,7 @@ from core.auth import (
 )
 from core.config import Settings
 from core.models import User
-from tests.factories import make_account, make_team, make_user
+from tests.factories import make_account, make_team, make_two_accounts, make_user
 
 SQLITE = Settings(database_url="sqlite:///unused.db")
 PG = Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:5432/unused")
@@ -27,10 +26,7 @@ PG = Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:5432/unused"
 @pytest.fixture
 def people(db):
     """Two accounts; the first (older) one has an engineer, a team admin and an owner."""
-    first = make_account(db, "Contoso MSP")
-    first.created_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    second = make_account(db, "Fabrikam IT")
-    second.created_at = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    first, second = make_two_accounts(db)
     team = make_team(db, first)
     engineer = make_user(db, first, "engineer", team, name="Eve Engineer", email="eve@contoso.test")
     admin = make_user(db, first, "team_admin", team, name="Tom Admin", email="tom@contoso.test")

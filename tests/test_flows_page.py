@@ -13,6 +13,7 @@ from core.auth import load_user
 from core.db import session_scope
 from core.models import Account, Tree
 from core.review import flows
+from core.trees import question_tree
 from tests.factories import NOW, OUTLOOK_TREE, make_account, make_tree, make_user
 from tests.review_helpers import VPN_TREE, enhancement_proposal, outlook_with_branch
 from tests.test_review_page import start
@@ -22,15 +23,9 @@ SEED = {
     "description": "From the knowledge gap 'teams' (14 unmatched sessions).",
     "problem_domain": "teams",
     "match_keywords": ["teams", "call drops"],
-    "tree_structure": {
-        "id": "q1",
-        "type": "question",
-        "question": "Do calls drop on Wi-Fi only?",
-        "children": [
-            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Move the user to the 5 GHz band."},
-            {"id": "s2", "label": "No", "type": "solution", "solution": "Update the Teams client."},
-        ],
-    },
+    "tree_structure": question_tree(
+        "Do calls drop on Wi-Fi only?", {"Yes": "Move the user to the 5 GHz band.", "No": "Update the Teams client."}
+    ),
 }
 
 

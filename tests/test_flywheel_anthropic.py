@@ -17,7 +17,8 @@ from core.flywheel.runner import Runner
 from core.llm.client import AnthropicClient
 from core.models import AISession, FlowProposal, LLMUsage
 from core.similarity.embedders import LocalEmbedder, VoyageEmbedder
-from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
+from core.trees import question_tree
+from tests.factories import NOW, OUTLOOK_TREE, chose, make_account, make_session, make_tree, typed
 from tests.fake_anthropic import FakeAnthropic, fake_anthropic_fixture  # noqa: F401
 from tests.fake_voyage import fake_voyage_fixture  # noqa: F401
 
@@ -27,15 +28,10 @@ GOOD_FLOW = {
     "description": "Rebuild the search index when only recent mail is found.",
     "match_keywords": ["outlook", "search", "index"],
     "problem_domain": "exchange",
-    "tree_structure": {
-        "id": "q1",
-        "type": "question",
-        "question": "Does search find recent emails?",
-        "children": [
-            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Rebuild the Windows Search index."},
-            {"id": "s2", "label": "No", "type": "solution", "solution": "Repair the Office installation."},
-        ],
-    },
+    "tree_structure": question_tree(
+        "Does search find recent emails?",
+        {"Yes": "Rebuild the Windows Search index.", "No": "Repair the Office installation."},
+    ),
 }
 BAD_FLOW = copy.deepcopy(GOOD_FLOW)
 BAD_FLOW["tree_structure"]["children"] = BAD_FLOW["tree_structure"]["children"][:1]
@@ -234,10 +230,7 @@ def test_enhancement_branch_from_the_model(engine, fake_anthropic) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account)
-        steps = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-            {"step_type": "question", "flow_node_id": "q2", "was_free_text": True, "free_text_input": "Only on VPN"},
-        ]
+        steps = [chose("q1", "Yes"), typed("q2", "Only on VPN")]
         session_id = make_session(
             db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps, analysis_status="pending"
         ).id

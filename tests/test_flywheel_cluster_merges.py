@@ -20,21 +20,13 @@ from core.models import AISession, FlowProposal
 from core.similarity.embedders import from_bytes
 from core.similarity.tfidf import TfidfEmbedder
 from core.trees import validate_tree
-from tests.factories import NOW, make_account, make_session, make_tree
+from tests.factories import NOW, ask, chose, do, make_account, make_session, make_tree, resolved
 
 
 def analyze(db: Session, session: AISession, prov: Providers):
     outcome = analyze_session(db, session, prov, NOW)
     db.commit()
     return outcome
-
-
-def ask(question: str, answer: str, options: list[str]) -> dict:
-    return {"step_type": "question", "content": {"question": question, "options": options}, "selected_option": answer}
-
-
-def do(action: str) -> dict:
-    return {"step_type": "action", "content": {"action": action}, "selected_option": "Done"}
 
 
 CONNECTED = "Is the VPN client connected?"
@@ -149,10 +141,10 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
 
     def diverging(answer: str) -> AISession:
         steps = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
+            chose("q1", "Yes"),
             dict(DIVERGE_AT_Q2, free_text_input=answer),
             do("Reset Office activation with the OLicenseCleanup script."),
-            {"step_type": "resolution", "content": {"text": "Activation reset"}},
+            resolved("Activation reset"),
         ]
         return make_session(db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps)
 

@@ -23,7 +23,7 @@ from core.flywheel.clusters import (
     session_path,
 )
 from core.flywheel.facts import SessionFacts, StepFact
-from core.trees import MAX_DEPTH, validate_tree
+from core.trees import MAX_DEPTH, question_tree, validate_tree
 
 
 def ask(question: str, answer: str, *others: str) -> Item:
@@ -459,15 +459,10 @@ def test_an_answer_in_other_words_takes_the_option_of_its_yes_or_no() -> None:
         None,
         None,
     ]
-    tree = {
-        "id": "q1",
-        "type": "question",
-        "question": "Does the mic work in other apps?",
-        "children": [
-            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Select the headset in Teams."},
-            {"id": "s2", "label": "No", "type": "solution", "solution": "Reinstall the headset driver."},
-        ],
-    }
+    tree = question_tree(
+        "Does the mic work in other apps?",
+        {"Yes": "Select the headset in Teams.", "No": "Reinstall the headset driver."},
+    )
     paraphrase = path(ask("Is the microphone picked up in other apps?", "Yes, the level bar moves"), resolution="x")
     merged = merge_path(tree, SessionPath(paraphrase.items, "Selected the headset in Teams."))
     assert (merged.merged, merged.reason) == (True, "Followed a known path.")

@@ -16,7 +16,19 @@ from core.flywheel.generators import OfflineRulesGenerator
 from core.models import AISession, FlowProposal, Tree, utcnow
 from core.similarity.embedders import LocalEmbedder
 from core.trees import validate_tree
-from tests.factories import NOW, OUTLOOK_TREE, make_account, make_session, make_tree
+from tests.factories import (
+    NOW,
+    OUTLOOK_FOLLOWED_STEPS,
+    OUTLOOK_TREE,
+    ask,
+    chose,
+    do,
+    make_account,
+    make_session,
+    make_tree,
+    resolved,
+    typed,
+)
 
 
 def providers(**settings) -> Providers:
@@ -29,33 +41,24 @@ def analyze(db: Session, session: AISession, prov: Providers | None = None):
     return outcome
 
 
+def proposal_made(db: Session, session: AISession, kind: str) -> FlowProposal:
+    """Commit, analyse ``session`` and return the proposal the flywheel made, which must be of ``kind``."""
+    db.commit()
+    outcome = analyze(db, session)
+    assert outcome.kind == kind
+    return db.get(FlowProposal, outcome.proposal_id)
+
+
 KEYWORDS = ["outlook", "windows", "search", "returns", "results", "older", "emails"]
 
 SEARCH_STEPS = [
-    {
-        "step_type": "question",
-        "content": {"question": "Does search find recent emails?", "options": ["Yes", "No"]},
-        "selected_option": "Yes",
-    },
-    {
-        "step_type": "question",
-        "content": {"question": "Does search find recent emails?", "options": ["Yes", "No"]},
-        "selected_option": "Yes",
-    },
-    {
-        "step_type": "action",
-        "content": {"action": "Check the indexing status (Search Tools > Indexing Status)."},
-        "selected_option": "Done",
-        "action_result": "12,000 items remaining",
-    },
+    ask("Does search find recent emails?", "Yes"),
+    ask("Does search find recent emails?", "Yes"),
+    do("Check the indexing status (Search Tools > Indexing Status).", "12,000 items remaining"),
     {"step_type": "action", "content": {"action": "Restart Outlook."}, "action_result": "Did not help"},
     {"step_type": "note", "content": {"text": "User jane.doe@contoso.com on LAPTOP-7H2K9 is impatient"}},
-    {
-        "step_type": "action",
-        "content": {"action": "Rebuild the index from Indexing Options > Advanced > Rebuild."},
-        "selected_option": "Done",
-    },
-    {"step_type": "resolution", "content": {"text": "Rebuilt the index"}},
+    do("Rebuild the index from Indexing Options > Advanced > Rebuild."),
+    resolved("Rebuilt the index"),
 ]
 
 
@@ -71,10 +74,7 @@ def test_new_flow_from_discovery_session(db: Session) -> None:
         resolution_summary="Rebuilt the Windows Search index; older mail is found again.",
         steps=SEARCH_STEPS,
     )
-    db.commit()
-    outcome = analyze(db, session)
-    assert outcome.kind == "new_flow"
-    proposal = db.get(FlowProposal, outcome.proposal_id)
+    proposal = proposal_made(db, session, "new_flow")
     assert proposal.proposal_type == "new_flow" and proposal.status == "pending"
     assert proposal.generator == "offline rules"
     assert proposal.title == "Outlook search returns no results for older emails at <COMPANY_1>"
@@ -134,12 +134,8 @@ DIVERGENT_STEPS = [
         "free_text_input": "Error 0x80070005 when signing in",
         "content": {"question": "Is Modern Authentication enabled for the tenant?", "options": ["Yes", "No"]},
     },
-    {
-        "step_type": "action",
-        "content": {"action": "Reset Office activation with the OLicenseCleanup script."},
-        "selected_option": "Done",
-    },
-    {"step_type": "resolution", "content": {"text": "Activation reset"}},
+    do("Reset Office activation with the OLicenseCleanup script."),
+    resolved("Activation reset"),
 ]
 
 
@@ -156,10 +152,7 @@ def test_enhancement_from_divergent_session_with_exact_diff(db: Session) -> None
         resolution_summary="Office activation reset; Outlook signs in without prompting.",
         steps=DIVERGENT_STEPS,
     )
-    db.commit()
-    outcome = analyze(db, session)
-    assert outcome.kind == "enhancement"
-    proposal = db.get(FlowProposal, outcome.proposal_id)
+    proposal = proposal_made(db, session, "enhancement")
     assert proposal.target_flow_id == flow.id
     assert proposal.base_tree_version == 3
     assert proposal.divergence_key == "q2|error 0x80070005 when signing in"
@@ -186,12 +179,7 @@ def test_enhancement_from_divergent_session_with_exact_diff(db: Session) -> None
 def test_auto_reinforcement_and_failures_update_exact_flow_stats(db: Session) -> None:
     account = make_account(db)
     flow = make_tree(db, account, times_matched=4, times_resolved=3, success_rate=0.75)
-    followed = [
-        {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-        {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
-        {"step_type": "action", "flow_node_id": "a1", "selected_option": "Done"},
-        {"step_type": "resolution", "flow_node_id": "s1", "content": {"text": "Restarted Outlook"}},
-    ]
+    followed = OUTLOOK_FOLLOWED_STEPS
     ok = make_session(
         db, account, matched_flow_id=flow.id, match_score=0.92, steps=followed, created_at=NOW - timedelta(hours=2)
     )
@@ -339,26 +327,23 @@ def test_enhancements_merge_on_same_node_and_branch(db: Session) -> None:
     assert (flow.times_matched, flow.times_resolved) == (3, 3)
 
 
+REMOVED_KEY = "Removed the stale Office identity registry key."
+
+
 def test_divergence_at_an_action_turns_it_into_a_question(db: Session) -> None:
     account = make_account(db)
     flow = make_tree(db, account)
-    steps = [
-        {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-        {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
-        {"step_type": "action", "flow_node_id": "a1", "was_free_text": True, "free_text_input": "Still prompts"},
-        {"step_type": "resolution", "content": {"text": "Removed the stale Office identity registry key."}},
-    ]
+    # Followed the flow to the action a1, where the engineer typed that it did not help.
+    steps = [*OUTLOOK_FOLLOWED_STEPS[:2], typed("a1", "Still prompts", "action"), resolved(REMOVED_KEY)]
     session = make_session(
         db,
         account,
         matched_flow_id=flow.id,
         match_score=0.85,
         steps=steps,
-        resolution_summary="Removed the stale Office identity registry key.",
+        resolution_summary=REMOVED_KEY,
     )
-    db.commit()
-    outcome = analyze(db, session)
-    proposal = db.get(FlowProposal, outcome.proposal_id)
+    proposal = proposal_made(db, session, "enhancement")
     assert proposal.proposed_diff["summary"] == [
         "Added branch 'Next' under 'Clear the cached credentials in Windows Credential Manager.'",
         "Changed parent of 'Restart Outlook and sign in once; the prompt stops.'",
@@ -417,10 +402,10 @@ def test_no_branch_is_proposed_where_the_flow_has_no_room(db: Session) -> None:
     crowded = make_tree(db, account, full)
     flow = make_tree(db, account)
     after_solution = [
-        {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-        {"step_type": "question", "flow_node_id": "q2", "selected_option": "No"},
-        {"step_type": "action", "flow_node_id": "s2", "was_free_text": True, "free_text_input": "Already enabled"},
-        {"step_type": "resolution", "content": {"text": "Reset the mailbox profile."}},
+        chose("q1", "Yes"),
+        chose("q2", "No"),
+        typed("s2", "Already enabled", "action"),
+        resolved("Reset the mailbox profile."),
     ]
     sessions = [
         make_session(db, account, matched_flow_id=crowded.id, match_score=0.9, steps=DIVERGENT_STEPS),

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
+from benchmarks.scenario_data import UNMATCHED
 from core.db import session_scope
 from core.insights import gaps as gaps_module
 from core.insights.gaps import (
@@ -200,14 +201,8 @@ def test_repeated_pattern_clusters_unmatched_intakes(db, clustering):
     ]
 
 
-AVD_WRITTEN_SIX_WAYS = [
-    "Azure Virtual Desktop session disconnects every 10 minutes",
-    "AVD keeps dropping the user's session",
-    "WVD session disconnected randomly",
-    "Windows Virtual Desktop kicks users out",
-    "avd disconnect issue for finance team",
-    "Remote desktop (Azure Virtual Desktop) connection lost repeatedly",
-]
+# The scenario benchmark's unmatched problem: Azure Virtual Desktop disconnects, written six ways.
+AVD_WRITTEN_SIX_WAYS = UNMATCHED["summaries"]
 
 
 def test_one_problem_written_with_abbreviations_is_one_gap_and_a_shared_template_is_not(db):

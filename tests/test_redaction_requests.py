@@ -21,9 +21,10 @@ from core.flywheel.runner import Runner
 from core.llm.client import AnthropicClient
 from core.models import Account, AISession, FlowProposal, ScriptTemplate
 from core.scripts.library import seed_script_templates
-from core.scripts.suggest import TOOL_NAME, suggest
+from core.scripts.suggest import suggest
 from core.similarity.embedders import LocalEmbedder
-from tests.factories import NOW, make_account, make_session, make_team, make_user
+from core.trees import question_tree
+from tests.factories import NOW, ask, make_account, make_session, make_team, make_user
 from tests.fake_anthropic import fake_anthropic_fixture  # noqa: F401
 
 MODEL = "claude-test-model"
@@ -51,11 +52,7 @@ INTAKE = {
     "device": "kevins-pc",
 }
 STEPS = [
-    {
-        "step_type": "question",
-        "content": {"question": "Does the VPN drop on other networks too?", "options": ["Yes", "No"]},
-        "selected_option": "No",
-    },
+    ask("Does the VPN drop on other networks too?", "No"),
     {
         "step_type": "action",
         "content": {"instructions": "Ping the gateway 10.20.30.41 from nw-lt-0519"},
@@ -67,15 +64,10 @@ FLOW = {
     "description": "Asked for <PERSON_2> on <HOST_1>.",
     "match_keywords": ["vpn", "wi-fi", "drops"],
     "problem_domain": "vpn",
-    "tree_structure": {
-        "id": "q1",
-        "type": "question",
-        "question": "Does the VPN drop on other networks too?",
-        "children": [
-            {"id": "s1", "label": "Yes", "type": "solution", "solution": "Reinstall the VPN client."},
-            {"id": "s2", "label": "No", "type": "solution", "solution": "Move the laptop to the 5 GHz network."},
-        ],
-    },
+    "tree_structure": question_tree(
+        "Does the VPN drop on other networks too?",
+        {"Yes": "Reinstall the VPN client.", "No": "Move the laptop to the 5 GHz network."},
+    ),
 }
 
 
@@ -148,14 +140,11 @@ def test_script_assist_sends_placeholders_and_maps_the_answer_back(db: Session, 
     seed_script_templates(db)
     db.commit()
     template = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Add user to AD group"))
-    fake_anthropic.tool_use(
-        {
-            "template_id": str(template.id),
-            "pre_filled_params": {"identity": "<PERSON_2>", "group": "VPN-Users"},
-            "instructions": "Ask <PERSON_2> on <HOST_1> to reconnect after <COMPANY_1> approves.",
-            "confidence": 0.6,
-        },
-        name=TOOL_NAME,
+    fake_anthropic.script_suggestion(
+        template.id,
+        {"identity": "<PERSON_2>", "group": "VPN-Users"},
+        instructions="Ask <PERSON_2> on <HOST_1> to reconnect after <COMPANY_1> approves.",
+        confidence=0.6,
     )
     result = suggest(
         db.get_bind(),

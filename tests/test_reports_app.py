@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import make_account, make_session, make_user
+from tests.factories import make_session, make_two_accounts, make_user
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 RATES = "file:engineer_resolution_rates"
@@ -17,10 +17,7 @@ RATES = "file:engineer_resolution_rates"
 
 @pytest.fixture
 def people(db):
-    contoso = make_account(db, "Contoso MSP")
-    contoso.created_at = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    fabrikam = make_account(db, "Fabrikam IT")
-    fabrikam.created_at = datetime(2026, 2, 1, tzinfo=timezone.utc)
+    contoso, fabrikam = make_two_accounts(db)
     admin = make_user(db, contoso, "team_admin", name="Tom Admin", email="tom@contoso.test")
     analyst = make_user(db, contoso, "analyst", name="Ana Analyst", email="ana@contoso.test")
     viewer = make_user(db, contoso, "viewer", name="Val Viewer", email="val@contoso.test")

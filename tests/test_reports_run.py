@@ -192,43 +192,30 @@ def test_flows_not_matched_lists_only_the_idle_old_flow(engine, workspace):
     ]
 
 
+def _push(session: AISession, ticket: str, status: str, created_at: datetime, attempts: int = 1, **kw) -> PSAPush:
+    """A PSA push for ``session``'s ticket; it succeeded first time only when it took one attempt."""
+    return PSAPush(
+        account_id=session.account_id,
+        session_id=session.id,
+        ticket_id=ticket,
+        attempts=attempts,
+        first_attempt_ok=attempts == 1,
+        status=status,
+        created_at=created_at,
+        **kw,
+    )
+
+
 def test_psa_and_script_reports_count_only_the_account(engine, db, workspace):
     contoso, fabrikam = workspace["contoso"], workspace["fabrikam"]
     first = db.scalar(select(AISession).where(AISession.account_id == contoso.id).order_by(AISession.created_at))
     theirs = db.scalar(select(AISession).where(AISession.account_id == fabrikam.id))
     db.add_all(
         [
-            PSAPush(
-                account_id=contoso.id,
-                session_id=first.id,
-                ticket_id="CW-1",
-                attempts=3,
-                first_attempt_ok=False,
-                status="succeeded",
-                created_at=at(18),
-            ),
-            PSAPush(
-                account_id=contoso.id,
-                session_id=first.id,
-                ticket_id="CW-2",
-                attempts=4,
-                first_attempt_ok=False,
-                status="failed",
-                last_error="HTTP 503",
-                created_at=at(19),
-            ),
-            PSAPush(
-                account_id=contoso.id, session_id=first.id, ticket_id="CW-3", created_at=at(19), status="succeeded"
-            ),
-            PSAPush(
-                account_id=fabrikam.id,
-                session_id=theirs.id,
-                ticket_id="FB-1",
-                attempts=2,
-                first_attempt_ok=False,
-                status="failed",
-                created_at=at(19),
-            ),
+            _push(first, "CW-1", "succeeded", at(18), attempts=3),
+            _push(first, "CW-2", "failed", at(19), attempts=4, last_error="HTTP 503"),
+            _push(first, "CW-3", "succeeded", at(19)),
+            _push(theirs, "FB-1", "failed", at(19), attempts=2),
         ]
     )
     template = ScriptTemplate(account_id=None, name="Clear credentials", body="Write-Output 'x'")

@@ -13,7 +13,7 @@ from core.models import FlowProposal, Tree, TreeVersion
 from core.review import decisions as review
 from core.review import flows
 from core.review.proposals import get_detail
-from core.trees import InvalidTree
+from core.trees import InvalidTree, question_tree
 from tests.factories import OUTLOOK_TREE, make_account, make_session, make_tree, make_user
 from tests.review_helpers import (
     VPN_TREE,
@@ -192,22 +192,15 @@ def test_second_decision_is_refused_with_who_and_when(db):
 def test_invalid_tree_is_refused_with_the_validator_messages_and_nothing_changes(db):
     account = make_account(db)
     admin = make_user(db, account)
-    broken = {
-        "id": "r",
-        "type": "question",
-        "question": "Is it on?",
-        "children": [
-            {"id": "x", "label": "Yes", "type": "solution", "solution": "  "},
-        ],
-    }
+    broken = question_tree("Is it on?", {"Yes": "  "})
     proposal = new_flow_proposal(db, account, tree=broken)
     db.commit()
 
     with pytest.raises(InvalidTree) as refused:
         review.approve(db, proposal.id, as_user(db, admin))
     assert refused.value.errors == [
-        "node 'r': a question needs 2–5 options, it has 1",
-        "node 'x': solution text is empty",
+        "node 'q1': a question needs 2–5 options, it has 1",
+        "node 's1': solution text is empty",
     ]
     db.rollback()
     with pytest.raises(InvalidTree):

@@ -10,7 +10,7 @@ from core.db import session_scope
 from core.models import Account, AISession, AISessionStep, ScriptGeneration, ScriptTemplate
 from core.scripts.library import seed_script_templates
 from tests.app_harness import app_for
-from tests.factories import make_account, make_session, make_team, make_user
+from tests.factories import make_account, make_finance_share_session, make_team, make_user
 
 CONVERSATION = [
     {"role": "user", "content": "User CONTOSO\\jsmith cannot open the finance share."},
@@ -26,13 +26,10 @@ def data(engine):
         team = make_team(db, account)
         make_user(db, account, "team_admin", team, name="Tom Admin", email="tom@contoso.test")
         seed_script_templates(db)
-        session = make_session(
+        session = make_finance_share_session(
             db,
             account,
-            status="active",
-            problem_domain="active_directory",
-            problem_summary="Cannot open the finance share",
-            conversation_messages=CONVERSATION,
+            CONVERSATION,
             steps=[
                 {
                     "step_type": "question",

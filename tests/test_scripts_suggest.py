@@ -14,7 +14,7 @@ from core.config import Settings
 from core.models import LLMUsage, ScriptTemplate
 from core.scripts.library import seed_script_templates
 from core.scripts.suggest import TOOL_NAME, suggest
-from tests.factories import make_account, make_session, make_team, make_user
+from tests.factories import make_account, make_finance_share_session, make_team, make_user
 from tests.fake_anthropic import Recorded, Reply, fake_anthropic, message  # noqa: F401
 
 CONVERSATION = [
@@ -29,14 +29,7 @@ def _setup(db: Session):
     team = make_team(db, account)
     user = load_user(db, make_user(db, account, "engineer", team, name="Eve Engineer").id)
     seed_script_templates(db)
-    session = make_session(
-        db,
-        account,
-        status="active",
-        problem_domain="active_directory",
-        problem_summary="Cannot open the finance share",
-        conversation_messages=CONVERSATION,
-    )
+    session = make_finance_share_session(db, account, CONVERSATION)
     db.commit()
     return account, user, session
 
@@ -48,14 +41,11 @@ def _settings(url: str) -> Settings:
 def test_model_suggestion_is_redacted_out_and_restored_in(db: Session, fake_anthropic) -> None:  # noqa: F811
     _, user, session = _setup(db)
     add = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Add user to AD group"))
-    fake_anthropic.tool_use(
-        {
-            "template_id": str(add.id),
-            "pre_filled_params": {"identity": "<USER_1>", "group": "Finance-Share-RW", "bogus": "x"},
-            "instructions": "Add <USER_1> to the group, then have him sign out and in.",
-            "confidence": 0.9,
-        },
-        name=TOOL_NAME,
+    fake_anthropic.script_suggestion(
+        add.id,
+        {"identity": "<USER_1>", "group": "Finance-Share-RW", "bogus": "x"},
+        instructions="Add <USER_1> to the group, then have him sign out and in.",
+        confidence=0.9,
     )
     result = suggest(db.get_bind(), user, session.id, _settings(fake_anthropic.url))
     suggestion = result.suggestion
@@ -104,9 +94,7 @@ def test_inaccessible_template_is_dropped_with_a_logged_reason(
     )
     db.add(foreign)
     db.commit()
-    fake_anthropic.tool_use(
-        {"template_id": str(foreign.id), "pre_filled_params": {}, "instructions": "", "confidence": 0.8}, name=TOOL_NAME
-    )
+    fake_anthropic.script_suggestion(foreign.id, {}, confidence=0.8)
     with caplog.at_level(logging.WARNING, logger="core.scripts.suggest"):
         result = suggest(db.get_bind(), user, session.id, _settings(fake_anthropic.url))
     assert result.generator == "offline rules"
@@ -129,15 +117,7 @@ def test_api_failure_falls_back_to_offline(db: Session, fake_anthropic) -> None:
 def test_model_values_that_fail_their_type_are_not_prefilled(db: Session, fake_anthropic) -> None:  # noqa: F811
     _, user, session = _setup(db)
     add = db.scalar(select(ScriptTemplate).where(ScriptTemplate.name == "Add user to AD group"))
-    fake_anthropic.tool_use(
-        {
-            "template_id": str(add.id),
-            "pre_filled_params": {"identity": "js'; calc", "group": "Finance-Share-RW"},
-            "instructions": "",
-            "confidence": 0.7,
-        },
-        name=TOOL_NAME,
-    )
+    fake_anthropic.script_suggestion(add.id, {"identity": "js'; calc", "group": "Finance-Share-RW"}, confidence=0.7)
     result = suggest(db.get_bind(), user, session.id, _settings(fake_anthropic.url))
     assert result.suggestion.values == {"group": "Finance-Share-RW"}
     assert result.notes == [

@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
+from benchmarks.quality import ONE_PROBLEM, OTHER_PROBLEMS, bpi_summaries
 from core.similarity.clustering import CLUSTER_THRESHOLD, cluster_problems, problem_vectors
 
-DATA = Path(__file__).resolve().parent / "data"
-
-ONE_PROBLEM = [
-    "Azure Active Directory join fails on new laptop",
-    "AAD join failing for new laptop",
-    "Entra ID join fails on a new notebook",
-    "Microsoft Entra ID device join failure",
-    "Azure AD join error on new PC",
-    "New laptop cannot join Entra",
-]
-OTHERS = [
-    "BitLocker recovery key prompt on new laptop",
-    "Laptop battery drains quickly",
-    "Outlook keeps prompting for password",
-    "VPN connection fails with error 809",
-    "Printer offline on second floor",
-    "Teams camera not detected in meetings",
-]
+# One problem written six ways, and other problems it must stay apart from (shared with the quality benchmark).
+OTHERS = OTHER_PROBLEMS[:6]
 
 
 def test_six_ways_of_writing_one_problem_make_one_cluster_apart_from_the_others() -> None:
@@ -33,12 +15,10 @@ def test_six_ways_of_writing_one_problem_make_one_cluster_apart_from_the_others(
 
 
 def test_templated_bpi_incidents_cluster_by_product_not_into_one() -> None:
-    with (DATA / "bpi2013_incidents_excerpt.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    summaries = [f"{r['impact']} impact incident on {r['product']}" for r in rows]
+    summaries, products = bpi_summaries()
     clusters = cluster_problems(summaries)
-    assert len(rows) == 64
-    assert sorted(sorted({rows[i]["product"] for i in c}) for c in clusters) == [
+    assert len(summaries) == 64
+    assert sorted(sorted({products[i] for i in c}) for c in clusters) == [
         [p] for p in ["PROD13", "PROD253", "PROD383", "PROD424", "PROD494", "PROD566", "PROD660", "PROD698"]
     ]
 

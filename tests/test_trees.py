@@ -15,6 +15,7 @@ from core.trees import (
     add_branch,
     diff_trees,
     ensure_valid,
+    question_tree,
     to_graph,
     validate_tree,
     walk,
@@ -430,4 +431,17 @@ def test_unknown_node_keys_are_refused_and_named():
     assert validate_tree(one) == [
         "node 's': unknown key 'notes' (a node holds only action, children, id, label, question, "
         "script_template_id, solution, support, type)"
+    ]
+
+
+def test_question_tree_is_one_question_with_a_solution_per_option():
+    tree = question_tree("Is the printer on?", {"Yes": "Clear the queue.", "No": "Switch it on."})
+    assert (tree["id"], tree["type"], tree["question"]) == ("q1", "question", "Is the printer on?")
+    assert [(c["id"], c["label"], c["type"], c["solution"]) for c in tree["children"]] == [
+        ("s1", "Yes", "solution", "Clear the queue."),
+        ("s2", "No", "solution", "Switch it on."),
+    ]
+    assert validate_tree(tree) == []
+    assert validate_tree(question_tree("Is it on?", {"Yes": "Done."})) == [
+        "node 'q1': a question needs 2–5 options, it has 1"
     ]

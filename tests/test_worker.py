@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.db import session_scope
@@ -21,7 +22,7 @@ from core.flywheel.runner import Runner
 from core.models import Account, AISession, FlowProposal, Tree
 from core.similarity.embedders import LocalEmbedder, from_bytes
 from jobs.worker import main, parse_args
-from tests.factories import NOW, make_account, make_session, make_tree
+from tests.factories import NOW, OUTLOOK_FOLLOWED_STEPS, OUTLOOK_NO_STEPS, make_account, make_session, make_tree
 
 
 class Clock:
@@ -50,6 +51,17 @@ def seed(engine: Engine, **kw) -> uuid.UUID:
         return session.id
 
 
+QUEUED_DISCOVERY = {"confidence_tier": "discovery", "analysis_status": "pending"}
+
+
+def queue_problems(db: Session, account: Account, problems: list[str]) -> list[uuid.UUID]:
+    """One discovery session per problem summary, queued for the flywheel and created a second apart in order."""
+    return [
+        make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **QUEUED_DISCOVERY).id
+        for n, p in enumerate(problems)
+    ]
+
+
 def load(engine: Engine, session_id: uuid.UUID) -> AISession:
     with session_scope(engine) as db:
         session = db.get(AISession, session_id)
@@ -61,10 +73,7 @@ def test_pass_processes_due_sessions_and_records_outcomes(engine: Engine) -> Non
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account)
-        steps = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
-            {"step_type": "resolution", "flow_node_id": "s3"},
-        ]
+        steps = OUTLOOK_NO_STEPS
         reinforced = make_session(
             db, account, matched_flow_id=flow.id, match_score=0.95, steps=steps, analysis_status="pending"
         ).id
@@ -167,11 +176,7 @@ def test_a_lost_claim_is_not_processed_twice(engine: Engine) -> None:
 def test_a_claim_lost_inside_a_batch_is_not_processed_twice(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        ids = [
-            make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **kw).id
-            for n, p in enumerate(PROBLEMS)
-        ]
+        ids = queue_problems(db, account, PROBLEMS)
     slow = Runner(engine, offline(), worker_id="slow", clock=Clock())
     assert queue.claim(engine, "slow", 5, 600, NOW) == ids
     # the lease expires; another worker takes the oldest session and finishes it before the slow one starts
@@ -264,16 +269,19 @@ PROBLEMS = [
 def test_a_batch_of_merges_costs_fewer_statements_than_sessions(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
         firsts = [
-            make_session(db, account, problem_summary=p, created_at=NOW - timedelta(hours=1, minutes=i), **kw).id
+            make_session(
+                db, account, problem_summary=p, created_at=NOW - timedelta(hours=1, minutes=i), **QUEUED_DISCOVERY
+            ).id
             for i, p in enumerate(PROBLEMS)
         ]
     assert dict(Runner(engine, offline(), worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 3}
     with session_scope(engine) as db:
         account = db.get(Account, db.get(AISession, firsts[0]).account_id)
         repeats = [
-            make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
+            make_session(
+                db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **QUEUED_DISCOVERY
+            ).id
             for n in range(30)
         ]
     statements: list[str] = []
@@ -302,12 +310,7 @@ def test_flow_statistics_of_a_batch_are_exact(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account, times_matched=4, times_resolved=3, success_rate=0.75)
-        followed = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "Yes"},
-            {"step_type": "question", "flow_node_id": "q2", "selected_option": "Yes"},
-            {"step_type": "action", "flow_node_id": "a1", "selected_option": "Done"},
-            {"step_type": "resolution", "flow_node_id": "s1", "content": {"text": "Restarted Outlook"}},
-        ]
+        followed = OUTLOOK_FOLLOWED_STEPS
         kw = {"matched_flow_id": flow.id, "match_score": 0.92, "analysis_status": "pending"}
         latest = make_session(db, account, steps=followed, created_at=NOW - timedelta(hours=3), **kw)
         make_session(db, account, steps=followed, created_at=NOW - timedelta(hours=4), **kw)
@@ -332,11 +335,7 @@ class ExplodingGenerator(OfflineRulesGenerator):
 def test_one_failing_session_costs_the_others_of_its_batch_nothing(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        ids = [
-            make_session(db, account, problem_summary=p, created_at=NOW + timedelta(seconds=n), **kw).id
-            for n, p in enumerate([PROBLEMS[0], "The laptop explodes on boot", PROBLEMS[1], PROBLEMS[0]])
-        ]
+        ids = queue_problems(db, account, [PROBLEMS[0], "The laptop explodes on boot", PROBLEMS[1], PROBLEMS[0]])
     providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
     stats = Runner(engine, providers, worker_id="w1", batch=10, clock=Clock()).run_pass()
     assert (stats.claimed, dict(stats.outcomes), stats.retried) == (4, {"new_flow": 2, "merged": 1}, 1)
@@ -375,12 +374,17 @@ def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engin
 def test_drain_at_a_fixed_now_analyses_what_is_due_then_and_ends(engine: Engine) -> None:
     with session_scope(engine) as db:
         account = make_account(db)
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        due = make_session(db, account, problem_summary=PROBLEMS[0], created_at=NOW - timedelta(hours=2), **kw).id
-        failing = make_session(
-            db, account, problem_summary="The laptop explodes on boot", created_at=NOW - timedelta(hours=1), **kw
+        due = make_session(
+            db, account, problem_summary=PROBLEMS[0], created_at=NOW - timedelta(hours=2), **QUEUED_DISCOVERY
         ).id
-        later = make_session(db, account, analysis_after=NOW + timedelta(hours=1), **kw).id
+        failing = make_session(
+            db,
+            account,
+            problem_summary="The laptop explodes on boot",
+            created_at=NOW - timedelta(hours=1),
+            **QUEUED_DISCOVERY,
+        ).id
+        later = make_session(db, account, analysis_after=NOW + timedelta(hours=1), **QUEUED_DISCOVERY).id
     providers = Providers(ExplodingGenerator(), LocalEmbedder(), Settings())
     stats = runner.drain(engine, providers, clock=lambda: NOW, batch=10)
     # the failing session is due again only after its backoff, so the pass ends at the fixed now
@@ -414,15 +418,8 @@ def test_a_batch_plans_each_session_once(engine: Engine, monkeypatch: pytest.Mon
     with session_scope(engine) as db:
         account = make_account(db)
         flow = make_tree(db, account)
-        followed = [
-            {"step_type": "question", "flow_node_id": "q1", "selected_option": "No"},
-            {"step_type": "resolution", "flow_node_id": "s3"},
-        ]
-        kw = {"confidence_tier": "discovery", "analysis_status": "pending"}
-        ids = [
-            make_session(db, account, problem_summary=PROBLEMS[n % 3], created_at=NOW + timedelta(seconds=n), **kw).id
-            for n in range(7)
-        ]
+        followed = OUTLOOK_NO_STEPS
+        ids = queue_problems(db, account, [PROBLEMS[n % 3] for n in range(7)])
         ids.append(
             make_session(
                 db, account, matched_flow_id=flow.id, match_score=0.95, steps=followed, analysis_status="pending"

@@ -71,29 +71,18 @@ st.caption(f"Arrows compare with the previous {period} days.")
 if is_empty(data):
     st.info(f"No sessions in the last {period} days: nothing to chart for this period.")
 else:
+    trend, by_domain, tiers = data["mttr_trend"], data["sessions_by_domain"], data["confidence_breakdown"]
     left, right = st.columns(2)
     with left:
-        if data["mttr_trend"]:
-            charts.chart_with_table(
-                charts.mttr_area(data["mttr_trend"]), data["mttr_trend"], "analytics_mttr", "mttr_trend.csv"
-            )
+        if trend:
+            charts.chart_with_table(charts.mttr_area(trend), trend, "analytics_mttr", "mttr_trend.csv")
         else:
             st.info("No session was resolved in this period.")
     with right:
-        charts.chart_with_table(
-            charts.domain_bars(data["sessions_by_domain"]),
-            data["sessions_by_domain"],
-            "analytics_domains",
-            "sessions_by_domain.csv",
-        )
+        charts.chart_with_table(charts.domain_bars(by_domain), by_domain, "analytics_domains", "sessions_by_domain.csv")
     left, right = st.columns(2)
     with left:
-        charts.chart_with_table(
-            charts.tier_donut(data["confidence_breakdown"]),
-            data["confidence_breakdown"],
-            "analytics_tiers",
-            "confidence_tiers.csv",
-        )
+        charts.chart_with_table(charts.tier_donut(tiers), tiers, "analytics_tiers", "confidence_tiers.csv")
     with right:
         worst = charts.worst_severity(gaps) if generated_at is not None else None
         rows = charts.coverage_rows(data["knowledge_coverage"]["domains"], worst)

@@ -18,7 +18,7 @@ from core.insights import edges, impact
 from core.models import TREE_ORIGINS
 from core.review import decisions as review
 from core.review import flows, proposals
-from core.trees import InvalidTree
+from core.trees import InvalidTree, question_tree
 from ui import charts, flow_editor
 from ui.context import call, current_user
 from ui.graph import draw_tree
@@ -26,15 +26,9 @@ from ui.graph import draw_tree
 FLASH = "flows_flash"
 OPEN = "flows_open"
 ALL = "All"
-STARTER_TREE = {
-    "id": "q1",
-    "type": "question",
-    "question": "What does the user see?",
-    "children": [
-        {"id": "s1", "label": "An error message", "type": "solution", "solution": "Describe the fix."},
-        {"id": "s2", "label": "Nothing happens", "type": "solution", "solution": "Describe the fix."},
-    ],
-}
+STARTER_TREE = question_tree(
+    "What does the user see?", {"An error message": "Describe the fix.", "Nothing happens": "Describe the fix."}
+)
 
 user = current_user()
 

@@ -178,22 +178,23 @@ def show_list(account_id) -> None:
 
 def _step_markdown(step: StepView) -> str:
     lines = [
-        f"**{step.number}. {step.step_type.replace('_', ' ')}**" + (f" — {literal(step.prompt)}" if step.prompt else "")
+        f"**{step.number}. {step.step_type.replace('_', ' ')}**"
+        + (f" — {literal(step.headline)}" if step.headline else "")
     ]
     if step.options:
         lines.append("Options offered: " + " · ".join(literal(o) for o in step.options))
     if step.was_free_text:
-        typed = step.free_text_input or step.selected_option or ""
+        typed = step.free_text or step.selected or ""
         lines.append(f":orange-badge[Free-text escape] :orange-background[“{literal(typed)}”]")
-    elif step.selected_option:
-        chosen = f"Chose **{literal(step.selected_option)}**"
+    elif step.selected:
+        chosen = f"Chose **{literal(step.selected)}**"
         if step.off_flow:
             chosen += " :orange-badge[Option not in the flow]"
         lines.append(chosen)
-    if step.action_result:
-        lines.append(f"Result: {literal(step.action_result)}")
-    if step.flow_node_id:
-        lines.append(f"Flow node `{step.flow_node_id}`")
+    if step.result:
+        lines.append(f"Result: {literal(step.result)}")
+    if step.node_id:
+        lines.append(f"Flow node `{step.node_id}`")
     return "  \n".join(lines)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from core.flywheel.facts import SessionFacts, StepFact
 from core.llm.redaction import PLACEHOLDER_RE
+from core.text import content_words
 from core.trees import MAX_LABEL_LENGTH, MAX_TEXT_LENGTH, normalize_label
 
 UNEXPLORED = "Not explored in the source session: continue troubleshooting or escalate to the next tier."
@@ -69,67 +70,6 @@ TECHNOLOGIES = (
     "password",
     "license",
     "licence",
-)
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "it",
-        "its",
-        "this",
-        "that",
-        "not",
-        "no",
-        "can",
-        "cannot",
-        "could",
-        "after",
-        "before",
-        "when",
-        "while",
-        "keeps",
-        "keep",
-        "getting",
-        "user",
-        "users",
-        "again",
-        "still",
-        "does",
-        "doesn't",
-        "won't",
-        "will",
-        "their",
-        "they",
-        "them",
-        "there",
-        "into",
-        "over",
-        "under",
-        "very",
-        "have",
-        "has",
-        "had",
-    ]
 )
 
 
@@ -268,8 +208,9 @@ def keywords_for(facts: SessionFacts, limit: int = 10) -> list[str]:
     for tech in TECHNOLOGIES:
         if re.search(r"(?<!\w)" + re.escape(tech) + r"(?!\w)", lowered):
             found.append(tech)
-    for word in re.findall(r"[a-z][a-z0-9-]{3,}", PLACEHOLDER_RE.sub(" ", facts.summary or "").lower()):
-        if word not in _STOP:
+    # Content words of the summary of four characters or more, starting with a letter (codes were taken above).
+    for word in content_words(PLACEHOLDER_RE.sub(" ", facts.summary or "")):
+        if len(word) >= 4 and word[0].isalpha():
             found.append(word)
     return _unique(found)[:limit]
 

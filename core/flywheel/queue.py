@@ -156,37 +156,30 @@ def record_outcomes(db: Session, outcomes: list[tuple[uuid.UUID, Any]], now: dat
     deferred = [
         {"b_id": sid, "b_reason": o.reason, "b_until": o.deferred_until} for sid, o in outcomes if o.kind == "deferred"
     ]
-    if completed:
-        db.execute(
-            update(table)
-            .where(table.c.id == by_id)
-            .values(
-                analysis_status="completed",
-                analysis_outcome=bindparam("b_outcome", type_=table.c.analysis_outcome.type),
-                analysis_reason=reason,
-                analysis_proposal_id=bindparam("b_proposal", type_=table.c.analysis_proposal_id.type),
-                analysis_error=None,
-                analysis_after=None,
-                analyzed_at=bindparam("b_now", type_=table.c.analyzed_at.type),
-                claimed_by=None,
-            ),
-            completed,
-        )
-    if deferred:
-        attempts = table.c.analysis_attempts
-        db.execute(
-            update(table)
-            .where(table.c.id == by_id)
-            .values(
-                analysis_status="deferred",
-                analysis_after=bindparam("b_until", type_=table.c.analysis_after.type),
-                analysis_reason=reason,
-                analysis_outcome="deferred",
-                analysis_attempts=case((attempts > 1, attempts - 1), else_=0),
-                claimed_by=None,
-            ),
-            deferred,
-        )
+
+    def release(rows: list[dict[str, Any]], **values: Any) -> None:
+        # One executemany per kind: set ``values`` and the reason on each row's session and release its claim.
+        if rows:
+            statement = update(table).where(table.c.id == by_id)
+            db.execute(statement.values(analysis_reason=reason, claimed_by=None, **values), rows)
+
+    release(
+        completed,
+        analysis_status="completed",
+        analysis_outcome=bindparam("b_outcome", type_=table.c.analysis_outcome.type),
+        analysis_proposal_id=bindparam("b_proposal", type_=table.c.analysis_proposal_id.type),
+        analysis_error=None,
+        analysis_after=None,
+        analyzed_at=bindparam("b_now", type_=table.c.analyzed_at.type),
+    )
+    attempts = table.c.analysis_attempts
+    release(
+        deferred,
+        analysis_status="deferred",
+        analysis_after=bindparam("b_until", type_=table.c.analysis_after.type),
+        analysis_outcome="deferred",
+        analysis_attempts=case((attempts > 1, attempts - 1), else_=0),
+    )
 
 
 def backoff_seconds(attempt: int) -> int:

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from core.db import session_scope
+from core.db import parse_uuid, session_scope
 from core.insights.clusters import cluster_by_embedding, cluster_by_problem, cluster_intakes, keywords
 from core.insights.rollups import Window, refresh_rollups, session_cube, split_window
 from core.models import CLOSED_STATUSES, Account, GapReport
@@ -422,11 +422,7 @@ def _claim_account(db: Session, account_id: uuid.UUID) -> bool:
 def gap_sessions(db: Session, account_id: uuid.UUID, gap: KnowledgeGap) -> list[dict[str, Any]]:
     """The sessions behind a gap (its evidence's examples), scoped to the account; unknown ids are skipped."""
     sessions = []
-    for raw in gap.session_ids:
-        try:
-            session_id = uuid.UUID(str(raw))
-        except ValueError:
-            continue
+    for session_id in filter(None, map(parse_uuid, gap.session_ids)):
         sessions.extend(run(db, "gaps_session_detail", account_id=account_id, session_id=session_id))
     return sessions
 

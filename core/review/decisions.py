@@ -80,25 +80,11 @@ def approve(db: Session, proposal_id: uuid.UUID, reviewer: CurrentUser, notes: s
         raise ApprovalNotAllowed(
             "An enhancement cannot be approved as is: use Edit & Publish to check the new version of the flow."
         )
-    data = proposal.proposed_flow_data or {}
-    tree = data.get("tree_structure")
+    tree = (proposal.proposed_flow_data or {}).get("tree_structure")
     ensure_valid(tree)
     _claim(db, proposal, reviewer, ProposalStatus.APPROVED, notes)
-    flow = flows.create_flow(
-        db,
-        _acting_in(reviewer, proposal.account_id),
-        name=data.get("title") or proposal.title,
-        description=data.get("description") or proposal.description or "",
-        tree_structure=tree,
-        problem_domain=data.get("problem_domain") or proposal.problem_domain,
-        match_keywords=data.get("match_keywords") or [],
-        origin=TreeOrigin.AI_GENERATED,
-        source_session_id=proposal.source_session_id,
-        change_note=f"Approved from proposal '{proposal.title}'",
-    )
-    proposal.published_flow_id = flow.id
-    db.flush()
-    return flow
+    acting = _acting_in(reviewer, proposal.account_id)
+    return _publish_new_flow(db, acting, proposal, tree, f"Approved from proposal '{proposal.title}'")
 
 
 def modify(
@@ -121,7 +107,6 @@ def modify(
     """
     proposal = _decidable(db, proposal_id, reviewer)
     ensure_valid(tree_structure)
-    data = proposal.proposed_flow_data or {}
     acting = _acting_in(reviewer, proposal.account_id)
     if proposal.proposal_type in (ProposalType.ENHANCEMENT, ProposalType.REVIEW):
         review = proposal.proposal_type == ProposalType.REVIEW
@@ -144,20 +129,57 @@ def modify(
             description=description,
             match_keywords=match_keywords,
         )
-    else:
-        _claim(db, proposal, reviewer, ProposalStatus.MODIFIED, notes)
-        flow = flows.create_flow(
-            db,
-            acting,
-            name=(title or data.get("title") or proposal.title),
-            description=description if description is not None else (data.get("description") or ""),
-            tree_structure=tree_structure,
-            problem_domain=problem_domain or data.get("problem_domain") or proposal.problem_domain,
-            match_keywords=match_keywords if match_keywords is not None else (data.get("match_keywords") or []),
-            origin=TreeOrigin.AI_GENERATED,
-            source_session_id=proposal.source_session_id,
-            change_note=f"Edited and published from proposal '{proposal.title}'",
-        )
+        proposal.published_flow_id = flow.id
+        db.flush()
+        return flow
+    _claim(db, proposal, reviewer, ProposalStatus.MODIFIED, notes)
+    note = f"Edited and published from proposal '{proposal.title}'"
+    return _publish_new_flow(
+        db,
+        acting,
+        proposal,
+        tree_structure,
+        note,
+        title=title,
+        description=description,
+        problem_domain=problem_domain,
+        match_keywords=match_keywords,
+    )
+
+
+def _publish_new_flow(
+    db: Session,
+    acting: CurrentUser,
+    proposal: FlowProposal,
+    tree: dict[str, Any],
+    change_note: str,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    problem_domain: str | None = None,
+    match_keywords: list[str] | None = None,
+) -> Tree:
+    """Publish a new_flow proposal as a new flow (origin ai_generated) and link the proposal to it.
+
+    The reviewer's edits win; what they left out (None) comes from the proposal's flow data, then the proposal.
+    """
+    data = proposal.proposed_flow_data or {}
+    if description is None:
+        description = data.get("description") or proposal.description or ""
+    if match_keywords is None:
+        match_keywords = data.get("match_keywords") or []
+    flow = flows.create_flow(
+        db,
+        acting,
+        name=title or data.get("title") or proposal.title,
+        description=description,
+        tree_structure=tree,
+        problem_domain=problem_domain or data.get("problem_domain") or proposal.problem_domain,
+        match_keywords=match_keywords,
+        origin=TreeOrigin.AI_GENERATED,
+        source_session_id=proposal.source_session_id,
+        change_note=change_note,
+    )
     proposal.published_flow_id = flow.id
     db.flush()
     return flow

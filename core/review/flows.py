@@ -23,6 +23,7 @@ from core.auth import CurrentUser, PermissionDenied, require_team_admin
 from core.enums import TreeOrigin, TreeType
 from core.models import TREE_ORIGINS, Tree, TreeVersion, utcnow
 from core.trees import ensure_valid, is_procedural
+from core.workspace import problem_domains
 
 ORIGIN_LABELS = {
     TreeOrigin.MANUAL: "Manual",
@@ -94,13 +95,7 @@ def list_flows(
 
 
 def flow_domains(db: Session, account_id: uuid.UUID) -> list[str]:
-    rows = db.scalars(
-        select(Tree.problem_domain)
-        .where(Tree.account_id == account_id, Tree.problem_domain.is_not(None))
-        .distinct()
-        .order_by(Tree.problem_domain)
-    )
-    return list(rows)
+    return problem_domains(db, Tree, account_id)
 
 
 def get_flow(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, *, for_update: bool = False) -> Tree:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.scripts.templates import validate_value
+from core.text import words
 
 MAX_SENTENCE = 400
 
@@ -93,7 +94,8 @@ def sentences(sources: Iterable[Source]) -> list[str]:
 
 
 def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
+    # Parameter keys are snake_case: "new_password" should meet "password" in a sentence.
+    return set(words(text.replace("_", " ")))
 
 
 def _user_candidates(sentence: str) -> list[Candidate]:
@@ -132,11 +134,11 @@ def _group_candidates(sentence: str) -> list[Candidate]:
 
 
 def _int_candidates(sentence: str, param: dict[str, Any]) -> list[Candidate]:
-    words = _words(f"{param.get('key', '')} {param.get('label', '')}")
+    names = _words(f"{param.get('key', '')} {param.get('label', '')}")
     found: list[Candidate] = []
     for match in _NUMBER.finditer(sentence):
         before = sentence[max(0, match.start() - 20) : match.start()].lower()
-        if any(w in before for w in words if len(w) > 2):
+        if any(w in before for w in names if len(w) > 2):
             found.append(Candidate(int(match.group(1)), sentence, 3))
     return found
 
@@ -154,8 +156,8 @@ def _choice_candidates(sentence: str, param: dict[str, Any]) -> list[Candidate]:
 
 
 def _string_candidates(sentence: str, param: dict[str, Any]) -> list[Candidate]:
-    words = {w for w in _words(f"{param.get('key', '')} {param.get('label', '')}") if len(w) > 3}
-    if not words & _words(sentence):
+    names = {w for w in _words(f"{param.get('key', '')} {param.get('label', '')}") if len(w) > 3}
+    if not names & _words(sentence):
         return []
     return [Candidate(a or b, sentence, 2) for a, b in _QUOTED.findall(sentence)]
 

@@ -32,6 +32,7 @@ from core.models import (
 )
 from core.transcript import IntakeField, StepContent, Turn, read_transcript
 from core.trees import child_by_label, find_node
+from core.workspace import problem_domains
 
 # Filter value for sessions whose problem_domain is NULL (the classifier could not place them).
 UNCLASSIFIED = "unclassified"
@@ -105,18 +106,11 @@ class SessionPage:
 
 
 @dataclass(frozen=True)
-class StepView:
-    number: int
-    step_type: str
-    prompt: str
-    options: list[str]
-    selected_option: str | None
-    was_free_text: bool
-    free_text_input: str | None
-    action_result: str | None
-    flow_node_id: str | None
+class StepView(StepContent):
+    """A step as ``core.transcript`` reads it, plus whether its choice left the session's matched flow."""
+
     # A listed option was picked that the matched flow does not have at this node: a divergence, like free text.
-    off_flow: bool
+    off_flow: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +150,29 @@ class SessionDetail:
     @property
     def can_requeue(self) -> bool:
         return self.analysis_status in REQUEUEABLE
+
+
+# The fields of SessionDetail that are the session's own columns, shown as stored.
+_SESSION_COLUMNS = (
+    "id",
+    "status",
+    "confidence_tier",
+    "problem_domain",
+    "problem_summary",
+    "created_at",
+    "resolved_at",
+    "ended_at",
+    "rating",
+    "psa_ticket_id",
+    "resolution_summary",
+    "match_score",
+    "analysis_status",
+    "analysis_outcome",
+    "analysis_reason",
+    "analysis_error",
+    "analysis_attempts",
+    "analyzed_at",
+)
 
 
 def _check(values: tuple[str, ...], allowed: tuple[str, ...], what: str) -> None:
@@ -300,13 +317,7 @@ def to_csv(rows: list[SessionRow]) -> str:
 
 def domain_options(db: Session, account_id: uuid.UUID) -> list[str]:
     """The account's session domains, alphabetical, then ``unclassified`` for sessions without one."""
-    domains = db.scalars(
-        select(AISession.problem_domain)
-        .where(AISession.account_id == account_id, AISession.problem_domain.is_not(None))
-        .distinct()
-        .order_by(AISession.problem_domain)
-    ).all()
-    return [*domains, UNCLASSIFIED]
+    return [*problem_domains(db, AISession, account_id), UNCLASSIFIED]
 
 
 def _scoped(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> AISession:
@@ -321,18 +332,7 @@ def _step_view(step: StepContent, tree: dict[str, Any] | None) -> StepView:
     if tree and step.node_id and step.selected and not step.was_free_text:
         node = find_node(tree, step.node_id)
         off_flow = bool(node and node.get("type") == "question" and child_by_label(node, step.selected) is None)
-    return StepView(
-        number=step.number,
-        step_type=step.step_type,
-        prompt=step.headline,
-        options=step.options,
-        selected_option=step.selected,
-        was_free_text=step.was_free_text,
-        free_text_input=step.free_text,
-        action_result=step.result,
-        flow_node_id=step.node_id,
-        off_flow=off_flow,
-    )
+    return StepView(**vars(step), off_flow=off_flow)
 
 
 def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> SessionDetail:
@@ -356,32 +356,15 @@ def get_session(db: Session, account_id: uuid.UUID, session_id: uuid.UUID) -> Se
     )
     steps = [_step_view(step, tree) for step in transcript.steps]
     return SessionDetail(
-        id=s.id,
+        **{column: getattr(s, column) for column in _SESSION_COLUMNS},
         external_id=s.external_id if s.external_id != str(s.id) else None,
-        status=s.status,
-        confidence_tier=s.confidence_tier,
-        problem_domain=s.problem_domain,
-        problem_summary=s.problem_summary,
         engineer=engineer.name if engineer is not None and engineer.account_id == account_id else "",
-        created_at=s.created_at,
-        resolved_at=s.resolved_at,
-        ended_at=s.ended_at,
         duration_minutes=_minutes(s.created_at, s.ended_at),
-        rating=s.rating,
-        psa_ticket_id=s.psa_ticket_id,
-        resolution_summary=s.resolution_summary,
         matched_flow_id=str(flow.id) if flow is not None else None,
         matched_flow=flow.name if flow is not None else None,
-        match_score=s.match_score,
         intake=transcript.intake,
         conversation=transcript.turns,
         steps=steps,
-        analysis_status=s.analysis_status,
-        analysis_outcome=s.analysis_outcome,
-        analysis_reason=s.analysis_reason,
-        analysis_error=s.analysis_error,
-        analysis_attempts=s.analysis_attempts,
-        analyzed_at=s.analyzed_at,
         analysis_proposal_id=str(proposal.id) if proposal is not None else None,
         proposal_title=proposal.title if proposal is not None else None,
         proposal_status=proposal.status if proposal is not None else None,
