@@ -450,6 +450,13 @@ def test_a_question_asked_in_other_words_at_the_same_place_is_the_same_step() ->
     # Each names a thing the other never mentions: two steps, however alike the rest reads.
     assert not same_step("Is the Teams client connected?", "Is the VPN client connected?")
     assert not same_step("Is the VPN connected?", "Is the printer online?")
+    assert same_step("Does the web version of Teams work for this user?", "Does Teams load in the browser?")
+    # Names shared on both sides are no conflict; a negation on one side only is another question.
+    assert same_step(
+        "Is the mic picked up in other apps (Windows sound input test)?",
+        "Does the microphone work outside Teams, e.g. in Sound settings > Input?",
+    )
+    assert not same_step("Is the VPN client not connected?", "Is the VPN client connected?")
 
 
 def test_an_answer_in_other_words_takes_the_option_of_its_yes_or_no() -> None:

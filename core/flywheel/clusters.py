@@ -130,10 +130,11 @@ def same_wording(a: str | None, b: str | None) -> bool:
 
 _TFIDF = TfidfEmbedder()
 # TF-IDF cosine (abbreviations folded) at or above which two steps at the same place of a tree ask or do the same
-# thing in other words: "Does the mic work outside Teams (Sound settings > Input)?" / "Is the mic picked up in other
-# apps (Windows sound input test)?". The embedder's own duplicate threshold, calibrated on the labelled pairs; the
-# place in the tree (same parent, same answer on the way) is the rest of the evidence.
-MEANING_THRESHOLD = _TFIDF.threshold
+# thing in other words: "Does the web version of Teams work?" / "Does Teams load in the browser?" (0.29). Lower than
+# the embedder's duplicate threshold (0.295, calibrated on whole tickets): here the place in the tree (same parent,
+# same answer on the way) is most of the evidence, and the guards (negation, names) stay. Two questions that share
+# no weighted term score 0.
+MEANING_THRESHOLD = 0.2
 _YES = frozenset(["yes", "yep", "yeah", "y", "true", "correct", "confirmed"])
 _NO = frozenset(["no", "nope", "n", "false", "none", "not"])
 
@@ -163,14 +164,19 @@ def named_terms(text: str) -> frozenset[str]:
 
 
 def names_conflict(a: str, b: str) -> bool:
-    """Whether each text names something the other never mentions ("Teams client" / "VPN client")."""
-    terms_a, terms_b = frozenset(terms(a)), frozenset(terms(b))
-    return bool(named_terms(a) - terms_b) and bool(named_terms(b) - terms_a)
+    """Whether both texts name things and neither mentions any name of the other ("Teams client" / "VPN client");
+    "Sound settings > Input" and "the Windows sound input test" share names and do not conflict."""
+    named_a, named_b = named_terms(a), named_terms(b)
+    if not named_a or not named_b:
+        return False
+    return not named_a & frozenset(terms(b)) and not named_b & frozenset(terms(a))
 
 
 def same_step(a: str | None, b: str | None) -> bool:
     """Whether two questions or actions at the same place of a tree are one step: one wording, or one meaning
-    (TF-IDF cosine at :data:`MEANING_THRESHOLD`) when neither names something the other never mentions."""
+    (TF-IDF cosine at :data:`MEANING_THRESHOLD`) when neither is negated alone and their names do not conflict."""
+    if (tokens(a) ^ tokens(b)) & _NEGATIONS:
+        return False  # "Is the VPN client not connected?" asks the opposite
     if same_wording(a, b):
         return True
     if not a or not b or names_conflict(a, b):
