@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.db import session_scope
 from core.flywheel import queue, runner
-from core.flywheel.dedup import ProposalIndex, find_similar, lock_open_many
+from core.flywheel.dedup import Problem, ProposalIndex, find_similar, lock_open_many
 from core.flywheel.engine import Providers
 from core.flywheel.generators import GenerationError, OfflineRulesGenerator
 from core.flywheel.runner import Runner
@@ -365,7 +365,7 @@ def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engin
             locks = lock_open_many(db, set())
             started = time.monotonic()
             with pytest.raises(OperationalError, match="could not obtain lock"):
-                find_similar(db, ProposalIndex(), *key, embedder.threshold, locks)
+                find_similar(db, ProposalIndex(), Problem(*key, embedder.threshold), locks)
             assert time.monotonic() - started < 1
             db.rollback()
         reviewer.rollback()

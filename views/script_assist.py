@@ -22,6 +22,7 @@ from core.scripts.suggest import SuggestionResult, session_context, suggest
 from core.scripts.templates import TYPE_LABELS, InvalidParameters, InvalidTemplate, script_file_bytes
 from core.transcript import read_transcript
 from ui.context import call, call_between_transactions, current_user, settings
+from ui.tables import table_with_csv
 from ui.text import literal, when
 
 PARAM_PREFIX = "scripts_param_"
@@ -126,14 +127,7 @@ def _context(ctx: Any) -> None:
             for s in transcript.steps
         ]
         frame = pd.DataFrame(rows)
-        st.dataframe(frame, hide_index=True, key="scripts_steps_table")
-        st.download_button(
-            "Download steps (CSV)",
-            frame.to_csv(index=False),
-            file_name="session_steps.csv",
-            mime="text/csv",
-            key="scripts_steps_csv",
-        )
+        table_with_csv(frame, key="scripts_steps", file_name="session_steps.csv", label="Download steps (CSV)")
 
 
 def _history(ctx: Any) -> None:
@@ -375,13 +369,8 @@ def _templates_tab() -> None:
             for t in templates
         ]
         frame = pd.DataFrame(rows).sort_values(["category", "name"], kind="stable")
-        st.dataframe(frame, hide_index=True, key="scripts_templates_table")
-        st.download_button(
-            "Download templates (CSV)",
-            frame.to_csv(index=False),
-            file_name="script_templates.csv",
-            mime="text/csv",
-            key="scripts_templates_csv",
+        table_with_csv(
+            frame, key="scripts_templates", file_name="script_templates.csv", label="Download templates (CSV)"
         )
         by_id = {str(t.id): t for t in templates}
         preview_id = st.selectbox("Preview", list(by_id), format_func=lambda i: by_id[i].name, key="scripts_preview")

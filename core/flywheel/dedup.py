@@ -258,60 +258,54 @@ def _locked_open(db: Session, proposal_id: uuid.UUID, locks: Locks) -> FlowPropo
     return proposal if proposal is not None and proposal.status in OPEN_STATUSES else None
 
 
+@dataclass(frozen=True)
+class Problem:
+    """What a new-flow session is compared on: its account, domain and embedder name (the proposals it may join),
+    its dedup vector, the embedder's threshold and the statement gate (see :meth:`_Group.best`)."""
+
+    account_id: uuid.UUID
+    domain: str | None
+    embedder: str
+    vector: np.ndarray
+    threshold: float
+    gate: float | None = None
+
+    def best(self, index: ProposalIndex, db: Session, fresh: bool, skip: set[uuid.UUID]) -> uuid.UUID | None:
+        group = index.group(db, self.account_id, self.domain, self.embedder, fresh)
+        hit = group.best(self.vector, self.threshold, skip, self.gate)
+        return hit[0] if hit is not None else None
+
+
 def find_similar(
-    db: Session,
-    index: ProposalIndex,
-    account_id: uuid.UUID,
-    domain: str | None,
-    embedder: str,
-    vector: np.ndarray,
-    threshold: float,
-    locks: Locks | None = None,
-    *,
-    gate: float | None = None,
+    db: Session, index: ProposalIndex, problem: Problem, locks: Locks | None = None
 ) -> FlowProposal | None:
-    """The open new-flow proposal this problem duplicates (locked for update), or None.
+    """The open new-flow proposal ``problem`` duplicates (locked for update), or None.
 
     When None is returned the caller holds the (account, domain) lock and may create the proposal safely.
-    ``locks`` are the transaction's (:class:`Locks`); without them, nothing was locked up front. ``gate``: see
-    :meth:`_Group.best`.
+    ``locks`` are the transaction's (:class:`Locks`); without them, nothing was locked up front.
     """
     locks = Locks() if locks is None else locks
     skip: set[uuid.UUID] = set()
     fresh = False
     while True:
-        group = index.group(db, account_id, domain, embedder, fresh)
-        hit = group.best(vector, threshold, skip, gate)
+        hit = problem.best(index, db, fresh, skip)
         if hit is not None:
-            proposal = _locked_open(db, hit[0], locks)
+            proposal = _locked_open(db, hit, locks)
             if proposal is not None:
                 return proposal
-            index.forget(account_id, domain, embedder, hit[0])
-            skip.add(hit[0])
+            index.forget(problem.account_id, problem.domain, problem.embedder, hit)
+            skip.add(hit)
             continue
         if fresh:
             return None
-        lock(db, locks, account_id, "new_flow", domain)
+        lock(db, locks, problem.account_id, "new_flow", problem.domain)
         fresh = True
 
 
-def peek_similar(
-    db: Session,
-    index: ProposalIndex,
-    account_id: uuid.UUID,
-    domain: str | None,
-    embedder: str,
-    vector: np.ndarray,
-    threshold: float,
-    *,
-    fresh: bool = True,
-    gate: float | None = None,
-) -> uuid.UUID | None:
+def peek_similar(db: Session, index: ProposalIndex, problem: Problem, *, fresh: bool = True) -> uuid.UUID | None:
     """The open proposal that seems to match, without locks (a hint: the locked check decides); ``fresh=False``
     asks the cached index only, without a query."""
-    group = index.group(db, account_id, domain, embedder, fresh=fresh)
-    hit = group.best(vector, threshold, set(), gate)
-    return hit[0] if hit is not None else None
+    return problem.best(index, db, fresh, set())
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from core.flywheel.confidence import session_evidence
 from core.flywheel.dedup import (
     Branch,
     Locks,
+    Problem,
     ProposalIndex,
     find_enhancement,
     find_similar,
@@ -160,6 +161,18 @@ class Duplicates(Protocol):
     ) -> FlowProposal | uuid.UUID | None: ...
 
 
+def problem_of(facts: SessionFacts, embedder: Embedder) -> Problem:
+    """The new problem a session reports, as the duplicate search compares it."""
+    return Problem(
+        facts.account_id,
+        facts.domain,
+        dedup_embedder(embedder),
+        facts.dedup_vector(embedder),
+        embedder.threshold,
+        statement_gate(embedder),
+    )
+
+
 def branch_of(facts: SessionFacts, walk: FlowWalk, embedder: Embedder) -> Branch:
     """The new branch a session that left its flow adds, with the embedding of what it means."""
     vector = facts.branch_vector(embedder, walk.label, walk.after)
@@ -176,19 +189,7 @@ class LockedDuplicates:
     locks: Locks
 
     def similar(self, db: Session, facts: SessionFacts) -> FlowProposal | None:
-        embedder = self.providers.embedder
-        vector = facts.dedup_vector(embedder)
-        return find_similar(
-            db,
-            self.providers.index,
-            facts.account_id,
-            facts.domain,
-            dedup_embedder(embedder),
-            vector,
-            embedder.threshold,
-            self.locks,
-            gate=statement_gate(embedder),
-        )
+        return find_similar(db, self.providers.index, problem_of(facts, self.providers.embedder), self.locks)
 
     def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, walk: FlowWalk) -> FlowProposal | None:
         branch = branch_of(facts, walk, self.providers.embedder)
@@ -204,20 +205,8 @@ class PeekDuplicates:
     fresh: bool = True
 
     def similar(self, db: Session, facts: SessionFacts) -> uuid.UUID | None:
-        embedder = self.providers.embedder
-        vector = facts.dedup_vector(embedder)
-        index = self.providers.index
-        return peek_similar(
-            db,
-            index,
-            facts.account_id,
-            facts.domain,
-            dedup_embedder(embedder),
-            vector,
-            embedder.threshold,
-            fresh=self.fresh,
-            gate=statement_gate(embedder),
-        )
+        problem = problem_of(facts, self.providers.embedder)
+        return peek_similar(db, self.providers.index, problem, fresh=self.fresh)
 
     def same_branch(self, db: Session, facts: SessionFacts, flow_id: uuid.UUID, walk: FlowWalk) -> uuid.UUID | None:
         if not self.fresh:
