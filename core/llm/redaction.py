@@ -265,8 +265,11 @@ def redact(
         for p, v in (known or {}).items()
         if PLACEHOLDER_RE.fullmatch(p).group(1) in _RECURRING
     ]
-    names = [("COMPANY", n) for n in company_names if n] + [("PERSON", n) for n in people if n] + recurring + found
-    return Redacted(replace_names(out, names, namer.name), namer.mapping)
+    # Two searches: the caller's names (the same for every field of a batch of sessions: one cached pattern) and
+    # the ones found in this text or earlier fields. One pattern of both would be compiled anew for every text.
+    known_names = [("COMPANY", n) for n in company_names if n] + [("PERSON", n) for n in people if n]
+    out = replace_names(out, recurring + found, namer.name)
+    return Redacted(replace_names(out, known_names, namer.name), namer.mapping)
 
 
 def restore(text: str, mapping: Mapping[str, str]) -> str:
