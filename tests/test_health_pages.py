@@ -44,7 +44,7 @@ def test_health_page_shows_the_measures_with_help_and_two_charts(monkeypatch, en
     app.radio(key="health_period").set_value(7).run()
     # The last 7 days hold the escalations of days 5 and 6 and the resolution of day 3 (day 1's is still active).
     assert app.caption[0].value == (
-        "3 closed sessions in the last 7 days · 3 linked · 1 of 1 resolutions reused a flow · backlog median age –, "
+        "3 closed sessions in the last 7 days · 3 linked · 1 of 1 resolution reused a flow · backlog median age –, "
         "oldest –"
     )
 
