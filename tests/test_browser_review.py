@@ -5,8 +5,10 @@ The app runs as a real Streamlit server on a SQLite file holding the demo worksp
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -50,6 +52,35 @@ def _pending_new_flow(url: str) -> tuple[str, str, str, int, int]:
     engine.dispose()
     flow_name = (proposal.proposed_flow_data or {}).get("title") or proposal.title
     return str(proposal.id), proposal.title, flow_name, pending, flows
+
+
+def test_decision_buttons_and_graph_fit_the_first_screen(served, browser):
+    """At 1440×900 a team lead sees the proposal, its decision buttons and the top of its graph without scrolling."""
+    from playwright.sync_api import expect
+
+    base, url = served
+    proposal_id, title, _flow_name, pending, _flows = _pending_new_flow(url)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"{base}/?proposal={proposal_id}", wait_until="domcontentloaded")
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_role("heading", name=title)).to_be_visible(timeout=30_000)
+        approve = main.get_by_role("button", name="Approve & Publish")
+        expect(approve).to_be_visible(timeout=20_000)
+        graph = page.locator("iframe[title='streamlit_agraph.agraph']").first
+        expect(graph).to_be_visible(timeout=20_000)
+        assert page.evaluate("() => window.scrollY") == 0
+        button = approve.bounding_box()
+        assert button is not None and button["y"] + button["height"] <= 900, button
+        for name in ("Edit & Publish", "Dismiss", "Reject"):
+            box = main.get_by_role("button", name=name, exact=True).bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 900, (name, box)
+        if os.environ.get("FLOWPILOT_SCREENSHOT_DIR"):
+            page.screenshot(path=str(Path(os.environ["FLOWPILOT_SCREENSHOT_DIR"]) / "review_1440x900.png"))
+        top = graph.bounding_box()
+        assert top is not None and top["y"] < 900 - 150, top  # at least the graph's first 150 px show
+    finally:
+        page.close()
 
 
 def test_approve_in_the_browser(served, browser):

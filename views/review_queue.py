@@ -42,8 +42,6 @@ DECISION_ERRORS = (review.ProposalNotPending, review.ProposalNotFound, review.St
 
 user = current_user()
 
-st.title("Review Queue")
-
 flash = st.session_state.pop(FLASH, None)
 if flash:
     st.toast(flash, icon="✅")
@@ -154,11 +152,16 @@ def lost_race(p: Any, reviewer_name: str | None, draft: dict[str, str]) -> None:
 stats = call(proposals.queue_stats, user.account_id)
 domains = call(proposals.proposal_domains, user.account_id)
 
-cols = st.columns(4)
-cols[0].metric("Pending", stats.pending)
-cols[1].metric("Approved this week", stats.approved_week)
-cols[2].metric("Rejected this week", stats.rejected_week)
-cols[3].metric("Auto-reinforced this week", stats.auto_reinforced_week)
+cols = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="bottom")
+cols[0].title("Review Queue")
+cols[1].metric("Pending", stats.pending)
+cols[2].metric("Approved this week", stats.approved_week)
+cols[3].metric("Rejected this week", stats.rejected_week)
+cols[4].metric(
+    "Auto-reinforced",
+    stats.auto_reinforced_week,
+    help="In the last 7 days: sessions that followed a flow exactly, recorded by the flywheel without a review.",
+)
 top_domains = ", ".join(f"{labels.human(d)} ({n})" for d, n in stats.top_domains) or "none"
 st.caption(
     f"Top pending domains: {top_domains} · Impact of publishes: "
@@ -293,20 +296,21 @@ def actions(p: Any, detail: Any) -> None:
     )
     if not readonly:
         st.session_state[DRAFT] = {"pid": pid, "notes": notes, "reason": ""}
-    a1, a2, a3, a4 = st.columns(4)
-    if p.proposal_type == ProposalType.NEW_FLOW and a1.button(
+    # One row that wraps only when it must: buttons in equal columns cut "Approve & Publish" short.
+    bar = st.container(horizontal=True)
+    if p.proposal_type == ProposalType.NEW_FLOW and bar.button(
         "Approve & Publish", key="review_approve", type="primary", disabled=readonly
     ):
         decide("approve", p.id, notes=notes)
-    if a2.button("Edit & Publish", key="review_edit", disabled=readonly):
+    if bar.button("Edit & Publish", key="review_edit", disabled=readonly):
         st.session_state["flows_editor_proposal_id"] = pid
         st.session_state["flows_editor_review_notes"] = notes
         st.switch_page("views/flows.py")
-    if a3.button("Dismiss", key="review_dismiss", disabled=readonly):
+    if bar.button("Dismiss", key="review_dismiss", disabled=readonly):
         st.session_state[CONFIRM] = ("dismiss", pid)
-    if a4.button("Reject", key="review_reject", disabled=readonly):
+    if bar.button("Reject", key="review_reject", disabled=readonly):
         st.session_state[CONFIRM] = ("reject", pid)
-    if p.proposal_type == ProposalType.REVIEW and a1.button("Retire flow", key="review_retire", disabled=readonly):
+    if p.proposal_type == ProposalType.REVIEW and bar.button("Retire flow", key="review_retire", disabled=readonly):
         st.session_state[CONFIRM] = ("retire", pid)
     if p.proposal_type == ProposalType.REVIEW:
         st.caption(
@@ -387,26 +391,8 @@ with detail_col:
     else:
         actions(p, detail)
 
-    cfg = settings()
     if p.description:
-        st.write(p.description)
-    if p.source_session_id:
-        st.page_link(
-            "views/sessions.py",
-            label="Open source session",
-            icon=":material/forum:",
-            query_params={"session": str(p.source_session_id)},
-        )
-    support = [str(s) for s in (p.supporting_session_ids or []) if s]
-    if support:
-        with st.expander(f"{labels.plural(p.supporting_session_count, 'supporting session')}"):
-            for session_id in support[:12]:
-                st.page_link(
-                    "views/sessions.py", label=f"Session {session_id[:8]}", query_params={"session": session_id}
-                )
-    else:
-        st.caption(labels.plural(p.supporting_session_count, "supporting session"))
-    st.caption(model_note(p, cfg.llm_enabled, cfg.model_at_support, cfg.model_after_hours))
+        st.caption(p.description)
     if p.status == ProposalStatus.PENDING and p.regenerate_requested_at:
         st.info(
             f"A new tree from the model was asked for at {labels.minute(p.regenerate_requested_at)}; "
@@ -457,3 +443,23 @@ with detail_col:
         draw_tree(detail.proposed_tree, key=f"review_graph_{pid}")
     else:
         st.info("This proposal carries no tree.")
+
+    # --- where the proposal comes from, below the graph: the decision above needs the first screen ---------
+    cfg = settings()
+    st.caption(model_note(p, cfg.llm_enabled, cfg.model_at_support, cfg.model_after_hours))
+    if p.source_session_id:
+        st.page_link(
+            "views/sessions.py",
+            label="Open source session",
+            icon=":material/forum:",
+            query_params={"session": str(p.source_session_id)},
+        )
+    support = [str(s) for s in (p.supporting_session_ids or []) if s]
+    if support:
+        with st.expander(f"{labels.plural(p.supporting_session_count, 'supporting session')}"):
+            for session_id in support[:12]:
+                st.page_link(
+                    "views/sessions.py", label=f"Session {session_id[:8]}", query_params={"session": session_id}
+                )
+    else:
+        st.caption(labels.plural(p.supporting_session_count, "supporting session"))
