@@ -81,7 +81,6 @@ for gap in shown:
             else:
                 table = [
                     {
-                        "Session": f"/sessions?session={s['session_id']}",
                         "Status": labels.human(s["status"]),
                         "Confidence tier": labels.human(s["confidence_tier"]),
                         "Domain": labels.human(s["domain"]),
@@ -91,12 +90,15 @@ for gap in shown:
                     }
                     for s in sessions
                 ]
-                st.dataframe(
-                    table,
-                    hide_index=True,
-                    column_config={"Session": st.column_config.LinkColumn("Session", display_text="Open")},
-                    key=f"gaps_sessions_table_{gap.key}",
-                )
+                st.dataframe(table, hide_index=True, key=f"gaps_sessions_table_{gap.key}")
+                # Links inside the app (a table's link column would open a new tab and a new app session).
+                for s in sessions:
+                    st.page_link(
+                        "views/sessions.py",
+                        label=f"Open “{s['summary']}” ({labels.minute(s['created_at'])})",
+                        icon=":material/forum:",
+                        query_params={"session": str(s["session_id"])},
+                    )
         if gap.severity == "high" and create.button("Create flow", key=f"gaps_create_{gap.key}"):
             st.session_state["flows_editor_seed"] = flow_seed(gap)
             st.switch_page("views/flows.py")
