@@ -14,6 +14,7 @@ from core.db import session_scope
 from core.models import Account, User
 from demo import build_demo
 from tests.app_harness import app_for
+from tests.factories import make_account, make_user
 from ui import labels
 from ui.sidebar import SWITCHER_LIMIT, switcher_choices
 
@@ -97,6 +98,27 @@ def test_switcher_lists_a_limited_search():
     assert (ids, matched) == (["id0", "id123"], 1)
     ids, matched = switcher_choices(people, people[5], "TEAM admin")
     assert (ids, matched) == (["id5", "id0"], 1)
+
+
+def test_sidebar_switcher_searches_a_long_list(engine, db, monkeypatch):
+    account = make_account(db, "Northwind MSP")
+    admin = make_user(db, account, "team_admin", name="Grace Admin", email="grace@northwind.test")
+    for n in range(40):
+        make_user(db, account, "engineer", name=f"Engineer {n:02d}", email=f"e{n:02d}@northwind.test")
+    db.commit()
+    app = app_for(engine, monkeypatch).run()
+    switcher = app.sidebar.selectbox(key="auth_demo_user")
+    # Engineers sort before team admins: the first 30 are engineers, and who is signed in is added in front.
+    assert len(switcher.options) == SWITCHER_LIMIT + 1
+    assert switcher.options[0] == "Grace Admin — team admin · Northwind MSP"
+    assert "Showing 30 of 41 matches." in [c.value for c in app.sidebar.caption]
+    app.sidebar.text_input(key="auth_demo_filter").input("E3").run()
+    switcher = app.sidebar.selectbox(key="auth_demo_user")
+    assert switcher.options[0] == "Grace Admin — team admin · Northwind MSP"  # who is signed in stays shown
+    assert switcher.options[1:] == [f"Engineer 3{n} — engineer · Northwind MSP" for n in range(10)]
+    app.sidebar.text_input(key="auth_demo_filter").input("nobody").run()
+    assert "Nobody matches that search." in [c.value for c in app.sidebar.caption]
+    assert app.sidebar.selectbox(key="auth_demo_user").value == str(admin.id)
 
 
 def visible_text(app) -> list[str]:
