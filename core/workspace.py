@@ -1,15 +1,15 @@
-"""Small per-account reads every page may need: the counts the sidebar shows, the account's problem domains."""
+"""Small per-account counts for the sidebar, so every page shows what is waiting."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, union
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.enums import AnalysisStatus, ProposalStatus
-from core.models import AISession, FlowProposal, Tree
+from core.models import AISession, FlowProposal
 
 QUEUED = (AnalysisStatus.PENDING, AnalysisStatus.RUNNING, AnalysisStatus.DEFERRED)
 
@@ -44,16 +44,3 @@ def workspace_counts(db: Session, account_id: uuid.UUID) -> WorkspaceCounts:
         queued_analyses=sum(int(by_status.get(s, 0)) for s in QUEUED),
         failed_analyses=int(by_status.get(AnalysisStatus.FAILED, 0)),
     )
-
-
-def problem_domains(db: Session, account_id: uuid.UUID) -> list[str]:
-    """The domains an editor may choose: those of the account's flows and proposals, sorted, blanks left out.
-
-    Sessions are not read: their domains reach proposals through the flywheel, and reading them would scan the
-    account's whole history on every editor open."""
-    named = union(
-        select(Tree.problem_domain.label("domain")).where(Tree.account_id == account_id),
-        select(FlowProposal.problem_domain.label("domain")).where(FlowProposal.account_id == account_id),
-    ).subquery()
-    rows = db.scalars(select(named.c.domain).where(named.c.domain.is_not(None)).order_by(named.c.domain))
-    return [d for d in rows if d.strip()]

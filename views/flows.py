@@ -19,7 +19,6 @@ from core.models import TREE_ORIGINS
 from core.review import decisions as review
 from core.review import flows, proposals
 from core.trees import InvalidTree
-from core.workspace import problem_domains
 from ui import charts, flow_editor, labels
 from ui.context import call, current_user
 from ui.graph import draw_tree
@@ -159,7 +158,9 @@ if flow_editor.is_open():
     st.title(heading)
     if ctx.get("kind") == "proposal" and ctx.get("enhancement"):
         st.caption(f"Publishing writes a new version of '{ctx.get('target_name')}'; the current one is kept.")
-    result = flow_editor.render(call(problem_domains, user.account_id))
+    # The domains in use: the account's flows' and its proposals' (the flywheel names them from the sessions).
+    proposal_domains = [d for d in call(proposals.proposal_domains, user.account_id) if d != proposals.NO_DOMAIN]
+    result = flow_editor.render(sorted({*call(flows.flow_domains, user.account_id), *proposal_domains}))
     st.divider()
     readonly = not user.is_team_admin
     if readonly:
