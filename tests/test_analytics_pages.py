@@ -111,20 +111,27 @@ def test_gaps_page_with_an_empty_report_says_so_without_filters(engine, monkeypa
 def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspace):
     app = _open(engine, monkeypatch, "views/knowledge_gaps.py")
     table = app.dataframe[0].value
-    assert list(table["title"]) == ["High escalation rate in vpn", "Uncharted territory in printers"]
+    assert list(table["Title"]) == ["High escalation rate in vpn", "Uncharted territory in printers"]
+    assert list(table["Type"]) == ["High escalation", "Uncharted territory"]
+    assert list(table["Domain"]) == ["VPN", "Printers"]
+    # Evidence reads as text, not JSON.
+    assert "**Evidence**  \n* Closed: 10\n* Escalated: 8\n* Escalation rate: 80 %" in [m.value for m in app.markdown]
+    assert not app.get("json")
 
     app.multiselect(key="gaps_filter_severity").set_value(["low"]).run()
-    assert list(app.dataframe[0].value["title"]) == ["Uncharted territory in printers"]
+    assert list(app.dataframe[0].value["Title"]) == ["Uncharted territory in printers"]
     app.multiselect(key="gaps_filter_severity").set_value([]).run()
 
     app.toggle(key=f"gaps_sessions_{HIGH.key}").set_value(True).run()
     drill = app.dataframe[1].value
-    assert list(drill["link"]) == [f"/sessions?session={workspace['vpn']}"]
+    assert list(drill.columns) == ["Status", "Confidence tier", "Domain", "Summary", "Started", "Rating"]
+    # The session opens inside the app, on the Sessions page.
+    assert [link.proto.query_string for link in app.page_link] == [f"session={workspace['vpn']}"]
 
     app.button(key="gaps_recompute").click().run()
     assert not app.exception, app.exception
     # the fresh report replaces the stored one: the four sessions share one unmatched summary
-    assert list(app.dataframe[0].value["title"]) == [
+    assert list(app.dataframe[0].value["Title"]) == [
         "Recurring unmatched problem: Outlook keeps prompting for a password"
     ]
 
@@ -153,9 +160,9 @@ def test_a_severity_this_version_does_not_know_is_shown_in_grey_on_both_pages(en
 
     app.switch_page("views/knowledge_gaps.py").run()
     assert not app.exception, app.exception
-    assert list(app.dataframe[0].value["severity"]) == ["critical", "low"]
+    assert list(app.dataframe[0].value["Severity"]) == ["Critical", "Low"]
     assert [e.label for e in app.expander][:1] == ["CRITICAL · Odd severity in vpn"]
-    assert ":gray-badge[Critical] `high_escalation` · vpn" in [m.value for m in app.markdown]
+    assert ":gray-badge[Critical] High escalation · VPN" in [m.value for m in app.markdown]
 
 
 def test_coverage_says_not_computed_until_a_gap_report_exists(engine, monkeypatch):

@@ -155,7 +155,7 @@ def test_sidebar_shows_user_role_account_and_pending_count(engine, workspace, mo
     # Two pending proposals; the dismissed one does not count, nor Fabrikam's (none).
     assert ":orange-badge[:material/inbox: 2 pending proposals]" in side
     switcher = app.sidebar.selectbox(key="auth_demo_user")
-    assert switcher.label == "demo sign-in"
+    assert switcher.label == "Demo sign-in"
     # Everyone of both accounts, the signed-in user selected.
     assert switcher.options == [
         "Contoso engineer — engineer · Contoso MSP",

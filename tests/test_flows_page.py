@@ -60,20 +60,20 @@ def node_text_area(app):
 def test_library_lists_flows_and_shows_the_version_history(monkeypatch, engine, data):
     app = start(monkeypatch, engine, page="views/flows.py")
     table = app.dataframe[0].value
-    assert list(table["name"]) == ["Outlook credential prompts", "VPN"]
-    assert list(table["version"]) == [2, 1]
-    assert list(table["origin"]) == ["Manual", "Manual"]
-    assert list(table["times matched"]) == [12, 3]
+    assert list(table["Name"]) == ["Outlook credential prompts", "VPN"]
+    assert list(table["Version"]) == [2, 1]
+    assert list(table["Origin"]) == ["Manual", "Manual"]
+    assert list(table["Times matched"]) == [12, 3]
     assert app.selectbox(key="flows_open").value == data["outlook"]
     versions = app.selectbox(key=f"flows_version_{data['outlook']}")
-    assert versions.options[0].startswith("v2 · manual") and versions.options[0].endswith("Phone (current)")
-    assert versions.options[1].startswith("v1 · manual") and "First published" in versions.options[1]
+    assert versions.options[0].startswith("v2 · Manual") and versions.options[0].endswith("Phone (current)")
+    assert versions.options[1].startswith("v1 · Manual") and "First published" in versions.options[1]
     # Picking version 1 shows its structure (no phone branch) in the node list of the graph.
     versions.set_value(1).run()
     nodes = app.selectbox(key=f"flows_graph_{data['outlook']}_1_node").options
     assert len(nodes) == 6 and not any("Outlook mobile" in n for n in nodes)
     app.selectbox(key="flows_domain").set_value("network").run()
-    assert list(app.dataframe[0].value["name"]) == ["VPN"]
+    assert list(app.dataframe[0].value["Name"]) == ["VPN"]
 
 
 def test_create_flow_from_a_gap_seed_publishes_a_manual_flow(monkeypatch, engine, data):
@@ -91,7 +91,7 @@ def test_create_flow_from_a_gap_seed_publishes_a_manual_flow(monkeypatch, engine
         assert (flow.origin, flow.version, flow.problem_domain) == ("manual", 1, "teams")
         assert flow.tree_structure == SEED["tree_structure"]
         assert flow.match_keywords == ["teams", "call drops"]
-    assert "Teams calls drop" in list(app.dataframe[0].value["name"])
+    assert "Teams calls drop" in list(app.dataframe[0].value["Name"])
 
 
 def test_editor_validates_live_and_publishes_nothing_while_invalid(monkeypatch, engine, data):
@@ -133,7 +133,7 @@ def test_editing_a_flow_writes_the_next_version(monkeypatch, engine, data):
     app.button(key="flows_edit").click().run()
     assert app.title[0].value == "Edit flow (from version 2)"
     assert app.text_input(key="flows_editor_title").value == "Outlook credential prompts"
-    assert app.text_input(key="flows_editor_domain").value == "exchange"
+    assert app.selectbox(key="flows_editor_domain").value == "exchange"
     node_text_area(app).input("Does Outlook ask for the password again and again?").run()
     app.text_input(key="flows_editor_notes").input("Clearer first question").run()
     app.button(key="flows_publish").click().run()
@@ -152,6 +152,24 @@ def test_engineer_can_read_but_not_publish(monkeypatch, engine, data):
     app.run()
     assert app.button(key="flows_publish").disabled
     assert any("only team admins publish flows" in i.value for i in app.info)
+
+
+def test_editor_domain_is_chosen_from_the_known_ones_or_typed_on_purpose(monkeypatch, engine, data):
+    app = start(monkeypatch, engine, page="views/flows.py")
+    app.session_state["flows_editor_seed"] = SEED
+    app.run()
+    picker = app.selectbox(key="flows_editor_domain")
+    # The account's flow and proposal domains, the seed's own, no free text until "New domain…" is picked.
+    assert picker.options == ["(no domain)", "Exchange", "Network", "Teams", "New domain…"]
+    assert picker.value == "teams"
+    assert not any(t.key == "flows_editor_domain_new" for t in app.text_input)
+    picker.set_value("New domain…").run()
+    app.text_input(key="flows_editor_domain_new").input("  Print Servers ").run()
+    app.button(key="flows_publish").click().run()
+    assert not app.exception
+    with session_scope(engine) as db:
+        flow = db.scalar(select(Tree).where(Tree.name == "Teams calls drop"))
+        assert flow.problem_domain == "print_servers"
 
 
 def test_stale_enhancement_asks_for_confirmation_in_the_editor(monkeypatch, engine, data):

@@ -111,14 +111,15 @@ def test_tabs_filters_and_sort_change_the_list(monkeypatch, engine, data):
     app.selectbox(key="review_type").set_value("enhancement").run()
     assert listed(app) == ["Outlook prompts only on the phone"]
     # Each row carries its type as a coloured badge: enhancements amber.
-    assert ":orange-badge[enhancement] exchange · confidence 0.60 · 2 sessions · " in page_text(app)
+    assert ":orange-badge[enhancement] Exchange · confidence 0.60 · 2 sessions · " in page_text(app)
 
 
 def test_admin_approves_and_the_flow_appears_on_the_flows_page(monkeypatch, engine, data):
     app = start(monkeypatch, engine)
     app.button(key=f"review_open_{data['vpn']}").click().run()
     assert app.subheader[0].value == "VPN authentication failures"
-    assert f"[Open source session](/sessions?session={data['source']})" in page_text(app)
+    source = [link for link in app.page_link if link.value == "Open source session"]
+    assert [link.proto.query_string for link in source] == [f"session={data['source']}"]
     app.text_area(key="review_notes").input("Clear steps").run()
     app.button(key="review_approve").click().run()
     assert not app.exception
@@ -128,12 +129,18 @@ def test_admin_approves_and_the_flow_appears_on_the_flows_page(monkeypatch, engi
     assert [t.value for t in app.toast] == ["Published 'VPN authentication failures' as a new flow."]
     assert app.radio(key="review_tab").options[0] == "Pending (2)"
     assert "VPN authentication failures" not in listed(app)
+    # The decided proposal stays open, with a link to the flow it published.
+    to_flow = [link for link in app.page_link if link.value == "Open 'VPN authentication failures' in Flows"]
+    assert [link.proto.query_string for link in to_flow] == [f"flow={flow_id}"]
 
+    app.query_params["flow"] = str(flow_id)
     app.switch_page("views/flows.py").run()
     assert not app.exception
-    names = list(app.dataframe[0].value["name"])
+    names = list(app.dataframe[0].value["Name"])
     assert "VPN authentication failures" in names
-    assert list(app.dataframe[0].value["origin"])[names.index("VPN authentication failures")] == "AI generated"
+    assert list(app.dataframe[0].value["Origin"])[names.index("VPN authentication failures")] == "AI generated"
+    # ?flow= opens that flow below the table.
+    assert app.subheader[0].value == "VPN authentication failures"
     with session_scope(engine) as db:
         assert db.get(Tree, flow_id).origin == "ai_generated"
 
@@ -145,11 +152,15 @@ def test_edit_and_publish_opens_the_editor_and_returns_a_modified_proposal(monke
     assert "* Added branch 'Only on the phone' under 'Does Outlook prompt for credentials repeatedly?'" in page_text(
         app
     )
+    app.text_area(key="review_notes").input("Only the iOS app; checked two sessions").run()
     app.button(key="review_edit").click().run()
     assert not app.exception
     # AppTest reruns the page it was last told to; a browser follows st.switch_page by itself.
     app.switch_page("views/flows.py")
     assert app.title[0].value == "Edit & Publish: Outlook prompts only on the phone"
+    # The note typed in the queue comes along and is published as the reviewer notes.
+    assert app.text_input(key="flows_editor_notes").label == "Reviewer notes"
+    assert app.text_input(key="flows_editor_notes").value == "Only the iOS app; checked two sessions"
     assert (
         '"id": "s4"'
         in app.text_area(key=[t.key for t in app.text_area if t.key.startswith("flows_editor_json_")][0]).value
@@ -162,8 +173,8 @@ def test_edit_and_publish_opens_the_editor_and_returns_a_modified_proposal(monke
     app.button(key="flows_publish").click().run()
     assert not app.exception
 
-    status, flow_id, _notes, _reviewer = proposal(engine, data["phone"])
-    assert (status, str(flow_id)) == ("modified", data["target"])
+    status, flow_id, notes, _reviewer = proposal(engine, data["phone"])
+    assert (status, str(flow_id), notes) == ("modified", data["target"], "Only the iOS app; checked two sessions")
     expected = outlook_with_branch()
     expected["children"][2]["solution"] = "Remove and re-add the account in Outlook mobile, then sign in."
     with session_scope(engine) as db:

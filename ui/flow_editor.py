@@ -24,6 +24,7 @@ import streamlit as st
 
 from core.trees import NODE_TYPES, is_procedural, iter_nodes, node_text, validate_tree
 from ui.graph import draw_tree
+from ui.labels import human
 
 TREE = "flows_editor_tree"
 CONTEXT = "flows_editor_context"
@@ -31,6 +32,10 @@ REV = "flows_editor_rev"
 NODE = "flows_editor_node"
 JSON_ERROR = "flows_editor_json_error"
 NEW_OPTION = {"type": "solution", "solution": "Describe what fixes it."}
+DOMAIN = "flows_editor_domain"
+NEW_DOMAIN_TEXT = "flows_editor_domain_new"
+NO_DOMAIN = ""
+NEW_DOMAIN = "New domain…"
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,8 @@ def open_editor(tree: dict[str, Any], meta: dict[str, Any], context: dict[str, A
     st.session_state.pop(JSON_ERROR, None)
     st.session_state["flows_editor_title"] = str(meta.get("title") or "")
     st.session_state["flows_editor_description"] = str(meta.get("description") or "")
-    st.session_state["flows_editor_domain"] = str(meta.get("problem_domain") or "")
+    st.session_state[DOMAIN] = str(meta.get("problem_domain") or NO_DOMAIN)
+    st.session_state[NEW_DOMAIN_TEXT] = ""
     keywords = meta.get("match_keywords") or []
     st.session_state["flows_editor_keywords"] = ", ".join(str(k) for k in keywords)
 
@@ -224,13 +230,31 @@ def _node_editor(rev: int) -> None:
     )
 
 
-def render() -> EditorResult:
-    """Draw the editor for the working copy and return it with its validation messages."""
+def _domain_picker(container: Any, domains: list[str]) -> str:
+    """The domain, chosen from the known ones; "New domain…" reveals a box for one typed on purpose."""
+    current = st.session_state.get(DOMAIN, NO_DOMAIN)
+    known = sorted({*domains, *([current] if current not in (NO_DOMAIN, NEW_DOMAIN) else [])})
+    choice = container.selectbox(
+        "Problem domain",
+        [NO_DOMAIN, *known, NEW_DOMAIN],
+        key=DOMAIN,
+        format_func=lambda d: "(no domain)" if d == NO_DOMAIN else d if d == NEW_DOMAIN else human(d),
+    )
+    if choice != NEW_DOMAIN:
+        return choice
+    typed = container.text_input("New domain", key=NEW_DOMAIN_TEXT, placeholder="e.g. printers")
+    # Stored as the flywheel stores domains: lower case, words joined by underscores.
+    return "_".join(typed.strip().lower().split())
+
+
+def render(domains: list[str] | None = None) -> EditorResult:
+    """Draw the editor for the working copy and return it with its validation messages; ``domains`` are the
+    account's known problem domains offered for the flow."""
     rev = st.session_state.get(REV, 0)
     st.text_input("Title", key="flows_editor_title")
     st.text_area("Description", key="flows_editor_description", height=70)
     meta_left, meta_right = st.columns(2)
-    meta_left.text_input("Problem domain", key="flows_editor_domain")
+    problem_domain = _domain_picker(meta_left, domains or [])
     meta_right.text_input("Match keywords (comma separated)", key="flows_editor_keywords")
 
     form_col, preview_col = st.columns([2, 3])
@@ -258,7 +282,7 @@ def render() -> EditorResult:
         tree=copy.deepcopy(tree),
         title=st.session_state.get("flows_editor_title", "").strip(),
         description=st.session_state.get("flows_editor_description", ""),
-        problem_domain=st.session_state.get("flows_editor_domain", "").strip(),
+        problem_domain=problem_domain,
         match_keywords=keywords,
         errors=errors,
     )

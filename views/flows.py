@@ -19,7 +19,7 @@ from core.models import TREE_ORIGINS
 from core.review import decisions as review
 from core.review import flows, proposals
 from core.trees import InvalidTree, question_tree
-from ui import charts, flow_editor
+from ui import charts, flow_editor, labels
 from ui.context import call, current_user
 from ui.graph import draw_tree
 
@@ -55,6 +55,8 @@ if incoming_proposal:
                 "target_name": detail.target_name,
             },
         )
+        # What the reviewer typed in the Review Queue before Edit & Publish: published as the reviewer notes.
+        st.session_state["flows_editor_notes"] = str(st.session_state.pop("flows_editor_review_notes", "") or "")
 seed = st.session_state.pop("flows_editor_seed", None)
 if isinstance(seed, dict):
     flow_editor.open_editor(seed.get("tree_structure") or STARTER_TREE, seed, {"kind": "seed"})
@@ -150,12 +152,19 @@ if flow_editor.is_open():
     st.title(heading)
     if ctx.get("kind") == "proposal" and ctx.get("enhancement"):
         st.caption(f"Publishing writes a new version of '{ctx.get('target_name')}'; the current one is kept.")
-    result = flow_editor.render()
+    # The domains in use: the account's flows' and its proposals' (the flywheel names them from the sessions).
+    proposal_domains = [d for d in call(proposals.proposal_domains, user.account_id) if d != proposals.NO_DOMAIN]
+    result = flow_editor.render(sorted({*call(flows.flow_domains, user.account_id), *proposal_domains}))
     st.divider()
     readonly = not user.is_team_admin
     if readonly:
-        st.info(f"Read-only: you are signed in as {user.role.replace('_', ' ')}; only team admins publish flows.")
-    st.text_input("Change note / reviewer notes", key="flows_editor_notes", disabled=readonly)
+        st.info(f"Read-only: you are signed in as {labels.lower(user.role)}; only team admins publish flows.")
+    st.text_input(
+        "Reviewer notes" if ctx.get("kind") == "proposal" else "Change note",
+        key="flows_editor_notes",
+        disabled=readonly,
+        help="Stored with the proposal's decision." if ctx.get("kind") == "proposal" else "Stored with this version.",
+    )
     if ctx.get("kind") == "proposal" and (ctx.get("stale") or st.session_state.get("flows_stale_seen")):
         st.checkbox(
             "The flow changed since this was proposed: publish on top of the current version anyway",
@@ -172,9 +181,19 @@ if flow_editor.is_open():
 
 # --- library -----------------------------------------------------------------------------------------------
 st.title("Flows")
+# Deep link from the Review Queue after a publish (or from a colleague): ?flow=<id> opens that flow.
+linked_flow = st.query_params.get("flow")
+if linked_flow and st.session_state.get("flows_deep_link_seen") != linked_flow:
+    st.session_state["flows_deep_link_seen"] = linked_flow
+    st.session_state[OPEN] = linked_flow
+    for key in ("flows_domain", "flows_origin"):
+        st.session_state[key] = ALL
+    st.session_state["flows_retired"] = False
 domains = call(flows.flow_domains, user.account_id)
 f1, f2, f3 = st.columns([2, 2, 1])
-domain = f1.selectbox("Domain", [ALL, *domains], key="flows_domain")
+domain = f1.selectbox(
+    "Domain", [ALL, *domains], key="flows_domain", format_func=lambda d: d if d == ALL else labels.human(d)
+)
 origin = f2.selectbox(
     "Origin", [ALL, *TREE_ORIGINS], key="flows_origin", format_func=lambda o: flows.ORIGIN_LABELS.get(o, o)
 )
@@ -199,11 +218,12 @@ if not rows:
     )
     st.stop()
 
-table = pd.DataFrame([r.as_dict() for r in rows])
+table = pd.DataFrame([{**r.as_dict(), "domain": labels.human(r.problem_domain)} for r in rows])
+table = labels.columns(table)
 st.dataframe(
-    table.drop(columns=["id"]),
+    table.drop(columns=["ID"]),
     hide_index=True,
-    column_config={"success rate": st.column_config.ProgressColumn("success rate", min_value=0, max_value=1)},
+    column_config={"Success rate": st.column_config.ProgressColumn("Success rate", min_value=0, max_value=1)},
     key="flows_table",
 )
 st.download_button(
@@ -211,17 +231,22 @@ st.download_button(
 )
 
 by_id = {str(r.id): r for r in rows}
+if linked_flow and st.session_state.get(OPEN) == linked_flow and linked_flow not in by_id:
+    st.warning("The linked flow is not in this account's published flows.")
 if st.session_state.get(OPEN) not in by_id:
     st.session_state[OPEN] = str(rows[0].id)
 opened = st.selectbox("Open flow", list(by_id), key=OPEN, format_func=lambda i: by_id[i].name)
+st.query_params["flow"] = opened
+st.session_state["flows_deep_link_seen"] = opened
 flow = call(flows.get_flow, user.account_id, by_id[opened].id)
 history = call(flows.flow_versions, user.account_id, flow.id)
 
 st.subheader(flow.name)
 row = by_id[opened]
 st.caption(
-    f"{flows.ORIGIN_LABELS.get(row.origin, row.origin)} · version {row.version} · domain {row.problem_domain or '—'} · "
-    f"matched {row.times_matched} times · success rate {row.success_rate:.0%}"
+    f"{flows.ORIGIN_LABELS.get(row.origin, row.origin)} · version {row.version} · "
+    f"domain {labels.human(row.problem_domain)} · matched {labels.plural(row.times_matched, 'time')} · "
+    f"success rate {row.success_rate:.0%}"
 )
 if flow.description:
     st.write(flow.description)
@@ -232,7 +257,8 @@ if versions:
         list(versions),
         key=f"flows_version_{opened}",
         format_func=lambda n: (
-            f"v{n} · {versions[n].origin} · {versions[n].created_at:%Y-%m-%d %H:%M}"
+            f"v{n} · {flows.ORIGIN_LABELS.get(versions[n].origin, labels.lower(versions[n].origin))} · "
+            f"{labels.minute(versions[n].created_at)}"
             + (f" · {versions[n].change_note}" if versions[n].change_note else "")
             + (" (current)" if n == flow.version else "")
         ),
@@ -251,7 +277,7 @@ period = st.selectbox(
 )
 outcomes = call(edges.flow_outcomes, user.account_id, flow.id, structure, period_days=period, now=datetime.now(UTC))
 st.caption(
-    f"{outcomes.sessions} closed sessions walked this flow in the last {period} days. "
+    f"{labels.plural(outcomes.sessions, 'closed session')} walked this flow in the last {period} days. "
     "Edge labels: option · sessions · resolved share."
     if outcomes.sessions
     else f"No closed session walked this flow in the last {period} days."

@@ -9,11 +9,11 @@ from core.auth import PermissionDenied
 from core.insights.branches import BranchNotPossible, propose_branch
 from core.insights.gaps import GAP_TYPES, SEVERITIES, filter_gaps
 from core.insights.seeds import flow_seed
-from ui import charts, insights
+from ui import charts, insights, labels
 from ui.context import call, current_user
 
 user = current_user()
-st.title("Knowledge gaps")
+st.title("Knowledge Gaps")
 
 try:
     generated_at, lookback_days, gaps = insights.latest_gaps(user.account_id)
@@ -22,14 +22,14 @@ except SQLAlchemyError as exc:
     st.stop()
 head, action = st.columns([4, 1], vertical_alignment="bottom")
 if generated_at:
-    head.caption(f"Report of {generated_at[:16].replace('T', ' ')} UTC over the last {lookback_days} days.")
+    head.caption(f"Report of {labels.minute(generated_at)} over the last {labels.plural(lookback_days, 'day')}.")
 if action.button("Recompute now", key="gaps_recompute", type="primary"):
     try:
         found = insights.recompute_gaps(user.account_id)
     except Exception as exc:  # noqa: BLE001 - shown to the user instead of a traceback
         st.error(f"The gap report could not be computed: {exc}")
     else:
-        st.toast(f"Gap report recomputed: {found} gaps.")
+        st.toast(f"Gap report recomputed: {labels.plural(found, 'gap')}.")
         st.rerun()
 
 if generated_at is None:
@@ -41,9 +41,11 @@ if not gaps:
     st.stop()
 
 f1, f2, f3 = st.columns(3)
-chosen_types = f1.multiselect("Type", GAP_TYPES, key="gaps_filter_type")
-chosen_domains = f2.multiselect("Domain", sorted({g.domain for g in gaps}), key="gaps_filter_domain")
-chosen_severities = f3.multiselect("Severity", SEVERITIES, key="gaps_filter_severity")
+chosen_types = f1.multiselect("Type", GAP_TYPES, key="gaps_filter_type", format_func=labels.human)
+chosen_domains = f2.multiselect(
+    "Domain", sorted({g.domain for g in gaps}), key="gaps_filter_domain", format_func=labels.human
+)
+chosen_severities = f3.multiselect("Severity", SEVERITIES, key="gaps_filter_severity", format_func=labels.human)
 shown = filter_gaps(gaps, chosen_types, chosen_domains, chosen_severities)
 if not shown:
     st.info("No gap matches these filters.")
@@ -51,12 +53,12 @@ if not shown:
 
 rows = [
     {
-        "severity": charts.severity_name(g.severity),
-        "type": g.gap_type,
-        "domain": g.domain,
-        "title": g.title,
-        "sessions_shown": len(g.session_ids),
-        "suggested_action": g.suggested_action,
+        "Severity": labels.human(g.severity),
+        "Type": labels.human(g.gap_type),
+        "Domain": labels.human(g.domain),
+        "Title": g.title,
+        "Sessions shown": len(g.session_ids),
+        "Suggested action": g.suggested_action,
     }
     for g in shown
 ]
@@ -65,25 +67,38 @@ charts.table_with_download(rows, "gaps_report", "knowledge_gaps.csv")
 st.subheader("Details")
 for gap in shown:
     with st.expander(f"{charts.severity_name(gap.severity).upper()} · {gap.title}", expanded=False):
-        st.markdown(f"{charts.severity_badge(gap.severity)} `{gap.gap_type}` · {gap.domain}")
+        st.markdown(f"{charts.severity_badge(gap.severity)} {labels.human(gap.gap_type)} · {labels.human(gap.domain)}")
         st.write(gap.description)
         st.caption(f"Suggested: {gap.suggested_action}")
-        st.json(gap.evidence, expanded=False)
+        evidence = labels.evidence(gap.evidence)
+        if evidence:
+            st.markdown("**Evidence**  \n" + evidence)
         show, create, branch = st.columns(3)
         if show.toggle("Show the sessions behind this gap", key=f"gaps_sessions_{gap.key}"):
             sessions = insights.gap_sessions(user.account_id, gap)
             if not sessions:
                 st.info("These sessions are no longer in the database.")
             else:
+                table = [
+                    {
+                        "Status": labels.human(s["status"]),
+                        "Confidence tier": labels.human(s["confidence_tier"]),
+                        "Domain": labels.human(s["domain"]),
+                        "Summary": s["summary"],
+                        "Started": labels.minute(s["created_at"]),
+                        "Rating": labels.rating(s["rating"]),
+                    }
+                    for s in sessions
+                ]
+                st.dataframe(table, hide_index=True, key=f"gaps_sessions_table_{gap.key}")
+                # Links inside the app (a table's link column would open a new tab and a new app session).
                 for s in sessions:
-                    s["link"] = f"/sessions?session={s['session_id']}"
-                st.dataframe(
-                    sessions,
-                    hide_index=True,
-                    column_order=["link", "status", "confidence_tier", "domain", "summary", "created_at", "rating"],
-                    column_config={"link": st.column_config.LinkColumn("Session", display_text="Open")},
-                    key=f"gaps_sessions_table_{gap.key}",
-                )
+                    st.page_link(
+                        "views/sessions.py",
+                        label=f"Open “{s['summary']}” ({labels.minute(s['created_at'])})",
+                        icon=":material/forum:",
+                        query_params={"session": str(s["session_id"])},
+                    )
         if gap.severity == "high" and create.button("Create flow", key=f"gaps_create_{gap.key}"):
             st.session_state["flows_editor_seed"] = flow_seed(gap)
             st.switch_page("views/flows.py")
@@ -99,4 +114,9 @@ for gap in shown:
                 st.warning(f"No branch proposed: {exc}")
             else:
                 st.toast(f"Proposed '{proposal.title}' in the Review Queue.", icon="✅")
-                st.markdown(f"[Open it in the Review Queue](/?proposal={proposal.id})")
+                st.page_link(
+                    "views/review_queue.py",
+                    label="Open it in the Review Queue",
+                    icon=":material/inbox:",
+                    query_params={"proposal": str(proposal.id)},
+                )

@@ -4,7 +4,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.insights.health import PERIODS
-from ui import charts
+from ui import charts, labels
 from ui import health as view
 from ui.context import current_user
 
@@ -21,6 +21,11 @@ try:
 except SQLAlchemyError as exc:
     st.error(f"Knowledge health could not be read from the database: {exc.__class__.__name__}. Try again shortly.")
     st.stop()
+
+
+def table(rows: list[dict]) -> list[dict]:
+    """Rows with their columns and domains named for people."""
+    return labels.rows({**r, "domain": labels.human(r["domain"])} if "domain" in r else r for r in rows)
 
 
 def pct(value: float | None) -> str:
@@ -49,8 +54,8 @@ cards[3].metric(
     border=True,
 )
 st.caption(
-    f"{h.closed} closed sessions in the last {period} days · {h.linked} linked · {h.reused} of {h.resolved} "
-    f"resolutions reused a flow · backlog median age {hours(h.backlog_median_hours)}, oldest "
+    f"{labels.plural(h.closed, 'closed session')} in the last {period} days · {h.linked} linked · {h.reused} of "
+    f"{labels.plural(h.resolved, 'resolution')} reused a flow · backlog median age {hours(h.backlog_median_hours)}, oldest "
     f"{hours(h.backlog_oldest_hours)}"
 )
 
@@ -64,20 +69,20 @@ with left:
     if h.pareto:
         if h.carrying_flows:
             st.markdown(f"**{h.carrying_flows} of {h.flows} flows ({pct(h.carrying_share)}) carry 80 % of the reuse.**")
-        charts.chart_with_table(view.pareto_chart(h), h.pareto, "health_pareto", f"flow_reuse_{period}d.csv")
+        charts.chart_with_table(view.pareto_chart(h), table(h.pareto), "health_pareto", f"flow_reuse_{period}d.csv")
     else:
         st.info("No published flow yet.")
 with right:
     st.subheader("New vs known", help=view.HELP["known"])
     if h.closed:
-        rows = [{"tier": tier, "closed sessions": count} for tier, count in h.tiers.items()]
+        rows = [{"Tier": labels.human(tier), "Closed sessions": count} for tier, count in h.tiers.items()]
         charts.chart_with_table(view.tier_chart(h), rows, "health_tiers", f"new_vs_known_{period}d.csv")
     else:
         st.info("No closed session in the period.")
 
 st.subheader("Flows not matched in 90 days", help=view.HELP["stale"])
 if h.stale_flows:
-    charts.table_with_download(h.stale_flows, "health_stale", "flows_not_matched_90d.csv")
+    charts.table_with_download(table(h.stale_flows), "health_stale", "flows_not_matched_90d.csv")
 else:
     st.success("Every published flow older than 90 days was matched in the last 90 days.")
 

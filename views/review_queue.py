@@ -21,6 +21,7 @@ from core.models import PROPOSAL_TYPES, utcnow
 from core.review import decisions as review
 from core.review import proposals
 from core.trees import InvalidTree
+from ui import labels
 from ui.context import call, current_user, settings
 from ui.graph import draw_tree
 
@@ -41,8 +42,6 @@ DECISION_ERRORS = (review.ProposalNotPending, review.ProposalNotFound, review.St
 
 user = current_user()
 
-st.title("Review Queue")
-
 flash = st.session_state.pop(FLASH, None)
 if flash:
     st.toast(flash, icon="✅")
@@ -56,6 +55,12 @@ if deep_link and st.session_state.get("review_deep_link_seen") != deep_link:
 def badge(proposal_type: str) -> str:
     colour = proposals.TYPE_BADGE_COLOURS.get(proposal_type, "gray")
     return f":{colour}-badge[{TYPE_LABELS.get(proposal_type, proposal_type)}]"
+
+
+def domain_label(value: str | None) -> str:
+    if value == ALL:
+        return ALL
+    return labels.human(value) if value and value != proposals.NO_DOMAIN else "no domain"
 
 
 def select(proposal_id: str) -> None:
@@ -76,8 +81,8 @@ def model_note(p: Any, llm_enabled: bool, at_support: int, after_hours: float) -
         sessions = p.model_generated_support or 1
         return (
             f"Tree written by the model ({p.generator}) from {sessions} supporting "
-            f"session{'s' if sessions != 1 else ''} on {p.model_generated_at:%Y-%m-%d %H:%M} UTC · "
-            f"{p.model_calls} model call{'s' if p.model_calls != 1 else ''} spent on this proposal."
+            f"session{'s' if sessions != 1 else ''} on {labels.minute(p.model_generated_at)} · "
+            f"{labels.plural(p.model_calls, 'model call')} spent on this proposal."
         )
     if not llm_enabled:
         return "Tree built by the offline rules (no model is configured)."
@@ -122,6 +127,8 @@ def decide(action: str, proposal_id: uuid.UUID, **kwargs: object) -> None:
         return
     st.session_state.pop(CONFIRM, None)
     st.session_state[FLASH] = message
+    # Keep the decided proposal open: its panel now links to the flow it published.
+    st.session_state[SELECTED] = str(proposal_id)
     st.rerun()
 
 
@@ -141,61 +148,71 @@ def lost_race(p: Any, reviewer_name: str | None, draft: dict[str, str]) -> None:
             st.code(text, language=None, wrap_lines=True)
 
 
-# --- stats strip -------------------------------------------------------------------------------------------
+# --- stats strip: one row beside the title, so the decision buttons and the graph fit on the first screen --------
 stats = call(proposals.queue_stats, user.account_id)
 domains = call(proposals.proposal_domains, user.account_id)
 
-cols = st.columns(5)
-cols[0].metric("Pending", stats.pending)
-cols[1].metric("Approved this week", stats.approved_week)
-cols[2].metric("Rejected this week", stats.rejected_week)
-cols[3].metric("Auto-reinforced this week", stats.auto_reinforced_week)
-cols[4].markdown(
-    "**Top pending domains**  \n"
-    + ("  \n".join(f"{d} · {n}" for d, n in stats.top_domains) if stats.top_domains else "none")
+cols = st.columns([2.2, 1, 1, 1, 1], vertical_alignment="bottom")
+cols[0].title("Review Queue")
+cols[1].metric("Pending", stats.pending)
+cols[2].metric("Approved this week", stats.approved_week)
+cols[3].metric("Rejected this week", stats.rejected_week)
+cols[4].metric(
+    "Auto-reinforced",
+    stats.auto_reinforced_week,
+    help="In the last 7 days: sessions that followed a flow exactly, recorded by the flywheel without a review.",
 )
-st.caption("Impact of publishes: " + call(impact.recent_impact, user.account_id, now=utcnow()).describe())
-
-# --- filters and tabs --------------------------------------------------------------------------------------
-f1, f2, f3 = st.columns(3)
-domain = f1.selectbox("Domain", [ALL, *domains], key="review_domain", on_change=reset_page)
-ptype = f2.selectbox(
-    "Type", [ALL, *PROPOSAL_TYPES], key="review_type", on_change=reset_page, format_func=lambda t: TYPE_LABELS.get(t, t)
+top_domains = ", ".join(f"{labels.human(d)} ({n})" for d, n in stats.top_domains) or "none"
+st.caption(
+    f"Top pending domains: {top_domains} · Impact of publishes: "
+    + call(impact.recent_impact, user.account_id, now=utcnow()).describe()
 )
-sort = f3.selectbox(
-    "Sort by", list(proposals.SORTS), key="review_sort", on_change=reset_page, format_func=proposals.SORTS.get
-)
-domain_filter = None if domain == ALL else domain
-type_filter = None if ptype == ALL else ptype
-
-counts = call(proposals.tab_counts, user.account_id, domain=domain_filter, proposal_type=type_filter)
-tab = st.radio(
-    "Show",
-    list(proposals.TABS),
-    key="review_tab",
-    on_change=reset_page,
-    horizontal=True,
-    format_func=lambda t: f"{proposals.TAB_LABELS[t]} ({counts[t]})",
-    label_visibility="collapsed",
-)
-queue = call(
-    proposals.list_proposals,
-    user.account_id,
-    tab=tab,
-    domain=domain_filter,
-    proposal_type=type_filter,
-    sort=sort,
-    page=st.session_state.get("review_page", 1),
-    page_size=PAGE_SIZE,
-    total=counts[tab],
-)
-# The service clamps a page past the end (decisions shrank the list); the page number box follows it.
-st.session_state["review_page"] = queue.page
 
 list_col, detail_col = st.columns([2, 3], gap="large")
 
-# --- list --------------------------------------------------------------------------------------------------
+# --- filters, tabs and list --------------------------------------------------------------------------------
 with list_col:
+    f1, f2, f3 = st.columns(3)
+    domain = f1.selectbox(
+        "Domain", [ALL, *domains], key="review_domain", on_change=reset_page, format_func=domain_label
+    )
+    ptype = f2.selectbox(
+        "Type",
+        [ALL, *PROPOSAL_TYPES],
+        key="review_type",
+        on_change=reset_page,
+        format_func=lambda t: TYPE_LABELS.get(t, t).capitalize(),
+    )
+    sort = f3.selectbox(
+        "Sort by", list(proposals.SORTS), key="review_sort", on_change=reset_page, format_func=proposals.SORTS.get
+    )
+    domain_filter = None if domain == ALL else domain
+    type_filter = None if ptype == ALL else ptype
+
+    counts = call(proposals.tab_counts, user.account_id, domain=domain_filter, proposal_type=type_filter)
+    tab = st.radio(
+        "Show",
+        list(proposals.TABS),
+        key="review_tab",
+        on_change=reset_page,
+        horizontal=True,
+        format_func=lambda t: f"{proposals.TAB_LABELS[t]} ({counts[t]})",
+        label_visibility="collapsed",
+    )
+    queue = call(
+        proposals.list_proposals,
+        user.account_id,
+        tab=tab,
+        domain=domain_filter,
+        proposal_type=type_filter,
+        sort=sort,
+        page=st.session_state.get("review_page", 1),
+        page_size=PAGE_SIZE,
+        total=counts[tab],
+    )
+    # The service clamps a page past the end (decisions shrank the list); the page number box follows it.
+    st.session_state["review_page"] = queue.page
+
     if not queue.rows:
         st.info(
             "Nothing to review here. New proposals appear as the Knowledge Flywheel analyses closed sessions."
@@ -222,16 +239,17 @@ with list_col:
                 type="tertiary",
             )
             holder.markdown(
-                f"{badge(row.proposal_type)} {row.problem_domain or 'no domain'} · "
-                f"confidence {row.confidence_score:.2f} · {row.supporting_session_count} sessions · "
-                f"{row.age()} · {row.generator}" + ("" if tab == "pending" else f" · **{row.status}**")
+                f"{badge(row.proposal_type)} {domain_label(row.problem_domain)} · "
+                f"confidence {row.confidence_score:.2f} · {labels.plural(row.supporting_session_count, 'session')} · "
+                f"{row.age()} · {row.generator}" + ("" if tab == "pending" else f" · **{labels.human(row.status)}**")
             )
     if queue.total:
         st.number_input(f"Page (of {queue.pages})", min_value=1, max_value=queue.pages, step=1, key="review_page")
-        st.caption(f"{queue.total} proposals · showing {len(queue.rows)}")
+        st.caption(f"{labels.plural(queue.total, 'proposal')} · showing {len(queue.rows)}")
+        page_rows = [{**r.as_dict(), "created_at": labels.minute(r.created_at)} for r in queue.rows]
         st.download_button(
             "Download this page (CSV)",
-            pd.DataFrame([r.as_dict() for r in queue.rows]).to_csv(index=False).encode(),
+            labels.columns(pd.DataFrame(page_rows)).to_csv(index=False).encode(),
             file_name=f"proposals_{tab}_page{queue.page}.csv",
             mime="text/csv",
             key="review_csv",
@@ -246,7 +264,7 @@ with list_col:
         pending_bulk = st.session_state.get(CONFIRM)
         if pending_bulk and pending_bulk[0].startswith("bulk_"):
             verb = "Dismiss" if pending_bulk[0] == "bulk_dismiss" else "Reject"
-            st.warning(f"{verb} {len(pending_bulk[1])} proposals?")
+            st.warning(f"{verb} {labels.plural(len(pending_bulk[1]), 'proposal')}?")
             if st.button(f"Yes, {verb.lower()} them", key="review_bulk_confirm", type="primary"):
                 try:
                     result = call(review.bulk, pending_bulk[0].removeprefix("bulk_"), pending_bulk[1], user)
@@ -257,10 +275,79 @@ with list_col:
                         st.session_state.pop(f"review_pick_{pid}", None)
                     st.session_state.pop(CONFIRM, None)
                     note = f" {len(result.refused)} were already decided." if result.refused else ""
-                    st.session_state[FLASH] = f"{verb}ed {len(result.done)} proposals.{note}"
+                    st.session_state[FLASH] = f"{verb}ed {labels.plural(len(result.done), 'proposal')}.{note}"
                     st.rerun()
 
-# --- detail ------------------------------------------------------------------------------------------------
+
+def actions(p: Any, detail: Any) -> None:
+    """Reviewer notes and the decision buttons of a pending proposal, with the confirmation a button asks for."""
+    readonly = not user.is_team_admin
+    if readonly:
+        st.info(
+            f"Read-only: you are signed in as {labels.lower(user.role)}. Only team admins "
+            "(team admin, owner) can approve, edit, dismiss or reject proposals."
+        )
+    notes = st.text_area(
+        "Reviewer notes",
+        key="review_notes",
+        disabled=readonly,
+        height=68,
+        help="Saved with your decision; Edit & Publish carries them into the editor.",
+    )
+    if not readonly:
+        st.session_state[DRAFT] = {"pid": pid, "notes": notes, "reason": ""}
+    # One row that wraps only when it must: buttons in equal columns cut "Approve & Publish" short.
+    bar = st.container(horizontal=True)
+    if p.proposal_type == ProposalType.NEW_FLOW and bar.button(
+        "Approve & Publish", key="review_approve", type="primary", disabled=readonly
+    ):
+        decide("approve", p.id, notes=notes)
+    if bar.button("Edit & Publish", key="review_edit", disabled=readonly):
+        st.session_state["flows_editor_proposal_id"] = pid
+        st.session_state["flows_editor_review_notes"] = notes
+        st.switch_page("views/flows.py")
+    if bar.button("Dismiss", key="review_dismiss", disabled=readonly):
+        st.session_state[CONFIRM] = ("dismiss", pid)
+    if bar.button("Reject", key="review_reject", disabled=readonly):
+        st.session_state[CONFIRM] = ("reject", pid)
+    if p.proposal_type == ProposalType.REVIEW and bar.button("Retire flow", key="review_retire", disabled=readonly):
+        st.session_state[CONFIRM] = ("retire", pid)
+    if p.proposal_type == ProposalType.REVIEW:
+        st.caption(
+            "Edit & Publish writes the flow's next version; Retire flow stops it matching and keeps its history."
+        )
+    elif p.proposal_type != ProposalType.NEW_FLOW:
+        st.caption("Enhancements are published only through Edit & Publish, as a new version of the flow.")
+
+    confirm = st.session_state.get(CONFIRM)
+    if confirm and confirm[1] == pid and not readonly:
+        if confirm[0] == "dismiss":
+            st.warning(f"Dismiss '{p.title}'? It returns to Pending if more sessions support it.")
+        elif confirm[0] == "retire":
+            st.warning(f"Retire '{detail.target_name}'? Sessions stop matching it; its versions and sessions are kept.")
+        else:
+            st.warning(f"Reject '{p.title}'? Rejected proposals do not come back.")
+            reason = st.text_input("Reason (optional)", key="review_reject_reason")
+            st.session_state[DRAFT]["reason"] = reason
+        c1, c2 = st.columns(2)
+        if c1.button(f"Yes, {confirm[0]}", key="review_confirm_yes", type="primary"):
+            if confirm[0] in ("dismiss", "retire"):
+                decide(confirm[0], p.id, notes=notes)
+            else:
+                decide("reject", p.id, reason=st.session_state.get("review_reject_reason") or notes)
+        if c2.button("Cancel", key="review_confirm_no"):
+            st.session_state.pop(CONFIRM, None)
+            st.rerun()
+    if settings().llm_enabled and st.button(
+        "Ask the model for a new tree",
+        key="review_new_tree",
+        disabled=readonly or p.regenerate_requested_at is not None,
+        help="One model call, on the worker's next pass, from all the supporting sessions of this proposal.",
+    ):
+        ask_for_new_tree(p.id)
+
+
+# --- detail: what it is, the decision, then the graph ---------------------------------------------------------
 with detail_col:
     selected = st.session_state.get(SELECTED)
     if selected is None and queue.rows:
@@ -280,39 +367,39 @@ with detail_col:
     pid = str(p.id)
     st.subheader(p.title)
     st.markdown(
-        f"{badge(p.proposal_type)} **{p.status}** · domain {p.problem_domain or '—'} · "
+        f"{badge(p.proposal_type)} **{labels.human(p.status)}** · domain {domain_label(p.problem_domain)} · "
         f"confidence {p.confidence_score:.2f} · generator {p.generator}"
     )
-    if p.description:
-        st.write(p.description)
-    links = []
-    if p.source_session_id:
-        links.append(f"[Open source session](/sessions?session={p.source_session_id})")
-    support = [s for s in (p.supporting_session_ids or []) if s]
-    st.markdown(
-        " · ".join(links + [f"{p.supporting_session_count} supporting sessions"])
-        + ("  \n" + ", ".join(f"[{str(s)[:8]}](/sessions?session={s})" for s in support[:12]) if support else "")
-    )
-    cfg = settings()
-    st.caption(model_note(p, cfg.llm_enabled, cfg.model_at_support, cfg.model_after_hours))
-    if p.status == ProposalStatus.PENDING and p.regenerate_requested_at:
-        st.info(
-            f"A new tree from the model was asked for at {p.regenerate_requested_at:%Y-%m-%d %H:%M} UTC; "
-            "the worker writes it on its next pass."
-        )
-    if p.generation_error:
-        st.warning(f"The model could not write this tree (the offline tree stands): {p.generation_error}")
     draft = st.session_state.get(DRAFT)
     if p.status != ProposalStatus.PENDING and draft and draft["pid"] == pid:
         lost_race(p, detail.reviewer_name, draft)
     if p.status != ProposalStatus.PENDING:
         who = detail.reviewer_name or "the flywheel"
-        when = p.reviewed_at.strftime("%Y-%m-%d %H:%M UTC") if p.reviewed_at else ""
+        when = labels.minute(p.reviewed_at) if p.reviewed_at else ""
         st.info(
-            f"Decided: {p.status} by {who} {when}".strip()
+            f"Decided: {labels.lower(p.status)} by {who} {when}".strip()
             + (f" · published as '{detail.published_flow_name}'" if detail.published_flow_name else "")
             + (f"  \nNotes: {p.reviewer_notes}" if p.reviewer_notes else "")
         )
+        if p.published_flow_id and detail.published_flow_name:
+            st.page_link(
+                "views/flows.py",
+                label=f"Open '{detail.published_flow_name}' in Flows",
+                icon=":material/account_tree:",
+                query_params={"flow": str(p.published_flow_id)},
+            )
+    else:
+        actions(p, detail)
+
+    if p.description:
+        st.caption(p.description)
+    if p.status == ProposalStatus.PENDING and p.regenerate_requested_at:
+        st.info(
+            f"A new tree from the model was asked for at {labels.minute(p.regenerate_requested_at)}; "
+            "the worker writes it on its next pass."
+        )
+    if p.generation_error:
+        st.warning(f"The model could not write this tree (the offline tree stands): {p.generation_error}")
 
     if detail.is_enhancement:
         decided = f", decided against version {detail.decided_version}" if detail.decided_version else ""
@@ -357,62 +444,22 @@ with detail_col:
     else:
         st.info("This proposal carries no tree.")
 
-    # --- actions ---------------------------------------------------------------------------------------
-    if p.status != ProposalStatus.PENDING:
-        st.stop()
-    readonly = not user.is_team_admin
-    if readonly:
-        st.info(
-            f"Read-only: you are signed in as {user.role.replace('_', ' ')}. Only team admins "
-            "(team admin, owner) can approve, edit, dismiss or reject proposals."
+    # --- where the proposal comes from, below the graph: the decision above needs the first screen ---------
+    cfg = settings()
+    st.caption(model_note(p, cfg.llm_enabled, cfg.model_at_support, cfg.model_after_hours))
+    if p.source_session_id:
+        st.page_link(
+            "views/sessions.py",
+            label="Open source session",
+            icon=":material/forum:",
+            query_params={"session": str(p.source_session_id)},
         )
-    notes = st.text_area("Reviewer notes", key="review_notes", disabled=readonly, height=70)
-    if not readonly:
-        st.session_state[DRAFT] = {"pid": pid, "notes": notes, "reason": ""}
-    a1, a2, a3, a4 = st.columns(4)
-    if p.proposal_type == ProposalType.NEW_FLOW and a1.button(
-        "Approve & Publish", key="review_approve", type="primary", disabled=readonly
-    ):
-        decide("approve", p.id, notes=notes)
-    if a2.button("Edit & Publish", key="review_edit", disabled=readonly):
-        st.session_state["flows_editor_proposal_id"] = pid
-        st.switch_page("views/flows.py")
-    if a3.button("Dismiss", key="review_dismiss", disabled=readonly):
-        st.session_state[CONFIRM] = ("dismiss", pid)
-    if a4.button("Reject", key="review_reject", disabled=readonly):
-        st.session_state[CONFIRM] = ("reject", pid)
-    if p.proposal_type == ProposalType.REVIEW and a1.button("Retire flow", key="review_retire", disabled=readonly):
-        st.session_state[CONFIRM] = ("retire", pid)
-    if p.proposal_type == ProposalType.REVIEW:
-        st.caption(
-            "Edit & Publish writes the flow's next version; Retire flow stops it matching and keeps its history."
-        )
-    elif p.proposal_type != ProposalType.NEW_FLOW:
-        st.caption("Enhancements are published only through Edit & Publish, as a new version of the flow.")
-    if cfg.llm_enabled and st.button(
-        "Ask the model for a new tree",
-        key="review_new_tree",
-        disabled=readonly or p.regenerate_requested_at is not None,
-        help="One model call, on the worker's next pass, from all the supporting sessions of this proposal.",
-    ):
-        ask_for_new_tree(p.id)
-
-    confirm = st.session_state.get(CONFIRM)
-    if confirm and confirm[1] == pid and not readonly:
-        if confirm[0] == "dismiss":
-            st.warning(f"Dismiss '{p.title}'? It returns to Pending if more sessions support it.")
-        elif confirm[0] == "retire":
-            st.warning(f"Retire '{detail.target_name}'? Sessions stop matching it; its versions and sessions are kept.")
-        else:
-            st.warning(f"Reject '{p.title}'? Rejected proposals do not come back.")
-            reason = st.text_input("Reason (optional)", key="review_reject_reason")
-            st.session_state[DRAFT]["reason"] = reason
-        c1, c2 = st.columns(2)
-        if c1.button(f"Yes, {confirm[0]}", key="review_confirm_yes", type="primary"):
-            if confirm[0] in ("dismiss", "retire"):
-                decide(confirm[0], p.id, notes=notes)
-            else:
-                decide("reject", p.id, reason=st.session_state.get("review_reject_reason") or notes)
-        if c2.button("Cancel", key="review_confirm_no"):
-            st.session_state.pop(CONFIRM, None)
-            st.rerun()
+    support = [str(s) for s in (p.supporting_session_ids or []) if s]
+    if support:
+        with st.expander(f"{labels.plural(p.supporting_session_count, 'supporting session')}"):
+            for session_id in support[:12]:
+                st.page_link(
+                    "views/sessions.py", label=f"Session {session_id[:8]}", query_params={"session": session_id}
+                )
+    else:
+        st.caption(labels.plural(p.supporting_session_count, "supporting session"))
