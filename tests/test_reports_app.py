@@ -33,9 +33,7 @@ def people(db):
         make_session(db, contoso, status=status, engineer_id=engineer.id, created_at=recent)
     make_session(db, fabrikam, status="resolved", engineer_id=fay.id, created_at=recent)
     db.commit()
-    # SQLite has no row-level security, so there only super admins get the editor.
-    writer = analyst if db.get_bind().dialect.name == "postgresql" else super_analyst
-    return {"admin": admin, "writer": writer, "viewer": viewer}
+    return {"admin": admin, "writer": analyst, "viewer": viewer, "super": super_analyst}
 
 
 def open_page(engine, monkeypatch, user) -> AppTest:

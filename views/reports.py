@@ -244,7 +244,7 @@ def main() -> None:
     saved = context.call(list_saved_reports, user.account_id)
     labels: dict[str, str] = {f"file:{r.name}": r.title for r in found.sorted_reports()}
     labels.update({f"saved:{s.id}": f"★ {s.name} (saved)" for s in saved})
-    access = adhoc_access(user, engine.dialect.name)
+    access = adhoc_access(user)
 
     if not labels:
         st.info("There are no reports yet: add a file to sql/reports/ or save an ad-hoc query.")
