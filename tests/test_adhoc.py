@@ -145,6 +145,13 @@ def test_ordinary_analyst_queries_pass(sql):
     check_select(sql, "postgresql")
 
 
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_deeply_nested_sql_is_refused_not_a_crash(dialect):
+    with pytest.raises(QueryRefused) as caught:
+        check_select("SELECT " + "(" * 3000 + "1" + ")" * 3000, dialect)
+    assert str(caught.value) == "The SQL is nested too deeply to be checked; simplify it."
+
+
 def test_parse_errors_are_refused_with_the_reason():
     with pytest.raises(QueryRefused, match=r"^The SQL could not be parsed: "):
         check_select("SELECT FROM WHERE ((", "postgresql")

@@ -170,6 +170,8 @@ def check_select(sql: str, dialect: str, allowed_params: frozenset[str] | set[st
         first = errors[0]
         detail = first.get("description") or str(exc).splitlines()[0]
         raise QueryRefused(f"The SQL could not be parsed: {detail}", first.get("line")) from exc
+    except RecursionError as exc:  # thousands of nested parentheses or subqueries
+        raise QueryRefused("The SQL is nested too deeply to be checked; simplify it.") from exc
     if not statements:
         raise QueryRefused("The query is empty.")
     if len(statements) > 1:
