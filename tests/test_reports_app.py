@@ -24,7 +24,6 @@ def people(db):
     admin = make_user(db, contoso, "team_admin", name="Tom Admin", email="tom@contoso.test")
     analyst = make_user(db, contoso, "analyst", name="Ana Analyst", email="ana@contoso.test")
     viewer = make_user(db, contoso, "viewer", name="Val Viewer", email="val@contoso.test")
-    super_analyst = make_user(db, contoso, "analyst", name="Sue Super", email="sue@contoso.test", is_super_admin=True)
     ann = make_user(db, contoso, "engineer", name="Ann", email="ann@contoso.test")
     bob = make_user(db, contoso, "engineer", name="Bob", email="bob@contoso.test")
     fay = make_user(db, fabrikam, "engineer", name="Fay", email="fay@fabrikam.test")
@@ -33,7 +32,7 @@ def people(db):
         make_session(db, contoso, status=status, engineer_id=engineer.id, created_at=recent)
     make_session(db, fabrikam, status="resolved", engineer_id=fay.id, created_at=recent)
     db.commit()
-    return {"admin": admin, "writer": analyst, "viewer": viewer, "super": super_analyst}
+    return {"admin": admin, "writer": analyst, "viewer": viewer}
 
 
 def open_page(engine, monkeypatch, user) -> AppTest:
