@@ -20,7 +20,7 @@ from core.reports.adhoc import (
     run_saved_report,
     save_report,
 )
-from core.reports.execute import ChartSpec, QueryTimeout
+from core.reports.execute import ChartSpec, QueryFailed, QueryTimeout
 from tests.factories import make_account, make_session, make_user
 
 LIMITS = {"timeout_ms": 5000, "row_cap": 1000}
@@ -325,3 +325,14 @@ def test_narrow_results_are_neither_capped_nor_cut(engine, tenants):
     user = tenants["analyst"]
     result = run_adhoc(engine, user, _huge_cells(engine.dialect.name, 250, 2000), timeout_ms=5000, row_cap=5000)
     assert (len(result.rows), result.truncated, result.cut_cells, result.cap_message) == (250, False, 0, None)
+
+
+def test_a_colon_inside_a_string_is_a_clear_error_and_can_be_escaped(engine, tenants):
+    # SQLAlchemy reads ":1" after a quote as a parameter even inside a string; say so rather than crash.
+    with pytest.raises(QueryFailed) as caught:
+        run_adhoc(engine, tenants["analyst"], """SELECT '{"a":1}' AS doc""", **LIMITS)
+    assert (
+        str(caught.value)
+        == "The SQL reads :1 as a parameter that has no value; inside a string, write \\: for a colon."
+    )
+    assert run_adhoc(engine, tenants["analyst"], """SELECT '{"a"\\:1}' AS doc""", **LIMITS).rows == [{"doc": '{"a":1}'}]

@@ -20,6 +20,7 @@ it cannot share the caller's unit of work.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import uuid
@@ -190,8 +191,10 @@ def run_readonly(
     except DBAPIError as exc:
         raise _translate(exc, timeout_ms) from exc
     except StatementError as exc:  # a ":name" the SQL never meant as a parameter, e.g. inside a string
+        found = re.search(r"bind parameter '([^']*)'", str(exc.orig))
+        name = f":{found.group(1)}" if found else "a :name"
         raise QueryFailed(
-            f"The SQL has a parameter without a value ({exc.orig}). Write \\: for a colon that is not a parameter."
+            f"The SQL reads {name} as a parameter that has no value; inside a string, write \\: for a colon."
         ) from exc
     rows, cut_cells = [], 0
     for row in fetched[:row_cap]:
