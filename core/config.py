@@ -58,6 +58,8 @@ class Settings:
     report_row_cap: int = 5000
     # Bytes of values a report or ad-hoc query may fetch before fetching stops (the page says so).
     report_byte_cap: int = 20_000_000
+    # The folder of the report files (empty: sql/reports of the project).
+    reports_dir: str = ""
 
     @classmethod
     def from_env(cls, overrides: dict[str, Any] | None = None) -> Settings:

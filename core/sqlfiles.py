@@ -89,7 +89,7 @@ def load_folder(root: Path, dialect: str, build: Callable[[str, list[SqlFile]], 
     The stamp is every file's path and mtime (nanoseconds), so an edit shows up on the next call without a restart
     and an unchanged folder is never parsed twice."""
     files = sql_files(root, dialect)
-    stamp = tuple((str(f.path), f.path.stat().st_mtime_ns) for f in files)
+    stamp = _stamp(files)
     key = (str(root), dialect, build)
     cached = _folders.get(key)
     if cached and cached[0] == stamp:
@@ -97,6 +97,22 @@ def load_folder(root: Path, dialect: str, build: Callable[[str, list[SqlFile]], 
     built = build(dialect, files)
     _folders[key] = (stamp, built)
     return built
+
+
+def folder_stamp(root: Path, dialect: str) -> tuple[tuple[str, int], ...]:
+    """What :func:`load_folder` compares to know whether ``dialect``'s files in ``root`` changed: every file's path
+    and mtime. Cheap (no file is read), so a page may poll it."""
+    return _stamp(sql_files(root, dialect))
+
+
+def _stamp(files: list[SqlFile]) -> tuple[tuple[str, int], ...]:
+    stamp = []
+    for file in files:
+        try:
+            stamp.append((str(file.path), file.path.stat().st_mtime_ns))
+        except FileNotFoundError:  # removed between the listing and the stat: the next call sees it gone
+            stamp.append((str(file.path), -1))
+    return tuple(stamp)
 
 
 def relative_path(path: Path) -> str:

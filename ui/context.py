@@ -5,6 +5,7 @@ Caching wrappers live here and nowhere in ``core``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -19,6 +20,8 @@ from core.db import make_engine, parse_uuid, session_scope, upgrade
 from ui.settings import app_settings
 
 USER_KEY = "auth_user_id"
+# Local sign-in only: the signed-in user's id in the URL, so a reload (a new browser session) opens as the same user.
+USER_PARAM = "as"
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -62,7 +65,7 @@ def current_user() -> CurrentUser:
             user = auth.sign_in(
                 db,
                 cfg,
-                remembered_user_id=parse_uuid(st.session_state.get(USER_KEY)) if cfg.auth == "local" else None,
+                remembered_user_id=_remembered_local_user() if cfg.auth == "local" else None,
                 headers=dict(st.context.headers) if cfg.auth == "header" else None,
                 oidc_user=_oidc_claims() if cfg.auth == "oidc" else None,
             )
@@ -80,7 +83,16 @@ def current_user() -> CurrentUser:
         st.error(str(exc))
         st.stop()
     st.session_state[USER_KEY] = str(user.id)
+    if cfg.auth == "local" and st.query_params.get(USER_PARAM) != str(user.id):
+        st.query_params[USER_PARAM] = str(user.id)
     return user
+
+
+def _remembered_local_user() -> uuid.UUID | None:
+    """The demo switcher's choice in this browser session, else the user named in the URL (``?as=<id>``): a reload
+    starts a new session with the URL alone. Either is only a hint: sign-in reads the user and role from the
+    database, and an unknown id opens as the default user."""
+    return parse_uuid(st.session_state.get(USER_KEY)) or parse_uuid(st.query_params.get(USER_PARAM))
 
 
 def call(service: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -1,9 +1,11 @@
 """Reports: the SQL reports in ``sql/reports/`` and the account's saved queries, each with parameter widgets, a
-sortable table, a CSV download, a chart and its SQL; analysts also get a read-only SQL editor."""
+sortable table, a CSV download, a chart and its SQL; analysts also get a read-only SQL editor beside the tables and
+columns they may read. The page reloads by itself when a report file is added, removed or saved."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,6 +13,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.auth import CurrentUser, PermissionDenied, load_user
+from core.config import Settings
 from core.db import parse_uuid
 from core.reports.adhoc import (
     adhoc_access,
@@ -18,15 +21,20 @@ from core.reports.adhoc import (
     delete_saved_report,
     get_saved_report,
     list_saved_reports,
+    readable_schema,
     run_adhoc,
     run_saved_report,
     save_report,
 )
-from core.reports.catalog import Report, ReportParam, catalogue, run_report
+from core.reports.catalog import Report, ReportParam, catalogue, report_files_stamp, run_report
 from core.reports.execute import CHART_KINDS, ChartSpec, QueryResult, ReportError
+from core.reports.tenant_views import ReadableTable
 from ui import context
 
 NO_CHART = "no chart"
+# How often the page looks at the report files' modification times (a stat per file, no file is read).
+FILES_POLL_SECONDS = 2
+SCHEMA_TTL_S = 300
 
 
 def _param_widget(report: Report, param: ReportParam) -> Any:
@@ -190,26 +198,66 @@ def _run_adhoc() -> None:
         st.session_state["reports_adhoc_error"] = str(exc)
 
 
+@st.cache_data(ttl=SCHEMA_TTL_S, max_entries=8, show_spinner=False)
+def _readable_schema(database_url: str) -> list[ReadableTable]:
+    # Keyed by the database: the list is the same for everyone (each table shows its reader's account only).
+    return readable_schema(context.engine())
+
+
+def _schema_panel(cfg: Settings) -> None:
+    st.markdown("**Tables you can read**")
+    try:
+        tables = _readable_schema(cfg.database_url)
+    except ReportError as exc:
+        st.error(str(exc))
+        return
+    if not tables:
+        st.info("No table is readable yet: run the migrations first.")
+        return
+    by_name = {t.name: t for t in tables}
+    picked = st.selectbox(
+        "Table",
+        list(by_name),
+        key="reports_schema_table",
+        help="Every table shows only your account's rows, whatever the query says.",
+    )
+    columns = pd.DataFrame(
+        [{"Column": c.name, "Type": c.data_type} for c in by_name[picked].columns], columns=["Column", "Type"]
+    )
+    st.dataframe(columns, hide_index=True, width="stretch", height=220, key="reports_schema_columns")
+    every = pd.DataFrame(
+        [{"Table": t.name, "Column": c.name, "Type": c.data_type} for t in tables for c in t.columns],
+        columns=["Table", "Column", "Type"],
+    )
+    st.caption(f"{len(tables)} tables, {len(every)} columns.")
+    st.download_button(
+        "Download all tables and columns (CSV)",
+        every.to_csv(index=False).encode("utf-8"),
+        file_name="readable_tables.csv",
+        mime="text/csv",
+        key="reports_schema_csv",
+    )
+
+
 def _adhoc_editor(engine, user: CurrentUser, limits: dict[str, int]) -> None:
     st.divider()
     st.subheader("Ad-hoc SQL")
     st.caption(
         "One SELECT statement, run read-only with a time limit, a row cap and a cap on the data fetched; "
-        "long text cells are cut for display. "
-        + (
-            "Only your account's rows are visible (row-level security). "
-            if engine.dialect.name == "postgresql"
-            else "SQLite has no row-level security: filter by :account_id yourself. "
+        "long text cells are cut for display. Only your account's rows are visible, whatever the query says. "
+        "Use :account_id for the current account."
+    )
+    editor, schema = st.columns([3, 2])
+    with editor:
+        st.text_area(
+            "SQL",
+            key="reports_adhoc_sql",
+            height=260,
+            placeholder="SELECT status, COUNT(*) AS sessions FROM ai_sessions GROUP BY status",
         )
-        + "Use :account_id for the current account."
-    )
-    st.text_area(
-        "SQL",
-        key="reports_adhoc_sql",
-        height=160,
-        placeholder="SELECT status, COUNT(*) AS sessions FROM ai_sessions GROUP BY status",
-    )
-    st.button("Run query", key="reports_adhoc_run", type="primary", on_click=_run_adhoc)
+        st.button("Run query", key="reports_adhoc_run", type="primary", on_click=_run_adhoc)
+    with schema:
+        _schema_panel(context.settings())
     if error := st.session_state.get("reports_adhoc_error"):
         st.error(error)
     result: QueryResult | None = st.session_state.get("reports_adhoc_result")
@@ -231,20 +279,31 @@ def _adhoc_editor(engine, user: CurrentUser, limits: dict[str, int]) -> None:
         st.form_submit_button("Save report", key="reports_adhoc_save", on_click=_save_adhoc)
 
 
+@st.fragment(run_every=FILES_POLL_SECONDS)
+def _reload_when_files_change(dialect: str, root: Path | None) -> None:
+    """Reruns the page when a report file was added, removed or saved since the page last drew the list, so an
+    analyst editing a file sees it without touching the page."""
+    if report_files_stamp(dialect, root) != st.session_state.get("reports_files_stamp"):
+        st.rerun()
+
+
 def main() -> None:
     user = context.current_user()
     cfg = context.settings()
     engine = context.engine()
     limits = {"timeout_ms": cfg.statement_timeout_ms, "row_cap": cfg.report_row_cap, "byte_cap": cfg.report_byte_cap}
+    root = Path(cfg.reports_dir) if cfg.reports_dir else None
     st.title("Reports")
     if flash := st.session_state.pop("reports_flash", None):
         (st.success if flash[0] == "success" else st.error)(flash[1])
 
-    found = catalogue(engine)
+    # Stamped before reading, so a file saved while the list is read is caught by the next poll.
+    st.session_state["reports_files_stamp"] = report_files_stamp(engine.dialect.name, root)
+    found = catalogue(engine, root)
     saved = context.call(list_saved_reports, user.account_id)
     labels: dict[str, str] = {f"file:{r.name}": r.title for r in found.sorted_reports()}
     labels.update({f"saved:{s.id}": f"★ {s.name} (saved)" for s in saved})
-    access = adhoc_access(user, engine.dialect.name)
+    access = adhoc_access(user)
 
     if not labels:
         st.info("There are no reports yet: add a file to sql/reports/ or save an ad-hoc query.")
@@ -264,8 +323,7 @@ def main() -> None:
 
     if access.allowed:
         _adhoc_editor(engine, user, limits)
-    elif user.is_analyst:
-        st.info(access.reason)
+    _reload_when_files_change(engine.dialect.name, root)
 
 
 main()

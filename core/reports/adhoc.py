@@ -8,10 +8,11 @@ Checks before anything reaches the database (the SQL is *parsed* with sqlglot, n
   ``nextval``, ``query_to_xml`` ..., and SQLite's ``load_extension``/``readfile``/``writefile``);
 * the only ``:parameter`` is ``:account_id``, which the app supplies.
 
-Then it runs read-only with a timeout and a row cap (:mod:`core.reports.execute`). On PostgreSQL it runs as the
-``flowpilot_reader`` role under row-level security, so only the user's account's rows are visible whatever the SQL
-says (:mod:`core.reports.tenant_views`). SQLite has no such mechanism: there ad-hoc SQL is for super admins only, and a
-saved report must filter by ``:account_id`` to be saved.
+Then it runs read-only with a timeout, a row cap and a byte cap (:mod:`core.reports.execute`), confined to the
+user's account whatever the SQL says: on PostgreSQL as the ``flowpilot_reader`` role under row-level security
+(:mod:`core.reports.tenant_views`), on SQLite through temporary views over the account's rows and an authorizer that
+denies everything else (:mod:`core.reports.sqlite_tenant`). Both show the same tables and columns
+(:func:`readable_schema`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from sqlglot.errors import ParseError, TokenError
 from core.auth import CurrentUser, PermissionDenied
 from core.models import SavedReport
 from core.reports.execute import ChartSpec, QueryResult, ReportError, run_readonly
-from core.reports.tenant_views import ensure_ready
+from core.reports.tenant_views import ReadableTable, ensure_ready, readable_tables
 from core.sqlfiles import used_params
 
 APP_PARAMS = frozenset({"account_id"})
@@ -169,6 +170,8 @@ def check_select(sql: str, dialect: str, allowed_params: frozenset[str] | set[st
         first = errors[0]
         detail = first.get("description") or str(exc).splitlines()[0]
         raise QueryRefused(f"The SQL could not be parsed: {detail}", first.get("line")) from exc
+    except RecursionError as exc:  # thousands of nested parentheses or subqueries
+        raise QueryRefused("The SQL is nested too deeply to be checked; simplify it.") from exc
     if not statements:
         raise QueryRefused("The query is empty.")
     if len(statements) > 1:
@@ -214,21 +217,17 @@ def _describe(node: exp.Expression) -> str:
     return f"a {node.key.upper()} inside the query"
 
 
-def adhoc_access(user: CurrentUser, dialect: str) -> AdhocAccess:
-    """Who may write ad-hoc SQL: analysts and team admins on PostgreSQL; only super admins on SQLite."""
+def adhoc_access(user: CurrentUser) -> AdhocAccess:
+    """Who may write ad-hoc SQL: analysts and team admins (and super admins), on either database."""
     if not user.is_analyst:
-        return AdhocAccess(False, f"Ad-hoc SQL is for analysts and team admins; you are a {user.role}.")
-    if dialect != "postgresql" and not user.is_super_admin:
-        return AdhocAccess(
-            False,
-            "Ad-hoc SQL needs PostgreSQL (row-level security keeps each account's rows apart); "
-            "on SQLite only super admins may use it.",
-        )
+        role = user.role.replace("_", " ")
+        article = "an" if role[:1] in "aeiou" else "a"
+        return AdhocAccess(False, f"Ad-hoc SQL is for analysts and team admins; you are {article} {role}.")
     return AdhocAccess(True)
 
 
-def _require_access(user: CurrentUser, dialect: str) -> None:
-    access = adhoc_access(user, dialect)
+def _require_access(user: CurrentUser) -> None:
+    access = adhoc_access(user)
     if not access.allowed:
         raise PermissionDenied(access.reason)
 
@@ -236,9 +235,8 @@ def _require_access(user: CurrentUser, dialect: str) -> None:
 def run_adhoc(
     engine: Engine, user: CurrentUser, sql: str, *, timeout_ms: int, row_cap: int, byte_cap: int | None = None
 ) -> QueryResult:
-    """Check and run an analyst's SQL read-only, confined to the user's account on PostgreSQL."""
-    dialect = engine.dialect.name
-    _require_access(user, dialect)
+    """Check and run an analyst's SQL read-only, confined to the user's account."""
+    _require_access(user)
     return _run_checked(engine, user.account_id, sql, timeout_ms=timeout_ms, row_cap=row_cap, byte_cap=byte_cap)
 
 
@@ -248,16 +246,24 @@ def _run_checked(
     dialect = engine.dialect.name
     check_select(sql, dialect)
     params = {"account_id": account_id} if "account_id" in used_params(sql) else {}
-    tenant = None
-    if dialect == "postgresql":
-        try:
-            ensure_ready(engine)
-        except RuntimeError as exc:
-            raise ReportError(str(exc)) from exc
-        tenant = account_id
+    _ensure_confinement(engine)
     return run_readonly(
-        engine, sql, params, timeout_ms=timeout_ms, row_cap=row_cap, tenant_account_id=tenant, byte_cap=byte_cap
+        engine, sql, params, timeout_ms=timeout_ms, row_cap=row_cap, tenant_account_id=account_id, byte_cap=byte_cap
     )
+
+
+def _ensure_confinement(engine: Engine) -> None:
+    try:
+        ensure_ready(engine)
+    except RuntimeError as exc:
+        raise ReportError(str(exc)) from exc
+
+
+def readable_schema(engine: Engine) -> list[ReadableTable]:
+    """The tables and columns an analyst's ad-hoc SQL may read (each confined to their account), for the editor."""
+    _ensure_confinement(engine)
+    with engine.connect() as conn:
+        return readable_tables(conn)
 
 
 def save_report(
@@ -270,17 +276,13 @@ def save_report(
 ) -> SavedReport:
     """Save ``sql`` as a named report of the user's account (checked like ad-hoc SQL first)."""
     dialect = db.get_bind().dialect.name
-    _require_access(user, dialect)
+    _require_access(user)
     name = (name or "").strip()
     if not name:
         raise ReportError("Give the report a name.")
     if len(name) > 200:
         raise ReportError("The name is longer than 200 characters.")
     check_select(sql, dialect)
-    if dialect != "postgresql" and "account_id" not in used_params(sql):
-        raise QueryRefused(
-            "On SQLite a saved report must filter by :account_id (there is no row-level security to do it)."
-        )
     taken = db.scalar(select(SavedReport.id).where(SavedReport.account_id == user.account_id, SavedReport.name == name))
     if taken is not None:
         raise DuplicateReportName(f"A saved report named '{name}' already exists in this account.")
@@ -313,7 +315,7 @@ def get_saved_report(db: Session, user: CurrentUser, report_id: uuid.UUID) -> Sa
 
 
 def delete_saved_report(db: Session, user: CurrentUser, report_id: uuid.UUID) -> None:
-    _require_access(user, db.get_bind().dialect.name)
+    _require_access(user)
     db.delete(get_saved_report(db, user, report_id))
     db.flush()
 

@@ -38,7 +38,7 @@ from core.config import PROJECT_ROOT
 from core.reports.adhoc import APP_PARAMS, QueryRefused, check_select
 from core.reports.execute import ChartSpec, QueryFailed, QueryResult, ReportError, probe_columns, run_readonly
 from core.reports.params import PARAM_TYPES, ReportParam, bind_values, coerce_values, parse_value
-from core.sqlfiles import SqlFile, SqlFileError, load_folder, relative_path, used_params
+from core.sqlfiles import SqlFile, SqlFileError, folder_stamp, load_folder, relative_path, used_params
 
 REPORTS_ROOT = PROJECT_ROOT / "sql" / "reports"
 HEADER_KEYS = ("title", "description", "param", "chart")
@@ -224,6 +224,11 @@ def load_reports(dialect: str, root: Path | None = None) -> ReportCatalogue:
 
     Re-read whenever a file is added, removed or changed; a broken file is listed and the others still load."""
     return load_folder(root or REPORTS_ROOT, dialect, _build_catalogue)
+
+
+def report_files_stamp(dialect: str, root: Path | None = None) -> tuple[tuple[str, int], ...]:
+    """Changes whenever a report file of ``dialect`` is added, removed or saved (the Reports page polls it)."""
+    return folder_stamp(root or REPORTS_ROOT, dialect)
 
 
 def _build_catalogue(dialect: str, files: list[SqlFile]) -> ReportCatalogue:

@@ -10,7 +10,9 @@ whole, so a single row can still exceed the byte cap by its own size.
   ``flowpilot_reader`` with ``flowpilot.account_id`` set, so row-level security shows one account's rows only
   (see :mod:`core.reports.tenant_views`). Rows are fetched through a server-side cursor, so the cap bounds the transfer.
 * SQLite: a separate connection opened with ``mode=ro`` (the file cannot be written through it, whatever the
-  SQL says) plus ``PRAGMA query_only``; a progress handler interrupts the statement after the timeout.
+  SQL says) plus ``PRAGMA query_only``; a progress handler interrupts the statement after the timeout. Ad-hoc SQL
+  additionally reads temporary views over one account's rows under an authorizer that denies everything else
+  (see :mod:`core.reports.sqlite_tenant`).
 
 This takes an Engine, not a Session: a read-only transaction must be the first thing its connection does, so
 it cannot share the caller's unit of work.
@@ -18,6 +20,7 @@ it cannot share the caller's unit of work.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import uuid
@@ -30,10 +33,11 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.pool import NullPool
 
 from core import sqlfunctions
+from core.reports.sqlite_tenant import SqliteConfinementError, confine
 from core.reports.tenant_views import READER_ROLE, SETTING_NAME
 from core.sqlfiles import bind_value, json_safe
 
@@ -164,8 +168,8 @@ def run_readonly(
     """Run one SELECT read-only; return at most ``row_cap`` rows and about ``byte_cap`` bytes of values
     (``truncated`` and ``stopped_by`` say when more existed), text cells cut to ``cell_chars``.
 
-    ``tenant_account_id`` confines the statement to that account's rows by row-level security (PostgreSQL only;
-    callers decide who may run unconfined SQL on SQLite). Raises :class:`QueryTimeout` or :class:`QueryFailed`.
+    ``tenant_account_id`` confines the statement to that account's rows: by row-level security on PostgreSQL, by
+    temporary views and an authorizer on SQLite. Raises :class:`QueryTimeout` or :class:`QueryFailed`.
     """
     if row_cap < 1:
         raise ValueError("row_cap must be at least 1")
@@ -176,7 +180,7 @@ def run_readonly(
     deadline = started + timeout_ms / 1000
     try:
         opener = _postgres if dialect == "postgresql" else _sqlite
-        with opener(engine, timeout_ms, tenant_account_id) as conn:
+        with opener(engine, timeout_ms, tenant_account_id, byte_cap) as conn:
             # Server-side cursor on PostgreSQL: a chunk at a time leaves the server, and fetching stops at a cap.
             chunk = min(row_cap + 1, FETCH_CHUNK_ROWS)
             statement = text(sql).execution_options(stream_results=True, max_row_buffer=chunk)
@@ -186,6 +190,12 @@ def run_readonly(
             result.close()
     except DBAPIError as exc:
         raise _translate(exc, timeout_ms) from exc
+    except StatementError as exc:  # a ":name" the SQL never meant as a parameter, e.g. inside a string
+        found = re.search(r"bind parameter '([^']*)'", str(exc.orig))
+        name = f":{found.group(1)}" if found else "a :name"
+        raise QueryFailed(
+            f"The SQL reads {name} as a parameter that has no value; inside a string, write \\: for a colon."
+        ) from exc
     rows, cut_cells = [], 0
     for row in fetched[:row_cap]:
         shown = {}
@@ -241,7 +251,7 @@ def probe_columns(engine: Engine, sql: str, params: dict[str, Any] | None = None
     body = sql.strip().rstrip(";")
     try:
         opener = _postgres if dialect == "postgresql" else _sqlite
-        with opener(engine, timeout_ms, None) as conn:
+        with opener(engine, timeout_ms, None, DEFAULT_BYTE_CAP) as conn:
             return list(conn.execute(text(_PROBE_HEAD + body + _PROBE_TAIL), bound).keys())
     except DBAPIError as exc:
         error = _translate(exc, timeout_ms)
@@ -251,7 +261,7 @@ def probe_columns(engine: Engine, sql: str, params: dict[str, Any] | None = None
 
 
 @contextmanager
-def _postgres(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None) -> Iterator[Connection]:
+def _postgres(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None, _byte_cap: int) -> Iterator[Connection]:
     with engine.connect() as conn, conn.begin() as tx:
         conn.execute(text("SET TRANSACTION READ ONLY"))
         conn.execute(text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(int(timeout_ms))})
@@ -269,25 +279,42 @@ def _postgres(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None) -> Iter
 
 
 @contextmanager
-def _sqlite(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None) -> Iterator[Connection]:
-    if tenant is not None:
-        raise ReportError("Row-level security needs PostgreSQL; SQLite cannot confine ad-hoc SQL to one account.")
+def _sqlite(engine: Engine, timeout_ms: int, tenant: uuid.UUID | None, byte_cap: int) -> Iterator[Connection]:
     deadline = time.monotonic() + timeout_ms / 1000
-    with _readonly_sqlite_engine(engine.url.database or "").connect() as conn:
+    path = engine.url.database or ""
+    with _readonly_sqlite_engine(path).connect() as conn:
         raw = conn.connection.driver_connection
+        confinement = None
+        if tenant is not None:
+            try:
+                confinement = confine(conn, _readonly_uri(path), tenant, byte_cap)
+            except SqliteConfinementError as exc:
+                raise ReportError(str(exc)) from exc
         raw.execute("PRAGMA query_only = ON")
         raw.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
+        if confinement is not None:
+            raw.set_authorizer(confinement.authorize)
         try:
             yield conn
+        except DBAPIError as exc:
+            # The authorizer knows what it refused; SQLite only says "not authorized".
+            if confinement is not None and confinement.denied:
+                raise QueryFailed(confinement.denied) from exc
+            raise
         finally:
+            raw.set_authorizer(None)
             raw.set_progress_handler(None, 0)
+
+
+def _readonly_uri(path: str) -> str:
+    return f"file:{quote(path)}?mode=ro"
 
 
 @lru_cache(maxsize=8)
 def _readonly_sqlite_engine(path: str) -> Engine:
     if not path or path == ":memory:":
         raise ReportError("Reports need a database file; an in-memory SQLite database cannot be opened read-only.")
-    uri = f"file:{quote(path)}?mode=ro"
+    uri = _readonly_uri(path)
 
     def connect() -> sqlite3.Connection:
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
@@ -304,6 +331,8 @@ def _translate(exc: DBAPIError, timeout_ms: int) -> ReportError:
         isinstance(orig, sqlite3.OperationalError) and "interrupt" in str(orig)
     ):
         return QueryTimeout(timeout_message(timeout_ms))
+    if isinstance(orig, sqlite3.DataError | sqlite3.OperationalError) and "too big" in str(orig):
+        return QueryFailed("A value in the query grew past the size the query may fetch; select or build less.")
     diag = getattr(orig, "diag", None)
     message = (getattr(diag, "message_primary", None) or str(orig)).strip().splitlines()[0]
     position = getattr(diag, "statement_position", None)

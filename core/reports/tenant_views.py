@@ -18,14 +18,21 @@ anything runs. Tables created after :func:`ensure_tenant_security` last ran are 
 ``SET ROLE flowpilot_reader`` (superuser, or a member: this module grants membership when it can).
 
 The DDL is one static PL/pgSQL block; table names come from the catalogue and are quoted by ``format('%I')``
-inside the server, so no SQL is assembled in Python. SQLite has no roles or RLS: there ad-hoc SQL is limited to
-super admins (see :mod:`core.reports.adhoc`).
+inside the server, so no SQL is assembled in Python. SQLite has no roles or RLS: there the same tables are read
+through temporary views over one account's rows on a read-only connection (:mod:`core.reports.sqlite_tenant`).
+
+:func:`readable_tables` lists what an analyst may read, on both databases, for the ad-hoc editor and for the SQLite
+views.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
+
+from core import sqlfiles
 
 READER_ROLE = "flowpilot_reader"
 SETTING_NAME = "flowpilot.account_id"
@@ -164,3 +171,36 @@ def ensure_ready(engine: Engine) -> None:
                 f"({type(exc).__name__}). Run the migrations (alembic upgrade heads) as the table owner."
             ) from exc
     _ready.add(key)
+
+
+@dataclass(frozen=True)
+class ReadableColumn:
+    name: str
+    data_type: str
+
+
+@dataclass(frozen=True)
+class ReadableTable:
+    """A table an analyst's ad-hoc SQL may read, confined to one account by ``tenant_column`` (``id`` for
+    ``accounts``, else ``account_id``; a NULL there, when ``shared_when_null``, is a row every account sees)."""
+
+    name: str
+    columns: tuple[ReadableColumn, ...]
+    tenant_column: str
+    shared_when_null: bool
+
+
+def readable_tables(conn: Connection) -> list[ReadableTable]:
+    """The tables and columns ad-hoc SQL may read, by name: on PostgreSQL what the reader role is granted, on SQLite
+    the same rule applied to the schema (every table with an ``account_id`` column, and ``accounts``)."""
+    tables: dict[str, tuple[list[ReadableColumn], list[tuple[str, bool]]]] = {}
+    for row in sqlfiles.run(conn, "reader_columns"):
+        columns, tenant = tables.setdefault(row["table_name"], ([], []))
+        columns.append(ReadableColumn(row["column_name"], row["data_type"] or ""))
+        if row["is_tenant_column"]:
+            tenant.append((row["column_name"], bool(row["nullable"])))
+    return [
+        ReadableTable(name, tuple(columns), tenant[0][0], tenant[0][1])
+        for name, (columns, tenant) in sorted(tables.items())
+        if tenant
+    ]
