@@ -38,3 +38,14 @@ def duration_change(minutes: float | None) -> str | None:
 def metric_delta(change: str | None) -> str | None:
     """A signed change for ``st.metric``, which reads the arrow's direction from a leading ASCII hyphen."""
     return None if change is None else change.replace(MINUS, "-", 1)
+
+
+def duration_axis(largest_minutes: float | None) -> tuple[float, str]:
+    """``(minutes per unit, unit name)`` for a chart axis whose largest value is ``largest_minutes``: the unit
+    ``duration`` would write that value in, so an axis reads "0–90 h" instead of "0–5k min"."""
+    text = duration(largest_minutes or 0)
+    if text.endswith(" d"):
+        return _DAY, "days"
+    if text.endswith(" h"):
+        return _HOUR, "hours"
+    return 1.0, "minutes"

@@ -1,38 +1,76 @@
-"""Analytics: KPIs with trends, MTTR, domains, confidence tiers, knowledge coverage and the gaps panel."""
+"""Analytics: KPIs with trends, MTTR, domains, confidence tiers, knowledge coverage and the gaps panel.
+
+A period (7, 30 or 90 days, or a custom range of days) and a domain narrow every figure; clicking a point, a bar or a
+coverage cell opens the Sessions list behind it (``ui.drilldown``).
+"""
+
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.insights.analytics import PERIODS, is_empty, trend
+from core.insights.analytics import PERIODS, InvalidPeriod, is_empty, trend
 from core.insights.seeds import flow_seed
-from ui import charts, insights
+from core.sessions.browse import domain_options
+from ui import charts, context, drilldown, insights
 from ui.context import current_user
+from ui.format import duration, duration_change, metric_delta
+
+CUSTOM = "custom"
 
 user = current_user()
 
-title_col, period_col = st.columns([3, 2], vertical_alignment="bottom")
+title_col, period_col, domain_col = st.columns([2, 3, 2], vertical_alignment="bottom")
 title_col.title("Analytics")
 period = period_col.radio(
     "Period",
-    PERIODS,
+    (*PERIODS, CUSTOM),
     index=1,
-    format_func=lambda days: f"{days} days",
+    format_func=lambda days: "Custom range" if days == CUSTOM else f"{days} days",
     horizontal=True,
     key="analytics_period",
 )
+domain = domain_col.selectbox(
+    "Domain",
+    [None, *context.call(domain_options, user.account_id)],
+    format_func=lambda d: "All domains" if d is None else d,
+    key="analytics_domain",
+)
+days = None
+if period == CUSTOM:
+    today = datetime.now(UTC).date()
+    picked = st.date_input(
+        "Days (UTC, both included)",
+        value=(today - timedelta(days=29), today),
+        max_value=today,
+        key="analytics_range",
+    )
+    if not isinstance(picked, tuple) or len(picked) != 2:
+        st.info("Pick the last day of the range.")
+        st.stop()
+    days = picked
 
 try:
-    data = insights.dashboard(user.account_id, period)
+    data = insights.dashboard(user.account_id, None if days else period, domain=domain, days=days)
     generated_at, _, gaps = insights.latest_gaps(user.account_id)
+except InvalidPeriod as exc:
+    st.error(str(exc))
+    st.stop()
 except SQLAlchemyError as exc:
     st.error(f"The analytics could not be read from the database: {exc.__class__.__name__}. Try again shortly.")
     st.stop()
 kpis, previous = data["kpis"], data["previous_kpis"]
+if domain is not None:
+    gaps = [g for g in gaps if g.domain == domain]
 
 
 def _delta(key: str, suffix: str = "", source: dict | None = None, before: dict | None = None) -> str | None:
     change = trend((source or kpis)[key], (before or previous)[key])
     return None if change is None else f"{change:+g}{suffix}"
+
+
+def _duration_delta(key: str) -> str | None:
+    return metric_delta(duration_change(trend(kpis[key], previous[key])))
 
 
 psa = data.get("psa_metrics")
@@ -41,9 +79,11 @@ cards[0].metric("Sessions", kpis["total_sessions"], _delta("total_sessions"), bo
 cards[1].metric("Resolution rate", f"{kpis['resolution_rate']:.1f}%", _delta("resolution_rate", " pts"), border=True)
 cards[2].metric(
     "MTTR",
-    "–" if kpis["mttr_minutes"] is None else f"{kpis['mttr_minutes']:.0f} min",
-    _delta("mttr_minutes", " min"),
+    duration(kpis["mttr_minutes"]),
+    _duration_delta("mttr_minutes"),
     delta_color="inverse",
+    help="Mean time to resolution of the resolved sessions; a few long ones pull it up, so the median and the "
+    "90th percentile sit beside it.",
     border=True,
 )
 cards[3].metric(
@@ -58,33 +98,115 @@ if psa:
         "PSA ticket link rate",
         f"{psa['ticket_link_rate']:.1f}%",
         _delta("ticket_link_rate", " pts", psa, psa["previous"]),
-        help=(
-            f"Auto-push success {psa['auto_push_success_rate']:.1f}% first time, "
-            f"{psa['auto_push_retry_success_rate']:.1f}% after a retry; "
-            f"{psa['time_entries_logged']} time entries, {psa['hours_logged']:g} h logged"
-        ),
         border=True,
     )
 
-st.caption(f"Arrows compare with the previous {period} days.")
+more = st.columns(6)
+more[0].metric(
+    "MTTR median",
+    duration(kpis["mttr_median_minutes"]),
+    _duration_delta("mttr_median_minutes"),
+    delta_color="inverse",
+    help="Half the resolved sessions took less, half took more.",
+)
+more[1].metric(
+    "MTTR p90",
+    duration(kpis["mttr_p90_minutes"]),
+    _duration_delta("mttr_p90_minutes"),
+    delta_color="inverse",
+    help="Nine in ten resolved sessions took less.",
+)
+more[2].metric(
+    "Steps to resolution",
+    "–" if kpis["avg_steps_to_resolution"] is None else f"{kpis['avg_steps_to_resolution']:.1f}",
+    _delta("avg_steps_to_resolution"),
+    delta_color="inverse",
+    help="Average number of steps of a resolved session.",
+)
+more[3].metric(
+    "Session duration",
+    duration(kpis["avg_session_duration_minutes"]),
+    _duration_delta("avg_session_duration_minutes"),
+    delta_color="off",
+    help="Average time from start to end of a closed session (resolved, escalated or abandoned).",
+)
+more[4].metric("Escalated", kpis["escalated_sessions"], _delta("escalated_sessions"), delta_color="inverse")
+more[5].metric("Abandoned", kpis["abandoned_sessions"], _delta("abandoned_sessions"), delta_color="inverse")
+
+if psa:
+    pushes = st.columns(4)
+    pushes[0].metric(
+        "PSA pushes succeeding in the end",
+        f"{psa['auto_push_eventual_success_rate']:.1f}%",
+        _delta("auto_push_eventual_success_rate", " pts", psa, psa["previous"]),
+        help=f"Of {psa['pushes']} time-entry pushes to the PSA, first time or after a retry.",
+    )
+    pushes[1].metric(
+        "First-time push success",
+        f"{psa['auto_push_success_rate']:.1f}%",
+        _delta("auto_push_success_rate", " pts", psa, psa["previous"]),
+    )
+    pushes[2].metric(
+        "Success after a retry",
+        f"{psa['auto_push_retry_success_rate']:.1f}%",
+        _delta("auto_push_retry_success_rate", " pts", psa, psa["previous"]),
+        help=f"Of the {psa['pushes_failed_first']} pushes whose first attempt failed.",
+    )
+    pushes[3].metric(
+        "Time logged in the PSA",
+        f"{psa['hours_logged']:g} h",
+        help=f"{psa['time_entries_logged']} time entries.",
+    )
+
+first_day, last_day = drilldown.window_days(data)
+compared = f"the previous {period} days" if days is None else f"the {data['period_days']} days before {first_day}"
+notes = [f"{first_day} to {last_day} (UTC). Arrows compare with {compared}."]
+if domain is not None and psa:
+    notes.append("PSA push figures count the whole account.")
+st.caption(" ".join(notes))
+st.page_link(
+    drilldown.SESSIONS_PAGE,
+    label="Open these sessions",
+    icon=":material/forum:",
+    query_params=drilldown.link(data),
+)
+
+
+def _drill(chart: str, points: list) -> None:
+    """Open the Sessions list behind the first clicked point."""
+    for point in points[:1]:
+        params = drilldown.from_point(chart, point, data)
+        if params:
+            st.switch_page(drilldown.SESSIONS_PAGE, query_params=params)
+
 
 if is_empty(data):
-    st.info(f"No sessions in the last {period} days: nothing to chart for this period.")
+    where = "" if domain is None else f" in {domain}"
+    when = f"in the last {period} days" if days is None else f"from {first_day} to {last_day}"
+    st.info(f"No sessions{where} {when}: nothing to chart for this period.")
 else:
     left, right = st.columns(2)
     with left:
         if data["mttr_trend"]:
-            charts.chart_with_table(
-                charts.mttr_area(data["mttr_trend"]), data["mttr_trend"], "analytics_mttr", "mttr_trend.csv"
+            trend_rows = [{**row, "mttr": duration(row["mttr_minutes"])} for row in data["mttr_trend"]]
+            _drill(
+                "mttr",
+                charts.chart_with_table(
+                    charts.mttr_area(data["mttr_trend"]), trend_rows, "analytics_mttr", "mttr_trend.csv", clickable=True
+                ),
             )
         else:
             st.info("No session was resolved in this period.")
     with right:
-        charts.chart_with_table(
-            charts.domain_bars(data["sessions_by_domain"]),
-            data["sessions_by_domain"],
-            "analytics_domains",
-            "sessions_by_domain.csv",
+        _drill(
+            "domains",
+            charts.chart_with_table(
+                charts.domain_bars(data["sessions_by_domain"]),
+                data["sessions_by_domain"],
+                "analytics_domains",
+                "sessions_by_domain.csv",
+                clickable=True,
+            ),
         )
     left, right = st.columns(2)
     with left:
@@ -97,7 +219,12 @@ else:
     with right:
         worst = charts.worst_severity(gaps) if generated_at is not None else None
         rows = charts.coverage_rows(data["knowledge_coverage"]["domains"], worst)
-        charts.chart_with_table(charts.coverage_heatmap(rows), rows, "analytics_coverage", "knowledge_coverage.csv")
+        _drill(
+            "coverage",
+            charts.chart_with_table(
+                charts.coverage_heatmap(rows), rows, "analytics_coverage", "knowledge_coverage.csv", clickable=True
+            ),
+        )
 
 coverage = data["knowledge_coverage"]
 st.caption(
@@ -110,7 +237,7 @@ st.subheader("Knowledge gaps")
 if generated_at is None:
     st.info("No gap report yet: the worker computes one every hour, or recompute it on the Knowledge Gaps page.")
 elif not gaps:
-    st.success("The latest gap report found no knowledge gap.")
+    st.success("The latest gap report found no knowledge gap" + ("." if domain is None else f" in {domain}."))
 else:
     st.caption(f"Latest report: {generated_at[:16].replace('T', ' ')} UTC")
     for gap in gaps:
