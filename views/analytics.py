@@ -159,7 +159,9 @@ if psa:
     )
 
 first_day, last_day = drilldown.window_days(data)
-compared = f"the previous {period} days" if days is None else f"the {data['period_days']} days before {first_day}"
+span = data["period_days"]
+compared = f"the {span} days before {first_day}" if span != 1 else f"the day before {first_day}"
+compared = f"the previous {period} days" if days is None else compared
 notes = [f"{first_day} to {last_day} (UTC). Arrows compare with {compared}."]
 if domain is not None and psa:
     notes.append("PSA push figures count the whole account.")
