@@ -116,5 +116,19 @@ def test_a_bad_range_is_refused_with_its_reason(first, last, message):
 
 
 def test_percentile_of_one_and_of_none():
-    assert percentile([{"position": 0, "total": 1, "minutes": 12.5}], 0.9) == 12.5
-    assert percentile([], 0.5) is None
+    assert percentile([{"position": 0, "total": 1, "minutes": 12.5}], 90) == 12.5
+    assert percentile([], 50) is None
+
+
+def test_a_percentile_on_an_exact_rank_reads_only_that_rank():
+    # 381 sessions: 380 x 0.9 is rank 342 exactly, so the query returns that rank and not the one above it.
+    ranks = [{"position": 190, "total": 381, "minutes": 30.0}, {"position": 342, "total": 381, "minutes": 75.0}]
+    assert (percentile(ranks, 50), percentile(ranks, 90)) == (30.0, 75.0)
+
+
+def test_median_and_p90_of_many_sessions_on_the_database(db):
+    account = make_account(db, "Many")
+    for i in range(381):  # 1, 2, ... 381 minutes
+        make_session(db, account, created_at=NOW - DAY, duration_minutes=i + 1)
+    kpis = dashboard(db, account.id, 7, NOW)["kpis"]
+    assert (kpis["mttr_median_minutes"], kpis["mttr_p90_minutes"]) == (191.0, 343.0)

@@ -63,3 +63,23 @@ def test_analytics_charts_render_and_redraw_on_period_switch(server, browser):
         assert 0 < weekly_sessions < monthly_sessions
     finally:
         page.close()
+
+
+def test_a_click_on_a_domain_bar_opens_its_sessions(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{server}/analytics")
+        page.wait_for_function(f"[...{PLOTS}].filter(p => p.querySelector('.main-svg')).length === 4", timeout=60000)
+        bars = page.locator(".js-plotly-plot", has_text="Resolved vs escalated by domain")
+        domain = bars.evaluate("p => p.data[0].x[0]")
+        bars.locator(".barlayer .trace").first.locator(".point path").first.click()
+        page.wait_for_url("**/sessions?**", timeout=harness.RENDER_TIMEOUT_MS)
+        assert f"domain={domain}" in page.url and "status=resolved" in page.url
+        page.get_by_text("Showing 1–").wait_for(timeout=harness.RENDER_TIMEOUT_MS)
+        filters = page.get_by_test_id("stMultiSelect").all_inner_texts()
+        assert any(domain in text for text in filters)
+        assert any("resolved" in text for text in filters)
+        statuses = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].length""")
+        assert statuses == 1
+    finally:
+        page.close()

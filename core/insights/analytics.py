@@ -40,7 +40,7 @@ from core.sqlfiles import run
 
 PERIODS = (7, 30, 90)
 MAX_RANGE_DAYS = 366
-PERCENTILES = {"mttr_median_minutes": 0.5, "mttr_p90_minutes": 0.9}
+PERCENTILES = {"mttr_median_minutes": 50, "mttr_p90_minutes": 90}
 
 
 class InvalidPeriod(ValueError):
@@ -128,16 +128,19 @@ def range_bounds(first_day: date, last_day: date, now: datetime) -> tuple[dateti
     return start - timedelta(days=days), start, end
 
 
-def percentile(ranks: list[dict[str, Any]], q: float) -> float | None:
-    """The ``q`` percentile (0..1) interpolated between the two nearest ranks, from rows of position, total,
-    minutes (``sql/analytics_resolve_percentiles.sql``); None when there are no rows."""
+def percentile(ranks: list[dict[str, Any]], percent: int) -> float | None:
+    """The ``percent`` percentile interpolated between the two nearest ranks, from rows of position, total,
+    minutes (``sql/analytics_resolve_percentiles.sql``); None when there are no rows.
+
+    Ranks are found in whole numbers, as the query finds them; on an exact rank (381 sessions: 380 x 0.9 = 342) the
+    rank below and above are the same, and the query returns only that one.
+    """
     if not ranks:
         return None
     at = {int(r["position"]): float(r["minutes"]) for r in ranks}
-    exact = (int(ranks[0]["total"]) - 1) * q
-    below = int(exact)
-    above = min(below + 1, int(ranks[0]["total"]) - 1)
-    value = at[below] + (at[above] - at[below]) * (exact - below)
+    scaled = (int(ranks[0]["total"]) - 1) * percent
+    below, above = scaled // 100, -(-scaled // 100)
+    value = at[below] + (at[above] - at[below]) * (scaled - below * 100) / 100
     return round(value, 2)
 
 
@@ -235,7 +238,7 @@ def dashboard(
     kpis, previous_kpis = _kpis(per_period["current"]), _kpis(per_period["previous"])
     for into, (a, b) in ((kpis, (start, end)), (previous_kpis, (prev_start, start))):
         ranks = run(db, "analytics_resolve_percentiles", account_id=account_id, start=a, end=b, domain=domain)
-        into.update({key: percentile(ranks, q) for key, q in PERCENTILES.items()})
+        into.update({key: percentile(ranks, percent) for key, percent in PERCENTILES.items()})
     result: dict[str, Any] = {
         "period_days": period_days,
         "domain": domain,
