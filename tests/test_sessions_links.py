@@ -37,6 +37,7 @@ def test_durations_take_the_unit_their_size_calls_for(minutes, text):
 def test_a_change_carries_its_sign():
     assert duration_change(-2448) == "−1.7 d"
     assert duration_change(45) == "+45 min"
+    assert duration_change(-0.3) == "0 min"
     assert duration_change(None) is None
     assert metric_delta("−1.7 d") == "-1.7 d"
 

@@ -32,6 +32,8 @@ def duration_change(minutes: float | None) -> str | None:
     if minutes is None or not math.isfinite(minutes):
         return None
     text = duration(minutes)
+    if text == "0 min" or text == f"{MINUS}0 min":
+        return "0 min"  # under half a minute either way: no sign to show
     return text if text.startswith(MINUS) else f"+{text}"
 
 
