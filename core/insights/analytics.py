@@ -130,7 +130,7 @@ def range_bounds(first_day: date, last_day: date, now: datetime) -> tuple[dateti
 
 def percentile(ranks: list[dict[str, Any]], percent: int) -> float | None:
     """The ``percent`` percentile interpolated between the two nearest ranks, from rows of position, total,
-    minutes (``sql/analytics_resolve_percentiles.sql``); None when there are no rows.
+    minutes (the 'rank' rows of ``sql/analytics_resolved_window.sql``); None when there are no rows.
 
     Ranks are found in whole numbers, as the query finds them; on an exact rank (381 sessions: 380 x 0.9 = 342) the
     rank below and above are the same, and the query returns only that one.
@@ -144,19 +144,21 @@ def percentile(ranks: list[dict[str, Any]], percent: int) -> float | None:
     return round(value, 2)
 
 
-def _domain_trend(
-    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, domain: str
-) -> list[dict[str, Any]]:
-    rows = run(db, "analytics_domain_mttr_trend", account_id=account_id, start=start, end=end, domain=domain)
-    return [
+def _resolved(
+    db: Session, account_id: uuid.UUID, start: datetime, end: datetime, domain: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(MTTR per day of resolution, the percentile ranks) of the resolved sessions created in ``[start, end)``."""
+    rows = run(db, "analytics_resolved_window", account_id=account_id, start=start, end=end, domain=domain)
+    days = [
         {
             "day": r["resolved_day"],
-            "sessions": int(r["sessions"]),
-            "mttr_minutes": round(float(r["resolve_minutes_sum"]) / int(r["sessions"]), 2),
+            "sessions": int(r["total"]),
+            "mttr_minutes": round(float(r["minutes"]) / int(r["total"]), 2),
         }
         for r in rows
-        if int(r["sessions"])
+        if r["kind"] == "day" and int(r["total"])
     ]
+    return days, [r for r in rows if r["kind"] == "rank"]
 
 
 def dashboard(
@@ -219,10 +221,9 @@ def dashboard(
         for tier, t in tiers.items()
     ]
 
-    if domain is None:
-        mttr_trend = rollup_mttr_trend(db, account_id, start, end)
-    else:
-        mttr_trend = _domain_trend(db, account_id, start, end, domain)
+    # The rollups keep resolutions per day without a domain: a domain's trend comes from its raw rows.
+    domain_trend, ranks = _resolved(db, account_id, start, end, domain)
+    mttr_trend = rollup_mttr_trend(db, account_id, start, end) if domain is None else domain_trend
     totals = run(db, "analytics_coverage_totals", account_id=account_id, start=start, end=end)[0]
     flows = {r["domain"]: int(r["flow_count"]) for r in run(db, "analytics_flows_by_domain", account_id=account_id)}
     coverage_domains = [
@@ -236,9 +237,9 @@ def dashboard(
         if domain is None or name == domain
     ]
     kpis, previous_kpis = _kpis(per_period["current"]), _kpis(per_period["previous"])
-    for into, (a, b) in ((kpis, (start, end)), (previous_kpis, (prev_start, start))):
-        ranks = run(db, "analytics_resolve_percentiles", account_id=account_id, start=a, end=b, domain=domain)
-        into.update({key: percentile(ranks, percent) for key, percent in PERCENTILES.items()})
+    previous_ranks = _resolved(db, account_id, prev_start, start, domain)[1]
+    for into, period_ranks in ((kpis, ranks), (previous_kpis, previous_ranks)):
+        into.update({key: percentile(period_ranks, percent) for key, percent in PERCENTILES.items()})
     result: dict[str, Any] = {
         "period_days": period_days,
         "domain": domain,
