@@ -8,8 +8,9 @@ import pytest
 
 from core.insights.analytics import InvalidPeriod, dashboard, percentile, range_bounds
 from core.insights.rollups import refresh_rollups
-from core.models import PSAConnection, PSAPush
+from core.models import PSAConnection
 from tests.factories import make_account, make_session
+from tests.test_analytics import _push
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
@@ -32,17 +33,7 @@ def workspace(request, db):
         make_session(db, b, problem_domain="vpn", created_at=NOW - DAY, duration_minutes=minutes)
     # one push that failed first and then succeeded, one that succeeded at once, one that never did
     for status, attempts, first_ok in (("succeeded", 2, False), ("succeeded", 1, True), ("failed", 3, False)):
-        db.add(
-            PSAPush(
-                account_id=a.id,
-                session_id=slow.id,
-                ticket_id="T1",
-                hours=1.0,
-                attempts=attempts,
-                first_attempt_ok=first_ok,
-                status=status,
-            )
-        )
+        _push(db, a, slow, status=status, attempts=attempts, first_ok=first_ok, hours=1.0)
     db.flush()
     if request.param == "rollups":
         refresh_rollups(db, a.id, NOW)

@@ -101,61 +101,39 @@ if psa:
         border=True,
     )
 
-more = st.columns(6)
-more[0].metric(
-    "MTTR median",
-    duration(kpis["mttr_median_minutes"]),
-    _duration_delta("mttr_median_minutes"),
-    delta_color="inverse",
-    help="Half the resolved sessions took less, half took more.",
-)
-more[1].metric(
-    "MTTR p90",
-    duration(kpis["mttr_p90_minutes"]),
-    _duration_delta("mttr_p90_minutes"),
-    delta_color="inverse",
-    help="Nine in ten resolved sessions took less.",
-)
-more[2].metric(
-    "Steps to resolution",
-    "–" if kpis["avg_steps_to_resolution"] is None else f"{kpis['avg_steps_to_resolution']:.1f}",
-    _delta("avg_steps_to_resolution"),
-    delta_color="inverse",
-    help="Average number of steps of a resolved session.",
-)
-more[3].metric(
-    "Session duration",
-    duration(kpis["avg_session_duration_minutes"]),
-    _duration_delta("avg_session_duration_minutes"),
-    delta_color="off",
-    help="Average time from start to end of a closed session (resolved, escalated or abandoned).",
-)
-more[4].metric("Escalated", kpis["escalated_sessions"], _delta("escalated_sessions"), delta_color="inverse")
-more[5].metric("Abandoned", kpis["abandoned_sessions"], _delta("abandoned_sessions"), delta_color="inverse")
+
+def _steps(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+# label, KPI, how its value is written, how its change is written, delta colour, help
+SECOND_ROW = (
+    ("MTTR median", "mttr_median_minutes", duration, _duration_delta, "inverse",
+     "Half the resolved sessions took less, half took more."),
+    ("MTTR p90", "mttr_p90_minutes", duration, _duration_delta, "inverse", "Nine in ten resolved sessions took less."),
+    ("Steps to resolution", "avg_steps_to_resolution", _steps, _delta, "inverse",
+     "Average number of steps of a resolved session."),
+    ("Session duration", "avg_session_duration_minutes", duration, _duration_delta, "off",
+     "Average time from start to end of a closed session (resolved, escalated or abandoned)."),
+    ("Escalated", "escalated_sessions", str, _delta, "inverse", None),
+    ("Abandoned", "abandoned_sessions", str, _delta, "inverse", None),
+)  # fmt: skip
+for column, (label, key, shown, change, colour, explained) in zip(st.columns(6), SECOND_ROW, strict=True):
+    column.metric(label, shown(kpis[key]), change(key), delta_color=colour, help=explained)
 
 if psa:
+    push_rates = (
+        ("PSA pushes succeeding in the end", "auto_push_eventual_success_rate",
+         f"Of {psa['pushes']} time-entry pushes to the PSA, first time or after a retry."),
+        ("First-time push success", "auto_push_success_rate", None),
+        ("Success after a retry", "auto_push_retry_success_rate",
+         f"Of the {psa['pushes_failed_first']} pushes whose first attempt failed."),
+    )  # fmt: skip
     pushes = st.columns(4)
-    pushes[0].metric(
-        "PSA pushes succeeding in the end",
-        f"{psa['auto_push_eventual_success_rate']:.1f}%",
-        _delta("auto_push_eventual_success_rate", " pts", psa, psa["previous"]),
-        help=f"Of {psa['pushes']} time-entry pushes to the PSA, first time or after a retry.",
-    )
-    pushes[1].metric(
-        "First-time push success",
-        f"{psa['auto_push_success_rate']:.1f}%",
-        _delta("auto_push_success_rate", " pts", psa, psa["previous"]),
-    )
-    pushes[2].metric(
-        "Success after a retry",
-        f"{psa['auto_push_retry_success_rate']:.1f}%",
-        _delta("auto_push_retry_success_rate", " pts", psa, psa["previous"]),
-        help=f"Of the {psa['pushes_failed_first']} pushes whose first attempt failed.",
-    )
+    for column, (label, key, explained) in zip(pushes, push_rates, strict=False):
+        column.metric(label, f"{psa[key]:.1f}%", _delta(key, " pts", psa, psa["previous"]), help=explained)
     pushes[3].metric(
-        "Time logged in the PSA",
-        f"{psa['hours_logged']:g} h",
-        help=f"{psa['time_entries_logged']} time entries.",
+        "Time logged in the PSA", f"{psa['hours_logged']:g} h", help=f"{psa['time_entries_logged']} time entries."
     )
 
 first_day, last_day = drilldown.window_days(data)
