@@ -25,9 +25,7 @@ def _dashboard(
     url: str, account_id: str, period_days: int | None, domain: str | None, days: tuple[str, str] | None
 ) -> dict[str, Any]:
     window = None if days is None else (date.fromisoformat(days[0]), date.fromisoformat(days[1]))
-    return call(
-        analytics.dashboard, parse_uuid(account_id), period_days, datetime.now(UTC), domain=domain, days=window
-    )
+    return call(analytics.dashboard, parse_uuid(account_id), period_days, datetime.now(UTC), domain=domain, days=window)
 
 
 def dashboard(
