@@ -1,5 +1,5 @@
 -- name: analytics_resolved_window
--- description: Resolved sessions of one account created in [start, end), in one domain or all when domain is null ('unclassified' is a NULL domain). Rows of kind 'day': count and summed minutes to resolution per UTC day of resolved_at (the daily rollups keep no domain for resolutions). Rows of kind 'rank': only the ranks the median and the 90th percentile interpolate between, with their 0-based position, how many there are and the minutes.
+-- description: Resolved sessions of one account created in [start, end), in one domain or all when domain is null ('unclassified' is a NULL domain). Rows of kind 'day', for a domain only: count and summed minutes to resolution per UTC day of resolved_at (the daily rollups keep no domain for resolutions). Rows of kind 'rank': only the ranks the median and the 90th percentile interpolate between, with their 0-based position, how many there are and the minutes.
 -- params: account_id, start, end, domain
 WITH resolved AS (
     SELECT
@@ -23,6 +23,8 @@ ranked AS (
 days AS (
     SELECT 'day' AS kind, resolved_day, COUNT(*) AS total, SUM(minutes) AS minutes, -1 AS position
     FROM resolved
+    -- Without a domain the trend comes from the rollups: a constant false condition skips this grouping.
+    WHERE CAST(:domain AS TEXT) IS NOT NULL
     GROUP BY resolved_day
 ),
 -- Integer division floors on both databases: the ranks below and above (n - 1) * 0.5 and (n - 1) * 0.9.
