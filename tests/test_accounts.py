@@ -206,6 +206,8 @@ def test_from_an_empty_database_to_the_dashboard_of_imported_tickets(url, engine
         "avg_rating": 4.5,
         "rated_sessions": 2,
         "ticket_linked_sessions": 0,
+        "mttr_median_minutes": 30.0,
+        "mttr_p90_minutes": 78.0,  # 30 + 0.8 x (90 - 30)
     }
     # Sessions without a tier are their own slice: none of them is counted as discovery.
     assert data["confidence_breakdown"] == [

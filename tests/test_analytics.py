@@ -152,6 +152,8 @@ def test_kpis_current_and_previous_period(db, workspace):
         "avg_rating": 4.0,
         "rated_sessions": 3,
         "ticket_linked_sessions": 3,
+        "mttr_median_minutes": 45.0,  # resolved in 20, 30, 60 and 90 min
+        "mttr_p90_minutes": 81.0,  # 60 + 0.7 x 30
     }
     assert data["previous_kpis"] == {
         "total_sessions": 2,
@@ -166,6 +168,8 @@ def test_kpis_current_and_previous_period(db, workspace):
         "avg_rating": 2.0,
         "rated_sessions": 1,
         "ticket_linked_sessions": 0,
+        "mttr_median_minutes": None,  # current period only
+        "mttr_p90_minutes": None,
     }
     assert (data["start"], data["end"], data["previous_start"]) == (
         "2026-11-13T12:00:00+00:00",
@@ -224,6 +228,7 @@ def test_psa_counts_each_push_once(db, workspace):
         "auto_push_success_rate": 33.33,
         "pushes_failed_first": 2,
         "auto_push_retry_success_rate": 50.0,
+        "auto_push_eventual_success_rate": 66.67,
         "time_entries_logged": 2,
         "hours_logged": 1.25,
         "previous": {
@@ -232,6 +237,7 @@ def test_psa_counts_each_push_once(db, workspace):
             "auto_push_success_rate": 100.0,
             "pushes_failed_first": 0,
             "auto_push_retry_success_rate": 0.0,
+            "auto_push_eventual_success_rate": 100.0,
             "time_entries_logged": 1,
             "hours_logged": 1.0,
         },

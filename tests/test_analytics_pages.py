@@ -77,7 +77,7 @@ def test_analytics_kpis_charts_and_period_switch(engine, monkeypatch, workspace)
     app.radio(key="analytics_period").set_value(7).run()
     assert not app.exception
     assert _metrics(app)["Sessions"] == ("3", "+2")
-    assert "Arrows compare with the previous 7 days." in [c.value for c in app.caption]
+    assert any(c.value.endswith("(UTC). Arrows compare with the previous 7 days.") for c in app.caption)
 
 
 def test_create_flow_opens_the_editor_with_a_seed(engine, monkeypatch, workspace):

@@ -63,3 +63,25 @@ def test_analytics_charts_render_and_redraw_on_period_switch(server, browser):
         assert 0 < weekly_sessions < monthly_sessions
     finally:
         page.close()
+
+
+def test_a_click_on_a_domain_bar_opens_its_sessions(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{server}/analytics")
+        page.wait_for_function(f"[...{PLOTS}].filter(p => p.querySelector('.main-svg')).length === 4", timeout=60000)
+        bars = page.locator(".js-plotly-plot", has_text="Resolved vs escalated by domain")
+        domain = bars.evaluate("p => p.data[0].x[0]")
+        # Plotly's drag layer lies over the bars and takes the click where a person's would land.
+        box = bars.locator(".barlayer .trace").first.locator(".point path").first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_url("**/sessions?**", timeout=harness.RENDER_TIMEOUT_MS)
+        assert f"domain={domain}" in page.url and "status=resolved" in page.url
+        selects = page.get_by_test_id("stMultiSelect")
+        selects.filter(has_text="Domain").filter(has_text=domain).wait_for(timeout=harness.RENDER_TIMEOUT_MS)
+        selects.filter(has_text="Status").filter(has_text="resolved").wait_for(timeout=harness.RENDER_TIMEOUT_MS)
+        page.get_by_text("Showing 1–").wait_for(timeout=harness.RENDER_TIMEOUT_MS)
+        shown = page.get_by_test_id("stDataFrame").count()
+        assert shown == 1
+    finally:
+        page.close()

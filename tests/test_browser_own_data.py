@@ -56,7 +56,8 @@ def test_analytics_shows_the_imported_tickets(server, browser):
             timeout=harness.RENDER_TIMEOUT_MS,
         )
         values = [v.strip() for v in page.get_by_test_id("stMetricValue").all_inner_texts()]
-        assert values == ["5", "60.0%", "60 min", "no ratings"]  # 3 of 5 resolved, in (30 + 60 + 90) / 3 minutes
+        # 3 of 5 resolved, in (30 + 60 + 90) / 3 minutes (median 60, p90 60 + 0.8 x 30); 47 min per closed session
+        assert values == ["5", "60.0%", "1.0 h", "no ratings", "1.0 h", "1.4 h", "0.0", "47 min", "1", "1"]
         tiers = page.evaluate(
             """() => [...document.querySelectorAll('.js-plotly-plot')]
                 .find(p => p.layout && p.layout.title && p.layout.title.text.includes('Confidence tiers'))

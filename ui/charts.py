@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.enums import ConfidenceTier
+from ui.format import duration, duration_axis
 from ui.text import literal
 
 GREEN, AMBER, RED = "#2e9e5b", "#f0a202", "#d64541"
@@ -30,18 +31,19 @@ _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 320}
 
 def mttr_area(trend: list[dict[str, Any]]) -> go.Figure:
     frame = pd.DataFrame(trend, columns=["day", "sessions", "mttr_minutes"])
+    per_unit, unit = duration_axis(frame["mttr_minutes"].max() if len(frame) else None)
     fig = go.Figure(
         go.Scatter(
             x=frame["day"],
-            y=frame["mttr_minutes"],
+            y=frame["mttr_minutes"] / per_unit,
             mode="lines+markers",
             fill="tozeroy",
             name="MTTR",
-            customdata=frame["sessions"],
-            hovertemplate="%{x}<br>%{y:.1f} min over %{customdata} resolved sessions<extra></extra>",
+            customdata=list(zip(frame["sessions"], [duration(m) for m in frame["mttr_minutes"]], strict=True)),
+            hovertemplate="%{x}<br>%{customdata[1]} over %{customdata[0]} resolved sessions<extra></extra>",
         )
     )
-    fig.update_layout(title="Mean time to resolution per day", yaxis_title="minutes", **_LAYOUT)
+    fig.update_layout(title="Mean time to resolution per day", yaxis_title=unit, **_LAYOUT)
     return fig
 
 
@@ -130,6 +132,23 @@ def coverage_heatmap(rows: list[dict[str, Any]]) -> go.Figure:
             zmax=1,
             colorscale=[[0, RED], [0.5, AMBER], [1, GREEN]],
             showscale=False,
+            hoverinfo="skip",
+        )
+    )
+    # Heatmap cells cannot be selected in Plotly; a transparent square on each cell carries the hover and the click.
+    cells = [
+        (column, r["domain"], t)
+        for r, row_text in zip(rows, text, strict=True)
+        for column, t in zip(columns, row_text, strict=True)
+    ]
+    fig.add_trace(
+        go.Scatter(
+            x=[c[0] for c in cells],
+            y=[c[1] for c in cells],
+            text=[c[2] for c in cells],
+            mode="markers",
+            marker={"symbol": "square", "size": 36, "color": "rgba(0,0,0,0)"},
+            showlegend=False,
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         )
     )
@@ -160,13 +179,24 @@ def table_with_download(rows: list[dict[str, Any]], key: str, filename: str) -> 
     )
 
 
-def chart_with_table(fig: go.Figure, rows: list[dict[str, Any]], key: str, filename: str) -> None:
-    """A chart with a "Table" tab holding the same data and its CSV download."""
+def chart_with_table(
+    fig: go.Figure, rows: list[dict[str, Any]], key: str, filename: str, *, clickable: bool = False
+) -> list[dict[str, Any]]:
+    """A chart with a "Table" tab holding the same data and its CSV download; returns the points clicked when the
+    chart is ``clickable`` (an empty list otherwise)."""
     chart_tab, table_tab = st.tabs(["Chart", "Table"])
     with chart_tab:
-        st.plotly_chart(fig, key=f"{key}_chart", width="stretch")
+        if clickable:
+            event = st.plotly_chart(
+                fig, key=f"{key}_chart", width="stretch", on_select="rerun", selection_mode=("points",)
+            )
+        else:
+            event = st.plotly_chart(fig, key=f"{key}_chart", width="stretch")
     with table_tab:
         table_with_download(rows, key, filename)
+    if not clickable or event is None:
+        return []
+    return list(event.get("selection", {}).get("points", []))
 
 
 def stars(rating: float | None) -> str:

@@ -7,7 +7,7 @@ account id and the period. Gap reports are cached briefly and cleared when a use
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import streamlit as st
@@ -21,12 +21,23 @@ GAPS_TTL_S = 60
 
 
 @st.cache_data(ttl=DASHBOARD_TTL_S, max_entries=64, show_spinner="Computing the dashboard…")
-def _dashboard(url: str, account_id: str, period_days: int) -> dict[str, Any]:
-    return call(analytics.dashboard, parse_uuid(account_id), period_days, datetime.now(UTC))
+def _dashboard(
+    url: str, account_id: str, period_days: int | None, domain: str | None, days: tuple[str, str] | None
+) -> dict[str, Any]:
+    window = None if days is None else (date.fromisoformat(days[0]), date.fromisoformat(days[1]))
+    return call(analytics.dashboard, parse_uuid(account_id), period_days, datetime.now(UTC), domain=domain, days=window)
 
 
-def dashboard(account_id: uuid.UUID, period_days: int) -> dict[str, Any]:
-    return _dashboard(settings().database_url, str(account_id), period_days)
+def dashboard(
+    account_id: uuid.UUID,
+    period_days: int | None,
+    *,
+    domain: str | None = None,
+    days: tuple[date, date] | None = None,
+) -> dict[str, Any]:
+    """The dashboard of a preset period, or of the UTC ``days`` from..to when given, for one domain or all."""
+    window = None if days is None else (days[0].isoformat(), days[1].isoformat())
+    return _dashboard(settings().database_url, str(account_id), period_days, domain, window)
 
 
 @st.cache_data(ttl=GAPS_TTL_S, max_entries=64, show_spinner=False)

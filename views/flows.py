@@ -21,6 +21,7 @@ from core.review import flows, proposals
 from core.trees import InvalidTree, question_tree
 from ui import charts, flow_editor, labels
 from ui.context import call, current_user
+from ui.format import duration, duration_change, metric_delta
 from ui.graph import draw_tree
 
 FLASH = "flows_flash"
@@ -327,11 +328,20 @@ for item in impacts[:1]:
     for column, label, key, unit in (
         (m1, "Sessions", "sessions", ""),
         (m2, "Resolution rate", "resolution rate", "%"),
-        (m3, "Median minutes to resolve", "median minutes to resolve", ""),
+        (m3, "Median time to resolve", "median minutes to resolve", "min"),
         (m4, "Escalation rate", "escalation rate", "%"),
     ):
         before, after = rows[0][key], rows[1][key]
         delta = None if before is None or after is None else round(after - before, 1)
+        if unit == "min":  # a duration: written in the unit its size calls for
+            column.metric(
+                label,
+                duration(after),
+                delta=metric_delta(duration_change(delta)),
+                delta_color="inverse",
+                help=f"After publish; before: {duration(before)}",
+            )
+            continue
         column.metric(
             label,
             shown(after, unit),

@@ -7,6 +7,7 @@ from core.insights.health import PERIODS
 from ui import charts, labels
 from ui import health as view
 from ui.context import current_user
+from ui.format import duration
 
 user = current_user()
 
@@ -33,9 +34,7 @@ def pct(value: float | None) -> str:
 
 
 def hours(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} days"
+    return duration(None if value is None else value * 60)
 
 
 cards = st.columns(4)

@@ -1,6 +1,9 @@
 """Sessions: every AI troubleshooting session of the account, filtered and paged; one opens read-only.
 
 ``?session=<id>`` opens a session directly (links from other pages and from colleagues land here).
+``?domain=…&status=…&tier=…&from=YYYY-MM-DD&to=YYYY-MM-DD`` (each but the dates repeatable) opens the list with
+those filters set, as Analytics does when a chart is clicked; the filters stay editable, and the URL follows them
+so the list can be shared or reloaded as it is.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from core.db import parse_uuid
 from core.enums import SessionStatus
 from core.models import ANALYSIS_STATUSES, CONFIDENCE_TIERS, SESSION_STATUSES
 from core.sessions.browse import (
+    LINK_PARAMS,
     NOT_QUEUED,
     InvalidFilter,
     NotRequeueable,
@@ -22,12 +26,15 @@ from core.sessions.browse import (
     StepView,
     domain_options,
     export_sessions,
+    filter_from_link,
     get_session,
+    link_params,
     list_sessions,
     requeue_analysis,
     to_csv,
 )
 from ui import context
+from ui.format import duration
 from ui.text import literal, when
 
 PAGE_SIZES = (25, 50, 100)
@@ -55,6 +62,52 @@ def _close() -> None:
     st.session_state["sessions_table_gen"] = st.session_state.get("sessions_table_gen", 0) + 1
 
 
+# Filter keys a link sets, by its query parameter; a link also clears the search and the analysis filter.
+_LINKED_KEYS = {
+    "domain": "sessions_domain",
+    "status": "sessions_status",
+    "tier": "sessions_tier",
+    "from": "sessions_from",
+    "to": "sessions_to",
+}
+
+
+def _link_from_url() -> list[str]:
+    """Set the filter widgets from the URL when it names other filters than those shown (a new link, or the list
+    coming back from a session, whose widgets were not drawn); returns what the link asked that cannot apply."""
+    params = {name: st.query_params.get_all(name) for name in LINK_PARAMS}
+    signature = repr(sorted(params.items()))
+    shown = all(key in st.session_state for key in _LINKED_KEYS.values())
+    if st.session_state.get("sessions_link") == signature and shown:
+        return []
+    st.session_state["sessions_link"] = signature
+    if not any(params.values()):
+        return []
+    linked = filter_from_link(params)
+    flt = linked.filter
+    st.session_state["sessions_domain"] = list(flt.domains)
+    st.session_state["sessions_status"] = list(flt.statuses)
+    st.session_state["sessions_tier"] = list(flt.tiers)
+    st.session_state["sessions_from"] = flt.date_from
+    st.session_state["sessions_to"] = flt.date_to
+    st.session_state["sessions_search"] = ""
+    st.session_state["sessions_analysis"] = []
+    st.session_state["sessions_page"] = 1
+    return list(linked.ignored)
+
+
+def _link_to_url(flt: SessionFilter) -> None:
+    """Keep the URL's filter parameters equal to the filters shown (the session parameter is left alone)."""
+    params = link_params(flt)
+    for name, values in params.items():
+        if values:
+            if st.query_params.get_all(name) != values:
+                st.query_params[name] = values
+        elif name in st.query_params:
+            del st.query_params[name]
+    st.session_state["sessions_link"] = repr(sorted(params.items()))
+
+
 def _filters(domains: list[str]) -> SessionFilter:
     top = st.columns([3, 2, 2], vertical_alignment="bottom")
     text = top[0].text_input(
@@ -68,7 +121,9 @@ def _filters(domains: list[str]) -> SessionFilter:
     cols = st.columns(4)
     statuses = cols[0].multiselect("Status", SESSION_STATUSES, key="sessions_status", on_change=_first_page)
     tiers = cols[1].multiselect("Confidence tier", CONFIDENCE_TIERS, key="sessions_tier", on_change=_first_page)
-    chosen_domains = cols[2].multiselect("Domain", domains, key="sessions_domain", on_change=_first_page)
+    # A linked domain with no session yet is still offered, so the filter shows what the link asked for.
+    linked = [d for d in st.session_state.get("sessions_domain") or [] if d not in domains]
+    chosen_domains = cols[2].multiselect("Domain", [*domains, *linked], key="sessions_domain", on_change=_first_page)
     analysis = cols[3].multiselect(
         "Analysis", (*ANALYSIS_STATUSES, NOT_QUEUED), key="sessions_analysis", on_change=_first_page
     )
@@ -107,7 +162,10 @@ def _table(rows: list) -> pd.DataFrame:
 
 def show_list(account_id) -> None:
     cfg = context.settings()
+    for reason in _link_from_url():
+        st.warning(f"The link's filter was left out: {reason}")
     flt = _filters(context.call(domain_options, account_id))
+    _link_to_url(flt)
     size = st.session_state.get("sessions_page_size", PAGE_SIZES[1])
     try:
         result = context.call(
@@ -123,6 +181,8 @@ def show_list(account_id) -> None:
 
     st.caption(f"Showing {result.first_row:,}–{result.last_row:,} of {result.total:,} sessions, newest first.")
     frame = _table(result.rows)
+    at = frame.columns.get_loc("duration_minutes")
+    frame.insert(at, "duration", [duration(m, empty="still open") for m in frame.pop("duration_minutes")])
     event = st.dataframe(
         frame,
         key=f"sessions_table_{st.session_state.get('sessions_table_gen', 0)}",
@@ -141,7 +201,7 @@ def show_list(account_id) -> None:
             "match_score": st.column_config.NumberColumn("Match", format="%.2f"),
             "free_text_escapes": st.column_config.NumberColumn("Escapes", help="Free-text answers: knowledge gaps"),
             "rating": "Rating",
-            "duration_minutes": st.column_config.NumberColumn("Minutes", format="%.0f"),
+            "duration": "Duration",
             "analysis_status": "Analysis",
             "psa_ticket_id": "PSA ticket",
         },
@@ -251,10 +311,10 @@ def show_detail(session_id: str, user) -> None:
     if detail.matched_flow:
         score = f" (match score {detail.match_score:.2f})" if detail.match_score is not None else ""
         flow = f"**{literal(detail.matched_flow)}**{score}"
-    duration = f"{detail.duration_minutes:.0f} min" if detail.duration_minutes is not None else "still open"
+    took = duration(detail.duration_minutes, empty="still open")
     st.markdown(
         f"Engineer **{literal(detail.engineer or '—')}** · started {when(detail.created_at)} · "
-        f"ended {when(detail.ended_at)} · {duration}  \n"
+        f"ended {when(detail.ended_at)} · {took}  \n"
         f"Matched flow: {flow} · PSA ticket {literal(detail.psa_ticket_id or '—')}  \n"
         f"Session id `{detail.id}`" + (f" · source id **{literal(detail.external_id)}**" if detail.external_id else "")
     )

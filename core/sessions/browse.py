@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -236,6 +237,65 @@ def _conditions(account_id: uuid.UUID, flt: SessionFilter) -> list[Any]:
     if flt.date_to:
         conds.append(AISession.created_at < _day_start(flt.date_to + timedelta(days=1)))
     return conds
+
+
+# The query parameters a link to the Sessions list may carry (Analytics drills down through them), each repeatable.
+LINK_PARAMS = ("domain", "status", "tier", "from", "to")
+
+
+@dataclass(frozen=True)
+class LinkedFilter:
+    """The filter a link asks for, and one message per value it names that the list cannot apply."""
+
+    filter: SessionFilter
+    ignored: tuple[str, ...] = ()
+
+
+def _link_day(values: Sequence[str], name: str, ignored: list[str]) -> date | None:
+    for value in values[:1]:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            ignored.append(f"'{value[:40]}' is not a date for '{name}' (write it as YYYY-MM-DD).")
+    return None
+
+
+def _link_choices(values: Sequence[str], allowed: tuple[str, ...], what: str, ignored: list[str]) -> tuple[str, ...]:
+    chosen = []
+    for value in values:
+        if value in allowed:
+            chosen.append(value)
+        else:
+            ignored.append(f"'{value[:40]}' is not a {what} ({', '.join(allowed)}).")
+    return tuple(dict.fromkeys(chosen))
+
+
+def filter_from_link(params: Mapping[str, Sequence[str]]) -> LinkedFilter:
+    """The filter of a link's query parameters (``domain``, ``status``, ``tier``, ``from``, ``to``; each may repeat,
+    dates are ``YYYY-MM-DD``). A value the list cannot apply is left out and named in ``ignored``, so a stale or
+    hand-edited link still opens the list with everything else it asked for."""
+    ignored: list[str] = []
+    domains = tuple(dict.fromkeys(d.strip()[:80] for d in params.get("domain", ()) if d.strip()))
+    flt = SessionFilter(
+        statuses=_link_choices(params.get("status", ()), SESSION_STATUSES, "session status", ignored),
+        tiers=_link_choices(params.get("tier", ()), CONFIDENCE_TIERS, "confidence tier", ignored),
+        domains=domains,
+        date_from=_link_day(params.get("from", ()), "from", ignored),
+        date_to=_link_day(params.get("to", ()), "to", ignored),
+    )
+    return LinkedFilter(flt, tuple(ignored))
+
+
+def link_params(flt: SessionFilter) -> dict[str, list[str]]:
+    """The query parameters of a link that opens the list with ``flt``'s domains, statuses, tiers and dates
+    (search text and analysis status stay out of links); an empty list for a parameter the filter leaves open."""
+    return {
+        "domain": list(flt.domains),
+        "status": list(flt.statuses),
+        "tier": list(flt.tiers),
+        "from": [flt.date_from.isoformat()] if flt.date_from else [],
+        "to": [flt.date_to.isoformat()] if flt.date_to else [],
+    }
 
 
 def _minutes(start: datetime | None, end: datetime | None) -> float | None:
