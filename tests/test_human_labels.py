@@ -180,7 +180,7 @@ def admin_id(demo_url) -> str:
 @pytest.mark.parametrize(
     "page",
     [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="labelled by another change"))
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="still shows raw names (issue 12)"))
         if p in LABELLED_ELSEWHERE
         else p
         for p in PAGES

@@ -247,7 +247,7 @@ def same_resolution(
 # --- centroid -----------------------------------------------------------------------------------------------
 
 
-def _unit(vector: np.ndarray) -> np.ndarray:
+def unit(vector: np.ndarray) -> np.ndarray:
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 0 else vector
 
@@ -258,15 +258,15 @@ def centroid(old_vector: np.ndarray | None, old_count: int, new_vector: np.ndarr
     ``old_vector`` stands for ``old_count`` sessions. A missing (or zero) old vector, a count below one or another
     dimension leaves just the new vector; a zero new vector leaves the old one. Returns float32, unit length.
     """
-    new = _unit(np.asarray(new_vector, dtype=np.float64))
+    new = unit(np.asarray(new_vector, dtype=np.float64))
     if old_vector is None or old_count < 1:
         return new.astype(np.float32)
-    old = _unit(np.asarray(old_vector, dtype=np.float64))
+    old = unit(np.asarray(old_vector, dtype=np.float64))
     if old.shape != new.shape or not old.any():
         return new.astype(np.float32)
     if not new.any():
         return old.astype(np.float32)
-    return _unit(old * old_count + new).astype(np.float32)
+    return unit(old * old_count + new).astype(np.float32)
 
 
 # --- paths --------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import numpy as np
 from sqlalchemy import case, func, null, select, text
 from sqlalchemy.orm import Session
 
-from core.flywheel.clusters import SessionPath, centroid, merge_path, same_resolution
+from core.flywheel.clusters import SessionPath, centroid, merge_path, same_resolution, unit
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
 from core.similarity.embedders import from_bytes, to_bytes
@@ -343,7 +343,7 @@ def _same_branch(rows: list[_Enhancement], branch: Branch, same: Callable[[str, 
     under = [row for row in under if not codes_conflict(row.key[len(prefix) :], branch.label)]
     if branch.vector is not None:
         scored = [
-            (float(np.dot(_unit(branch.vector), _unit(from_bytes(row.embedding)))), row.id)
+            (float(np.dot(unit(branch.vector), unit(from_bytes(row.embedding)))), row.id)
             for row in under
             if row.embedding is not None and row.embedder == branch.embedder
         ]
@@ -363,11 +363,6 @@ class _Enhancement:
     key: str | None
     embedding: bytes | None
     embedder: str | None
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else vector
 
 
 def _open_enhancements(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -> list[_Enhancement]:

@@ -129,11 +129,6 @@ def statement_gate(embedder: Any) -> float:
     return STATEMENT_GATE * embedder.threshold
 
 
-def _unit(vector: Any) -> Any:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 0 else vector
-
-
 def _step_texts(steps: list[StepFact]) -> list[str]:
     return [s.text for s in steps if s.step_type in ("question", "action") and s.text]
 
