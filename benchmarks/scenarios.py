@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from benchmarks import scenario_data
 from core.models import Account, AISession, FlowProposal, Team, Tree, User
 from core.similarity.embedders import LocalEmbedder
-from core.trees import iter_nodes, node_text, normalize_label, question_tree
+from core.trees import LABEL_WORDINGS_KEY, WORDINGS_KEY, iter_nodes, node_text, normalize_label, question_tree
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACCOUNT_SLUG = "scenario-msp"
@@ -226,16 +226,19 @@ def leaked_kinds(texts: list[str], data: ModuleType = scenario_data) -> dict[str
     return {kind: n for kind, n in leaks.items() if n}
 
 
-def _tree_edges(tree: dict[str, Any]) -> set[tuple[str, str]]:
-    """(question, option label) pairs of real branches: the placeholder for an unexplored option is not one."""
+def _tree_edges(tree: dict[str, Any], wordings: bool = True) -> set[tuple[str, str]]:
+    """(question, option label) pairs of real branches: the placeholder for an unexplored option is not one. With
+    ``wordings``, every wording the tree recorded for a question or an option counts too."""
     edges = set()
     for node, _parent, _depth in iter_nodes(tree):
         if node.get("type") != "question":
             continue
+        questions = [node_text(node), *(node.get(WORDINGS_KEY) or [] if wordings else [])]
         for child in node.get("children") or []:
             if child.get("type") == "solution" and "not explored" in node_text(child).casefold():
                 continue
-            edges.add((normalize_label(node_text(node)), normalize_label(child.get("label"))))
+            labels = [child.get("label"), *(child.get(LABEL_WORDINGS_KEY) or [] if wordings else [])]
+            edges.update((normalize_label(q), normalize_label(a)) for q in questions for a in labels)
     return edges
 
 
@@ -286,17 +289,18 @@ def measure(
         tp += same_problem and together
         fp += (not same_problem) and together
         fn += same_problem and not together
-    recalls, meaning_recalls = [], []
+    recalls, text_recalls, meaning_recalls = [], [], []
     for proposal in proposals:
         tree = (proposal.proposed_flow_data or {}).get("tree_structure")
         if proposal.proposal_type != "new_flow" or not tree:
             continue
-        edges = _tree_edges(tree)
+        edges, text_edges = _tree_edges(tree), _tree_edges(tree, wordings=False)
         for sid in proposal.supporting_session_ids or []:
             wanted = _session_edges(record_of.get(uuid.UUID(str(sid)), {"steps": []}))
             if wanted:
                 recalls.append(len(wanted & edges) / len(wanted))
-                meaning_recalls.append(sum(_covered(edge, edges) for edge in wanted) / len(wanted))
+                text_recalls.append(len(wanted & text_edges) / len(wanted))
+                meaning_recalls.append(sum(_covered(edge, text_edges) for edge in wanted) / len(wanted))
     branches: dict[str, set[uuid.UUID]] = defaultdict(set)
     branches_of: dict[uuid.UUID, set[str]] = defaultdict(set)
     for sid, label in label_of.items():
@@ -320,8 +324,12 @@ def measure(
         "session_outcomes": dict(sorted(outcomes.items())),
         "dedup_precision": round(tp / (tp + fp), 3) if tp + fp else None,
         "dedup_recall": round(tp / (tp + fn), 3) if tp + fn else None,
+        # A merged session's (question, answer) steps found in its proposal's tree, word for word, in a node's text
+        # or among the wordings the tree recorded for it.
         "merged_path_recall": round(sum(recalls) / len(recalls), 3) if recalls else None,
-        # The same, with a step counted when the tree asks it in other words (see _alike).
+        # The same against the nodes' own texts only (what a reader of the tree sees first).
+        "merged_path_recall_node_text": round(sum(text_recalls) / len(text_recalls), 3) if text_recalls else None,
+        # Node texts only, with a step counted when the tree asks it in other words (see _alike).
         "merged_path_recall_paraphrase_aware": (
             round(sum(meaning_recalls) / len(meaning_recalls), 3) if meaning_recalls else None
         ),

@@ -22,8 +22,27 @@ MAX_ID_LENGTH = 120
 QUESTION_CHILDREN = (2, 5)
 # Optional on any node: how many supporting sessions of a proposal took the branch to it (a whole number >= 0).
 SUPPORT_KEY = "support"
+# Optional on any node: the other words supporting sessions used for the node's own text ("Can other programs use
+# the microphone?" beside "Does the microphone work outside Teams?") and for the option leading to it ("Laptop
+# microphone array" beside "Built-in laptop mic"). A reviewer sees them; the flywheel matches the next session on
+# them too.
+WORDINGS_KEY = "wordings"
+LABEL_WORDINGS_KEY = "label_wordings"
+MAX_WORDINGS = 8
 # Every key a node may hold; anything else (a model's stray field, a megabyte of notes) is refused, not stored.
-NODE_KEYS = frozenset({"id", "type", "label", "children", SUPPORT_KEY, "script_template_id", *NODE_TYPES})
+NODE_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "label",
+        "children",
+        SUPPORT_KEY,
+        WORDINGS_KEY,
+        LABEL_WORDINGS_KEY,
+        "script_template_id",
+        *NODE_TYPES,
+    }
+)
 
 
 class InvalidTree(ValueError):
@@ -109,6 +128,10 @@ def validate_tree(tree: Any) -> list[str]:
         support = node.get(SUPPORT_KEY)
         if support is not None and (isinstance(support, bool) or not isinstance(support, int) or support < 0):
             errors.append(f"{where}: {SUPPORT_KEY} (sessions that took this branch) must be a whole number ≥ 0")
+        for key, longest in ((WORDINGS_KEY, MAX_TEXT_LENGTH), (LABEL_WORDINGS_KEY, MAX_LABEL_LENGTH)):
+            error = _wordings_error(node.get(key), longest)
+            if error:
+                errors.append(f"{where}: {key} {error}")
         template_id = node.get("script_template_id")
         if template_id not in (None, "") and (not isinstance(template_id, str) or len(template_id) > MAX_ID_LENGTH):
             errors.append(f"{where}: script_template_id must be a string of at most {MAX_ID_LENGTH} characters")
@@ -125,6 +148,17 @@ def validate_tree(tree: Any) -> list[str]:
     if count > MAX_NODES:
         errors.append(f"tree: has {count} nodes, more than the {MAX_NODES} allowed")
     return errors
+
+
+def _wordings_error(wordings: Any, longest: int) -> str | None:
+    """Why ``wordings`` (absent, or a list of other wordings) breaks the rules, or None."""
+    if wordings is None:
+        return None
+    if not isinstance(wordings, list) or len(wordings) > MAX_WORDINGS:
+        return f"must be a list of at most {MAX_WORDINGS} texts"
+    if any(not isinstance(w, str) or not w.strip() or len(w) > longest for w in wordings):
+        return f"must hold non-empty texts of at most {longest} characters"
+    return None
 
 
 def _check_id(
@@ -333,6 +367,8 @@ class GraphNode:
     full_text: str
     depth: int
     support: int | None = None  # sessions that took the branch to this node, when the tree counts them
+    wordings: tuple[str, ...] = ()  # other words sessions used for the node's text
+    label_wordings: tuple[str, ...] = ()  # ... and for the option leading to it
 
 
 @dataclass(frozen=True)
@@ -363,13 +399,28 @@ def to_graph(tree: dict[str, Any], short: int = 48) -> tuple[list[GraphNode], li
         text = node_text(node)
         support = node.get(SUPPORT_KEY)
         support = support if isinstance(support, int) and not isinstance(support, bool) else None
-        nodes.append(GraphNode(str(node.get("id")), str(node.get("type")), _shorten(text, short), text, depth, support))
+        nodes.append(
+            GraphNode(
+                str(node.get("id")),
+                str(node.get("type")),
+                _shorten(text, short),
+                text,
+                depth,
+                support,
+                _strings(node.get(WORDINGS_KEY)),
+                _strings(node.get(LABEL_WORDINGS_KEY)),
+            )
+        )
         if parent is not None:
             label = str(node.get("label", ""))
             if support is not None:
                 label = f"{label} ×{support}"
             edges.append(GraphEdge(str(parent.get("id")), str(node.get("id")), label))
     return nodes, edges
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _shorten(text: str, limit: int) -> str:

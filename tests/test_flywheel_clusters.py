@@ -116,6 +116,18 @@ def support(tree: dict) -> dict[str, int | None]:
     return result
 
 
+def wordings(tree: dict) -> dict[str, tuple[list[str] | None, list[str] | None]]:
+    """Node id -> (other wordings of its text, other wordings of the option leading to it), where it has any."""
+    result = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node.get("wordings") or node.get("label_wordings"):
+            result[node["id"]] = (node.get("wordings"), node.get("label_wordings"))
+        stack.extend(node.get("children") or [])
+    return result
+
+
 def test_the_base_tree_is_what_the_builders_make() -> None:
     def question(text: str, answer: str, options: list[str]) -> StepFact:
         return StepFact(0, "question", text, options, answer, False, None, None, None)
@@ -138,6 +150,7 @@ def test_an_explored_option_replaces_its_placeholder() -> None:
     assert (result.merged, result.reason) == (True, f"Explored option 'Error 720' of '{WHICH_ERROR}'.")
     expected = copy.deepcopy(BASE)
     expected["support"] = 2
+    expected["wordings"] = ["is VPN client connected"]  # the session's own words for the root question
     no = expected["children"][0]
     no["support"] = 2
     no["children"][0]["support"] = 1
@@ -168,9 +181,15 @@ def test_a_known_path_only_counts_and_near_identical_wording_matches() -> None:
     assert support(result.tree) == {"q1": 2, "q2": 2, "a1": 2, "s1": 2, "s2": None, "s3": None, "s4": None}
     again = merge_path(result.tree, FIRST)
     assert support(again.tree) == {"q1": 3, "q2": 3, "a1": 3, "s1": 3, "s2": None, "s3": None, "s4": None}
+    # Words that differ from the tree's are kept beside it; case and punctuation alone ("error 809") are not.
+    assert wordings(again.tree) == {
+        "q1": (["Is VPN client connected?"], None),
+        "a1": (["Switch user to the SSL VPN profile"], None),
+    }
     stripped = copy.deepcopy(again.tree)
     for node in [stripped, *stripped["children"], *stripped["children"][0]["children"]]:
         node.pop("support", None)
+        node.pop("wordings", None)
     stripped["children"][0]["children"][0]["children"][0].pop("support")
     assert stripped == BASE
 

@@ -425,12 +425,12 @@ def test_unknown_node_keys_are_refused_and_named():
     tree = question("q1", "Is it locked?", [sol("a", "Yes"), stray])
     assert validate_tree(tree) == [
         "node 's': unknown key 'k0', 'k1', 'k2', 'k3', 'k4' … (a node holds only action, children, id, label, "
-        "question, script_template_id, solution, support, type)"
+        "label_wordings, question, script_template_id, solution, support, type, wordings)"
     ]
     one = question("q1", "Is it locked?", [sol("a", "Yes"), dict(sol("s", "No"), notes="n" * 5000)])
     assert validate_tree(one) == [
-        "node 's': unknown key 'notes' (a node holds only action, children, id, label, question, "
-        "script_template_id, solution, support, type)"
+        "node 's': unknown key 'notes' (a node holds only action, children, id, label, label_wordings, question, "
+        "script_template_id, solution, support, type, wordings)"
     ]
 
 

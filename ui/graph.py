@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_agraph import Config, Edge, Node, agraph
 
 from core.insights.edges import EdgeOutcome, FlowOutcomes
-from core.trees import NODE_COLOURS, to_graph
+from core.trees import NODE_COLOURS, GraphNode, to_graph
 
 ADDED_COLOUR = "#2CA02C"
 UNCHANGED_COLOUR = "#CFD4DA"
@@ -48,6 +48,16 @@ def _support_note(support: int | None) -> str:
     if support is None:
         return ""
     return f" — taken by {support} supporting session{'' if support == 1 else 's'}"
+
+
+def _wordings_note(node: GraphNode) -> str:
+    """The other words supporting sessions used for the node and for the option leading to it."""
+    parts = []
+    if node.wordings:
+        parts.append("also worded: " + " · ".join(f"“{w}”" for w in node.wordings))
+    if node.label_wordings:
+        parts.append("option also answered: " + " · ".join(f"“{w}”" for w in node.label_wordings))
+    return "".join(f"\n{part}" for part in parts)
 
 
 def _exit_note(outcomes: FlowOutcomes | None, node_id: str) -> str:
@@ -97,7 +107,10 @@ def draw_tree(
             Node(
                 id=node.id,
                 label=node.title,
-                title=node.full_text + _support_note(node.support) + _exit_note(outcomes, node.id),
+                title=node.full_text
+                + _support_note(node.support)
+                + _exit_note(outcomes, node.id)
+                + _wordings_note(node),
                 shape=TYPE_SHAPES.get(node.kind, "dot"),
                 color={"background": colour, "border": colour},
                 font={"color": "#1b1b1b" if dark_text else "#ffffff", "size": 14},
@@ -150,4 +163,7 @@ def draw_tree(
             f"**{node.kind.capitalize()} `{node.id}`{status}**{_support_note(node.support)}{_exit_note(outcomes, node.id)}"
         )
         st.write(node.full_text or "—")
+        if node.wordings or node.label_wordings:
+            note = _wordings_note(node).strip().replace("\n", "  \n")
+            st.caption(note[:1].upper() + note[1:])
     return shown

@@ -16,6 +16,7 @@ never the same resolution however close their wording.
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,13 +27,18 @@ import numpy as np
 
 from core.flywheel.builders import UNEXPLORED, IdMaker, Item, build_chain, path_items, solution_text
 from core.flywheel.facts import SessionFacts
+from core.similarity.clustering import identifiers
 from core.similarity.embedders import LocalEmbedder
 from core.similarity.terms import terms
 from core.similarity.tfidf import TfidfEmbedder
 from core.trees import (
+    LABEL_WORDINGS_KEY,
+    MAX_LABEL_LENGTH,
     MAX_TEXT_LENGTH,
+    MAX_WORDINGS,
     QUESTION_CHILDREN,
     SUPPORT_KEY,
+    WORDINGS_KEY,
     is_procedural,
     iter_nodes,
     node_text,
@@ -54,6 +60,8 @@ ALTERNATIVE = "Also resolved by: "
 
 _APOSTROPHE_S = re.compile(r"['’]s\b")
 _NOT = re.compile(r"n['’]t\b")
+# "cannot", "can't" and "won't" keep their verb when the negation is split off.
+_NOT_WHOLE = ((re.compile(r"\bcannot\b|\bcan['’]t\b"), "can not"), (re.compile(r"\bwon['’]t\b"), "will not"))
 # "re-install", "wi-fi" and "e-mail" are one word however they are written.
 _JOINED = re.compile(r"\b(re|wi|e)-(?=[a-z])")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -107,7 +115,10 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=65536)
 def tokens(text: str | None) -> frozenset[str]:
     """The content words of ``text``: lower case, stop words out, one suffix stemmed, "re-install" as one word."""
-    lowered = _JOINED.sub(r"\1", _NOT.sub(" not", _APOSTROPHE_S.sub("", (text or "").lower())))
+    lowered = (text or "").lower()
+    for pattern, whole in _NOT_WHOLE:
+        lowered = pattern.sub(whole, lowered)
+    lowered = _JOINED.sub(r"\1", _NOT.sub(" not", _APOSTROPHE_S.sub("", lowered)))
     return frozenset(_stem(word) for word in _WORD.findall(lowered) if word not in _STOP)
 
 
@@ -135,6 +146,9 @@ _TFIDF = TfidfEmbedder()
 # same answer on the way) is most of the evidence, and the guards (negation, names) stay. Two questions that share
 # no weighted term score 0.
 MEANING_THRESHOLD = 0.2
+# The same cosine between two option labels of one question: "Laptop microphone array" / "Built-in laptop mic".
+# Options of one question are alternatives, so the highest (untied, conflict-free) score is taken, not any above.
+OPTION_MEANING_THRESHOLD = 0.3
 _YES = frozenset(["yes", "yep", "yeah", "y", "true", "correct", "confirmed"])
 _NO = frozenset(["no", "nope", "n", "false", "none", "not"])
 
@@ -172,10 +186,25 @@ def names_conflict(a: str, b: str) -> bool:
     return not named_a & frozenset(terms(b)) and not named_b & frozenset(terms(a))
 
 
+# Share of the other content words two texts must have in common for a negation on one side only to make them
+# opposites: "Is the VPN not connected?" / "Is the VPN connected?" share all; "a file it cannot sync" inside one
+# of two differently worded questions says nothing about the other.
+NEGATED_OVERLAP = 0.5
+
+
+def negated_alone(a: str | None, b: str | None) -> bool:
+    """Whether one text is the other negated: a negation on one side only, the rest largely the same words."""
+    ta, tb = tokens(a), tokens(b)
+    if not (ta ^ tb) & _NEGATIONS:
+        return False
+    return _jaccard(ta - _NEGATIONS, tb - _NEGATIONS) >= NEGATED_OVERLAP
+
+
 def same_step(a: str | None, b: str | None) -> bool:
     """Whether two questions or actions at the same place of a tree are one step: one wording, or one meaning
-    (TF-IDF cosine at :data:`MEANING_THRESHOLD`) when neither is negated alone and their names do not conflict."""
-    if (tokens(a) ^ tokens(b)) & _NEGATIONS:
+    (TF-IDF cosine at :data:`MEANING_THRESHOLD`) when neither is the other negated and their names do not
+    conflict."""
+    if negated_alone(a, b):
         return False  # "Is the VPN client not connected?" asks the opposite
     if same_wording(a, b):
         return True
@@ -185,7 +214,7 @@ def same_step(a: str | None, b: str | None) -> bool:
 
 
 def polarity(text: str | None) -> str | None:
-    """"yes" or "no" when an answer starts with one ("Yes, the level bar moves", "No microphone listed")."""
+    """ "yes" or "no" when an answer starts with one ("Yes, the level bar moves", "No microphone listed")."""
     words = _WORD.findall((text or "").lower())
     if not words:
         return None
@@ -306,25 +335,152 @@ def _solutions(node: dict[str, Any]) -> list[str]:
     return [main, *rest]
 
 
-def _option(children: list[dict[str, Any]], answer: str) -> dict[str, Any] | None:
-    """The child whose label is ``answer``: the same normalised text first, else the closest wording, else the one
-    option of the same yes/no polarity ("Yes, the level bar moves" takes "Yes"). Options are not matched by
-    meaning: "Error 691" and "Other error" share a word and are two branches."""
-    best, best_score = None, WORDING_THRESHOLD
-    for child in children:
-        score = wording_similarity(child.get("label"), answer)
+def _labels(child: dict[str, Any]) -> list[str]:
+    """An option's label and the other wordings sessions used for it that match on their own: a bare "Yes" a
+    session answered to its own question ("Is it the new Teams?") stays recorded on "New" but matches nothing."""
+    label = child.get("label") or ""
+    sign = polarity(label)
+    return [label, *(w for w in child.get(LABEL_WORDINGS_KEY) or [] if polarity(w) in (None, sign) and tokens(w))]
+
+
+def _texts(node: dict[str, Any]) -> list[str]:
+    """A node's own text and the other wordings sessions used for it."""
+    return [node_text(node), *(node.get(WORDINGS_KEY) or [])]
+
+
+def _options_conflict(a: str, b: str) -> bool:
+    """Two option labels that cannot be one answer: one negated alone, opposite yes/no, other codes or names."""
+    if negated_alone(a, b):
+        return True
+    signs = polarity(a), polarity(b)
+    if None not in signs and signs[0] != signs[1]:
+        return True
+    codes_a, codes_b = identifiers(terms(a)), identifiers(terms(b))
+    if codes_a != codes_b:
+        return True  # "Error 691" / "Other error", "Error 809" / "Error 691"
+    return names_conflict(a, b)
+
+
+def _best(scores: list[tuple[float, dict[str, Any]]], floor: float) -> dict[str, Any] | None:
+    """The child with the highest score at or above ``floor``, when no other child ties it."""
+    ranked = sorted(((score, i) for i, (score, _child) in enumerate(scores) if score >= floor), reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return None
+    return scores[ranked[0][1]][1]
+
+
+def _option(
+    children: list[dict[str, Any]], answer: str, asked: str | None = None, then: str | None = None
+) -> dict[str, Any] | None:
+    """The child the answer ``answer`` (to the question ``asked``, in the session's words) leads to, or None.
+
+    In order: the same normalised label or wording (recorded wordings included); else the closest wording
+    (:data:`WORDING_THRESHOLD`); else the one option that means the same (TF-IDF cosine at
+    :data:`OPTION_MEANING_THRESHOLD`, highest without a tie, never across a negation, yes/no, code or name
+    conflict: "Laptop microphone array" takes "Built-in laptop mic", "Error 691" never takes "Other error"); else
+    the one option of the same yes/no polarity ("Yes, the level bar moves" takes "Yes"); else, when the session
+    answered yes or no to a question the tree asks with named options ("Is it the new Teams?" / "Classic or new
+    Teams?"), yes takes the option that restates the session's question and no, of two options, the other one,
+    of more, the one whose next step is ``then``, the session's next step (or its resolution).
+    """
+    scores = [(max(wording_similarity(label, answer) for label in _labels(child)), child) for child in children]
+    for score, child in scores:
         if score == 1.0:
             return child
-        if score >= best_score:
-            best, best_score = child, score
-    if best is not None:
-        return best
+    found = _best(scores, WORDING_THRESHOLD)
+    if found is not None:
+        return found
+    meaning = [
+        (
+            max(
+                (meaning_similarity(label, answer) for label in _labels(c) if not _options_conflict(label, answer)),
+                default=0.0,
+            ),
+            c,
+        )
+        for c in children
+    ]
+    found = _best(meaning, OPTION_MEANING_THRESHOLD)
+    if found is not None:
+        return found
     sign = polarity(answer)
-    if sign is not None:
-        same_sign = [child for child in children if polarity(child.get("label")) == sign]
-        if len(same_sign) == 1:
-            return same_sign[0]
-    return None
+    if sign is None:
+        return None
+    same_sign = [child for child in children if polarity(child.get("label")) == sign]
+    if len(same_sign) == 1:
+        return same_sign[0]
+    named = [child for child in children if polarity(child.get("label")) is None]
+    if not asked or same_sign or not named:
+        return None
+    # The option's own label only: its wordings repeat the topic ("Classic Teams") more than the choice.
+    restated = _best([(meaning_similarity(c.get("label") or "", asked), c) for c in named], OPTION_MEANING_THRESHOLD)
+    if restated is None:
+        return None
+    if sign == "yes":
+        return restated
+    others = [child for child in named if child is not restated]
+    if len(others) == 1:
+        return others[0]
+    if then is None:
+        return None
+    # Of several other options, the one whose next step is most like the session's next step; of equals, the one
+    # more sessions took, then the first.
+    ranked = [
+        (meaning_similarity(node_text(c), then), int(c.get(SUPPORT_KEY) or 0), -i, c)
+        for i, c in enumerate(others)
+        if not is_placeholder(c)
+    ]
+    ranked = [entry for entry in ranked if entry[0] >= MEANING_THRESHOLD]
+    return max(ranked, key=lambda entry: entry[:3])[3] if ranked else None
+
+
+# Offered options two differently worded questions must share, at least, to be read as one question.
+SHARED_CHOICES = 2
+
+
+def same_choices(node: dict[str, Any], item: Item) -> bool:
+    """Whether a question of the tree and a session's question offer the same named options, whatever their
+    wording: at least :data:`SHARED_CHOICES`, and two of three of the shorter list, each matching a different
+    option ("What is the reason shown?" with "Path too long", "File locked", "Invalid characters in the name" and
+    "What does OneDrive say about the file?" with "Path too long", "Locked", "Name not allowed"). Yes and no
+    say nothing: every closed question offers them."""
+    if node.get("type") != "question" or item.kind != "question":
+        return False
+    children = [child for child in node.get("children") or [] if polarity(child.get("label")) is None]
+    offered = [option for option in item.options if polarity(option) is None]
+    if min(len(children), len(offered)) < SHARED_CHOICES:
+        return False
+    matched = {id(child) for option in offered if (child := _option(children, option)) is not None}
+    return len(matched) >= max(SHARED_CHOICES, math.ceil(2 * min(len(children), len(offered)) / 3))
+
+
+def _same_step(node: dict[str, Any], item: Item) -> bool:
+    """Whether the session's step ``item`` is the tree's ``node``: same kind, and one of the node's wordings is the
+    same step (:func:`same_step`) or, for a question, the same choices are offered (:func:`same_choices`)."""
+    if node.get("type") != item.kind:
+        return False
+    return any(same_step(text, item.text) for text in _texts(node)) or same_choices(node, item)
+
+
+def _then(items: tuple[Item, ...], index: int, resolution: str) -> str:
+    """What the session did after step ``index``: its next step's text, or its resolution."""
+    return items[index + 1].text if index + 1 < len(items) else resolution
+
+
+def _bare(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _remember(node: dict[str, Any], key: str, wording: str, known: list[str]) -> None:
+    """Record ``wording`` among the node's other wordings under ``key`` unless it is one of ``known`` already."""
+    wording = " ".join(wording.split())
+    if not wording or any(_bare(wording) == _bare(k) for k in known):
+        return  # the same words in another case or punctuation teach nothing
+    wordings = node.setdefault(key, [])
+    if len(wordings) < MAX_WORDINGS and len(wording) <= (
+        MAX_LABEL_LENGTH if key == LABEL_WORDINGS_KEY else MAX_TEXT_LENGTH
+    ):
+        wordings.append(wording)
 
 
 def _describe(kind: str) -> str:
@@ -376,6 +532,8 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
     while True:
         if parent is not None and is_placeholder(node):
             branch = build_chain(list(items[index:]), path.resolution, ids, node["label"])
+            if node.get(LABEL_WORDINGS_KEY):
+                branch[LABEL_WORDINGS_KEY] = node[LABEL_WORDINGS_KEY]
             replace(node, branch)
             added.extend(_new_nodes(branch))
             reason = f"Explored option '{node['label']}' of '{node_text(parent)}'."
@@ -393,7 +551,7 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
                 reason = f"Added another resolution to solution '{node['id']}'."
             break
         item = items[index]
-        if node.get("type") != item.kind or not same_step(node_text(node), item.text):
+        if not _same_step(node, item):
             return PathMerge(
                 tree,
                 False,
@@ -401,13 +559,16 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
                 f"{_describe(node.get('type', ''))} '{node_text(node)}'.",
             )
         passed.append(node)
+        _remember(node, WORDINGS_KEY, item.text, _texts(node))
         children = node.get("children") or []
         if node["type"] == "action":
             if not children:
                 return PathMerge(tree, False, f"Action '{node['id']}' ends the proposal; the session went on.")
             node, parent, index = children[0], node, index + 1
             continue
-        child = _option(children, item.answer)
+        child = _option(children, item.answer, item.text, _then(items, index, path.resolution))
+        if child is not None:
+            _remember(child, LABEL_WORDINGS_KEY, item.answer, _labels(child))
         if child is None:
             if len(children) >= QUESTION_CHILDREN[1]:
                 return PathMerge(
@@ -434,11 +595,14 @@ def covers(tree: dict[str, Any], path: SessionPath) -> bool:
     if not isinstance(tree, dict) or is_procedural(tree):
         return False
     node = tree
-    for item in path.items:
-        if node.get("type") != item.kind or not same_step(node_text(node), item.text):
+    for index, item in enumerate(path.items):
+        if not _same_step(node, item):
             return False
         children = node.get("children") or []
-        child = children[0] if node["type"] == "action" and children else _option(children, item.answer)
+        then = _then(path.items, index, path.resolution)
+        child = (
+            children[0] if node["type"] == "action" and children else _option(children, item.answer, item.text, then)
+        )
         if child is None:
             return False
         node = child

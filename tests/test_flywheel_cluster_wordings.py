@@ -1,0 +1,208 @@
+"""A merged session worded its questions and answers its own way: the tree finds the same step and the same option
+under other words, keeps those words beside its own, and still refuses what means something else (pure functions,
+hand-built trees and paths, exact expected results)."""
+
+from __future__ import annotations
+
+from core.flywheel.builders import IdMaker, build_chain
+from core.flywheel.clusters import merge_path, negated_alone, same_choices, same_step
+from core.trees import MAX_WORDINGS, to_graph, validate_tree
+from tests.test_flywheel_clusters import ask, do, path, support, wordings
+
+MIC_WORKS = "Does the microphone work outside Teams, e.g. in Sound settings > Input?"
+WHICH_MIC = "In Teams Settings > Devices, which microphone is selected?"
+FIRST = path(
+    ask(MIC_WORKS, "Yes", "No"),
+    ask(WHICH_MIC, "Built-in laptop mic", "The headset", "Nothing listed"),
+    do("Select the headset as the microphone in Teams Settings > Devices and make a test call"),
+    resolution="Teams was using the laptop's built-in mic; selected the headset.",
+)
+
+
+def first_tree() -> dict:
+    return build_chain(list(FIRST.items), FIRST.resolution, IdMaker(), None)
+
+
+def labels(node: dict) -> list[str]:
+    return [child["label"] for child in node["children"]]
+
+
+def test_an_answer_in_other_words_takes_the_option_that_means_it_and_is_kept_beside_it() -> None:
+    second = path(
+        ask("Is the mic picked up in other apps (Windows sound input test)?", "Yes, the level bar moves", "No"),
+        ask("Which mic does Teams have under Settings > Devices > Microphone?", "Laptop microphone array", "None"),
+        do("Change the Teams microphone to the headset, then make a test call"),
+        resolution="Switched Teams' microphone to the Jabra in device settings.",
+    )
+    result = merge_path(first_tree(), second)
+    assert (result.merged, result.reason) == (True, "Added another resolution to solution 's1'.")
+    tree = result.tree
+    assert labels(tree) == ["Yes", "No"]
+    assert labels(tree["children"][0]) == ["Built-in laptop mic", "The headset", "Nothing listed"]
+    assert support(tree) == {"q1": 2, "q2": 2, "a1": 2, "s1": 2, "s2": None, "s3": None, "s4": None}
+    assert wordings(tree) == {
+        "q1": (["Is the mic picked up in other apps (Windows sound input test)?"], None),
+        "q2": (["Which mic does Teams have under Settings > Devices > Microphone?"], ["Yes, the level bar moves"]),
+        "a1": (["Change the Teams microphone to the headset, then make a test call"], ["Laptop microphone array"]),
+    }
+    assert validate_tree(tree) == []
+
+
+def test_a_recorded_wording_lets_a_third_session_match_what_the_first_wording_alone_would_not() -> None:
+    third = path(
+        ask("Does the microphone work in other applications?", "No"),
+        do("Update the headset firmware"),
+        resolution="Headset firmware updated.",
+    )
+    fourth = path(
+        ask("Can other programs use the microphone in other applications?", "Yes"),
+        ask(WHICH_MIC, "Built-in laptop mic"),
+        do("Select the headset as the microphone in Teams Settings > Devices and make a test call"),
+        resolution="Selected the headset.",
+    )
+    assert not same_step(MIC_WORKS, fourth.items[0].text)
+    tree = merge_path(first_tree(), third).tree
+    result = merge_path(tree, fourth)
+    assert (result.merged, result.reason) == (True, "Followed a known path.")
+    assert result.tree["wordings"] == [
+        "Does the microphone work in other applications?",
+        "Can other programs use the microphone in other applications?",
+    ]
+
+
+def test_options_that_name_other_codes_or_say_the_opposite_are_never_one_answer() -> None:
+    tree = build_chain(
+        [
+            ask("What error does the VPN client show?", "Error 691", "Other error"),
+            do("Reset the user's password"),
+        ],
+        "Password reset.",
+        IdMaker(),
+        None,
+    )
+    other = path(
+        ask("What error does the VPN client show?", "Other error"),
+        do("Collect the client log"),
+        resolution="Log sent to the vendor.",
+    )
+    assert labels(merge_path(tree, other).tree) == ["Error 691", "Other error"]
+    connected = build_chain([ask("Is the tunnel up?", "Connected", "Disconnected")], "Fine.", IdMaker(), None)
+    refused = merge_path(connected, path(ask("Is the tunnel up?", "Not connected"), resolution="Restarted."))
+    assert labels(refused.tree) == ["Connected", "Disconnected", "Not connected"]
+
+
+def test_a_yes_to_the_sessions_own_question_takes_the_option_it_restates() -> None:
+    tree = build_chain(
+        [ask("Is this classic Teams or the new Teams?", "Classic", "New"), do("Delete the classic Teams cache folder")],
+        "Cache cleared.",
+        IdMaker(),
+        None,
+    )
+    new = path(
+        ask("Is the client the new Teams (ms-teams.exe)?", "Yes", "No"),
+        do("Reset the new Teams app from Installed apps > Advanced options"),
+        resolution="Reset the new Teams app.",
+    )
+    result = merge_path(tree, new)
+    assert (result.merged, result.reason) == (
+        True,
+        "Explored option 'New' of 'Is this classic Teams or the new Teams?'.",
+    )
+    assert wordings(result.tree) == {
+        "q1": (["Is the client the new Teams (ms-teams.exe)?"], None),
+        "a2": (None, ["Yes"]),
+    }
+    # The bare "Yes" is recorded on "New" but never matches on its own: a later "yes" to "Is it classic Teams?"
+    # takes "Classic".
+    classic = path(
+        ask("Is it classic Teams?", "Yes", "No"),
+        do("Delete the classic Teams cache folder"),
+        resolution="Cache cleared.",
+    )
+    again = merge_path(result.tree, classic)
+    assert (again.merged, again.reason) == (True, "Followed a known path.")
+    assert support(again.tree)["a1"] == 2
+
+
+def test_a_no_among_several_options_takes_the_one_whose_next_step_the_session_took() -> None:
+    tree = build_chain(
+        [ask("What state is the Windows Audio service in?", "Running", "Stopped", "Stuck")],
+        "Not the service.",
+        IdMaker(),
+        None,
+    )
+    tree = merge_path(
+        tree,
+        path(
+            ask("What state is the Windows Audio service in?", "Stopped"),
+            do("Restart the Windows Audio service"),
+            resolution="Restarted.",
+        ),
+    ).tree
+    tree = merge_path(
+        tree,
+        path(
+            ask("What state is the Windows Audio service in?", "Stuck"),
+            do("Kill the audiodg process and reboot"),
+            resolution="Rebooted.",
+        ),
+    ).tree
+    no = path(
+        ask("Is the Windows Audio service running?", "No", "Yes"),
+        do("Restart the Windows Audio service from services.msc"),
+        resolution="Restarted the service.",
+    )
+    result = merge_path(tree, no)
+    assert (result.merged, result.reason) == (True, "Followed a known path.")
+    assert support(result.tree)["a1"] == 2
+    assert labels(result.tree) == ["Running", "Stopped", "Stuck"]
+
+
+def test_a_question_worded_otherwise_with_the_same_named_options_is_the_same_question() -> None:
+    reason_shown = ask("What is the reason shown?", "Invalid characters in the name", "Path too long", "File locked")
+    tree = build_chain([reason_shown, do("Rename the file")], "Renamed.", IdMaker(), None)
+    other_words = ask("What does OneDrive say about the file?", "Path too long", "Name not allowed", "Locked")
+    assert not same_step(reason_shown.text, other_words.text)
+    assert same_choices(tree, other_words)
+    result = merge_path(tree, path(other_words, do("Move the folder up"), resolution="Moved the folder."))
+    assert (result.merged, result.reason) == (True, "Explored option 'Path too long' of 'What is the reason shown?'.")
+    # Yes and no say nothing, and one shared option is not enough.
+    assert not same_choices(tree, ask("Did the user rename it?", "Yes", "No"))
+    assert not same_choices(tree, ask("Which folder holds it?", "Path too long", "Documents", "Desktop"))
+
+
+def test_a_negation_inside_a_differently_worded_question_does_not_make_it_the_opposite() -> None:
+    assert negated_alone("Is the VPN not connected?", "Is the VPN connected?")
+    assert not same_step("Is the VPN not connected?", "Is the VPN connected?")
+    assert not negated_alone(
+        "Does the OneDrive activity center list a file it cannot sync?",
+        "Is there a sync error in the OneDrive activity centre?",
+    )
+    assert same_step(
+        "Does the OneDrive activity center list a file it cannot sync?",
+        "Does the activity center show a file that can't sync?",
+    )
+
+
+def test_wordings_are_validated_and_shown_on_the_graph() -> None:
+    tree = merge_path(
+        first_tree(),
+        path(
+            ask("Is the mic picked up in other apps (Windows sound input test)?", "Yes"),
+            ask(WHICH_MIC, "Laptop microphone array"),
+            do("Select the headset as the microphone in Teams Settings > Devices and make a test call"),
+            resolution="Selected the headset.",
+        ),
+    ).tree
+    nodes, _edges = to_graph(tree)
+    shown = {node.id: (node.wordings, node.label_wordings) for node in nodes if node.wordings or node.label_wordings}
+    assert shown == {
+        "q1": (("Is the mic picked up in other apps (Windows sound input test)?",), ()),
+        "a1": ((), ("Laptop microphone array",)),
+    }
+    tree["wordings"] = ["x"] * (MAX_WORDINGS + 1)
+    tree["children"][0]["label_wordings"] = ["", "y" * 201]
+    assert validate_tree(tree) == [
+        f"node 'q1': wordings must be a list of at most {MAX_WORDINGS} texts",
+        "node 'q2': label_wordings must hold non-empty texts of at most 200 characters",
+    ]
