@@ -6,7 +6,9 @@ Helpdesk text is full of tokens that ordinary word splitting breaks: error codes
 trailing ``+``/``#``), so those stay whole; sentence punctuation around a word is not part of it.
 
 Whoever needs another rule builds on these functions (the local embedder adds a plural stem and character
-n-grams to :func:`content_words`; clustering keeps content words of three or more characters).
+n-grams to :func:`content_words`; clustering keeps content words of three or more characters; the flywheel's step
+and answer matching starts from :func:`normalise` and :data:`STOP_WORDS`, keeps the words that decide an answer
+and drops outcome words).
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from core.similarity.clustering import identifiers
 from core.similarity.embedders import LocalEmbedder
 from core.similarity.terms import terms
 from core.similarity.tfidf import TfidfEmbedder
+from core.text import STOP_WORDS, normalise
 from core.trees import (
     LABEL_WORDINGS_KEY,
     MAX_LABEL_LENGTH,
@@ -84,14 +85,15 @@ _SUFFIXES = (
 )
 _IRREGULAR = {"rebuilt": "rebuild", "built": "build", "reran": "rerun", "ran": "run", "licence": "license"}
 _NEGATIONS = frozenset(["not", "no", "never", "without"])
-# Words that carry no meaning in a helpdesk answer or question. Negations and on/off are deliberately absent.
-_STOP_WORDS = """a an the and or but if of to in at by for with from as into onto via is are was were be been being am it its
-    this that these those i we you he she they them their our your his her my me us do does did done has have had
-    can could would should will shall may might just so then there here what which who whom how why when where
-    any some all also again still very please user users customer engineer fixed fix fixes fixing
-    resolved resolve resolves resolving solved solve worked works work working helped help issue issues problem
-    problems finally eventually successfully now fail fails failed failing"""
-_STOP = frozenset(_STOP_WORDS.split())
+# The one stop-word list (core.text), adjusted for answers and steps: the words that decide what an answer means
+# stay (negations, on/off, up/down, yes/no, "new", "error", "client": "Turned it off" is not "Turned it on"), and
+# the words every resolution says go ("fixed", "resolved", "worked", "engineer").
+_DECIDING = """about after before client doesn't down error get gets getting got isn't it's keep keeps more new no
+    not off on only out over since than too under up wasn't while won't yes"""
+_OUTCOME = """am engineer eventually fail failed failing fails finally fix fixed fixes fixing help helped her his
+    issues may might onto problems resolve resolved resolves resolving shall solve solved successfully via where
+    whom work worked working works"""
+_STOP = (STOP_WORDS - frozenset(_DECIDING.split())) | frozenset(_OUTCOME.split())
 
 
 # --- wording and meaning ------------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=65536)
 def tokens(text: str | None) -> frozenset[str]:
     """The content words of ``text``: lower case, stop words out, one suffix stemmed, "re-install" as one word."""
-    lowered = (text or "").lower()
+    lowered = normalise(text)
     for pattern, whole in _NOT_WHOLE:
         lowered = pattern.sub(whole, lowered)
     lowered = _JOINED.sub(r"\1", _NOT.sub(" not", _APOSTROPHE_S.sub("", lowered)))
