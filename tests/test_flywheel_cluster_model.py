@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import timedelta
 
@@ -102,7 +103,12 @@ def test_a_cluster_is_written_once_from_all_its_sessions(engine, fake_anthropic)
     assert "jane@contoso.com" not in json.dumps(request.json)
     outlook, printer = proposals(engine)
     assert (outlook.generator, outlook.model_calls, outlook.model_generated_support) == (MODEL, 1, 3)
-    assert outlook.proposed_flow_data["tree_structure"] == GOOD_FLOW["tree_structure"]
+    # The model's tree, walked by the three sessions it read: each node counts the sessions that took it (the "No"
+    # branch the model added, none), and the sessions' own wording of the question is kept beside the model's.
+    walked = copy.deepcopy(GOOD_FLOW["tree_structure"])
+    walked |= {"support": 3, "wordings": ["Does search find recent mail?"]}
+    walked["children"][0]["support"], walked["children"][1]["support"] = 3, 0
+    assert outlook.proposed_flow_data["tree_structure"] == walked
     assert outlook.title == GOOD_FLOW["title"] and outlook.model_generated_at == NOW
     assert (printer.generator, printer.model_calls, printer.model_generated_at) == ("offline rules", 0, None)
     assert llm_calls(engine) == 1
@@ -113,6 +119,8 @@ def test_a_cluster_is_written_once_from_all_its_sessions(engine, fake_anthropic)
     assert len(fake_anthropic.messages) == 1
     outlook, printer = proposals(engine)
     assert (outlook.supporting_session_count, outlook.model_calls) == (4, 1)
+    tree = outlook.proposed_flow_data["tree_structure"]
+    assert (tree["support"], tree["children"][0]["support"], tree["children"][1]["support"]) == (4, 4, 0)
 
     # A day on, the lone printer proposal is worth its call too: two problems, two calls.
     fake_anthropic.tool_use({**GOOD_FLOW, "title": "Printer jams"}, name="submit_new_flow")

@@ -26,14 +26,14 @@ from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.db import session_scope
-from core.flywheel.clusters import merge_path, session_path
+from core.flywheel.clusters import is_placeholder, merge_path, session_path
 from core.flywheel.divergence import walk_session
 from core.flywheel.facts import SessionFacts, load_facts_many
 from core.flywheel.generators import BudgetExhausted, EnhancementTarget, Generated, GenerationError, Generator
 from core.flywheel.plan import Providers
 from core.llm.client import EngineLedger, Ledger
 from core.models import AISession, FlowProposal, Tree, utcnow
-from core.trees import diff_trees
+from core.trees import SUPPORT_KEY, diff_trees, is_procedural, iter_nodes, validate_tree
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,25 @@ def read_cluster(db: Session, proposal: FlowProposal) -> ClusterCall | str:
     )
 
 
+def _walk_sessions(db: Session, tree: dict, session_ids: list | None) -> dict:
+    """The model's tree with every supporting session's path merged in, the sessions it read and those that came
+    later: each node counts the sessions that took it (0 for a branch the model wrote that no session took), keeps
+    the sessions' other wordings, and gains a path the model left out where it fits."""
+    if is_procedural(tree) or validate_tree(tree):
+        return tree
+    tree = copy.deepcopy(tree)
+    for node, _parent, _depth in iter_nodes(tree):
+        if not is_placeholder(node):
+            node[SUPPORT_KEY] = 0
+    ids = [uuid.UUID(str(i)) for i in session_ids or []]
+    rows = db.scalars(select(AISession).where(AISession.id.in_(ids))).all() if ids else []
+    facts_of = load_facts_many(db, list(rows))
+    for session_id in ids:  # in the order they joined the proposal
+        if session_id in facts_of:
+            tree = merge_path(tree, session_path(facts_of[session_id])).tree
+    return tree
+
+
 def _store(db: Session, call: ClusterCall, answer: Generated, generator: str, now: datetime) -> bool:
     """Put the model's tree on the proposal, if it is still pending; True when stored."""
     proposal = db.get(FlowProposal, call.proposal_id, with_for_update=True, populate_existing=True)
@@ -127,13 +146,7 @@ def _store(db: Session, call: ClusterCall, answer: Generated, generator: str, no
         return False
     data = answer.flow_data
     if proposal.proposal_type == "new_flow":
-        tree = data["tree_structure"]
-        later = [i for i in proposal.supporting_session_ids or [] if i not in set(call.used)]
-        if later:
-            rows = db.scalars(select(AISession).where(AISession.id.in_([uuid.UUID(i) for i in later]))).all()
-            for facts in load_facts_many(db, list(rows)).values():
-                tree = merge_path(tree, session_path(facts)).tree
-        data = {**data, "tree_structure": tree}
+        data = {**data, "tree_structure": _walk_sessions(db, data["tree_structure"], proposal.supporting_session_ids)}
     else:
         flow = db.get(Tree, proposal.target_flow_id)
         proposal.proposed_diff = diff_trees(flow.tree_structure, data["tree_structure"])
