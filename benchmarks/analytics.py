@@ -19,7 +19,6 @@ MTTR trend; the coverage counts. It runs on the same engine (same connection set
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import statistics
@@ -27,6 +26,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
@@ -345,16 +345,15 @@ def measure(url: str, account_id: uuid.UUID, now: datetime) -> dict[str, object]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = scratch.argument_parser(__doc__)
     parser.add_argument("--sessions", type=int, default=1_000_000)
-    scratch.add_arguments(parser)
     parser.add_argument("--database", help="measure an existing benchmark database instead of generating one")
     parser.add_argument("--no-rollups", action="store_true", help="measure the raw queries without rollups")
     args = parser.parse_args(argv)
-    name = args.database or f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
-    url = f"{args.server}/{name}"
-    results: dict[str, object] = {"database": name}
-    try:
+    existing = (args.database, f"{args.server}/{args.database}")
+    database = nullcontext(existing) if args.database else scratch.database(args, "flowpilot_bench")
+    with database as (name, url):
+        results: dict[str, object] = {"database": name}
         if args.database:
             engine = make_engine(url)
             upgrade(engine)
@@ -363,7 +362,6 @@ def main(argv: list[str] | None = None) -> int:
                 newest = conn.execute(text("SELECT MAX(created_at) FROM ai_sessions")).scalar_one()
             now = newest.replace(microsecond=0) + timedelta(seconds=1)
         else:
-            scratch.create_database(args.server, name)
             now = datetime.now(UTC).replace(microsecond=0)
             engine = make_engine(url)
             upgrade(engine)
@@ -379,9 +377,6 @@ def main(argv: list[str] | None = None) -> int:
             results.update(build_rollups(url, account_id, now))
         results.update(measure(url, account_id, now))
         print(json.dumps(results, indent=2))
-    finally:
-        if not args.keep and not args.database:
-            scratch.drop_database(args.server, name)
     return 0
 
 

@@ -10,7 +10,6 @@ the load left there.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -108,14 +107,11 @@ def measure(url: str, account_id: uuid.UUID, flow_id: uuid.UUID, now: datetime) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = scratch.argument_parser(__doc__)
     parser.add_argument("--sessions", type=int, default=1_000_000)
-    scratch.add_arguments(parser)
     args = parser.parse_args(argv)
-    name = f"flowpilot_bench_{uuid.uuid4().hex[:8]}"
-    results: dict[str, Any] = {"database": name}
-    try:
-        url = scratch.create_database(args.server, name)
+    with scratch.database(args, "flowpilot_bench") as (name, url):
+        results: dict[str, Any] = {"database": name}
         now = datetime.now(UTC).replace(microsecond=0)
         engine = make_engine(url)
         upgrade(engine)
@@ -126,9 +122,6 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         results.update(measure(url, account_id, flow_id, now))
         print(json.dumps(results, indent=2))
-    finally:
-        if not args.keep:
-            scratch.drop_database(args.server, name)
     return 0
 
 

@@ -13,7 +13,6 @@ indexes alone. Goal: first page <= 0.15 s at 200,000 proposals.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -104,42 +103,30 @@ def first_page(engine: Engine, account_id: uuid.UUID, sort: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = scratch.argument_parser(__doc__)
     parser.add_argument("--proposals", type=int, default=200_000)
-    scratch.add_arguments(parser)
     args = parser.parse_args(argv)
 
-    name = f"flowpilot_bench_review_{uuid.uuid4().hex[:8]}"
-    engine = make_engine(scratch.create_database(args.server, name))
-    try:
-        upgrade(engine)
-        started = time.perf_counter()
-        account_id = _load(engine, args.proposals)
-        print(f"loaded {args.proposals} proposals in {time.perf_counter() - started:.1f} s")
-        results = {}
-        for sort in proposals.SORTS:
+    with scratch.database(args, "flowpilot_bench_review") as (_name, url):
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            started = time.perf_counter()
+            account_id = _load(engine, args.proposals)
+            print(f"loaded {args.proposals} proposals in {time.perf_counter() - started:.1f} s")
+            results = {}
+            for sort in proposals.SORTS:
+                engine.dispose()
+                cold = first_page(engine, account_id, sort)
+                warm = statistics.median(first_page(engine, account_id, sort) for _ in range(5))
+                results[sort] = {"cold_s": round(cold, 4), "warm_s": round(warm, 4)}
+            print(json.dumps({"proposals": args.proposals, "first_page": results}, indent=2))
+            for sort, timings in results.items():
+                for run in ("cold", "warm"):
+                    label = f"review queue first page, {args.proposals:,} proposals, sort {sort}, {run}"
+                    figure(label, timings[f"{run}_s"], "s", GOAL_S)
+        finally:
             engine.dispose()
-            cold = first_page(engine, account_id, sort)
-            warm = statistics.median(first_page(engine, account_id, sort) for _ in range(5))
-            results[sort] = {"cold_s": round(cold, 4), "warm_s": round(warm, 4)}
-        print(json.dumps({"proposals": args.proposals, "first_page": results}, indent=2))
-        for sort, timings in results.items():
-            figure(
-                f"review queue first page, {args.proposals:,} proposals, sort {sort}, cold",
-                timings["cold_s"],
-                "s",
-                GOAL_S,
-            )
-            figure(
-                f"review queue first page, {args.proposals:,} proposals, sort {sort}, warm",
-                timings["warm_s"],
-                "s",
-                GOAL_S,
-            )
-    finally:
-        engine.dispose()
-        if not args.keep:
-            scratch.drop_database(args.server, name)
     return 0
 
 

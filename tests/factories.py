@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from core.models import Account, AISession, AISessionStep, Team, Tree, User
@@ -200,11 +199,3 @@ def make_session(
         db.add(AISessionStep(session_id=session.id, account_id=account.id, step_number=number, **step))
     db.flush()
     return session
-
-
-def insert_account_row(conn: Connection, account_id: str) -> None:
-    """Account 'a' written in plain SQL, for tests that step the schema back to an older revision than the models."""
-    conn.execute(
-        text("INSERT INTO accounts (id, name, slug, created_at) VALUES (:id, 'A', 'a', CURRENT_TIMESTAMP)"),
-        {"id": account_id},
-    )

@@ -6,32 +6,18 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from core.db import alembic_config, upgrade
-from tests.factories import insert_account_row
+from core.db import upgrade
+from tests.migration_helpers import back_at_head, insert_account_row, insert_proposal
 
 REVISION = "0006_drop_branch_addition"
-ACCOUNT = "00000000-0000-0000-0000-00000000000a"
-
-
-def _insert_proposal(conn, proposal_id: str, proposal_type: str) -> None:
-    conn.execute(
-        text(
-            "INSERT INTO flow_proposals (id, account_id, proposal_type, status, title, description, "
-            "proposed_flow_data, confidence_score, supporting_session_count, supporting_session_ids, generator, "
-            "created_at, updated_at) VALUES (:id, :account, :type, 'pending', 't', '', '{}', 0.5, 1, '[]', 'x', "
-            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
-        ),
-        {"id": proposal_id, "account": ACCOUNT, "type": proposal_type},
-    )
 
 
 def test_upgrade_refuses_branch_addition_rows_then_narrows_the_constraint(engine):
-    cfg = alembic_config(engine)
-    command.downgrade(cfg, f"{REVISION}-1")
-    try:
+    with back_at_head(engine) as cfg:
+        command.downgrade(cfg, f"{REVISION}-1")
         with engine.begin() as conn:
-            insert_account_row(conn, ACCOUNT)
-            _insert_proposal(conn, "00000000-0000-0000-0000-0000000000b1", "branch_addition")
+            insert_account_row(conn)
+            insert_proposal(conn, "00000000-0000-0000-0000-0000000000b1", "branch_addition")
 
         with pytest.raises(RuntimeError, match=r"1 flow proposal\(s\) still have proposal_type 'branch_addition'"):
             upgrade(engine)
@@ -41,13 +27,11 @@ def test_upgrade_refuses_branch_addition_rows_then_narrows_the_constraint(engine
 
         with engine.begin() as conn:
             conn.execute(text("UPDATE flow_proposals SET proposal_type = 'enhancement'"))
-    finally:
-        upgrade(engine)
 
     with engine.connect() as conn:
-        _insert_proposal(conn, "00000000-0000-0000-0000-0000000000b2", "new_flow")
+        insert_proposal(conn, "00000000-0000-0000-0000-0000000000b2", "new_flow")
         with pytest.raises(IntegrityError):
-            _insert_proposal(conn, "00000000-0000-0000-0000-0000000000b3", "branch_addition")
+            insert_proposal(conn, "00000000-0000-0000-0000-0000000000b3", "branch_addition")
         conn.rollback()
     # The rebuilt table kept the other rules of flow_proposals.
     with engine.connect() as conn, pytest.raises(IntegrityError):

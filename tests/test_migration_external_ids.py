@@ -6,11 +6,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from core.db import alembic_config, upgrade
-from tests.factories import insert_account_row
+from tests.migration_helpers import ACCOUNT, back_at_head, insert_account_row
 
 REVISION = "0007_external_ids"
-ACCOUNT = "00000000-0000-0000-0000-00000000000a"
 SESSION = "00000000-0000-0000-0000-0000000000c1"
 
 
@@ -30,11 +28,10 @@ def _count(conn, table: str) -> int:
 
 
 def test_upgrade_keeps_every_row_and_admits_only_the_unknown_tier(engine):
-    cfg = alembic_config(engine)
-    command.downgrade(cfg, f"{REVISION}-1")
-    try:
+    with back_at_head(engine) as cfg:
+        command.downgrade(cfg, f"{REVISION}-1")
         with engine.begin() as conn:
-            insert_account_row(conn, ACCOUNT)
+            insert_account_row(conn)
             _insert_session(conn, SESSION, "guided")
             conn.execute(
                 text(
@@ -46,8 +43,6 @@ def test_upgrade_keeps_every_row_and_admits_only_the_unknown_tier(engine):
             )
             with pytest.raises(IntegrityError), conn.begin_nested():
                 _insert_session(conn, "00000000-0000-0000-0000-0000000000c2", "unknown")
-    finally:
-        upgrade(engine)
 
     with engine.begin() as conn:
         # The session and the step that references it are both still there.
@@ -70,13 +65,10 @@ def test_upgrade_keeps_every_row_and_admits_only_the_unknown_tier(engine):
 
 def test_downgrade_refuses_while_a_session_has_the_unknown_tier(engine):
     with engine.begin() as conn:
-        insert_account_row(conn, ACCOUNT)
+        insert_account_row(conn)
         _insert_session(conn, SESSION, "unknown")
-    cfg = alembic_config(engine)
-    try:
+    with back_at_head(engine) as cfg:
         with pytest.raises(RuntimeError, match=r"1 session\(s\) have confidence_tier 'unknown'"):
             command.downgrade(cfg, f"{REVISION}-1")
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT confidence_tier FROM ai_sessions")) == "unknown"
-    finally:
-        upgrade(engine)

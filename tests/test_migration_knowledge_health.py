@@ -6,22 +6,17 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from core.db import alembic_config, upgrade
-from tests.test_migration_drop_branch_addition import ACCOUNT, _insert_proposal
+from tests.migration_helpers import back_at_head, insert_account_row, insert_proposal
 
 REVISION = "0009_knowledge_health"
 
 
 def test_review_proposals_are_admitted_and_hold_the_downgrade_back(engine):
     with engine.begin() as conn:
-        conn.execute(
-            text("INSERT INTO accounts (id, name, slug, created_at) VALUES (:id, 'A', 'a', CURRENT_TIMESTAMP)"),
-            {"id": ACCOUNT},
-        )
-        _insert_proposal(conn, "00000000-0000-0000-0000-0000000000c1", "review")
+        insert_account_row(conn)
+        insert_proposal(conn, "00000000-0000-0000-0000-0000000000c1", "review")
     assert "ix_ai_session_steps_flow_path" in {ix["name"] for ix in inspect(engine).get_indexes("ai_session_steps")}
-    cfg = alembic_config(engine)
-    try:
+    with back_at_head(engine) as cfg:
         with pytest.raises(RuntimeError, match=r"1 flow proposal\(s\) have proposal_type 'review'"):
             command.downgrade(cfg, f"{REVISION}-1")
         with engine.begin() as conn:
@@ -31,6 +26,4 @@ def test_review_proposals_are_admitted_and_hold_the_downgrade_back(engine):
             ix["name"] for ix in inspect(engine).get_indexes("ai_session_steps")
         }
         with engine.connect() as conn, pytest.raises(IntegrityError):
-            _insert_proposal(conn, "00000000-0000-0000-0000-0000000000c2", "review")
-    finally:
-        upgrade(engine)
+            insert_proposal(conn, "00000000-0000-0000-0000-0000000000c2", "review")

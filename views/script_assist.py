@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -30,6 +31,7 @@ NEW_TEMPLATE = "new"
 EXAMPLE_BODY = "$Computer = {{ computer }}\n\nGet-Service -ComputerName $Computer -Name Spooler\n"
 EXAMPLE_SCHEMA = [{"key": "computer", "label": "Computer", "type": "hostname", "help": "", "required": True}]
 EDIT_FIELDS = ("name", "description", "category", "keywords", "domain", "body", "schema", "active")
+T = TypeVar("T")
 
 user = current_user()
 st.title("Script Assist")
@@ -130,6 +132,14 @@ def _context(ctx: Any) -> None:
         table_with_csv(frame, key="scripts_steps", file_name="session_steps.csv", label="Download steps (CSV)")
 
 
+def _by_text_id(getter: Callable[..., T], not_found: type[LookupError], text_id: str) -> T:
+    """``getter(user, id)`` for an id kept as text (the link, session state): a malformed id is ``not_found`` too."""
+    key = parse_uuid(text_id)
+    if key is None:
+        raise not_found(text_id)
+    return call(getter, user, key)
+
+
 def _history(ctx: Any) -> None:
     if not ctx.generations:
         return
@@ -145,10 +155,7 @@ def _history(ctx: Any) -> None:
 
 def _generated(generation_id: str, template_name: str) -> None:
     try:
-        key = parse_uuid(generation_id)
-        if key is None:
-            raise svc.GenerationNotFound(generation_id)
-        generation = call(svc.get_generation, user, key)
+        generation = _by_text_id(svc.get_generation, svc.GenerationNotFound, generation_id)
     except svc.GenerationNotFound:
         st.session_state.pop("scripts_generation_id", None)
         return
@@ -187,10 +194,7 @@ def _assist() -> None:
     labels = {str(s.id): f"{when(s.created_at)} · {(s.problem_summary or 'no summary')[:70]}" for s in sessions}
     if wanted and wanted not in options:
         try:
-            wanted_id = parse_uuid(wanted)
-            if wanted_id is None:
-                raise svc.ScriptSessionNotFound(wanted)
-            linked = call(svc.get_session, user, wanted_id)
+            linked = _by_text_id(svc.get_session, svc.ScriptSessionNotFound, wanted)
         except svc.ScriptSessionNotFound:
             st.error("The session in the link was not found in your account.")
         else:

@@ -11,8 +11,7 @@ Revision ID: 0006_drop_branch_addition
 Revises: 0005_sql_functions
 """
 
-import sqlalchemy as sa
-from alembic import op
+from migrations.helpers import refuse_while_rows, replace_check_constraint
 
 revision = "0006_drop_branch_addition"
 down_revision = "0005_sql_functions"
@@ -28,25 +27,17 @@ class BranchAdditionRowsRemain(RuntimeError):
     """Rows of the dropped type exist; they must be resolved before the constraint can narrow."""
 
 
-def _replace_rule(rule: str) -> None:
-    with op.batch_alter_table("flow_proposals") as batch:
-        batch.drop_constraint(op.f(CONSTRAINT), type_="check")
-        batch.create_check_constraint(op.f(CONSTRAINT), rule)
-
-
 def upgrade() -> None:
-    remaining = op.get_bind().scalar(
-        sa.text("SELECT count(*) FROM flow_proposals WHERE proposal_type = 'branch_addition'")
+    refuse_while_rows(
+        "SELECT count(*) FROM flow_proposals WHERE proposal_type = 'branch_addition'",
+        BranchAdditionRowsRemain,
+        "flow proposal(s) still have proposal_type 'branch_addition', which this revision removes. "
+        "Change them to 'enhancement' (the type the flywheel uses for an added branch) or delete them, e.g. "
+        "UPDATE flow_proposals SET proposal_type = 'enhancement' WHERE proposal_type = 'branch_addition'; "
+        "then run the upgrade again.",
     )
-    if remaining:
-        raise BranchAdditionRowsRemain(
-            f"{remaining} flow proposal(s) still have proposal_type 'branch_addition', which this revision removes. "
-            "Change them to 'enhancement' (the type the flywheel uses for an added branch) or delete them, e.g. "
-            "UPDATE flow_proposals SET proposal_type = 'enhancement' WHERE proposal_type = 'branch_addition'; "
-            "then run the upgrade again."
-        )
-    _replace_rule(NEW_RULE)
+    replace_check_constraint("flow_proposals", CONSTRAINT, NEW_RULE)
 
 
 def downgrade() -> None:
-    _replace_rule(OLD_RULE)
+    replace_check_constraint("flow_proposals", CONSTRAINT, OLD_RULE)

@@ -20,6 +20,8 @@ Revises: 0006_drop_branch_addition
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import refuse_while_rows
+
 revision = "0007_external_ids"
 down_revision = "0006_drop_branch_addition"
 branch_labels = None
@@ -66,13 +68,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    remaining = op.get_bind().scalar(sa.text("SELECT count(*) FROM ai_sessions WHERE confidence_tier = 'unknown'"))
-    if remaining:
-        raise UnknownTierRowsRemain(
-            f"{remaining} session(s) have confidence_tier 'unknown', which the older schema does not allow. "
-            "Set their tier (e.g. UPDATE ai_sessions SET confidence_tier = 'discovery' WHERE confidence_tier = "
-            "'unknown') or delete them, then run the downgrade again."
-        )
+    refuse_while_rows(
+        "SELECT count(*) FROM ai_sessions WHERE confidence_tier = 'unknown'",
+        UnknownTierRowsRemain,
+        "session(s) have confidence_tier 'unknown', which the older schema does not allow. "
+        "Set their tier (e.g. UPDATE ai_sessions SET confidence_tier = 'discovery' WHERE confidence_tier = "
+        "'unknown') or delete them, then run the downgrade again.",
+    )
     _replace_rule(NEW_RULE, OLD_RULE)
     op.drop_index(op.f("ix_ai_sessions_external_id_account_id"), table_name="ai_sessions")
     op.drop_column("ai_sessions", "ingest_digest")

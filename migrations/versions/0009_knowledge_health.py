@@ -19,6 +19,8 @@ Revises: 0008_decided_diff
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import refuse_while_rows, replace_check_constraint
+
 revision = "0009_knowledge_health"
 down_revision = "0008_decided_diff"
 branch_labels = None
@@ -33,30 +35,24 @@ class ReviewRowsRemain(RuntimeError):
     """Review proposals exist; they must be resolved before the constraint can narrow again."""
 
 
-def _replace_rule(rule: str) -> None:
-    with op.batch_alter_table("flow_proposals") as batch:
-        batch.drop_constraint(op.f(CONSTRAINT), type_="check")
-        batch.create_check_constraint(op.f(CONSTRAINT), rule)
-
-
 PATH_INDEX = "ix_ai_session_steps_flow_path"
 PATH_COLUMNS = ["session_id", "step_number", "flow_node_id", "was_free_text"]
 ON_A_NODE = sa.text("flow_node_id IS NOT NULL")
 
 
 def upgrade() -> None:
-    _replace_rule(NEW_RULE)
+    replace_check_constraint("flow_proposals", CONSTRAINT, NEW_RULE)
     op.create_index(
         PATH_INDEX, "ai_session_steps", PATH_COLUMNS, postgresql_where=ON_A_NODE, sqlite_where=ON_A_NODE
     )
 
 
 def downgrade() -> None:
-    remaining = op.get_bind().scalar(sa.text("SELECT count(*) FROM flow_proposals WHERE proposal_type = 'review'"))
-    if remaining:
-        raise ReviewRowsRemain(
-            f"{remaining} flow proposal(s) have proposal_type 'review', which this downgrade removes. Delete them "
-            "first (DELETE FROM flow_proposals WHERE proposal_type = 'review'), then run the downgrade again."
-        )
+    refuse_while_rows(
+        "SELECT count(*) FROM flow_proposals WHERE proposal_type = 'review'",
+        ReviewRowsRemain,
+        "flow proposal(s) have proposal_type 'review', which this downgrade removes. Delete them "
+        "first (DELETE FROM flow_proposals WHERE proposal_type = 'review'), then run the downgrade again.",
+    )
     op.drop_index(PATH_INDEX, table_name="ai_session_steps")
-    _replace_rule(OLD_RULE)
+    replace_check_constraint("flow_proposals", CONSTRAINT, OLD_RULE)
