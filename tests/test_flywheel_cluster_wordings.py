@@ -131,22 +131,12 @@ def test_a_no_among_several_options_takes_the_one_whose_next_step_the_session_to
         IdMaker(),
         None,
     )
-    tree = merge_path(
-        tree,
-        path(
-            ask("What state is the Windows Audio service in?", "Stopped"),
-            do("Restart the Windows Audio service"),
-            resolution="Restarted.",
-        ),
-    ).tree
-    tree = merge_path(
-        tree,
-        path(
-            ask("What state is the Windows Audio service in?", "Stuck"),
-            do("Kill the audiodg process and reboot"),
-            resolution="Rebooted.",
-        ),
-    ).tree
+    state = "What state is the Windows Audio service in?"
+    for answer, action, fix in (
+        ("Stopped", "Restart the Windows Audio service", "Restarted."),
+        ("Stuck", "Kill the audiodg process and reboot", "Rebooted."),
+    ):
+        tree = merge_path(tree, path(ask(state, answer), do(action), resolution=fix)).tree
     no = path(
         ask("Is the Windows Audio service running?", "No", "Yes"),
         do("Restart the Windows Audio service from services.msc"),
