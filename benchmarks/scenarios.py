@@ -34,7 +34,15 @@ from sqlalchemy.orm import Session
 from benchmarks import scenario_data
 from core.models import Account, AISession, FlowProposal, Team, Tree, User
 from core.similarity.embedders import LocalEmbedder
-from core.trees import LABEL_WORDINGS_KEY, WORDINGS_KEY, iter_nodes, node_text, normalize_label, question_tree
+from core.trees import (
+    LABEL_WORDINGS_KEY,
+    WORDINGS_KEY,
+    iter_nodes,
+    node_text,
+    normalize_label,
+    question_tree,
+    validate_tree,
+)
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACCOUNT_SLUG = "scenario-msp"
@@ -338,6 +346,10 @@ def measure(
         ),
         "enhancements_mixing_branches": sum(len(labels) > 1 for labels in branches_of.values()),
         "pii_leaked": leaked_kinds(texts, data),
+        # Proposals whose tree (new flow) or proposed flow (enhancement) the one validator refuses.
+        "invalid_trees": sum(
+            bool(validate_tree((p.proposed_flow_data or {}).get("tree_structure"))) for p in proposals
+        ),
     }
 
 
