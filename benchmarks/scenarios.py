@@ -47,7 +47,11 @@ from core.trees import (
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACCOUNT_SLUG = "scenario-msp"
 _NS = uuid.UUID("8b0f6a52-0c57-4d3e-9d1e-3f6f0a1b2c3d")
-SETS = {"original": "benchmarks.scenario_data", "heldout": "benchmarks.scenario_data_heldout"}
+SETS = {
+    "original": "benchmarks.scenario_data",
+    "heldout": "benchmarks.scenario_data_heldout",
+    "fresh": "benchmarks.scenario_data_fresh",
+}
 
 
 def load_set(name: str) -> ModuleType:

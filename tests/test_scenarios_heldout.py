@@ -1,27 +1,87 @@
-"""The held-out scenario set is well-formed, loads through the real ingest, and is measured branch by branch."""
+"""The held-out and fresh scenario sets are well-formed, load through the real ingest, and are measured branch by
+branch."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections import Counter
+from types import ModuleType
 
 import pytest
 from sqlalchemy.orm import Session
 
+from benchmarks import scenario_data_fresh as fresh
 from benchmarks import scenario_data_heldout as heldout
 from benchmarks import scenarios
 from core.models import FlowProposal
 from core.sessions.ingest import ingest_lines
 from core.trees import QUESTION_CHILDREN, find_node, normalize_label, validate_tree, walk
 
+SETS = {"heldout": heldout, "fresh": fresh}
+
+# What each set declares: its labels and session counts, how many problems share a domain, which two problems end
+# with the same generic fix (and the word their summaries must not give away), and its new branches per flow.
+EXPECTED: dict[str, dict] = {
+    "heldout": {
+        "labels": {
+            "new:teams-mic-not-heard": 6,
+            "new:teams-stuck-loading": 5,
+            "new:onedrive-sync-stuck": 6,
+            "new:onedrive-signin-8004de40": 5,
+            "new:outlook-search-no-results": 5,
+            "new:no-sound-output": 5,
+            "branch:Account keeps locking out|lk3|phone-mail-old-password": 5,
+            "branch:Wi-Fi connection problems|w3|drops-power-saving": 5,
+            "branch:Wi-Fi connection problems|w3|no-dhcp-lease": 3,
+            "branch:Scan to email not working|p1|smtp-auth-disabled": 5,
+            "gap:conditional-access-53000": 6,
+        },
+        "shared_domains": [2, 2],
+        "generic_fix": ("restarted the service", ["outlook-search-no-results", "no-sound-output"], "restart"),
+        "branches": {
+            "Account keeps locking out": [("phone-mail-old-password", 5)],
+            "Wi-Fi connection problems": [("drops-power-saving", 5), ("no-dhcp-lease", 3)],
+            "Scan to email not working": [("smtp-auth-disabled", 5)],
+        },
+        "sessions": 56,
+    },
+    "fresh": {
+        "labels": {
+            "new:bitlocker-recovery-every-boot": 6,
+            "new:intune-device-noncompliant": 6,
+            "new:excel-crash-addin": 5,
+            "new:mapped-drive-missing": 6,
+            "new:hello-pin-unavailable": 5,
+            "new:defender-quarantined-app": 6,
+            "branch:SharePoint site access denied|sp3|library-unique-permissions": 5,
+            "branch:Branch office has no network|bo3|rogue-dhcp-server": 5,
+            "branch:Branch office has no network|bo3|switch-down": 3,
+            "branch:Network printer shows offline|pr3|deep-sleep": 5,
+            "gap:shared-mailbox-sent-items": 6,
+        },
+        "shared_domains": [2],
+        "generic_fix": ("installed the pending updates", ["intune-device-noncompliant", "excel-crash-addin"], "update"),
+        "branches": {
+            "SharePoint site access denied": [("library-unique-permissions", 5)],
+            "Branch office has no network": [("rogue-dhcp-server", 5), ("switch-down", 3)],
+            "Network printer shows offline": [("deep-sleep", 5)],
+        },
+        "sessions": 58,
+    },
+}
+
+PROBLEMS = [(name, problem) for name, data in SETS.items() for problem in data.NEW_PROBLEMS]
+FLOWS = [(name, spec) for name, data in SETS.items() for spec in data.FLOWS]
+
 
 def _flow_ids(data) -> dict[str, uuid.UUID]:
     return {spec["name"]: uuid.uuid5(uuid.NAMESPACE_URL, spec["name"]) for spec in data.FLOWS}
 
 
-def test_heldout_is_chosen_by_name_and_the_original_stays_the_default():
+def test_sets_are_chosen_by_name_and_the_original_stays_the_default():
     assert scenarios.load_set("heldout") is heldout
+    assert scenarios.load_set("fresh") is fresh
     assert scenarios.load_set("original") is scenarios.scenario_data
     with pytest.raises(ValueError, match="unknown scenario set 'later'"):
         scenarios.load_set("later")
@@ -30,34 +90,25 @@ def test_heldout_is_chosen_by_name_and_the_original_stays_the_default():
     assert sum(labels.values()) == 4 * 5 + 3 * 5 + 6
 
 
-def test_heldout_sessions_are_labelled_as_declared():
-    labels = Counter(label for label, _ in scenarios.scenario_sessions(_flow_ids(heldout), heldout))
-    assert labels == {
-        "new:teams-mic-not-heard": 6,
-        "new:teams-stuck-loading": 5,
-        "new:onedrive-sync-stuck": 6,
-        "new:onedrive-signin-8004de40": 5,
-        "new:outlook-search-no-results": 5,
-        "new:no-sound-output": 5,
-        "branch:Account keeps locking out|lk3|phone-mail-old-password": 5,
-        "branch:Wi-Fi connection problems|w3|drops-power-saving": 5,
-        "branch:Wi-Fi connection problems|w3|no-dhcp-lease": 3,
-        "branch:Scan to email not working|p1|smtp-auth-disabled": 5,
-        "gap:conditional-access-53000": 6,
-    }
+@pytest.mark.parametrize("name", SETS)
+def test_sessions_are_labelled_as_declared(name):
+    data = SETS[name]
+    labels = Counter(label for label, _ in scenarios.scenario_sessions(_flow_ids(data), data))
+    assert labels == EXPECTED[name]["labels"]
 
 
-def test_new_problems_span_four_domains_with_two_same_domain_pairs():
-    problems = heldout.NEW_PROBLEMS
+@pytest.mark.parametrize("name", SETS)
+def test_new_problems_span_four_domains_with_same_domain_pairs(name):
+    problems = SETS[name].NEW_PROBLEMS
     assert len(problems) == 6
     assert len({p["key"] for p in problems}) == 6
     per_domain = Counter(p["domain"] for p in problems)
     assert len(per_domain) >= 4
-    assert sorted(n for n in per_domain.values() if n > 1) == [2, 2]
+    assert sorted(n for n in per_domain.values() if n > 1) == EXPECTED[name]["shared_domains"]
 
 
-@pytest.mark.parametrize("problem", heldout.NEW_PROBLEMS, ids=lambda p: p["key"])
-def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(problem):
+@pytest.mark.parametrize(("name", "problem"), PROBLEMS, ids=[f"{n}-{p['key']}" for n, p in PROBLEMS])
+def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(name, problem):
     n = len(problem["writeups"])
     assert 5 <= n <= 6
     assert len(problem["resolutions"]) == len(problem["path_of"]) == len(problem["route_of"]) == n
@@ -83,18 +134,20 @@ def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(proble
     assert len(set(first_questions)) == n
 
 
-def test_two_problems_end_with_the_same_generic_fix_in_their_own_words():
-    fixes = {p["key"]: " ".join(p["resolutions"]).casefold() for p in heldout.NEW_PROBLEMS}
-    restarted = [key for key, text in fixes.items() if "restarted the service" in text]
-    assert restarted == ["outlook-search-no-results", "no-sound-output"]
-    summaries = {p["key"]: " ".join(s for s, _ in p["writeups"]).casefold() for p in heldout.NEW_PROBLEMS}
+@pytest.mark.parametrize("name", SETS)
+def test_two_problems_end_with_the_same_generic_fix_in_their_own_words(name):
+    phrase, keys, hidden = EXPECTED[name]["generic_fix"]
+    problems = SETS[name].NEW_PROBLEMS
+    fixes = {p["key"]: " ".join(p["resolutions"]).casefold() for p in problems}
+    assert [key for key, text in fixes.items() if phrase in text] == keys
+    summaries = {p["key"]: " ".join(s for s, _ in p["writeups"]).casefold() for p in problems}
     # Reported as what the user sees, never as the fix.
-    assert "restart" not in summaries["outlook-search-no-results"]
-    assert "restart" not in summaries["no-sound-output"]
+    for key in keys:
+        assert hidden not in summaries[key], key
 
 
-@pytest.mark.parametrize("spec", heldout.FLOWS, ids=lambda s: s["name"])
-def test_every_flow_is_valid_and_its_sessions_reach_the_question_they_leave(spec):
+@pytest.mark.parametrize(("name", "spec"), FLOWS, ids=[f"{n}-{s['name']}" for n, s in FLOWS])
+def test_every_flow_is_valid_and_its_sessions_reach_the_question_they_leave(name, spec):
     tree = spec["tree"]
     assert validate_tree(tree) == []
     answers = [answer for _, answer, _ in spec["path_before"]]
@@ -117,47 +170,68 @@ def test_every_flow_is_valid_and_its_sessions_reach_the_question_they_leave(spec
         assert not existing & {normalize_label(t) for t in free_texts}
 
 
-def test_one_flow_has_a_second_branch_at_the_same_question():
+@pytest.mark.parametrize("name", SETS)
+def test_one_flow_has_a_second_branch_at_the_same_question(name):
     counts = {
-        spec["name"]: [(name, len(texts)) for name, texts, _ in scenarios.flow_branches(spec)] for spec in heldout.FLOWS
+        spec["name"]: [(branch, len(texts)) for branch, texts, _ in scenarios.flow_branches(spec)]
+        for spec in SETS[name].FLOWS
     }
-    assert counts == {
-        "Account keeps locking out": [("phone-mail-old-password", 5)],
-        "Wi-Fi connection problems": [("drops-power-saving", 5), ("no-dhcp-lease", 3)],
-        "Scan to email not working": [("smtp-auth-disabled", 5)],
-    }
+    assert counts == EXPECTED[name]["branches"]
 
 
-def test_unmatched_problem_and_planted_values_are_made_up_and_distinct():
-    assert len(heldout.UNMATCHED["summaries"]) == len(set(heldout.UNMATCHED["summaries"])) == 6
-    pii = scenarios.planted_pii(heldout)
+@pytest.mark.parametrize("name", SETS)
+def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
+    data = SETS[name]
+    assert len(data.UNMATCHED["summaries"]) == len(set(data.UNMATCHED["summaries"])) == 6
+    pii = scenarios.planted_pii(data)
     for kind, values in pii.items():
         assert values and len({v.casefold() for v in values}) == len(values), kind
     assert all(email.endswith(".example") for email in pii["email"])
-    assert all(email.endswith("@msp.example") for _, email in heldout.ENGINEERS)
+    assert all(email.endswith("@msp.example") for _, email in data.ENGINEERS)
     assert any(h == h.lower() for h in pii["host"]) and any(h == h.upper() for h in pii["host"])
 
 
-def test_every_heldout_session_is_accepted_by_ingest(db: Session):
-    account, flows = scenarios.setup_account(db, heldout)
-    labelled = scenarios.scenario_sessions({name: tree.id for name, tree in flows.items()}, heldout)
+def test_fresh_planted_values_are_its_own():
+    """No planted value of the fresh set is one of another set's, so a leak is traced to the set that planted it."""
+    fresh_values = {v.casefold() for values in scenarios.planted_pii(fresh).values() for v in values}
+    for other in (heldout, scenarios.scenario_data):
+        other_values = {v.casefold() for values in scenarios.planted_pii(other).values() for v in values}
+        assert not fresh_values & other_values
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_session_is_accepted_by_ingest(db: Session, name):
+    data = SETS[name]
+    account, flows = scenarios.setup_account(db, data)
+    labelled = scenarios.scenario_sessions({flow: tree.id for flow, tree in flows.items()}, data)
     report = ingest_lines(db, [json.dumps(record) for _, record in labelled])
     assert report.errors == []
-    assert report.imported == 56
+    assert report.imported == EXPECTED[name]["sessions"]
 
 
-def test_measure_counts_an_enhancement_that_holds_two_branches(db: Session):
-    account, flows = scenarios.setup_account(db, heldout)
-    labelled = scenarios.scenario_sessions({name: tree.id for name, tree in flows.items()}, heldout)
-    assert ingest_lines(db, [json.dumps(record) for _, record in labelled]).errors == []
+def _branch_ids(data: ModuleType, labelled) -> tuple[list[str], list[str], list[str]]:
+    """Session ids of the two branches of the flow with a second branch, and of another flow's branch."""
     ids: dict[str, list[str]] = {}
     for label, record in labelled:
         ids.setdefault(label, []).append(record["id"])
-    drops = ids["branch:Wi-Fi connection problems|w3|drops-power-saving"]
-    dhcp = ids["branch:Wi-Fi connection problems|w3|no-dhcp-lease"]
-    lockout = ids["branch:Account keeps locking out|lk3|phone-mail-old-password"]
-    # One Wi-Fi proposal swallowed a DHCP session; the other two DHCP sessions made their own; scans made none.
-    for held in (drops + dhcp[:1], dhcp[1:], lockout):
+    two = next(spec for spec in data.FLOWS if spec.get("extra_branches"))
+    one = next(spec for spec in data.FLOWS if not spec.get("extra_branches"))
+    first, second = (f"branch:{two['name']}|{two['leave_at']}|{b}" for b, _, _ in scenarios.flow_branches(two))
+    other = f"branch:{one['name']}|{one['leave_at']}|{scenarios.flow_branches(one)[0][0]}"
+    return ids[first], ids[second], ids[other]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_measure_counts_an_enhancement_that_holds_two_branches(db: Session, name):
+    data = SETS[name]
+    account, flows = scenarios.setup_account(db, data)
+    labelled = scenarios.scenario_sessions({flow: tree.id for flow, tree in flows.items()}, data)
+    assert ingest_lines(db, [json.dumps(record) for _, record in labelled]).errors == []
+    first, second, other = _branch_ids(data, labelled)
+    assert (len(first), len(second), len(other)) == (5, 3, 5)
+    # One proposal swallowed a session of the second branch; that branch's other two sessions made their own; the
+    # third flow's sessions made none.
+    for held in (first + second[:1], second[1:], other):
         db.add(
             FlowProposal(
                 account_id=account.id,
@@ -168,7 +242,7 @@ def test_measure_counts_an_enhancement_that_holds_two_branches(db: Session):
             )
         )
     db.flush()
-    figures = scenarios.measure(db, account.id, labelled, heldout)
+    figures = scenarios.measure(db, account.id, labelled, data)
     assert figures["enhancements_per_branch"] == round((1 + 2 + 1) / 3, 2)
     assert figures["enhancements_mixing_branches"] == 1
     assert figures["proposals_by_type"] == {"enhancement": 3}
