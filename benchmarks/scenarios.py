@@ -288,7 +288,9 @@ def measure(
     """The quality figures of one analysed scenario run."""
     label_of = {uuid.UUID(r["id"]): label for label, r in labelled}
     record_of = {uuid.UUID(r["id"]): r for _, r in labelled}
-    proposals = list(db.scalars(select(FlowProposal).where(FlowProposal.account_id == account_id)))
+    everything = list(db.scalars(select(FlowProposal).where(FlowProposal.account_id == account_id)))
+    # A proposal joined into another keeps its row (status "merged"); its sessions are counted where they went.
+    proposals = [p for p in everything if p.status != "merged"]
     home: dict[uuid.UUID, uuid.UUID] = {}
     for proposal in proposals:
         for sid in proposal.supporting_session_ids or []:
@@ -333,6 +335,7 @@ def measure(
         outcomes[s.analysis_outcome or s.analysis_status] += 1
     return {
         "proposals_by_type": dict(sorted(Counter(p.proposal_type for p in proposals).items())),
+        "proposals_joined_later": len(everything) - len(proposals),
         "session_outcomes": dict(sorted(outcomes.items())),
         "dedup_precision": round(tp / (tp + fp), 3) if tp + fp else None,
         "dedup_recall": round(tp / (tp + fn), 3) if tp + fn else None,

@@ -87,7 +87,8 @@ class ProposalType(StrEnum):
 
 
 class ProposalStatus(StrEnum):
-    """Pending until a reviewer decides; ``auto_reinforced`` records are written decided."""
+    """Pending until a reviewer decides; ``auto_reinforced`` records are written decided; ``merged`` ones were joined
+    into another proposal by the flywheel."""
 
     PENDING = "pending"
     APPROVED = "approved"
@@ -95,6 +96,9 @@ class ProposalStatus(StrEnum):
     REJECTED = "rejected"
     DISMISSED = "dismissed"
     AUTO_REINFORCED = "auto_reinforced"
+    # Joined into another open proposal of the same problem that was found later (``merged_into_id``): its sessions
+    # and their paths moved there; the row stays so a link to it still explains where they went.
+    MERGED = "merged"
 
 
 class TreeType(StrEnum):

@@ -432,6 +432,8 @@ class FlowProposal(Base):
     regenerate_requested_by: Mapped[uuid.UUID | None] = mapped_column(GUID())
     generation_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     generation_error: Mapped[str | None] = mapped_column(Text)
+    # The proposal this one was joined into (status ``merged``; core/flywheel/consolidate.py).
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
     # Support count at the moment of dismissal: it resurfaces once support grows by the configured amount.
     dismissed_support: Mapped[int | None] = mapped_column(Integer)
     reviewed_by: Mapped[uuid.UUID | None] = _fk("users.id", nullable=True, ondelete="SET NULL")

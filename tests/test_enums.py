@@ -19,7 +19,7 @@ def test_check_constraints_are_rendered_from_the_enums():
     checks = _checks(FlowProposal)
     assert checks["ck_flow_proposals_proposal_type"] == "proposal_type IN ('new_flow', 'enhancement', 'review')"
     assert checks["ck_flow_proposals_status"] == (
-        "status IN ('pending', 'approved', 'modified', 'rejected', 'dismissed', 'auto_reinforced')"
+        "status IN ('pending', 'approved', 'modified', 'rejected', 'dismissed', 'auto_reinforced', 'merged')"
     )
     assert (
         _checks(ScriptGeneration)["ck_script_generations_result"] == "result IS NULL OR result IN ('worked', 'failed')"

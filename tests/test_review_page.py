@@ -246,6 +246,23 @@ def test_deep_link_opens_the_proposal_and_other_accounts_stay_hidden(monkeypatch
     assert "Fabrikam secret proposal" not in page_text(app)
 
 
+def test_a_joined_proposal_says_where_its_sessions_went_and_offers_no_decision(monkeypatch, engine, data):
+    with session_scope(engine) as db:
+        printer = db.get(FlowProposal, data["printer"])
+        printer.status, printer.supporting_session_count = "merged", 2
+        printer.merged_into_id = db.get(FlowProposal, data["vpn"]).id
+    app = start(monkeypatch, engine)
+    app.query_params["proposal"] = data["printer"]
+    app.run()
+    assert not app.exception
+    assert [i.value for i in app.info][0] == (
+        "The flywheel joined this proposal into another of the same problem once their clusters met: its 2 "
+        "supporting sessions and their paths are there now. Decide on that one."
+    )
+    assert not any(b.key == "review_approve" for b in app.button)
+    assert "**Merged**" in page_text(app)
+
+
 def test_decision_taken_meanwhile_is_shown_with_who_and_when(monkeypatch, engine, data):
     app = start(monkeypatch, engine)
     app.button(key=f"review_open_{data['vpn']}").click().run()

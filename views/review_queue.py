@@ -373,7 +373,20 @@ with detail_col:
     draft = st.session_state.get(DRAFT)
     if p.status != ProposalStatus.PENDING and draft and draft["pid"] == pid:
         lost_race(p, detail.reviewer_name, draft)
-    if p.status != ProposalStatus.PENDING:
+    if p.status == ProposalStatus.MERGED:
+        st.info(
+            "The flywheel joined this proposal into another of the same problem once their clusters met: its "
+            f"{p.supporting_session_count} supporting session{'' if p.supporting_session_count == 1 else 's'} and "
+            "their paths are there now. Decide on that one."
+        )
+        if p.merged_into_id:
+            st.page_link(
+                "views/review_queue.py",
+                label="Open the proposal it was joined into",
+                icon=":material/merge:",
+                query_params={"proposal": str(p.merged_into_id)},
+            )
+    elif p.status != ProposalStatus.PENDING:
         who = detail.reviewer_name or "the flywheel"
         when = labels.minute(p.reviewed_at) if p.reviewed_at else ""
         st.info(

@@ -218,6 +218,15 @@ class ProposalIndex:
         if group is not None:
             group.put(proposal_id, None, False)
 
+    def put(
+        self, account_id: uuid.UUID, domain: str | None, embedder: str, proposal_id: uuid.UUID, vector: np.ndarray
+    ) -> None:
+        """Record an open proposal's moved vector in a group this process has loaded (a group not loaded yet
+        reads it from the database when first asked)."""
+        group = self._groups.get((account_id, domain, embedder))
+        if group is not None:
+            group.put(proposal_id, vector, True)
+
     def add(self, proposal: FlowProposal, vector: np.ndarray) -> None:
         key = (proposal.account_id, proposal.problem_domain, proposal.embedder or "")
         self._groups.setdefault(key, _Group()).put(proposal.id, vector, True)
@@ -365,14 +374,16 @@ class _Enhancement:
     embedder: str | None
 
 
-def _open_enhancements(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -> list[_Enhancement]:
+def _open_enhancements(
+    db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, statuses: tuple[str, ...] = OPEN_STATUSES
+) -> list[_Enhancement]:
     query = (
         select(FlowProposal.id, FlowProposal.divergence_key, FlowProposal.embedding, FlowProposal.embedder)
         .where(
             FlowProposal.account_id == account_id,
             FlowProposal.proposal_type == "enhancement",
             FlowProposal.target_flow_id == flow_id,
-            FlowProposal.status.in_(OPEN_STATUSES),
+            FlowProposal.status.in_(statuses),
         )
         .order_by(FlowProposal.created_at, FlowProposal.id)
     )
@@ -382,6 +393,15 @@ def _open_enhancements(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID) -
 def peek_enhancement(db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, branch: Branch) -> uuid.UUID | None:
     """The open enhancement that already adds this branch (no locks; a hint for skipping a model call)."""
     return _same_branch(_open_enhancements(db, account_id, flow_id), branch, same_resolution)
+
+
+def same_branch_as(
+    db: Session, account_id: uuid.UUID, flow_id: uuid.UUID, branch: Branch, skip: set[uuid.UUID], status: str
+) -> uuid.UUID | None:
+    """The enhancement of ``flow_id`` with ``status``, not in ``skip``, that adds ``branch`` by the rule of
+    :func:`find_enhancement` (no locks: the caller locks before it writes)."""
+    rows = [row for row in _open_enhancements(db, account_id, flow_id, (status,)) if row.id not in skip]
+    return _same_branch(rows, branch, same_resolution)
 
 
 def find_enhancement(

@@ -32,7 +32,7 @@ from core.flywheel.dedup import (
     peek_similar,
 )
 from core.flywheel.divergence import FlowWalk, walk_session
-from core.flywheel.facts import SessionFacts, dedup_embedder, load_facts, statement_gate
+from core.flywheel.facts import SessionFacts, branch_threshold, dedup_embedder, load_facts, statement_gate
 from core.flywheel.generators import (
     AnthropicGenerator,
     EnhancementTarget,
@@ -176,7 +176,7 @@ def problem_of(facts: SessionFacts, embedder: Embedder) -> Problem:
 def branch_of(facts: SessionFacts, walk: FlowWalk, embedder: Embedder) -> Branch:
     """The new branch a session that left its flow adds, with the embedding of what it means."""
     vector = facts.branch_vector(embedder, walk.label, walk.after)
-    return Branch.from_key(walk.key, vector=vector, embedder=embedder.name, threshold=embedder.threshold)
+    return Branch.from_key(walk.key, vector=vector, embedder=embedder.name, threshold=branch_threshold(embedder))
 
 
 @dataclass

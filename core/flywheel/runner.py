@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from core.db import session_scope
 from core.flywheel import queue
 from core.flywheel.cluster_model import generate_due
+from core.flywheel.consolidate import consolidate
 from core.flywheel.dedup import lock_open_many
 from core.flywheel.engine import Batch, analyze
 from core.flywheel.facts import load_facts_many
@@ -49,6 +50,8 @@ class RunStats:
     retried: int = 0
     failed: int = 0
     lost: int = 0
+    # Open proposals joined into another of the same problem after the sessions (core.flywheel.consolidate).
+    clusters_joined: int = 0
     # Proposals the model wrote for their whole cluster after the sessions (core.flywheel.cluster_model).
     clusters_written: int = 0
 
@@ -59,6 +62,7 @@ class RunStats:
             "retried": self.retried,
             "failed": self.failed,
             "lost": self.lost,
+            "clusters_joined": self.clusters_joined,
             "clusters_written": self.clusters_written,
         }
 
@@ -101,6 +105,7 @@ class Runner:
         if not self._busy.acquire(blocking=False):
             log.info("previous pass still running; skipped")
             return stats
+        started = utcnow()
         try:
             while not self.stopping.is_set():
                 ids = queue.claim(self.engine, self.worker_id, self.batch, self.lease_seconds, self.clock())
@@ -112,6 +117,9 @@ class Runner:
                     self.process_batch(ids, stats)
                 else:
                     self.process_each(ids, {}, stats)
+            if not self.stopping.is_set() and stats.claimed:
+                # Before the model writes: a cluster joined now is written once, from all its sessions.
+                stats.clusters_joined = consolidate(self.engine, self.providers, started).joined
             if not self.stopping.is_set():
                 stats.clusters_written = generate_due(self.engine, self.providers, self.clock()).written
         finally:

@@ -1,0 +1,242 @@
+"""Clusters that find each other late: two open proposals of one problem become one.
+
+A session is compared with the open proposals as they are when it arrives. The first two write-ups of a problem can
+read too differently to merge ("Defender quarantined our timesheet app" / "Windows Security blocked file as
+Trojan:Win32/..."), and each starts a proposal; a few sessions later each cluster's centroid stands for the problem
+far better than its first session did, and the two are plainly one. After every pass the flywheel looks again at
+the proposals the pass touched: a pending proposal whose vector reaches another pending proposal of the same group
+by the same rule a session merges by (:class:`core.flywheel.dedup.Problem` for new flows, the branch rule of
+:func:`core.flywheel.dedup.same_branch_as` for enhancements) is joined into it.
+
+The smaller cluster is joined into the larger (of equals, the younger into the older): its supporting sessions
+move over, its sessions' paths are merged into the larger's tree (new flows), the centroids are combined weighted by
+their sessions, and it keeps its row with status ``merged`` and ``merged_into_id``, so nothing is lost and a link to
+it still says where its sessions went. Proposals a reviewer has seen the outcome of (dismissed, decided) are never
+joined; a join is one transaction that locks both rows in id order and checks again that both are still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from core.db import session_scope
+from core.enums import ProposalStatus, ProposalType
+from core.flywheel.clusters import merge_path, session_path, unit
+from core.flywheel.confidence import add_support
+from core.flywheel.dedup import Branch, Problem, same_branch_as
+from core.flywheel.facts import branch_threshold, dedup_embedder, load_facts_many, statement_gate
+from core.flywheel.plan import Providers
+from core.models import AISession, FlowProposal, utcnow
+from core.similarity.embedders import from_bytes, to_bytes
+
+log = logging.getLogger(__name__)
+
+PENDING = ProposalStatus.PENDING.value
+# Joins one pass may make (each is a short transaction); the rest wait for the next pass.
+MAX_JOINS = 200
+
+
+@dataclass
+class Joins:
+    """What one consolidation did: (absorbed, survivor) pairs in order."""
+
+    pairs: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+
+    @property
+    def joined(self) -> int:
+        return len(self.pairs)
+
+
+def combined(a: np.ndarray, count_a: int, b: np.ndarray, count_b: int, halves: bool) -> np.ndarray:
+    """The centroid of two clusters' centroids, weighted by their sessions; a two-part vector part by part."""
+    parts = [slice(0, a.shape[0] // 2), slice(a.shape[0] // 2, None)] if halves else [slice(None)]
+    weight_a, weight_b = max(count_a, 1), max(count_b, 1)
+    return np.concatenate([unit(unit(a[p]) * weight_a + unit(b[p]) * weight_b) for p in parts]).astype(np.float32)
+
+
+def _touched(db: Session, since: datetime) -> list[FlowProposal]:
+    """Pending proposals with a vector touched since ``since``, the best supported first."""
+    query = (
+        select(FlowProposal)
+        .where(
+            FlowProposal.status == PENDING,
+            FlowProposal.updated_at >= since,
+            FlowProposal.embedding.is_not(None),
+        )
+        .order_by(FlowProposal.supporting_session_count.desc(), FlowProposal.created_at, FlowProposal.id)
+    )
+    return list(db.scalars(query))
+
+
+def _new_flow_partner(
+    db: Session, providers: Providers, proposal: FlowProposal, gone: set[uuid.UUID], fresh: bool
+) -> uuid.UUID | None:
+    """Another pending new-flow proposal of the same account, domain and vector form that ``proposal``'s centroid
+    reaches by the duplicate rule (threshold and statement gate), or None. ``fresh`` re-reads the rows changed
+    since the process's index last looked (once per group and consolidation is enough: the pass's own writes are
+    in it)."""
+    embedder = providers.embedder
+    if proposal.embedder != dedup_embedder(embedder):
+        return None  # written by another embedder: not comparable with what this worker embeds
+    problem = Problem(
+        proposal.account_id,
+        proposal.problem_domain,
+        proposal.embedder,
+        from_bytes(proposal.embedding),
+        embedder.threshold,
+        statement_gate(embedder),
+    )
+    skip = {proposal.id, *gone}
+    for _attempt in range(8):
+        hit = problem.best(providers.index, db, fresh, skip)
+        if hit is None:
+            return None
+        status = db.scalar(select(FlowProposal.status).where(FlowProposal.id == hit))
+        if status == PENDING:
+            return hit
+        skip.add(hit)  # dismissed: a reviewer's call stands; look further
+    return None
+
+
+def _enhancement_partner(
+    db: Session, providers: Providers, proposal: FlowProposal, gone: set[uuid.UUID]
+) -> uuid.UUID | None:
+    """Another pending enhancement adding the same branch under the same node of the same flow, or None."""
+    embedder = providers.embedder
+    if proposal.embedder != embedder.name or not proposal.divergence_key or proposal.target_flow_id is None:
+        return None
+    branch = Branch.from_key(
+        proposal.divergence_key,
+        vector=from_bytes(proposal.embedding),
+        embedder=embedder.name,
+        threshold=branch_threshold(embedder),
+    )
+    return same_branch_as(db, proposal.account_id, proposal.target_flow_id, branch, {proposal.id, *gone}, PENDING)
+
+
+def _each_would_merge(db: Session, providers: Providers, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
+    """Whether every session of the smaller cluster, arriving now, would merge into the larger one: its own dedup
+    vector reaches the larger cluster's centroid by the duplicate rule. Two centroids of one domain share its
+    vocabulary and can be closer than any of their sessions are; this keeps a join to what a session could do."""
+    embedder = providers.embedder
+    survivor = db.get(FlowProposal, survivor_id)
+    absorbed = db.get(FlowProposal, absorbed_id)
+    centre = from_bytes(survivor.embedding)
+    ids = [uuid.UUID(str(i)) for i in absorbed.supporting_session_ids or []]
+    sessions = db.scalars(select(AISession).where(AISession.id.in_(ids))).all() if ids else []
+    if centre is None or not sessions:
+        return False
+    half = centre.shape[0] // 2
+    threshold, gate = embedder.threshold, statement_gate(embedder)
+    for facts in load_facts_many(db, list(sessions)).values():
+        vector = facts.dedup_vector(embedder)
+        if vector.shape != centre.shape:
+            return False
+        if float(vector[:half] @ centre[:half]) <= threshold or float(vector[half:] @ centre[half:]) < gate:
+            return False
+    return True
+
+
+def _join(db: Session, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
+    """Join ``absorbed_id`` into ``survivor_id`` in the caller's transaction; False when either is no longer
+    pending (another worker or a reviewer got there first)."""
+    rows = {
+        p.id: p
+        for p in db.scalars(
+            select(FlowProposal)
+            .where(FlowProposal.id.in_([absorbed_id, survivor_id]))
+            .order_by(FlowProposal.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    absorbed, survivor = rows.get(absorbed_id), rows.get(survivor_id)
+    if absorbed is None or survivor is None or absorbed.status != PENDING or survivor.status != PENDING:
+        return False
+    known = [str(i) for i in survivor.supporting_session_ids or []]
+    moving = [str(i) for i in absorbed.supporting_session_ids or [] if str(i) not in set(known)]
+    count_s, count_a = survivor.supporting_session_count or 1, absorbed.supporting_session_count or 1
+    if survivor.embedding is not None and absorbed.embedding is not None:
+        a, b = from_bytes(survivor.embedding), from_bytes(absorbed.embedding)
+        if a.shape == b.shape:
+            halves = survivor.proposal_type == ProposalType.NEW_FLOW and a.shape[0] % 2 == 0
+            survivor.embedding = to_bytes(combined(a, count_s, b, count_a, halves))
+    data = survivor.proposed_flow_data or {}
+    if survivor.proposal_type == ProposalType.NEW_FLOW and isinstance(data.get("tree_structure"), dict) and moving:
+        tree = data["tree_structure"]
+        sessions = db.scalars(select(AISession).where(AISession.id.in_([uuid.UUID(i) for i in moving]))).all()
+        facts = load_facts_many(db, list(sessions))
+        for session_id in moving:
+            if uuid.UUID(session_id) in facts:
+                tree = merge_path(tree, session_path(facts[uuid.UUID(session_id)])).tree
+        survivor.proposed_flow_data = {**data, "tree_structure": tree}
+    survivor.supporting_session_ids = known + moving
+    survivor.supporting_session_count = count_s + count_a
+    survivor.confidence_score = add_support(
+        max(survivor.confidence_score or 0.0, absorbed.confidence_score or 0.0),
+        min(survivor.confidence_score or 0.0, absorbed.confidence_score or 0.0),
+    )
+    survivor.updated_at = absorbed.updated_at = utcnow()
+    absorbed.status = ProposalStatus.MERGED.value
+    absorbed.merged_into_id = survivor.id
+    return True
+
+
+def _order(db: Session, a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    """(absorbed, survivor): the smaller cluster joins the larger; of equals, the younger joins the older."""
+    rows = db.execute(
+        select(FlowProposal.id, FlowProposal.supporting_session_count, FlowProposal.created_at).where(
+            FlowProposal.id.in_([a, b])
+        )
+    ).all()
+    ranked = sorted(rows, key=lambda r: (-(r.supporting_session_count or 0), r.created_at, str(r.id)))
+    return ranked[1].id, ranked[0].id
+
+
+def consolidate(engine: Engine, providers: Providers, since: datetime, limit: int = MAX_JOINS) -> Joins:
+    """Join the pending proposals touched since ``since`` to a pending proposal of the same problem (see the
+    module doc); a survivor is looked at again, since its moved centroid may now reach a third."""
+    joins = Joins()
+    gone: set[uuid.UUID] = set()
+    refreshed: set[tuple] = set()
+    with session_scope(engine) as db:
+        queue = [p.id for p in _touched(db, since)]
+    while queue and joins.joined < limit:
+        proposal_id = queue.pop(0)
+        if proposal_id in gone:
+            continue
+        with session_scope(engine) as db:
+            proposal = db.get(FlowProposal, proposal_id)
+            if proposal is None or proposal.status != PENDING or proposal.embedding is None:
+                continue
+            new_flow = proposal.proposal_type == ProposalType.NEW_FLOW
+            group = (proposal.account_id, proposal.problem_domain, proposal.embedder)
+            if new_flow:
+                partner = _new_flow_partner(db, providers, proposal, gone, group not in refreshed)
+                refreshed.add(group)
+            else:
+                partner = _enhancement_partner(db, providers, proposal, gone)
+            if partner is None:
+                continue
+            account_id, domain, embedder = proposal.account_id, proposal.problem_domain, proposal.embedder or ""
+            absorbed, survivor = _order(db, proposal_id, partner)
+            if new_flow and not _each_would_merge(db, providers, absorbed, survivor):
+                continue
+            if not _join(db, absorbed, survivor):
+                continue
+            vector = from_bytes(db.get(FlowProposal, survivor).embedding)
+        gone.add(absorbed)
+        joins.pairs.append((absorbed, survivor))
+        providers.index.forget(account_id, domain, embedder, absorbed)
+        if new_flow and vector is not None:
+            providers.index.put(account_id, domain, embedder, survivor, vector)
+        queue.insert(0, survivor)
+        log.info("joined proposal %s into %s", absorbed, survivor)
+    return joins
