@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -51,6 +52,57 @@ def test_durations_are_humanised_with_median_and_p90_beside_the_mean(app):
     assert metrics["Steps to resolution"][0] == "0.0"
 
 
+def _tables(app) -> dict[str, list[dict]]:
+    """The chart tables by their first two columns' names: "Domain Sessions", "Tier Sessions", "Domain Flows", …"""
+    return {" ".join(d.value.columns[:2]): d.value.to_dict("records") for d in app.dataframe}
+
+
+def _traces(app, title: str) -> list[dict]:
+    specs = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    return next(s["data"] for s in specs if s["layout"]["title"]["text"] == title)
+
+
+def test_domains_and_tiers_read_as_labels_and_links_keep_the_stored_name(app):
+    assert app.selectbox(key="analytics_domain").options == ["All domains", "Printers", "VPN", "Unclassified"]
+    tables = _tables(app)
+    assert tables["Domain Sessions"][0] == {
+        "Domain": "VPN",
+        "Sessions": 3,
+        "Resolved": 2,
+        "Escalated": 1,
+        "Resolution rate": 66.67,
+    }
+    assert [(r["Tier"], r["Sessions"]) for r in tables["Tier Sessions"]] == [
+        ("Guided", 5),
+        ("Exploring", 0),
+        ("Discovery", 0),
+    ]
+    assert [(r["Domain"], r["Gap severity"]) for r in tables["Domain Flows"]] == [
+        ("Printers", "Not computed"),
+        ("Unclassified", "Not computed"),
+        ("VPN", "Not computed"),
+    ]
+    bars = _traces(app, "Resolved vs escalated by domain")
+    # The axis shows labels; each bar carries its stored domain, which a click turns into the Sessions link.
+    assert [(t["x"], t["customdata"]) for t in bars] == [
+        (["VPN", "Printers", "Unclassified"], ["vpn", "printers", "unclassified"])
+    ] * 2
+    assert _traces(app, "Confidence tiers")[0]["labels"] == [
+        "Guided (60% resolved)",
+        "Exploring (0% resolved)",
+        "Discovery (0% resolved)",
+    ]
+    heatmap = _traces(app, "Knowledge coverage")
+    assert heatmap[0]["y"] == ["Printers", "Unclassified", "VPN"]
+    assert heatmap[1]["customdata"][-1] == "vpn"
+    # The selectbox shows "VPN" and keeps the stored name as its value.
+    app.selectbox(key="analytics_domain").set_value("vpn").run()
+    assert app.selectbox(key="analytics_domain").value == "vpn"
+    link = next(p for p in app.page_link if p.value == "Open these sessions")
+    assert link.proto.query_string.startswith("domain=vpn&from=")
+    assert "&as=" in link.proto.query_string
+
+
 def test_a_domain_narrows_the_figures(app):
     app.selectbox(key="analytics_domain").set_value("vpn").run()
     assert not app.exception, app.exception
@@ -88,6 +140,17 @@ def test_a_range_ending_before_it_starts_is_a_clear_error(app):
         ("domains", {"x": "printers", "curve_number": 0}, {"domain": "printers", "status": "resolved"}),
         ("coverage", {"x": "Flows", "y": "unclassified"}, {"domain": "unclassified"}),
         ("mttr", {"x": "2026-11-15", "y": 3.2}, {"status": "resolved", "from": "2026-11-15", "to": "2026-11-15"}),
+        # The axes show labels; the stored name comes from the point's customdata (a value, or a list of them).
+        (
+            "domains",
+            {"x": "Active Directory", "customdata": "active_directory", "curve_number": 0},
+            {"domain": "active_directory", "status": "resolved"},
+        ),
+        (
+            "coverage",
+            {"x": "Flows", "y": "Active Directory", "customdata": ["active_directory"]},
+            {"domain": "active_directory"},
+        ),
     ],
 )
 def test_a_clicked_point_becomes_the_sessions_filter_of_the_window(chart, point, params):

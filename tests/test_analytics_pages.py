@@ -39,7 +39,7 @@ def workspace(engine):
     with session_scope(engine) as db:
         account = make_account(db, "Contoso MSP")
         account.created_at = now - timedelta(days=400)
-        make_user(db, account, "team_admin", name="Tom Admin")
+        admin = make_user(db, account, "team_admin", name="Tom Admin")
         db.add(PSAConnection(account_id=account.id, provider="connectwise"))
         vpn = make_session(
             db, account, problem_domain="vpn", status="escalated", created_at=now - timedelta(days=2), rating=2
@@ -48,7 +48,7 @@ def workspace(engine):
             make_session(db, account, created_at=now - timedelta(days=days), rating=5, psa_ticket_id="T1")
         HIGH.evidence["session_ids"] = [str(vpn.id)]
         store_report(db, account.id, [HIGH, LOW], now - timedelta(minutes=5))
-        return {"account": account.id, "vpn": str(vpn.id)}
+        return {"account": account.id, "vpn": str(vpn.id), "admin": str(admin.id)}
 
 
 def _open(engine, monkeypatch, page):
@@ -68,7 +68,9 @@ def test_analytics_kpis_charts_and_period_switch(engine, monkeypatch, workspace)
     metrics = _metrics(app)
     assert metrics["Sessions"] == ("4", "+4")
     assert metrics["Resolution rate"] == ("75.0%", "+75 pts")
-    assert metrics["Rating"][0] == "4.2 ★★★★☆"
+    # The figure alone, so a narrow card does not cut it; the stars are in its help.
+    assert metrics["Rating"][0] == "4.2 / 5"
+    assert next(m for m in app.metric if m.label == "Rating").help == "4.2 ★★★★☆: the average of 4 rated sessions."
     assert metrics["PSA ticket link rate"][0] == "75.0%"
     charts = [c.key for c in app.get("plotly_chart")]
     assert len(charts) == 4
@@ -126,7 +128,9 @@ def test_gaps_page_filters_drill_down_and_recompute(engine, monkeypatch, workspa
     drill = app.dataframe[1].value
     assert list(drill.columns) == ["Status", "Confidence tier", "Domain", "Summary", "Started", "Rating"]
     # The session opens inside the app, on the Sessions page.
-    assert [link.proto.query_string for link in app.page_link] == [f"session={workspace['vpn']}"]
+    assert [link.proto.query_string for link in app.page_link] == [
+        f"session={workspace['vpn']}&as={workspace['admin']}"
+    ]
 
     app.button(key="gaps_recompute").click().run()
     assert not app.exception, app.exception
@@ -154,9 +158,9 @@ def test_a_severity_this_version_does_not_know_is_shown_in_grey_on_both_pages(en
         make_session(db, account, problem_domain="vpn", created_at=now - timedelta(days=1))
         store_report(db, account.id, [odd, LOW], now - timedelta(minutes=5))
     app = _open(engine, monkeypatch, "views/analytics.py")
-    assert ":gray-badge[Critical] **Odd severity in vpn** · `high_escalation` · vpn" in [m.value for m in app.markdown]
-    coverage = _dataframe_with(app, "gap_severity")
-    assert dict(zip(coverage["domain"], coverage["gap_severity"], strict=True))["vpn"] == "critical"
+    assert ":gray-badge[Critical] **Odd severity in vpn** · High escalation · VPN" in [m.value for m in app.markdown]
+    coverage = _dataframe_with(app, "Gap severity")
+    assert dict(zip(coverage["Domain"], coverage["Gap severity"], strict=True)) == {"VPN": "Critical"}
 
     app.switch_page("views/knowledge_gaps.py").run()
     assert not app.exception, app.exception
@@ -172,5 +176,5 @@ def test_coverage_says_not_computed_until_a_gap_report_exists(engine, monkeypatc
         make_user(db, account, "team_admin", name="Tom Admin")
         make_session(db, account, problem_domain="vpn", created_at=now - timedelta(days=1))
     app = _open(engine, monkeypatch, "views/analytics.py")
-    coverage = _dataframe_with(app, "gap_severity")
-    assert list(coverage["gap_severity"]) == ["not computed"]
+    coverage = _dataframe_with(app, "Gap severity")
+    assert list(coverage["Gap severity"]) == ["Not computed"]

@@ -178,7 +178,7 @@ def test_demo_sign_in_switches_user_and_account(engine, workspace, monkeypatch):
     # The choice holds on the next page too.
     app.switch_page("views/sessions.py").run()
     assert "**Fay Admin**" in sidebar_text(app)
-    assert list(app.dataframe[0].value["problem_summary"]) == ["Fabrikam VPN"]
+    assert list(app.dataframe[0].value["Problem"]) == ["Fabrikam VPN"]
 
 
 def test_header_mode_without_the_proxy_header_stops_with_an_explanation(engine, workspace, monkeypatch):

@@ -1,9 +1,14 @@
-"""The Analytics page in a real browser on the demo workspace: its four charts render, and switching the period
-redraws them."""
+"""The Analytics page in a real browser on the demo workspace: its four charts render, switching the period redraws
+them, a click on a bar opens its sessions, and the rating card is not cut at 1440×900.
+
+With ``FLOWPILOT_SCREENSHOT_DIR`` set, the first screen at 1440×900 is saved there as ``analytics_1440x900.png``
+(the README's picture of the page)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -71,17 +76,38 @@ def test_a_click_on_a_domain_bar_opens_its_sessions(server, browser):
         page.goto(f"{server}/analytics")
         page.wait_for_function(f"[...{PLOTS}].filter(p => p.querySelector('.main-svg')).length === 4", timeout=60000)
         bars = page.locator(".js-plotly-plot", has_text="Resolved vs escalated by domain")
-        domain = bars.evaluate("p => p.data[0].x[0]")
+        # The axis shows the domain's label; the link carries its stored name.
+        domain, label = bars.evaluate("p => [p.data[0].customdata[0], p.data[0].x[0]]")
+        assert "_" not in label and domain != label
         # Plotly's drag layer lies over the bars and takes the click where a person's would land.
         box = bars.locator(".barlayer .trace").first.locator(".point path").first.bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_url("**/sessions?**", timeout=harness.RENDER_TIMEOUT_MS)
         assert f"domain={domain}" in page.url and "status=resolved" in page.url
+        # The link keeps the demo sign-in, so it opens as the same user in a new tab too.
+        assert "as=" in page.url
         selects = page.get_by_test_id("stMultiSelect")
-        selects.filter(has_text="Domain").filter(has_text=domain).wait_for(timeout=harness.RENDER_TIMEOUT_MS)
-        selects.filter(has_text="Status").filter(has_text="resolved").wait_for(timeout=harness.RENDER_TIMEOUT_MS)
+        selects.filter(has_text="Domain").filter(has_text=label).wait_for(timeout=harness.RENDER_TIMEOUT_MS)
+        selects.filter(has_text="Status").filter(has_text="Resolved").wait_for(timeout=harness.RENDER_TIMEOUT_MS)
         page.get_by_text("Showing 1–").wait_for(timeout=harness.RENDER_TIMEOUT_MS)
         shown = page.get_by_test_id("stDataFrame").count()
         assert shown == 1
+    finally:
+        page.close()
+
+
+def test_the_rating_card_is_not_cut_at_1440_by_900(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        page.goto(f"{server}/analytics")
+        page.wait_for_function(f"[...{PLOTS}].filter(p => p.querySelector('.main-svg')).length === 4", timeout=60000)
+        card = page.get_by_test_id("stMetric").filter(has_text="Rating").first
+        value = card.get_by_test_id("stMetricValue")
+        assert value.inner_text().strip().endswith(" / 5")
+        # A cut value is an element whose text is wider than its box (the card then ends it with "…").
+        cut = value.evaluate("v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)")
+        assert cut is False
+        if os.environ.get("FLOWPILOT_SCREENSHOT_DIR"):
+            page.screenshot(path=str(Path(os.environ["FLOWPILOT_SCREENSHOT_DIR"]) / "analytics_1440x900.png"))
     finally:
         page.close()

@@ -65,10 +65,10 @@ def test_analytics_shows_the_imported_tickets(server, browser):
         )
         # The tickets came without a tier: their own slice, not discovery.
         assert tiers == [
-            "guided (0% resolved)",
-            "exploring (0% resolved)",
-            "discovery (0% resolved)",
-            "unknown (60% resolved)",
+            "Guided (0% resolved)",
+            "Exploring (0% resolved)",
+            "Discovery (0% resolved)",
+            "Unknown (60% resolved)",
         ]
         assert "Lee Park" in page.get_by_test_id("stSidebar").inner_text()
     finally:

@@ -119,7 +119,8 @@ def test_admin_approves_and_the_flow_appears_on_the_flows_page(monkeypatch, engi
     app.button(key=f"review_open_{data['vpn']}").click().run()
     assert app.subheader[0].value == "VPN authentication failures"
     source = [link for link in app.page_link if link.value == "Open source session"]
-    assert [link.proto.query_string for link in source] == [f"session={data['source']}"]
+    # Opened in a new tab, a link stays signed in as the same user (the demo sign-in's ?as=).
+    assert [link.proto.query_string for link in source] == [f"session={data['source']}&as={data['admin']}"]
     app.text_area(key="review_notes").input("Clear steps").run()
     app.button(key="review_approve").click().run()
     assert not app.exception
@@ -131,7 +132,7 @@ def test_admin_approves_and_the_flow_appears_on_the_flows_page(monkeypatch, engi
     assert "VPN authentication failures" not in listed(app)
     # The decided proposal stays open, with a link to the flow it published.
     to_flow = [link for link in app.page_link if link.value == "Open 'VPN authentication failures' in Flows"]
-    assert [link.proto.query_string for link in to_flow] == [f"flow={flow_id}"]
+    assert [link.proto.query_string for link in to_flow] == [f"flow={flow_id}&as={data['admin']}"]
 
     app.query_params["flow"] = str(flow_id)
     app.switch_page("views/flows.py").run()
@@ -363,7 +364,9 @@ def test_a_reviewer_asks_the_model_for_a_new_tree_once(monkeypatch, engine, data
 
     monkeypatch.setenv("FLOWPILOT_ANTHROPIC_API_KEY", "test-key")
     app.run()
-    assert any("the model writes it once for the whole cluster at 2 supporting sessions" in c.value for c in app.caption)
+    assert any(
+        "the model writes it once for the whole cluster at 2 supporting sessions" in c.value for c in app.caption
+    )
     app.button(key="review_new_tree").click().run()
     assert [t.value for t in app.toast] == ["Asked: the worker has the model write this tree again on its next pass."]
     with session_scope(engine) as db:

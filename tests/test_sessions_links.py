@@ -109,7 +109,7 @@ def _sessions(app, **params):
 
 def _listed(app) -> list[tuple[str, str]]:
     frame = app.dataframe[0].value
-    return list(zip(frame["problem_summary"], frame["duration"], strict=True))
+    return list(zip(frame["Problem"], frame["Duration"], strict=True))
 
 
 def test_durations_in_the_list_are_humanised(app):
@@ -120,6 +120,37 @@ def test_durations_in_the_list_are_humanised(app):
         ("VPN escalated", "6.2 h"),
         ("VPN quick", "45 min"),
     ]
+
+
+def test_the_list_shows_labels_and_its_filters_keep_the_stored_names(app):
+    _sessions(app)
+    frame = app.dataframe[0].value
+    assert list(frame.columns) == [
+        "Started (UTC)",
+        "Status",
+        "Tier",
+        "Domain",
+        "Problem",
+        "Engineer",
+        "Matched flow",
+        "Match",
+        "Escapes",
+        "Rating",
+        "Duration",
+        "Analysis",
+        "PSA ticket",
+    ]
+    assert frame[["Status", "Domain", "Problem", "Rating", "Analysis"]].values.tolist() == [
+        ["Active", "Exchange", "Still going", "—", "Not queued"],
+        ["Resolved", "Printers", "Printer slow", "—", "Not queued"],
+        ["Escalated", "VPN", "VPN escalated", "—", "Not queued"],
+        ["Resolved", "VPN", "VPN quick", "—", "Not queued"],
+    ]
+    assert app.multiselect(key="sessions_domain").options == ["Exchange", "Printers", "VPN", "Unclassified"]
+    assert app.multiselect(key="sessions_status").options == ["Active", "Resolved", "Escalated", "Abandoned"]
+    app.multiselect(key="sessions_domain").set_value(["vpn"]).run()
+    assert app.query_params["domain"] == "vpn"
+    assert _listed(app) == [("VPN escalated", "6.2 h"), ("VPN quick", "45 min")]
 
 
 def test_a_link_opens_the_list_with_its_filters_shown_and_editable(app):

@@ -256,7 +256,7 @@ def app(engine, data, monkeypatch):
 def listed(app: AppTest) -> list[str]:
     if not app.dataframe:
         return []
-    return list(app.dataframe[0].value["problem_summary"])
+    return list(app.dataframe[0].value["Problem"])
 
 
 def texts(app: AppTest) -> str:

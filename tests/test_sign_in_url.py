@@ -7,6 +7,7 @@ import pytest
 
 from tests.app_harness import app_for
 from tests.factories import make_account, make_user
+from ui.context import with_sign_in
 
 
 @pytest.fixture
@@ -57,6 +58,20 @@ def test_an_unknown_user_in_the_url_opens_as_the_default_user(engine, monkeypatc
     app.run()
     assert not app.exception
     assert (signed_in(app), app.query_params.get("as")) == ("Tom Admin", people["admin"])
+
+
+def test_a_link_to_another_page_carries_the_sign_in_of_the_url():
+    signed_in = {"as": "5b0c", "domain": "vpn"}
+    assert with_sign_in({"session": "9f1e"}, signed_in) == {"session": "9f1e", "as": "5b0c"}
+    assert with_sign_in({"domain": "vpn", "from": "2026-11-01"}, signed_in) == {
+        "domain": "vpn",
+        "from": "2026-11-01",
+        "as": "5b0c",
+    }
+    # Without a sign-in in the URL (header or OIDC sign-in) the link is left as it is; a link's own ``as`` stays.
+    assert with_sign_in({"proposal": "77aa"}, {"domain": "vpn"}) == {"proposal": "77aa"}
+    assert with_sign_in({"proposal": "77aa"}, {"as": ""}) == {"proposal": "77aa"}
+    assert with_sign_in({"session": "9f1e", "as": "1234"}, signed_in) == {"session": "9f1e", "as": "1234"}
 
 
 def test_header_sign_in_ignores_the_parameter(engine, monkeypatch, people):

@@ -1,6 +1,8 @@
 """Plotly figures of the Analytics page, and the "table view + CSV download" every chart carries.
 
 Figures are built from the JSON-safe dicts of ``core.insights.analytics.dashboard``; nothing here queries the database.
+Axes, legends and tables show domains, tiers and severities for people (``ui.labels``); a point that opens the
+Sessions list carries its stored domain in ``customdata``, which the link is built from (``ui.drilldown``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.enums import ConfidenceTier
+from ui import labels
 from ui.format import duration, duration_axis
 from ui.text import literal
 
@@ -26,6 +29,7 @@ TIER_COLOURS = {
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 SEVERITY_BADGE = {"high": ":red-badge[High]", "medium": ":orange-badge[Medium]", "low": ":blue-badge[Low]"}
 NOT_COMPUTED = "not computed"
+NO_GAP = "no gap"
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 320}
 
 
@@ -49,10 +53,12 @@ def mttr_area(trend: list[dict[str, Any]]) -> go.Figure:
 
 def domain_bars(by_domain: list[dict[str, Any]]) -> go.Figure:
     frame = pd.DataFrame(by_domain, columns=["domain", "sessions", "resolved", "escalated", "resolution_rate"])
+    shown = [labels.human(d) for d in frame["domain"]]
+    stored = list(frame["domain"])
     fig = go.Figure(
         [
-            go.Bar(x=frame["domain"], y=frame["resolved"], name="Resolved", marker_color=RESOLVED),
-            go.Bar(x=frame["domain"], y=frame["escalated"], name="Escalated", marker_color=ESCALATED),
+            go.Bar(x=shown, y=frame["resolved"], name="Resolved", marker_color=RESOLVED, customdata=stored),
+            go.Bar(x=shown, y=frame["escalated"], name="Escalated", marker_color=ESCALATED, customdata=stored),
         ]
     )
     fig.update_layout(title="Resolved vs escalated by domain", barmode="group", **_LAYOUT)
@@ -61,10 +67,12 @@ def domain_bars(by_domain: list[dict[str, Any]]) -> go.Figure:
 
 def tier_donut(breakdown: list[dict[str, Any]]) -> go.Figure:
     frame = pd.DataFrame(breakdown, columns=["tier", "sessions", "resolved", "escalated", "resolution_rate"])
-    labels = [f"{t} ({r:.0f}% resolved)" for t, r in zip(frame["tier"], frame["resolution_rate"], strict=True)]
+    names = [
+        f"{labels.human(t)} ({r:.0f}% resolved)" for t, r in zip(frame["tier"], frame["resolution_rate"], strict=True)
+    ]
     fig = go.Figure(
         go.Pie(
-            labels=labels,
+            labels=names,
             values=frame["sessions"],
             hole=0.55,
             marker={"colors": [TIER_COLOURS.get(t, "#999") for t in frame["tier"]]},
@@ -112,20 +120,35 @@ def coverage_rows(domains: list[dict[str, Any]], severity: dict[str, str] | None
     return [{**d, "gap_severity": severity.get(d["domain"], "")} for d in domains]
 
 
+def coverage_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``coverage_rows`` as the heatmap's table: its columns named as the heatmap's, domains as labels, and the gap
+    severity as "High", "No gap" or "Not computed"."""
+    return [
+        {
+            "Domain": labels.human(r["domain"]),
+            "Flows": r["flow_count"],
+            "Sessions": r["session_count"],
+            "Guided rate": r["guided_rate"],
+            "Gap severity": labels.human(r["gap_severity"] or NO_GAP),
+        }
+        for r in rows
+    ]
+
+
 def coverage_heatmap(rows: list[dict[str, Any]]) -> go.Figure:
     columns = ["Flows", "Sessions", "Guided rate", "Gap severity"]
     z, text = [], []
     for r in rows:
         severity = None if r["gap_severity"] == NOT_COMPUTED else r["gap_severity"]
         z.append(_health(r["flow_count"], r["session_count"], r["guided_rate"], severity))
-        text.append(
-            [str(r["flow_count"]), str(r["session_count"]), f"{r['guided_rate']:.0f}%", r["gap_severity"] or "none"]
-        )
+        shown_severity = labels.human(r["gap_severity"] or NO_GAP)
+        text.append([str(r["flow_count"]), str(r["session_count"]), f"{r['guided_rate']:.0f}%", shown_severity])
+    domains = [labels.human(r["domain"]) for r in rows]
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=columns,
-            y=[r["domain"] for r in rows],
+            y=domains,
             text=text,
             texttemplate="%{text}",
             zmin=0,
@@ -137,15 +160,16 @@ def coverage_heatmap(rows: list[dict[str, Any]]) -> go.Figure:
     )
     # Heatmap cells cannot be selected in Plotly; a transparent square on each cell carries the hover and the click.
     cells = [
-        (column, r["domain"], t)
-        for r, row_text in zip(rows, text, strict=True)
+        (column, shown, r["domain"], t)
+        for r, shown, row_text in zip(rows, domains, text, strict=True)
         for column, t in zip(columns, row_text, strict=True)
     ]
     fig.add_trace(
         go.Scatter(
             x=[c[0] for c in cells],
             y=[c[1] for c in cells],
-            text=[c[2] for c in cells],
+            customdata=[c[2] for c in cells],
+            text=[c[3] for c in cells],
             mode="markers",
             marker={"symbol": "square", "size": 36, "color": "rgba(0,0,0,0)"},
             showlegend=False,
@@ -199,10 +223,14 @@ def chart_with_table(
     return list(event.get("selection", {}).get("points", []))
 
 
+def rating_figure(rating: float | None) -> str:
+    """An average rating as a card's value, "4.2 / 5": short enough that a narrow card does not cut it."""
+    return "no ratings" if rating is None else f"{rating:.1f} / 5"
+
+
 def stars(rating: float | None) -> str:
     if rating is None:
         return "no ratings"
-    # The figure first: a narrow card cuts the end of the value, and the stars are the decoration.
     # Stars follow the figure shown, halves up (round() rounds halves to even: 2.5 drew two stars, 3.5 four).
     figure = f"{rating:.1f}"
     full = int(float(figure) + 0.5)

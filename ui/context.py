@@ -6,7 +6,7 @@ Caching wrappers live here and nowhere in ``core``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
@@ -93,6 +93,22 @@ def _remembered_local_user() -> uuid.UUID | None:
     starts a new session with the URL alone. Either is only a hint: sign-in reads the user and role from the
     database, and an unknown id opens as the default user."""
     return parse_uuid(st.session_state.get(USER_KEY)) or parse_uuid(st.query_params.get(USER_PARAM))
+
+
+def with_sign_in(params: Mapping[str, str], current: Mapping[str, str]) -> dict[str, str]:
+    """Query parameters of a link to another page: ``params`` plus the demo sign-in (``as``) of the ``current``
+    URL when it has one, so a link opened in a new tab (a new browser session) opens as the same user. A link that
+    names its own ``as`` keeps it."""
+    signed_in = current.get(USER_PARAM)
+    if not signed_in or USER_PARAM in params:
+        return dict(params)
+    return {**params, USER_PARAM: signed_in}
+
+
+def link_params(**params: str) -> dict[str, str]:
+    """``with_sign_in`` over the URL of this run: the ``query_params`` of every ``st.page_link`` and
+    ``st.switch_page`` that opens another page on a given proposal, session, flow or filter."""
+    return with_sign_in(params, st.query_params)
 
 
 def call(service: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:

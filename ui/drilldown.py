@@ -1,7 +1,9 @@
 """From a clicked figure on Analytics to the Sessions list behind it: the link's query parameters.
 
 The Sessions page reads them (``core.sessions.browse.filter_from_link``); each chart says here what one of its points
-means as a filter. Dates are the UTC days the dashboard's window covers, both inclusive.
+means as a filter. Dates are the UTC days the dashboard's window covers, both inclusive. A chart's axis shows a
+domain's label ("Active Directory"); the link needs the stored name (``active_directory``), which the point carries
+as its ``customdata``.
 """
 
 from __future__ import annotations
@@ -30,8 +32,12 @@ def link(data: dict[str, Any], **filters: str | None) -> dict[str, str]:
 
 def _value(point: dict[str, Any], *names: str) -> Any:
     for name in names:
-        if point.get(name) is not None:
-            return point[name]
+        value = point.get(name)
+        # Plotly sends a point's customdata as the value itself, or as a list when a trace carries several.
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        if value is not None:
+            return value
     return None
 
 
@@ -43,11 +49,11 @@ def from_point(chart: str, point: dict[str, Any], data: dict[str, Any]) -> dict[
         # A point is a day of resolution; the list filters on the day sessions started, which for most is the same.
         return link(data, status="resolved", **{"from": day, "to": day}) if day else None
     if chart == "domains":
-        domain = _value(point, "x")
+        domain = _value(point, "customdata", "x")
         curve = _value(point, "curve_number", "curveNumber")
         status = BAR_STATUSES[curve] if isinstance(curve, int) and 0 <= curve < len(BAR_STATUSES) else None
         return link(data, domain=str(domain), status=status) if domain else None
     if chart == "coverage":
-        domain = _value(point, "y")
+        domain = _value(point, "customdata", "y")
         return link(data, domain=str(domain)) if domain else None
     return None

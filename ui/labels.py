@@ -110,9 +110,11 @@ def columns(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: human(c) for c in frame.columns})
 
 
-def rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Records with their keys named for people, for tables built from dicts."""
-    return [{human(k): v for k, v in record.items()} for record in records]
+def rows(records: Iterable[Mapping[str, Any]], *, named: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Records with their keys named for people, for tables built from dicts; the values of the ``named`` keys
+    (a domain, a tier, a severity) are stored names too, and are shown through ``human`` as well."""
+    named = set(named)
+    return [{human(k): human(v) if k in named else v for k, v in record.items()} for record in records]
 
 
 def _value(value: Any) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.insights.analytics import PERIODS, InvalidPeriod, is_empty, trend
 from core.insights.seeds import flow_seed
 from core.sessions.browse import domain_options
-from ui import charts, context, drilldown, insights
+from ui import charts, context, drilldown, insights, labels
 from ui.context import current_user
 from ui.format import duration, duration_change, metric_delta
 
@@ -33,7 +33,8 @@ period = period_col.radio(
 domain = domain_col.selectbox(
     "Domain",
     [None, *context.call(domain_options, user.account_id)],
-    format_func=lambda d: "All domains" if d is None else d,
+    # The URL and the filters keep the stored name (active_directory); only the label is for people.
+    format_func=lambda d: "All domains" if d is None else labels.human(d),
     key="analytics_domain",
 )
 days = None
@@ -88,9 +89,9 @@ cards[2].metric(
 )
 cards[3].metric(
     "Rating",
-    charts.stars(kpis["avg_rating"]),
+    charts.rating_figure(kpis["avg_rating"]),
     _delta("avg_rating"),
-    help=f"{kpis['rated_sessions']} rated sessions",
+    help=f"{charts.stars(kpis['avg_rating'])}: the average of {labels.plural(kpis['rated_sessions'], 'rated session')}.",
     border=True,
 )
 if psa:
@@ -148,7 +149,7 @@ st.page_link(
     drilldown.SESSIONS_PAGE,
     label="Open these sessions",
     icon=":material/forum:",
-    query_params=drilldown.link(data),
+    query_params=context.link_params(**drilldown.link(data)),
 )
 
 
@@ -157,11 +158,11 @@ def _drill(chart: str, points: list) -> None:
     for point in points[:1]:
         params = drilldown.from_point(chart, point, data)
         if params:
-            st.switch_page(drilldown.SESSIONS_PAGE, query_params=params)
+            st.switch_page(drilldown.SESSIONS_PAGE, query_params=context.link_params(**params))
 
 
 if is_empty(data):
-    where = "" if domain is None else f" in {domain}"
+    where = "" if domain is None else f" in {labels.lower(domain)}"
     when = f"in the last {period} days" if days is None else f"from {first_day} to {last_day}"
     st.info(f"No sessions{where} {when}: nothing to chart for this period.")
 else:
@@ -173,7 +174,7 @@ else:
             _drill(
                 "mttr",
                 charts.chart_with_table(
-                    charts.mttr_area(trend), trend_rows, "analytics_mttr", "mttr_trend.csv", clickable=True
+                    charts.mttr_area(trend), labels.rows(trend_rows), "analytics_mttr", "mttr_trend.csv", clickable=True
                 ),
             )
         else:
@@ -183,7 +184,7 @@ else:
             "domains",
             charts.chart_with_table(
                 charts.domain_bars(by_domain),
-                by_domain,
+                labels.rows(by_domain, named=("domain",)),
                 "analytics_domains",
                 "sessions_by_domain.csv",
                 clickable=True,
@@ -191,14 +192,20 @@ else:
         )
     left, right = st.columns(2)
     with left:
-        charts.chart_with_table(charts.tier_donut(tiers), tiers, "analytics_tiers", "confidence_tiers.csv")
+        charts.chart_with_table(
+            charts.tier_donut(tiers), labels.rows(tiers, named=("tier",)), "analytics_tiers", "confidence_tiers.csv"
+        )
     with right:
         worst = charts.worst_severity(gaps) if generated_at is not None else None
         rows = charts.coverage_rows(data["knowledge_coverage"]["domains"], worst)
         _drill(
             "coverage",
             charts.chart_with_table(
-                charts.coverage_heatmap(rows), rows, "analytics_coverage", "knowledge_coverage.csv", clickable=True
+                charts.coverage_heatmap(rows),
+                charts.coverage_table(rows),
+                "analytics_coverage",
+                "knowledge_coverage.csv",
+                clickable=True,
             ),
         )
 
@@ -213,16 +220,23 @@ st.subheader("Knowledge gaps")
 if generated_at is None:
     st.info("No gap report yet: the worker computes one every hour, or recompute it on the Knowledge Gaps page.")
 elif not gaps:
-    st.success("The latest gap report found no knowledge gap" + ("." if domain is None else f" in {domain}."))
+    st.success(
+        "The latest gap report found no knowledge gap" + ("." if domain is None else f" in {labels.lower(domain)}.")
+    )
 else:
-    st.caption(f"Latest report: {generated_at[:16].replace('T', ' ')} UTC")
+    st.caption(f"Latest report: {labels.minute(generated_at)}")
     for gap in gaps:
         with st.container(border=True):
-            st.markdown(f"{charts.severity_badge(gap.severity)} **{gap.title}** · `{gap.gap_type}` · {gap.domain}")
+            st.markdown(
+                f"{charts.severity_badge(gap.severity)} **{gap.title}** · {labels.human(gap.gap_type)} · "
+                f"{labels.human(gap.domain)}"
+            )
             st.write(gap.description)
             st.caption(f"Suggested: {gap.suggested_action}")
-            with st.expander("Evidence"):
-                st.json(gap.evidence, expanded=False)
+            evidence = labels.evidence(gap.evidence)
+            if evidence:
+                with st.expander("Evidence"):
+                    st.markdown(evidence)
             if gap.severity == "high" and st.button("Create flow", key=f"analytics_create_{gap.key}"):
                 st.session_state["flows_editor_seed"] = flow_seed(gap)
                 st.switch_page("views/flows.py")

@@ -10,7 +10,7 @@ from core.insights.branches import BranchNotPossible, propose_branch
 from core.insights.gaps import GAP_TYPES, SEVERITIES, filter_gaps
 from core.insights.seeds import flow_seed
 from ui import charts, insights, labels
-from ui.context import call, current_user
+from ui.context import call, current_user, link_params
 
 user = current_user()
 st.title("Knowledge Gaps")
@@ -97,7 +97,7 @@ for gap in shown:
                         "views/sessions.py",
                         label=f"Open “{s['summary']}” ({labels.minute(s['created_at'])})",
                         icon=":material/forum:",
-                        query_params={"session": str(s["session_id"])},
+                        query_params=link_params(session=str(s["session_id"])),
                     )
         if gap.severity == "high" and create.button("Create flow", key=f"gaps_create_{gap.key}"):
             st.session_state["flows_editor_seed"] = flow_seed(gap)
@@ -118,5 +118,5 @@ for gap in shown:
                     "views/review_queue.py",
                     label="Open it in the Review Queue",
                     icon=":material/inbox:",
-                    query_params={"proposal": str(proposal.id)},
+                    query_params=link_params(proposal=str(proposal.id)),
                 )

@@ -22,7 +22,7 @@ from core.review import decisions as review
 from core.review import proposals
 from core.trees import InvalidTree
 from ui import labels
-from ui.context import call, current_user, settings
+from ui.context import call, current_user, link_params, settings
 from ui.graph import draw_tree
 
 SELECTED = "review_selected_id"
@@ -399,7 +399,7 @@ with detail_col:
                 "views/flows.py",
                 label=f"Open '{detail.published_flow_name}' in Flows",
                 icon=":material/account_tree:",
-                query_params={"flow": str(p.published_flow_id)},
+                query_params=link_params(flow=str(p.published_flow_id)),
             )
     else:
         actions(p, detail)
@@ -465,14 +465,14 @@ with detail_col:
             "views/sessions.py",
             label="Open source session",
             icon=":material/forum:",
-            query_params={"session": str(p.source_session_id)},
+            query_params=link_params(session=str(p.source_session_id)),
         )
     support = [str(s) for s in (p.supporting_session_ids or []) if s]
     if support:
         with st.expander(f"{labels.plural(p.supporting_session_count, 'supporting session')}"):
             for session_id in support[:12]:
                 st.page_link(
-                    "views/sessions.py", label=f"Session {session_id[:8]}", query_params={"session": session_id}
+                    "views/sessions.py", label=f"Session {session_id[:8]}", query_params=link_params(session=session_id)
                 )
     else:
         st.caption(labels.plural(p.supporting_session_count, "supporting session"))

@@ -3,7 +3,8 @@
 ``?session=<id>`` opens a session directly (links from other pages and from colleagues land here).
 ``?domain=…&status=…&tier=…&from=YYYY-MM-DD&to=YYYY-MM-DD`` (each but the dates repeatable) opens the list with
 those filters set, as Analytics does when a chart is clicked; the filters stay editable, and the URL follows them
-so the list can be shared or reloaded as it is.
+so the list can be shared or reloaded as it is. The URL and the filters hold stored names (``active_directory``); the
+page shows them as labels ("Active Directory"). The CSV downloads are the records as stored, like a report's.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from core.sessions.browse import (
     requeue_analysis,
     to_csv,
 )
-from ui import context
+from ui import context, labels
 from ui.format import duration
 from ui.text import literal, when
 
@@ -119,14 +120,13 @@ def _filters(domains: list[str]) -> SessionFilter:
     date_from = top[1].date_input("From", value=None, key="sessions_from", on_change=_first_page)
     date_to = top[2].date_input("To", value=None, key="sessions_to", on_change=_first_page)
     cols = st.columns(4)
-    statuses = cols[0].multiselect("Status", SESSION_STATUSES, key="sessions_status", on_change=_first_page)
-    tiers = cols[1].multiselect("Confidence tier", CONFIDENCE_TIERS, key="sessions_tier", on_change=_first_page)
+    named = {"format_func": labels.human, "on_change": _first_page}
+    statuses = cols[0].multiselect("Status", SESSION_STATUSES, key="sessions_status", **named)
+    tiers = cols[1].multiselect("Confidence tier", CONFIDENCE_TIERS, key="sessions_tier", **named)
     # A linked domain with no session yet is still offered, so the filter shows what the link asked for.
     linked = [d for d in st.session_state.get("sessions_domain") or [] if d not in domains]
-    chosen_domains = cols[2].multiselect("Domain", [*domains, *linked], key="sessions_domain", on_change=_first_page)
-    analysis = cols[3].multiselect(
-        "Analysis", (*ANALYSIS_STATUSES, NOT_QUEUED), key="sessions_analysis", on_change=_first_page
-    )
+    chosen_domains = cols[2].multiselect("Domain", [*domains, *linked], key="sessions_domain", **named)
+    analysis = cols[3].multiselect("Analysis", (*ANALYSIS_STATUSES, NOT_QUEUED), key="sessions_analysis", **named)
     return SessionFilter(
         statuses=tuple(statuses),
         tiers=tuple(tiers),
@@ -139,25 +139,27 @@ def _filters(domains: list[str]) -> SessionFilter:
 
 
 def _table(rows: list) -> pd.DataFrame:
-    frame = pd.DataFrame([r.__dict__ for r in rows])
-    return frame[
+    """The page's rows as a person reads them: columns named, stored names as labels, durations and ratings written."""
+    return pd.DataFrame(
         [
-            "created_at",
-            "status",
-            "confidence_tier",
-            "problem_domain",
-            "problem_summary",
-            "engineer",
-            "matched_flow",
-            "match_score",
-            "free_text_escapes",
-            "rating",
-            "duration_minutes",
-            "analysis_status",
-            "psa_ticket_id",
-            "id",
+            {
+                "Started (UTC)": r.created_at,
+                "Status": labels.human(r.status),
+                "Tier": labels.human(r.confidence_tier),
+                "Domain": labels.human(r.problem_domain),
+                "Problem": r.problem_summary,
+                "Engineer": r.engineer,
+                "Matched flow": r.matched_flow,
+                "Match": labels.DASH if r.match_score is None else f"{r.match_score:.2f}",
+                "Escapes": r.free_text_escapes,
+                "Rating": labels.rating(r.rating),
+                "Duration": duration(r.duration_minutes, empty="still open"),
+                "Analysis": labels.human(r.analysis_status),
+                "PSA ticket": r.psa_ticket_id,
+            }
+            for r in rows
         ]
-    ]
+    )
 
 
 def show_list(account_id) -> None:
@@ -180,35 +182,21 @@ def show_list(account_id) -> None:
         return
 
     st.caption(f"Showing {result.first_row:,}–{result.last_row:,} of {result.total:,} sessions, newest first.")
-    frame = _table(result.rows)
-    at = frame.columns.get_loc("duration_minutes")
-    frame.insert(at, "duration", [duration(m, empty="still open") for m in frame.pop("duration_minutes")])
     event = st.dataframe(
-        frame,
+        _table(result.rows),
         key=f"sessions_table_{st.session_state.get('sessions_table_gen', 0)}",
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        column_order=[c for c in frame.columns if c != "id"],
         column_config={
-            "created_at": st.column_config.DatetimeColumn("Started (UTC)", format="YYYY-MM-DD HH:mm"),
-            "status": "Status",
-            "confidence_tier": "Tier",
-            "problem_domain": "Domain",
-            "problem_summary": st.column_config.TextColumn("Problem", width="large"),
-            "engineer": "Engineer",
-            "matched_flow": "Matched flow",
-            "match_score": st.column_config.NumberColumn("Match", format="%.2f"),
-            "free_text_escapes": st.column_config.NumberColumn("Escapes", help="Free-text answers: knowledge gaps"),
-            "rating": "Rating",
-            "duration": "Duration",
-            "analysis_status": "Analysis",
-            "psa_ticket_id": "PSA ticket",
+            "Started (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "Problem": st.column_config.TextColumn(width="large"),
+            "Escapes": st.column_config.NumberColumn(help="Free-text answers: knowledge gaps"),
         },
     )
     chosen = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if chosen:
-        _open(str(frame.iloc[chosen[0]]["id"]))
+        _open(str(result.rows[chosen[0]].id))
         st.rerun()
 
     nav = st.columns([1, 1, 2, 2, 2], vertical_alignment="bottom")
@@ -238,8 +226,7 @@ def show_list(account_id) -> None:
 
 def _step_markdown(step: StepView) -> str:
     lines = [
-        f"**{step.number}. {step.step_type.replace('_', ' ')}**"
-        + (f" — {literal(step.headline)}" if step.headline else "")
+        f"**{step.number}. {labels.human(step.step_type)}**" + (f" — {literal(step.headline)}" if step.headline else "")
     ]
     if step.options:
         lines.append("Options offered: " + " · ".join(literal(o) for o in step.options))
@@ -261,9 +248,9 @@ def _step_markdown(step: StepView) -> str:
 def _analysis(detail: SessionDetail, user) -> None:
     st.subheader("Flywheel analysis")
     status = detail.analysis_status or NOT_QUEUED
-    facts = [f"Status **{status}**", f"attempts {detail.analysis_attempts}"]
+    facts = [f"Status **{labels.lower(status)}**", f"attempts {detail.analysis_attempts}"]
     if detail.analysis_outcome:
-        facts.append(f"outcome **{detail.analysis_outcome.replace('_', ' ')}**")
+        facts.append(f"outcome **{labels.lower(detail.analysis_outcome)}**")
     if detail.analyzed_at:
         facts.append(f"analysed {when(detail.analyzed_at)}")
     st.markdown(" · ".join(facts))
@@ -275,9 +262,9 @@ def _analysis(detail: SessionDetail, user) -> None:
         label = literal(detail.proposal_title or "the proposal")
         st.page_link(
             "views/review_queue.py",
-            label=f"Proposal: {label} ({detail.proposal_status})",
+            label=f"Proposal: {label} ({labels.lower(detail.proposal_status)})",
             icon=":material/inbox:",
-            query_params={"proposal": str(detail.analysis_proposal_id)},
+            query_params=context.link_params(proposal=str(detail.analysis_proposal_id)),
         )
     if detail.can_requeue and st.button("Re-queue analysis", key="sessions_requeue"):
         try:
@@ -303,9 +290,11 @@ def show_detail(session_id: str, user) -> None:
 
     st.subheader(literal(detail.problem_summary) if detail.problem_summary else "(no summary)")
     rating = f"rated {detail.rating}/5" if detail.rating else "not rated"
+    badges = (labels.human(detail.status), labels.human(detail.confidence_tier))
+    domain = labels.human(detail.problem_domain or "unclassified")
     st.markdown(
-        f":{STATUS_COLOURS.get(detail.status, 'gray')}-badge[{detail.status}] :violet-badge[{detail.confidence_tier}] "
-        f":gray-badge[{detail.problem_domain or 'unclassified'}] :gray-badge[{rating}]"
+        f":{STATUS_COLOURS.get(detail.status, 'gray')}-badge[{literal(badges[0])}] :violet-badge[{literal(badges[1])}] "
+        f":gray-badge[{literal(domain)}] :gray-badge[{rating}]"
     )
     flow = "no matched flow"
     if detail.matched_flow:
@@ -328,7 +317,7 @@ def show_detail(session_id: str, user) -> None:
             "views/script_assist.py",
             label="Generate a script for this session in Script Assist",
             icon=":material/terminal:",
-            query_params={"session": str(detail.id)},
+            query_params=context.link_params(session=str(detail.id)),
         )
 
     if detail.intake:
