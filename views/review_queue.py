@@ -384,7 +384,7 @@ with detail_col:
                 "views/review_queue.py",
                 label="Open the proposal it was joined into",
                 icon=":material/merge:",
-                query_params={"proposal": str(p.merged_into_id)},
+                query_params=link_params(proposal=str(p.merged_into_id)),
             )
     elif p.status != ProposalStatus.PENDING:
         who = detail.reviewer_name or "the flywheel"
