@@ -111,6 +111,11 @@ def link_params(**params: str) -> dict[str, str]:
     return with_sign_in(params, st.query_params)
 
 
+def page_link(page: str, label: str, icon: str | None = None, **params: str) -> None:
+    """A link to another page of the app opened on ``params`` (a proposal, session, flow), keeping the sign-in."""
+    st.page_link(page, label=label, icon=icon, query_params=link_params(**params))
+
+
 def call(service: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run one core service in its own transaction (committed when it returns), so pages never handle sessions."""
     with session_scope(engine()) as db:

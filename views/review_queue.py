@@ -22,7 +22,7 @@ from core.review import decisions as review
 from core.review import proposals
 from core.trees import InvalidTree
 from ui import labels
-from ui.context import call, current_user, link_params, settings
+from ui.context import call, current_user, link_params, page_link, settings
 from ui.graph import draw_tree
 
 SELECTED = "review_selected_id"
@@ -380,11 +380,11 @@ with detail_col:
             "their paths are there now. Decide on that one."
         )
         if p.merged_into_id:
-            st.page_link(
+            page_link(
                 "views/review_queue.py",
-                label="Open the proposal it was joined into",
-                icon=":material/merge:",
-                query_params=link_params(proposal=str(p.merged_into_id)),
+                "Open the proposal it was joined into",
+                ":material/merge:",
+                proposal=str(p.merged_into_id),
             )
     elif p.status != ProposalStatus.PENDING:
         who = detail.reviewer_name or "the flywheel"
@@ -461,18 +461,11 @@ with detail_col:
     cfg = settings()
     st.caption(model_note(p, cfg.llm_enabled, cfg.model_at_support, cfg.model_after_hours))
     if p.source_session_id:
-        st.page_link(
-            "views/sessions.py",
-            label="Open source session",
-            icon=":material/forum:",
-            query_params=link_params(session=str(p.source_session_id)),
-        )
+        page_link("views/sessions.py", "Open source session", ":material/forum:", session=str(p.source_session_id))
     support = [str(s) for s in (p.supporting_session_ids or []) if s]
     if support:
         with st.expander(f"{labels.plural(p.supporting_session_count, 'supporting session')}"):
             for session_id in support[:12]:
-                st.page_link(
-                    "views/sessions.py", label=f"Session {session_id[:8]}", query_params=link_params(session=session_id)
-                )
+                page_link("views/sessions.py", f"Session {session_id[:8]}", session=session_id)
     else:
         st.caption(labels.plural(p.supporting_session_count, "supporting session"))
