@@ -112,6 +112,7 @@ def test_on_real_helpdesk_comments_only_the_datasets_own_masks_in_a_field_are_re
         ("srv-01", "Outlook hangs on srv-01 after the update"),
         ("lon-dc-1", "Outlook hangs on lon-dc-1 after the update"),
         ("lit-lt-2209", "Outlook hangs on lit-lt-2209 after the update"),
+        ("cle-surface-11", "Outlook hangs on cle-surface-11 after the update"),
         ("fs01.corp.contoso.local", "Outlook hangs on fs01.corp.contoso.local after the update"),
         ("FS01.CORP.CONTOSO.LOCAL", "Outlook hangs on FS01.CORP.CONTOSO.LOCAL after the update"),
     ],
@@ -157,6 +158,22 @@ def test_intake_fields_name_hosts_people_companies_and_serials_wherever_they_rec
         "<COMPANY_1>": "Tailspin Toys",
     }
     assert restore(result.text, result.mapping) == INTAKE
+
+
+def test_a_requester_written_without_a_colon_and_the_company_after_the_name_are_hidden() -> None:
+    text = "Requester Yetunde Okafor, Silverpine Pharmacy, 555 218 6650, SPP-DISP-02. Clicking the drive opens it."
+    assert redact(text) == Redacted(
+        "Requester <PERSON_1>, <COMPANY_1>, <PHONE_1>, <HOST_1>. Clicking the drive opens it.",
+        {
+            "<PERSON_1>": "Yetunde Okafor",
+            "<COMPANY_1>": "Silverpine Pharmacy",
+            "<PHONE_1>": "555 218 6650",
+            "<HOST_1>": "SPP-DISP-02",
+        },
+    )
+    # Without a capital after it, "requester" is a word of the sentence; "user" never takes a name this way.
+    for plain in ["The requester says it fails.", "User Account Control prompts; open Computer Management."]:
+        assert redact(plain) == Redacted(plain, {})
 
 
 def test_field_values_that_are_ordinary_words_are_left() -> None:

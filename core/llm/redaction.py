@@ -148,9 +148,16 @@ def _machine_kind(token: str) -> str | None:
         return None
     if any(_numbered_part(p) for p in parts[1:]):
         return "HOST"
-    # "lon-dc-1", "lit-lt-2209": short site and role codes, then a plain machine number.
+    # "lon-dc-1", "lit-lt-2209", "cle-surface-11": a short site code, role or model words, then a plain machine
+    # number.
     last = parts[-1]
-    if len(parts) >= 3 and last.isdigit() and len(last) <= 5 and all(p.isalpha() and len(p) <= 4 for p in parts[:-1]):
+    if (
+        len(parts) >= 3
+        and last.isdigit()
+        and len(last) <= 5
+        and len(parts[0]) <= 4
+        and all(p.isalpha() and len(p) <= 8 for p in parts[1:-1])
+    ):
         return "HOST"
     return None
 

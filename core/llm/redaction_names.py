@@ -13,14 +13,14 @@ from functools import lru_cache
 
 from core.llm import redaction_words as words
 
-# "label: value" in intake text and tickets. "reported by"/"requested by" also stand without a colon; "mail client:"
-# names software, not a customer.
+# "label: value" in intake text and tickets. "reported by"/"requested by", and "requester"/"caller" before a capital,
+# also stand without a colon; "mail client:" names software, not a customer.
 _FIELD = re.compile(
     r"(?<![\w/-])(?P<key>(?:device|computer|machine|host)[ \t]?name|hostname|device|computer|machine|host|asset"
     r"|serial(?:[ \t]+(?:number|no\.?))?|service[ \t]+tag|asset[ \t]+tag"
     r"|requester|requested[ \t]+by|reported[ \t]+by|contact|caller|user[ \t]?name|end[ \t]+user|user"
     r"|company|customer|(?<![A-Za-z][ \t])client|organi[sz]ation)"
-    r"(?P<sep>[ \t]*[:=#][ \t]*|(?<=by)[ \t]+)(?=(?P<value>[^\n]*))",
+    r"(?P<sep>[ \t]*[:=#][ \t]*|(?:(?<=by)|(?<=requester)|(?<=caller))[ \t]+(?=[A-Z]))(?=(?P<value>[^\n]*))",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[<(\[{,;|!?\"]|\s[-–—/]\s|\.(?=\s|$)")
@@ -152,7 +152,25 @@ def field_values(text: str) -> list[tuple[str, str]]:
             )
             if person:
                 found.append(person)
+                company = _company_after(match.group("value"), person[1])
+                if company:
+                    found.append(("COMPANY", company))
     return found
+
+
+def _company_after(value: str, person: str) -> str | None:
+    """The company a person field names right after the person ("Requester: Yetunde Okafor, Silverpine Pharmacy,
+    555 218 6650"): the next comma-separated part, when it is capitalised words and no phone, address or sentence."""
+    rest = value.split(person, 1)[-1].lstrip()
+    if not rest.startswith(","):
+        return None
+    part = rest[1:].split(",", 1)[0].strip()
+    tokens = part.split()
+    if not 1 <= len(tokens) <= 5 or any(ch.isdigit() or ch in "@<>()" for ch in part):
+        return None
+    if not all(_COMPANY_WORD.fullmatch(t) and t[0].isupper() for t in tokens):
+        return None
+    return _company_value(part)
 
 
 def name_variants(kind: str, name: str) -> Iterable[tuple[str, str, bool]]:
