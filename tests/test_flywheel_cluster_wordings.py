@@ -174,6 +174,16 @@ def test_a_negation_inside_a_differently_worded_question_does_not_make_it_the_op
     )
 
 
+def test_names_tell_two_steps_apart_only_when_they_are_what_differs() -> None:
+    assert not same_step("Restart the Print Spooler service", "Restart the Windows Search service")
+    assert not same_step("Is the Teams client connected?", "Is the VPN client connected?")
+    assert same_step(
+        "Suspend BitLocker (manage-bde -protectors -disable C:), reboot, then resume protection",
+        "Run manage-bde -protectors -disable C: -RebootCount 1, restart, and check protection is back on",
+    )
+    assert same_step("Did this start right after a BIOS/firmware update?", "Any firmware/UEFI update recently?")
+
+
 def test_wordings_are_validated_and_shown_on_the_graph() -> None:
     tree = merge_path(
         first_tree(),

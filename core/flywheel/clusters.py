@@ -179,13 +179,25 @@ def named_terms(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Share of their other terms two texts that name different things must have in common for the names to be what
+# tells them apart ("Restart the Print Spooler service" / "Restart the Windows Search service": all of it).
+NAMES_SWAP = 0.5
+
+
 def names_conflict(a: str, b: str) -> bool:
-    """Whether both texts name things and neither mentions any name of the other ("Teams client" / "VPN client");
-    "Sound settings > Input" and "the Windows sound input test" share names and do not conflict."""
+    """Whether two texts differ by what they name: both name things, neither mentions any name of the other, and the
+    rest is largely the same ("Is the Teams client connected?" / "Is the VPN client connected?"). "Sound settings >
+    Input" and "the Windows sound input test" share names; "Suspend BitLocker (manage-bde -protectors -disable C:),
+    reboot, resume protection" and "Run manage-bde -protectors -disable C: -RebootCount 1" name different things
+    but share much else, and the meaning decides."""
     named_a, named_b = named_terms(a), named_terms(b)
     if not named_a or not named_b:
         return False
-    return not named_a & frozenset(terms(b)) and not named_b & frozenset(terms(a))
+    terms_a, terms_b = frozenset(terms(a)), frozenset(terms(b))
+    if named_a & terms_b or named_b & terms_a:
+        return False
+    rest_a, rest_b = terms_a - named_a, terms_b - named_b
+    return not rest_a or not rest_b or _jaccard(rest_a, rest_b) >= NAMES_SWAP
 
 
 # Share of the other content words two texts must have in common for a negation on one side only to make them
