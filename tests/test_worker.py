@@ -296,8 +296,9 @@ def test_a_batch_of_merges_costs_fewer_statements_than_sessions(engine: Engine) 
         event.remove(engine, "before_cursor_execute", count)
     assert (stats.claimed, dict(stats.outcomes)) == (30, {"merged": 30})
     # about seven statements per session was the cost before sessions shared transactions; now a batch costs a
-    # fixed handful (claims, reads, one lock, one flush, outcomes, commits), whatever its size
-    assert len(statements) <= 15, statements
+    # fixed handful (claims, reads, one lock, one flush, outcomes, commits), whatever its size, and the pass a few
+    # more to look for clusters that met (the touched proposals, the index's changed rows: two transactions)
+    assert len(statements) <= 19, statements
     with session_scope(engine) as db:
         for n, first in enumerate(firsts):
             proposal = db.get(FlowProposal, db.get(AISession, first).analysis_proposal_id)

@@ -61,10 +61,36 @@ def combined(a: np.ndarray, count_a: int, b: np.ndarray, count_b: int, halves: b
     return np.concatenate([unit(unit(a[p]) * weight_a + unit(b[p]) * weight_b) for p in parts]).astype(np.float32)
 
 
-def _touched(db: Session, since: datetime) -> list[FlowProposal]:
+@dataclass(frozen=True)
+class _Candidate:
+    """What the search needs of one pending proposal (read once, not an ORM row held across transactions)."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    problem_domain: str | None
+    embedder: str | None
+    embedding: bytes
+    proposal_type: str
+    divergence_key: str | None
+    target_flow_id: uuid.UUID | None
+
+
+_CANDIDATE_COLUMNS = (
+    FlowProposal.id,
+    FlowProposal.account_id,
+    FlowProposal.problem_domain,
+    FlowProposal.embedder,
+    FlowProposal.embedding,
+    FlowProposal.proposal_type,
+    FlowProposal.divergence_key,
+    FlowProposal.target_flow_id,
+)
+
+
+def _touched(db: Session, since: datetime) -> list[_Candidate]:
     """Pending proposals with a vector touched since ``since``, the best supported first."""
     query = (
-        select(FlowProposal)
+        select(*_CANDIDATE_COLUMNS)
         .where(
             FlowProposal.status == PENDING,
             FlowProposal.updated_at >= since,
@@ -72,11 +98,11 @@ def _touched(db: Session, since: datetime) -> list[FlowProposal]:
         )
         .order_by(FlowProposal.supporting_session_count.desc(), FlowProposal.created_at, FlowProposal.id)
     )
-    return list(db.scalars(query))
+    return [_Candidate(*row) for row in db.execute(query)]
 
 
 def _new_flow_partner(
-    db: Session, providers: Providers, proposal: FlowProposal, gone: set[uuid.UUID], fresh: bool
+    db: Session, providers: Providers, proposal: _Candidate, gone: set[uuid.UUID], fresh: bool
 ) -> uuid.UUID | None:
     """Another pending new-flow proposal of the same account, domain and vector form that ``proposal``'s centroid
     reaches by the duplicate rule (threshold and statement gate), or None. ``fresh`` re-reads the rows changed
@@ -106,7 +132,7 @@ def _new_flow_partner(
 
 
 def _enhancement_partner(
-    db: Session, providers: Providers, proposal: FlowProposal, gone: set[uuid.UUID]
+    db: Session, providers: Providers, proposal: _Candidate, gone: set[uuid.UUID]
 ) -> uuid.UUID | None:
     """Another pending enhancement adding the same branch under the same node of the same flow, or None."""
     embedder = providers.embedder
@@ -207,36 +233,35 @@ def consolidate(engine: Engine, providers: Providers, since: datetime, limit: in
     gone: set[uuid.UUID] = set()
     refreshed: set[tuple] = set()
     with session_scope(engine) as db:
-        queue = [p.id for p in _touched(db, since)]
+        queue = _touched(db, since)
     while queue and joins.joined < limit:
-        proposal_id = queue.pop(0)
-        if proposal_id in gone:
+        candidate = queue.pop(0)
+        if candidate.id in gone:
             continue
+        new_flow = candidate.proposal_type == ProposalType.NEW_FLOW
+        group = (candidate.account_id, candidate.problem_domain, candidate.embedder)
+        # The search reads nothing but the index (refreshed once per group) until it finds a partner.
         with session_scope(engine) as db:
-            proposal = db.get(FlowProposal, proposal_id)
-            if proposal is None or proposal.status != PENDING or proposal.embedding is None:
-                continue
-            new_flow = proposal.proposal_type == ProposalType.NEW_FLOW
-            group = (proposal.account_id, proposal.problem_domain, proposal.embedder)
             if new_flow:
-                partner = _new_flow_partner(db, providers, proposal, gone, group not in refreshed)
+                partner = _new_flow_partner(db, providers, candidate, gone, group not in refreshed)
                 refreshed.add(group)
             else:
-                partner = _enhancement_partner(db, providers, proposal, gone)
+                partner = _enhancement_partner(db, providers, candidate, gone)
             if partner is None:
                 continue
-            account_id, domain, embedder = proposal.account_id, proposal.problem_domain, proposal.embedder or ""
-            absorbed, survivor = _order(db, proposal_id, partner)
+            absorbed, survivor = _order(db, candidate.id, partner)
             if new_flow and not _each_would_merge(db, providers, absorbed, survivor):
                 continue
             if not _join(db, absorbed, survivor):
                 continue
-            vector = from_bytes(db.get(FlowProposal, survivor).embedding)
+            db.flush()
+            grown = _Candidate(*db.execute(select(*_CANDIDATE_COLUMNS).where(FlowProposal.id == survivor)).one())
         gone.add(absorbed)
         joins.pairs.append((absorbed, survivor))
+        account_id, domain, embedder = candidate.account_id, candidate.problem_domain, candidate.embedder or ""
         providers.index.forget(account_id, domain, embedder, absorbed)
-        if new_flow and vector is not None:
-            providers.index.put(account_id, domain, embedder, survivor, vector)
-        queue.insert(0, survivor)
+        if new_flow:
+            providers.index.put(account_id, domain, embedder, survivor, from_bytes(grown.embedding))
+        queue.insert(0, grown)
         log.info("joined proposal %s into %s", absorbed, survivor)
     return joins
