@@ -1,8 +1,9 @@
 """What the flywheel learns from many sessions, measured end to end on hand-written scenarios.
 
-The sessions of ``benchmarks.scenario_data`` (or, with ``--set heldout``, the held-out set
-``benchmarks.scenario_data_heldout``, written without looking at how the flywheel matches) go in through the real ingest (JSON Lines), the real flywheel analyses
-them offline, and the figures are read back from the database:
+The sessions of one scenario set, ``benchmarks/data/scenarios/<set>.json`` (``--set original``, the default;
+``heldout`` and ``fresh``, written without looking at how the flywheel matches; the README there says what each
+holds and what makes it hard), go in through the real ingest (JSON Lines), the real flywheel analyses them offline,
+and the figures are read back from the database:
 
 * dedup precision / recall over pairs of new-flow sessions (same problem = should share one proposal);
 * path recall of merged sessions: the share of each supporting session's (question, answer) steps that the
@@ -18,20 +19,20 @@ them offline, and the figures are read back from the database:
 
 from __future__ import annotations
 
-import importlib
+import functools
 import itertools
 import json
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import ModuleType
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from benchmarks import scenario_data
 from core.models import Account, AISession, FlowProposal, Team, Tree, User
 from core.similarity.embedders import LocalEmbedder
 from core.trees import (
@@ -47,25 +48,42 @@ from core.trees import (
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACCOUNT_SLUG = "scenario-msp"
 _NS = uuid.UUID("8b0f6a52-0c57-4d3e-9d1e-3f6f0a1b2c3d")
-SETS = {
-    "original": "benchmarks.scenario_data",
-    "heldout": "benchmarks.scenario_data_heldout",
-    "fresh": "benchmarks.scenario_data_fresh",
-}
+SETS_DIR = Path(__file__).parent / "data" / "scenarios"
+SETS = ("original", "heldout", "fresh")
 
 
-def load_set(name: str) -> ModuleType:
-    """The scenario data module called ``name`` in ``SETS``."""
+@dataclass(frozen=True)
+class ScenarioSet:
+    """One scenario set: each key of its JSON file, in upper case. JSON has no tuples, so a requester, an engineer,
+    a write-up, a path and its steps are lists."""
+
+    REQUESTERS: list[list[str]]
+    DEVICES: list[str]
+    SERIALS: list[str]
+    ENGINEERS: list[list[str]]
+    NEW_PROBLEMS: list[dict[str, Any]]
+    FLOWS: list[dict[str, Any]]
+    UNMATCHED: dict[str, Any]
+
+
+@functools.cache
+def load_set(name: str) -> ScenarioSet:
+    """The scenario set called ``name`` (one of ``SETS``), read once from ``SETS_DIR``. A file missing a key or
+    holding an unknown one is refused (``TypeError`` naming it)."""
     if name not in SETS:
         raise ValueError(f"unknown scenario set '{name}' (known: {', '.join(SETS)})")
-    return importlib.import_module(SETS[name])
+    raw = json.loads((SETS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return ScenarioSet(**{key.upper(): value for key, value in raw.items()})
+
+
+ORIGINAL = load_set("original")
 
 
 def _id(*parts: object) -> str:
     return str(uuid.uuid5(_NS, "|".join(str(p) for p in parts)))
 
 
-def setup_account(db: Session, data: ModuleType = scenario_data) -> tuple[Account, dict[str, Tree]]:
+def setup_account(db: Session, data: ScenarioSet = ORIGINAL) -> tuple[Account, dict[str, Tree]]:
     """The scenario account, its engineers and the three published flows (by flow name)."""
     account = Account(name="Scenario MSP", slug=ACCOUNT_SLUG)
     db.add(account)
@@ -90,7 +108,7 @@ def setup_account(db: Session, data: ModuleType = scenario_data) -> tuple[Accoun
     return account, flows
 
 
-def _intake(data: ModuleType, n: int, summary: str, description: str) -> dict[str, Any]:
+def _intake(data: ScenarioSet, n: int, summary: str, description: str) -> dict[str, Any]:
     name, email, phone, company = data.REQUESTERS[n % len(data.REQUESTERS)]
     device = data.DEVICES[n % len(data.DEVICES)]
     serial = data.SERIALS[n % len(data.SERIALS)]
@@ -105,7 +123,9 @@ def _intake(data: ModuleType, n: int, summary: str, description: str) -> dict[st
     }
 
 
-def _steps(path: list[tuple], resolution: str, flow_nodes: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def _steps(
+    path: Sequence[Sequence[Any]], resolution: str, flow_nodes: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
     for item in path:
         if item[0] == "ask":
@@ -141,7 +161,7 @@ def _conversation(summary: str, steps: list[dict[str, Any]], engineer: str) -> l
 
 
 def _session(
-    data: ModuleType, key: str, n: int, summary: str, description: str, steps: list[dict], **fields: Any
+    data: ScenarioSet, key: str, n: int, summary: str, description: str, steps: list[dict], **fields: Any
 ) -> dict[str, Any]:
     engineer_name, engineer_email = data.ENGINEERS[n % len(data.ENGINEERS)]
     created = NOW - timedelta(days=3, minutes=-37 * n)
@@ -172,9 +192,7 @@ def flow_branches(spec: dict[str, Any]) -> list[tuple[str, list[str], list[str]]
     return [main, *extra]
 
 
-def scenario_sessions(
-    flow_ids: dict[str, uuid.UUID], data: ModuleType = scenario_data
-) -> list[tuple[str, dict[str, Any]]]:
+def scenario_sessions(flow_ids: dict[str, uuid.UUID], data: ScenarioSet = ORIGINAL) -> list[tuple[str, dict[str, Any]]]:
     """(label, ingest record) for every scenario session; the label names the problem or branch it belongs to."""
     out: list[tuple[str, dict[str, Any]]] = []
     counter = itertools.count()
@@ -218,7 +236,7 @@ def scenario_sessions(
     return out
 
 
-def planted_pii(data: ModuleType = scenario_data) -> dict[str, list[str]]:
+def planted_pii(data: ScenarioSet = ORIGINAL) -> dict[str, list[str]]:
     """Every planted personal value, by kind."""
     return {
         "requester_name": [r[0] for r in data.REQUESTERS],
@@ -231,7 +249,7 @@ def planted_pii(data: ModuleType = scenario_data) -> dict[str, list[str]]:
     }
 
 
-def leaked_kinds(texts: list[str], data: ModuleType = scenario_data) -> dict[str, int]:
+def leaked_kinds(texts: list[str], data: ScenarioSet = ORIGINAL) -> dict[str, int]:
     """How often each planted kind appears (case-insensitive) in ``texts``; kinds that never appear are left out."""
     blob = "\n".join(texts).casefold()
     leaks = {kind: sum(blob.count(v.casefold()) for v in values) for kind, values in planted_pii(data).items()}
@@ -283,7 +301,7 @@ def _covered(edge: tuple[str, str], tree_edges: set[tuple[str, str]]) -> bool:
 
 
 def measure(
-    db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[str, Any]]], data: ModuleType = scenario_data
+    db: Session, account_id: uuid.UUID, labelled: list[tuple[str, dict[str, Any]]], data: ScenarioSet = ORIGINAL
 ) -> dict[str, Any]:
     """The quality figures of one analysed scenario run."""
     label_of = {uuid.UUID(r["id"]): label for label, r in labelled}
@@ -360,7 +378,7 @@ def measure(
     }
 
 
-def run(engine: Engine, analyse: Callable[[Engine], Any], data: ModuleType = scenario_data) -> dict[str, Any]:
+def run(engine: Engine, analyse: Callable[[Engine], Any], data: ScenarioSet = ORIGINAL) -> dict[str, Any]:
     """Load the scenarios into an empty migrated database, analyse them with ``analyse(engine)``, measure."""
     from core.db import session_scope
     from core.sessions.ingest import ingest_lines
@@ -417,7 +435,7 @@ class ModelStandIn:
         self.server.close()
 
 
-def model_figures(db: Session, account_id: uuid.UUID, server: Any, data: ModuleType) -> dict[str, Any]:
+def model_figures(db: Session, account_id: uuid.UUID, server: Any, data: ScenarioSet) -> dict[str, Any]:
     """Model calls per novel problem and per new branch (from each proposal's ``model_calls``), requests sent, and
     the planted personal values found in any request body."""
     proposals = list(db.scalars(select(FlowProposal).where(FlowProposal.account_id == account_id)))
@@ -434,9 +452,9 @@ def model_figures(db: Session, account_id: uuid.UUID, server: Any, data: ModuleT
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scenarios [--set original|heldout] [--model] [--database-url URL]``: a fresh SQLite
-    file unless a URL is given; the original set unless ``--set heldout``; ``--model`` runs the model path against
-    a local stand-in for the Messages API and adds its calls and leaks."""
+    """``python -m benchmarks.scenarios [--set original|heldout|fresh] [--model] [--database-url URL]``: a fresh
+    SQLite file unless a URL is given; the original set unless ``--set`` names another; ``--model`` runs the model
+    path against a local stand-in for the Messages API and adds its calls and leaks."""
     import argparse
     import tempfile
 
@@ -447,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--set", choices=sorted(SETS), default="original", help="which scenario data to measure")
+    parser.add_argument("--set", choices=SETS, default="original", help="which scenario data to measure")
     parser.add_argument("--model", action="store_true", help="the model path, against a local Messages API stand-in")
     args = parser.parse_args(argv)
     data = load_set(args.set)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, text
 
-from benchmarks.scenario_data import UNMATCHED
+from benchmarks.scenarios import load_set
 from core.db import session_scope
 from core.insights import gaps as gaps_module
 from core.insights.gaps import (
@@ -202,7 +202,7 @@ def test_repeated_pattern_clusters_unmatched_intakes(db, clustering):
 
 
 # The scenario benchmark's unmatched problem: Azure Virtual Desktop disconnects, written six ways.
-AVD_WRITTEN_SIX_WAYS = UNMATCHED["summaries"]
+AVD_WRITTEN_SIX_WAYS = load_set("original").UNMATCHED["summaries"]
 
 
 def test_one_problem_written_with_abbreviations_is_one_gap_and_a_shared_template_is_not(db):

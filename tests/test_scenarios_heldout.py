@@ -6,18 +6,17 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from types import ModuleType
 
 import pytest
 from sqlalchemy.orm import Session
 
-from benchmarks import scenario_data_fresh as fresh
-from benchmarks import scenario_data_heldout as heldout
 from benchmarks import scenarios
 from core.models import FlowProposal
 from core.sessions.ingest import ingest_lines
 from core.trees import QUESTION_CHILDREN, find_node, normalize_label, validate_tree, walk
 
+heldout = scenarios.load_set("heldout")
+fresh = scenarios.load_set("fresh")
 SETS = {"heldout": heldout, "fresh": fresh}
 
 # What each set declares: its labels and session counts, how many problems share a domain, which two problems end
@@ -80,14 +79,26 @@ def _flow_ids(data) -> dict[str, uuid.UUID]:
 
 
 def test_sets_are_chosen_by_name_and_the_original_stays_the_default():
-    assert scenarios.load_set("heldout") is heldout
-    assert scenarios.load_set("fresh") is fresh
-    assert scenarios.load_set("original") is scenarios.scenario_data
+    original = scenarios.load_set("original")
+    assert original is scenarios.ORIGINAL
+    assert original.ENGINEERS == [["Sam Okonkwo", "sam.okonkwo@msp.example"], ["Jo Brennan", "jo.brennan@msp.example"]]
+    assert heldout.ENGINEERS[0] == ["Ravi Chandrasekar", "ravi.c@msp.example"]
+    assert fresh.UNMATCHED["key"] == "shared-mailbox-sent-items"
     with pytest.raises(ValueError, match="unknown scenario set 'later'"):
         scenarios.load_set("later")
-    labels = Counter(label for label, _ in scenarios.scenario_sessions(_flow_ids(scenarios.scenario_data)))
+    labels = Counter(label for label, _ in scenarios.scenario_sessions(_flow_ids(original)))
     assert labels["branch:VPN cannot connect|q2|new resolution"] == 5
     assert sum(labels.values()) == 4 * 5 + 3 * 5 + 6
+
+
+def test_a_set_file_with_a_misspelt_key_is_refused(tmp_path, monkeypatch):
+    original = json.loads((scenarios.SETS_DIR / "original.json").read_text(encoding="utf-8"))
+    original["device"] = original.pop("devices")
+    (tmp_path / "original.json").write_text(json.dumps(original), encoding="utf-8")
+    monkeypatch.setattr(scenarios, "SETS_DIR", tmp_path)
+    # Past the cache, which holds the real file.
+    with pytest.raises(TypeError, match="DEVICE"):
+        scenarios.load_set.__wrapped__("original")
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -194,7 +205,7 @@ def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
 def test_fresh_planted_values_are_its_own():
     """No planted value of the fresh set is one of another set's, so a leak is traced to the set that planted it."""
     fresh_values = {v.casefold() for values in scenarios.planted_pii(fresh).values() for v in values}
-    for other in (heldout, scenarios.scenario_data):
+    for other in (heldout, scenarios.load_set("original")):
         other_values = {v.casefold() for values in scenarios.planted_pii(other).values() for v in values}
         assert not fresh_values & other_values
 
@@ -209,7 +220,7 @@ def test_every_session_is_accepted_by_ingest(db: Session, name):
     assert report.imported == EXPECTED[name]["sessions"]
 
 
-def _branch_ids(data: ModuleType, labelled) -> tuple[list[str], list[str], list[str]]:
+def _branch_ids(data: scenarios.ScenarioSet, labelled) -> tuple[list[str], list[str], list[str]]:
     """Session ids of the two branches of the flow with a second branch, and of another flow's branch."""
     ids: dict[str, list[str]] = {}
     for label, record in labelled:
