@@ -33,9 +33,9 @@ from core.models import (
 )
 from core.scripts.library import seed_script_templates
 from core.trees import validate_tree
-from demo import flows_identity, flows_network, flows_ops, health
+from demo import health
 from demo.discovery import ACTIVE, NOVEL
-from demo.dsl import Flow
+from demo.flows import Flow, load_catalogue
 from demo.history import queue_for_analysis, replay
 from demo.prehistory import before_enhanced, before_generated
 from demo.simulate import SessionSimulator, Workforce, new_uuid, pick_novel
@@ -83,10 +83,7 @@ class DemoExists(RuntimeError):
 
 def catalogue() -> list[Flow]:
     """Every troubleshooting flow of the demo, in a stable order."""
-    flows: list[Flow] = []
-    for module in (flows_identity, flows_network, flows_ops):
-        flows.extend(value for value in vars(module).values() if isinstance(value, Flow))
-    return flows
+    return load_catalogue().flows
 
 
 def _simulate(ws: Workspace, sim: SessionSimulator, count: int, novels: tuple) -> None:
@@ -109,16 +106,18 @@ def _main_workspace(rng: random.Random, now: datetime, scale: float) -> Workspac
     ws.add_people(("Service Desk", "Projects & Infrastructure"), MAIN_PEOPLE, "northwind.example")
     generated_age: dict[str, float] = {}
     enhanced_age: dict[str, float] = {}
-    for flow in catalogue():
-        if flow.key in flows_ops.GENERATED:
+    cat = load_catalogue()
+    for flow in cat.flows:
+        if flow.key in cat.generated:
             age = rng.uniform(70, 90)
             generated_age[flow.key] = age
             ws.add_flow(flow, origin="ai_generated", created=now - timedelta(days=age))
         else:
             ws.add_flow(flow)
-            if flow.key in flows_ops.ENHANCED:
+            if flow.key in cat.enhanced:
                 enhanced_age[flow.key] = rng.uniform(60, 95)
-    ws.add_procedure(flows_ops.OFFBOARDING)
+    for procedure in cat.procedures:
+        ws.add_procedure(procedure)
     workforce = Workforce(ws.id, ws.engineers(), "NW", "CW#")
     sim = SessionSimulator(rng, now, workforce, {k: r["id"] for k, r in ws.tree_rows.items()})
     for key, age in generated_age.items():

@@ -10,7 +10,7 @@ import copy
 from typing import Any
 
 from core.trees import diff_trees, find_node
-from demo.dsl import Flow
+from demo.flows import Flow
 from demo.simulate import SessionSimulator, Simulated
 from demo.workspace import Workspace
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from core.trees import normalize_label, parent_map
 from demo.discovery import NOVEL, REQUESTERS, Novel
-from demo.dsl import Escape, Flow
+from demo.flows import Escape, Flow
 
 # Escalation is concentrated where a service desk really hands work on: security incidents and backup failures.
 ESCALATION_RATE = {"security": 0.5, "backup": 0.45}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from demo.dsl import Flow
+from demo.flows import Flow
 from demo.simulate import Simulated, new_uuid
 
 
