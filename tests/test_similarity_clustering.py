@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from benchmarks.quality import ONE_PROBLEM, OTHER_PROBLEMS, bpi_summaries
-from core.similarity.clustering import CLUSTER_THRESHOLD, cluster_problems, problem_vectors
+from core.similarity.clustering import CLUSTER_THRESHOLD, cluster_problems, code_keys, problem_vectors
+from core.similarity.terms import terms
 
 # One problem written six ways, and other problems it must stay apart from (shared with the quality benchmark).
 OTHERS = OTHER_PROBLEMS[:6]
@@ -48,3 +49,25 @@ def test_conflicting_identifiers_keep_a_shared_template_apart() -> None:
 def test_texts_that_are_only_the_template_still_group_and_empty_texts_stand_alone() -> None:
     assert cluster_problems(["Low impact incident", "Low impact incident", "", "thanks"]) == [[0, 1], [2], [3]]
     assert cluster_problems([]) == []
+
+
+def test_a_code_is_one_term_however_it_is_spelled_and_products_are_not_codes() -> None:
+    assert [
+        code_keys(terms(t)) for t in ["AADSTS53000", "aad sts53000", "blocked (53000)", "M365 login", "PROD424"]
+    ] == [
+        {"53000"},
+        {"53000"},
+        {"53000"},
+        set(),
+        {"prod424"},
+    ]
+    # A year is a number, not a code.
+    assert code_keys(terms("since the 2024 update")) == set()
+    vectors, codes = problem_vectors(["AADSTS53000 on sign-in", "sign-in blocked (53000)", "AADSTS50076 on sign-in"])
+    assert codes == [frozenset({"53000"}), frozenset({"53000"}), frozenset({"50076"})]
+    # The first two share the code as one term; the third names another code and never joins them.
+    assert round(float(vectors[0] @ vectors[1]), 2) > round(float(vectors[0] @ vectors[2]), 2)
+    assert cluster_problems(["AADSTS53000 on sign-in", "sign-in blocked (53000)", "AADSTS50076 on sign-in"]) == [
+        [0, 1],
+        [2],
+    ]

@@ -16,11 +16,13 @@ codes) must not conflict: a text naming identifiers joins no cluster whose texts
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
+from core.similarity.abbreviations import SYNONYMS
 from core.similarity.tfidf import idf_table, weighted_terms
 
 # Measured on the sets of ``benchmarks.quality`` and the tests (a problem written six ways among others, twice;
@@ -36,10 +38,41 @@ def identifiers(words: Sequence[str] | set[str] | dict[str, float]) -> frozenset
     return frozenset(w for w in words if any(c.isdigit() for c in w) and any(c.isalpha() for c in w.replace("_", "")))
 
 
+_DIGITS = re.compile(r"\d+")
+
+
+def code_keys(words: Sequence[str] | set[str] | dict[str, float]) -> frozenset[str]:
+    """The codes a text names, each by the part that identifies it: a code's number when it has four digits or more
+    ("AADSTS53000", "aad sts53000" and "(53000)" all give ``53000``), else the whole code ("PROD424"). Canonical
+    product names that carry digits (``m365``) are products, not codes."""
+    keys = set()
+    for word in words:
+        if word in SYNONYMS:
+            continue
+        runs = _DIGITS.findall(word)
+        longest = max(runs, key=len) if runs else ""
+        if len(longest) >= 4 and (len(longest) >= 5 or word != longest):
+            keys.add(longest)
+        elif longest and any(c.isalpha() for c in word.replace("_", "")):
+            keys.add(word)
+    return frozenset(keys)
+
+
+def _codes_as_one(bag: dict[str, float]) -> dict[str, float]:
+    """``bag`` with every code written by its key (see :func:`code_keys`), so "AADSTS53000", "sts53000" and "53000"
+    are one term; a code's weight is the largest of its spellings'."""
+    out: dict[str, float] = {}
+    for term, weight in bag.items():
+        keys = code_keys([term])
+        key = f"code_{next(iter(keys))}" if keys else term
+        out[key] = max(out.get(key, 0.0), weight)
+    return out
+
+
 def problem_vectors(texts: Sequence[str]) -> tuple[np.ndarray, list[frozenset[str]]]:
     """Unit rows of ``texts`` (see the module doc) and each text's identifiers."""
     idf, unseen, _digest = idf_table()
-    bags = [weighted_terms(text, idf, unseen) for text in texts]
+    bags = [_codes_as_one(weighted_terms(text, idf, unseen)) for text in texts]
     n = len(texts)
     df: Counter[str] = Counter(term for bag in bags for term in bag)
     vocabulary = {term: i for i, term in enumerate(sorted(df))}
@@ -50,7 +83,7 @@ def problem_vectors(texts: Sequence[str]) -> tuple[np.ndarray, list[frozenset[st
             matrix[row, vocabulary[term]] = weight * math.sqrt(local)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return matrix / norms, [identifiers(bag) for bag in bags]
+    return matrix / norms, [frozenset(t.removeprefix("code_") for t in bag if t.startswith("code_")) for bag in bags]
 
 
 def cluster_problems(texts: Sequence[str], threshold: float = CLUSTER_THRESHOLD) -> list[list[int]]:
