@@ -135,6 +135,12 @@ def test_high_escalation_needs_more_than_40_percent_over_enough_sessions(db, rep
         ("m365", "medium", 60.0, 10),
         ("networking", "low", 50.0, 10),
     ]
+    # A title names its domain as a person says it.
+    assert [g.title for g in gaps] == [
+        "High escalation rate in unclassified",
+        "High escalation rate in Microsoft 365",
+        "High escalation rate in networking",
+    ]
     low = gaps[2]
     # newest escalated sessions first, at most five
     assert low.session_ids == [str(s.id) for s in networking[:5]]

@@ -39,6 +39,7 @@ from core.db import parse_uuid, session_scope
 from core.insights.clusters import cluster_by_embedding, cluster_by_problem, cluster_intakes, keywords
 from core.insights.rollups import Window, refresh_rollups, session_cube, split_window
 from core.models import CLOSED_STATUSES, Account, GapReport
+from core.names import lower
 from core.similarity.embedders import LocalEmbedder
 from core.sqlfiles import run
 
@@ -221,7 +222,7 @@ def domain_gaps(
                     gap_type="high_escalation",
                     domain=domain,
                     severity=severity,
-                    title=f"High escalation rate in {domain}",
+                    title=f"High escalation rate in {lower(domain)}",
                     description=f"{escalated} of {closed} closed {domain} sessions ({_pct(rate)} %) were escalated.",
                     evidence={
                         "signature": domain,
@@ -247,7 +248,7 @@ def domain_gaps(
                 gap_type="uncharted_territory",
                 domain=domain,
                 severity=_level(count, cfg.uncharted_high, cfg.uncharted_medium),
-                title=f"Uncharted territory in {domain}",
+                title=f"Uncharted territory in {lower(domain)}",
                 description=f"{count} {domain} sessions were resolved in discovery mode, with no flow to follow.",
                 evidence={
                     "signature": domain,
