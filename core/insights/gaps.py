@@ -223,7 +223,7 @@ def domain_gaps(
                     domain=domain,
                     severity=severity,
                     title=f"High escalation rate in {lower(domain)}",
-                    description=f"{escalated} of {closed} closed {domain} sessions ({_pct(rate)} %) were escalated.",
+                    description=f"{escalated} of {closed} closed {lower(domain)} sessions ({_pct(rate)} %) were escalated.",
                     evidence={
                         "signature": domain,
                         "closed": closed,
@@ -249,7 +249,7 @@ def domain_gaps(
                 domain=domain,
                 severity=_level(count, cfg.uncharted_high, cfg.uncharted_medium),
                 title=f"Uncharted territory in {lower(domain)}",
-                description=f"{count} {domain} sessions were resolved in discovery mode, with no flow to follow.",
+                description=f"{count} {lower(domain)} sessions were resolved in discovery mode, with no flow to follow.",
                 evidence={
                     "signature": domain,
                     "resolved_discovery_sessions": count,
