@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from core.config import Settings
 from core.db import session_scope
-from core.flywheel.consolidate import combined
+from core.flywheel.consolidate import _join, combined
 from core.flywheel.generators import OfflineRulesGenerator
 from core.flywheel.plan import Providers
 from core.flywheel.runner import Runner
@@ -186,3 +186,20 @@ def test_other_domains_are_never_compared(engine) -> None:
 def test_combined_centroids_weigh_each_cluster_by_its_sessions(a, count_a, b, count_b, halves, expected) -> None:
     result = combined(np.array(a, dtype=np.float32), count_a, np.array(b, dtype=np.float32), count_b, halves)
     assert [round(float(x), 3) for x in result] == expected
+
+
+def test_a_join_checks_again_under_its_locks_that_both_are_still_pending(engine) -> None:
+    # The search ran without locks; a reviewer decided meanwhile: the join must not touch a decided proposal.
+    seed(engine, [ODD_FIRST, "defender quarantine timesheet allow restore"])
+    run(engine)
+    with session_scope(engine) as db:
+        odd, other = db.scalars(select(FlowProposal).order_by(FlowProposal.created_at, FlowProposal.id)).all()
+        odd_id, other_id = odd.id, other.id
+        other.status = "approved"
+    with session_scope(engine) as db:
+        assert _join(db, odd_id, other_id) is False
+    with session_scope(engine) as db:
+        rows = {
+            p.id: (p.status, p.supporting_session_count, p.merged_into_id) for p in db.scalars(select(FlowProposal))
+        }
+    assert rows == {odd_id: ("pending", 1, None), other_id: ("approved", 1, None)}
