@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import select
+
 from core.insights.analytics import dashboard
 from core.insights.rollups import RECENT_DAYS, refresh_rollups, split_window
-from core.models import AnalyticsRollupState
+from core.models import AnalyticsDailyQuestions, AnalyticsRollupState
 from tests.factories import make_account, make_session
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
@@ -64,3 +66,63 @@ def test_refresh_is_idempotent(db):
     db.commit()
     assert dashboard(db, account.id, 7, NOW) == first
     assert first["kpis"]["mttr_minutes"] == 30.0
+
+
+def test_question_rollup_counts_each_question_once_per_day_whatever_its_spacing_and_case(db):
+    account = make_account(db)
+    first, second = NOW - 2 * DAY, NOW - DAY
+
+    def question(text, option=None, free=None):
+        return {
+            "step_type": "question",
+            "content": {"question": text},
+            "selected_option": option,
+            "was_free_text": free is not None,
+            "free_text_input": free,
+        }
+
+    make_session(
+        db,
+        account,
+        problem_domain="vpn",
+        created_at=first,
+        steps=[
+            question("  Is the VPN up? ", option="Yes"),
+            question("is the vpn up?", free="no idea"),
+            question("Which error?"),  # asked, never answered
+            question("   ", option="Yes"),  # no question text
+            {"step_type": "action", "content": {"instructions": "Restart the client"}},
+        ],
+    )
+    make_session(
+        db,
+        account,
+        problem_domain=None,
+        created_at=first + timedelta(hours=3),
+        steps=[
+            question("Is the VPN up?", option="No"),
+            question("WHICH ERROR?", free="809"),
+        ],
+    )
+    make_session(db, account, problem_domain="exchange", created_at=second, steps=[question("Is the VPN up?", "Yes")])
+    db.commit()
+    refresh_rollups(db, account.id, NOW)
+    db.commit()
+    rows = db.execute(
+        select(
+            AnalyticsDailyQuestions.day,
+            AnalyticsDailyQuestions.question_key,
+            AnalyticsDailyQuestions.question,
+            AnalyticsDailyQuestions.domain,
+            AnalyticsDailyQuestions.answers,
+            AnalyticsDailyQuestions.free_text_answers,
+        )
+        .where(AnalyticsDailyQuestions.account_id == account.id)
+        .order_by(AnalyticsDailyQuestions.day, AnalyticsDailyQuestions.question_key)
+    ).all()
+    # Both test databases order text by code point, so of two spellings the upper-case one is the smaller.
+    assert [tuple(row) for row in rows] == [
+        (first.date(), "is the vpn up?", "Is the VPN up?", "unclassified", 3, 1),
+        (first.date(), "which error?", "WHICH ERROR?", "unclassified", 1, 1),
+        (second.date(), "is the vpn up?", "Is the VPN up?", "exchange", 1, 0),
+    ]
