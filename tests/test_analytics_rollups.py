@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from core.db import session_scope
 from core.insights.analytics import dashboard
 from core.insights.rollups import RECENT_DAYS, refresh_rollups, split_window
 from core.models import AnalyticsDailyQuestions, AnalyticsRollupState
@@ -126,3 +127,16 @@ def test_question_rollup_counts_each_question_once_per_day_whatever_its_spacing_
         (first.date(), "which error?", "WHICH ERROR?", "unclassified", 1, 1),
         (second.date(), "is the vpn up?", "Is the VPN up?", "exchange", 1, 0),
     ]
+
+
+def test_a_refresh_leaves_the_callers_planner_settings_as_they_were(pg_engine):
+    with session_scope(pg_engine) as db:
+        account = make_account(db)
+        make_session(db, account, created_at=NOW - DAY)
+    with session_scope(pg_engine) as db:
+        db.execute(text("SET LOCAL work_mem = '5MB'"))
+        before = db.scalar(text("SELECT current_setting('random_page_cost')"))
+        assert refresh_rollups(db, account.id, NOW, full=True) == 1
+        assert refresh_rollups(db, account.id, NOW) == RECENT_DAYS
+        settings = db.execute(text("SELECT current_setting('work_mem'), current_setting('random_page_cost')")).one()
+        assert tuple(settings) == ("5MB", before)
