@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import Counter
@@ -15,7 +16,17 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.db import session_scope
 from core.flywheel import queue, runner
-from core.flywheel.dedup import Problem, ProposalIndex, find_similar, lock_open_many
+from core.flywheel.dedup import (
+    LockBusy,
+    Locks,
+    Problem,
+    ProposalIndex,
+    find_similar,
+    lock,
+    lock_keys,
+    lock_open_many,
+    problem_key,
+)
 from core.flywheel.engine import Providers
 from core.flywheel.generators import GenerationError, OfflineRulesGenerator
 from core.flywheel.runner import Runner
@@ -370,6 +381,126 @@ def test_a_chunk_holding_ordered_locks_never_waits_for_another_proposal(pg_engin
             assert time.monotonic() - started < 1
             db.rollback()
         reviewer.rollback()
+
+
+def test_new_problems_of_one_domain_in_one_chunk_look_for_others_proposals_once(engine: Engine) -> None:
+    with session_scope(engine) as db:
+        account = make_account(db)
+        seed_id = queue_problems(db, account, [PROBLEMS[0]])[0]
+    # the pass loads the domain's proposals into this process's index
+    providers = offline()
+    assert dict(Runner(engine, providers, worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
+    with session_scope(engine) as db:
+        account = db.get(Account, load(engine, seed_id).account_id)
+        ids = queue_problems(db, account, [PROBLEMS[1], PROBLEMS[2], "Printer jams on tray 2", PROBLEMS[0]])
+    looks: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "flow_proposals.updated_at >" in statement:
+            looks.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        stats = Runner(engine, providers, worker_id="w1", batch=50, clock=Clock()).run_pass()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert (stats.claimed, dict(stats.outcomes)) == (4, {"new_flow": 2, "merged": 2})
+    # one look at what other workers added since the last one, for the chunk's two new problems and the repeat of
+    # one of them: while the chunk holds the domain's lock, nobody else adds a proposal there
+    assert len(looks) == 1
+    states = [load(engine, i) for i in ids]
+    assert [s.analysis_outcome for s in states] == ["new_flow", "new_flow", "merged", "merged"]
+    assert states[2].analysis_proposal_id == states[0].analysis_proposal_id
+    assert states[3].analysis_proposal_id == load(engine, seed_id).analysis_proposal_id
+    with session_scope(engine) as db:
+        assert db.scalar(select(func.count()).select_from(FlowProposal)) == 3
+
+
+def test_a_chunk_of_new_problems_merges_into_what_another_worker_proposed_since_its_cache_was_read(
+    engine: Engine,
+) -> None:
+    mine, theirs = offline(), offline()  # two workers, each with its own cache of the domain's proposals
+    with session_scope(engine) as db:
+        account = make_account(db)
+        queue_problems(db, account, [PROBLEMS[0]])
+    assert dict(Runner(engine, mine, worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 1}
+    with session_scope(engine) as db:
+        account = db.get(Account, account.id)
+        theirs_ids = queue_problems(db, account, [PROBLEMS[1], PROBLEMS[2]])
+    assert dict(Runner(engine, theirs, worker_id="w2", clock=Clock()).run_pass().outcomes) == {"new_flow": 2}
+    with session_scope(engine) as db:
+        account = db.get(Account, account.id)
+        ids = queue_problems(db, account, [PROBLEMS[2], "Outlook keeps prompting for a password", PROBLEMS[1]])
+    # w1's cache predates w2's proposals, so all three look new to it: one look under the domain's lock finds both
+    stats = Runner(engine, mine, worker_id="w1", batch=50, clock=Clock()).run_pass()
+    assert dict(stats.outcomes) == {"merged": 2, "new_flow": 1}
+    states = [load(engine, i) for i in ids]
+    assert [s.analysis_outcome for s in states] == ["merged", "new_flow", "merged"]
+    assert states[0].analysis_proposal_id == load(engine, theirs_ids[1]).analysis_proposal_id
+    assert states[2].analysis_proposal_id == load(engine, theirs_ids[0]).analysis_proposal_id
+    with session_scope(engine) as db:
+        assert db.scalar(select(func.count()).select_from(FlowProposal)) == 4
+
+
+def test_a_chunk_holding_its_locks_in_order_gives_up_at_once_on_another_domains_lock(pg_engine: Engine) -> None:
+    with session_scope(pg_engine) as db:
+        account_id = make_account(db).id
+    mine, theirs = problem_key(account_id, "printers"), problem_key(account_id, "vpn")
+    with session_scope(pg_engine) as other:
+        lock(other, Locks(), theirs)  # another worker adds a VPN proposal
+        with session_scope(pg_engine) as db:
+            db.execute(text("SET LOCAL lock_timeout = '3s'"))  # a wait fails this test instead of hanging it
+            locks = Locks()
+            lock_keys(db, locks, {mine})
+            statements: list[str] = []
+            event.listen(db.get_bind(), "before_cursor_execute", lambda *args: statements.append(args[2]))
+            lock(db, locks, mine)  # held already: no statement
+            assert statements == []
+            started = time.monotonic()
+            # waiting here while holding the printers lock could close a cycle with a worker that holds the VPN
+            # lock and waits for the printers one: the chunk fails at once and is redone one session at a time
+            with pytest.raises(LockBusy, match="vpn"):
+                lock(db, locks, theirs)
+            assert time.monotonic() - started < 1
+            db.rollback()
+
+
+def test_a_chunk_puts_off_a_merge_into_a_proposal_another_worker_holds_and_analyses_the_rest(
+    pg_engine: Engine,
+) -> None:
+    providers = offline()
+    with session_scope(pg_engine) as db:
+        account = make_account(db)
+        firsts = queue_problems(db, account, PROBLEMS[:2])
+    assert dict(Runner(pg_engine, providers, worker_id="w1", clock=Clock()).run_pass().outcomes) == {"new_flow": 2}
+    busy, free = (load(pg_engine, first).analysis_proposal_id for first in firsts)
+    with session_scope(pg_engine) as db:
+        account = db.get(Account, account.id)
+        waiting, merging = queue_problems(db, account, PROBLEMS[:2])
+    passes: list[runner.RunStats] = []
+    with pg_engine.connect() as other:
+        # another worker merging into the first proposal holds it until it commits
+        other.execute(select(FlowProposal.id).where(FlowProposal.id == busy).with_for_update())
+        worker = threading.Thread(
+            target=lambda: passes.append(Runner(pg_engine, providers, worker_id="w1", clock=Clock()).run_pass())
+        )
+        worker.start()
+        deadline = time.monotonic() + 10
+        while load(pg_engine, merging).analysis_status != "completed" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # the session whose proposal is free was analysed and committed meanwhile; the other one waits its turn
+        assert (load(pg_engine, merging).analysis_outcome, load(pg_engine, merging).analysis_proposal_id) == (
+            "merged",
+            free,
+        )
+        assert load(pg_engine, waiting).analysis_status == "running"
+        other.rollback()
+        worker.join(timeout=20)
+    assert [dict(p.outcomes) for p in passes] == [{"merged": 2}]
+    assert (load(pg_engine, waiting).analysis_outcome, load(pg_engine, waiting).analysis_proposal_id) == (
+        "merged",
+        busy,
+    )
 
 
 def test_drain_at_a_fixed_now_analyses_what_is_due_then_and_ends(engine: Engine) -> None:

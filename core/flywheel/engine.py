@@ -216,8 +216,8 @@ def _propose(
         model_generated_support=1 if answer.usage.calls else None,
         **_target_fields(plan, routed, providers, data),
     )
+    # No flush: the INSERT goes with the batch's (Batch.finish), or with the next query that needs it.
     db.add(proposal)
-    db.flush()
     if routed.kind == "new_flow":
         providers.index.add(proposal, facts.dedup_vector(providers.embedder))
     return Outcome(routed.kind, routed.reason, proposal.id)
@@ -244,6 +244,7 @@ def analyze(
             vector = plan.facts.branch_vector(embedder, plan.walk.label, plan.walk.after)
         else:
             vector = None
+        stored = duplicate.embedding
         resurfaced = merge(
             db,
             duplicate,
@@ -254,7 +255,8 @@ def analyze(
             path=session_path(plan.facts) if new_flow else None,
             vector=vector,
         )
-        if new_flow and duplicate.embedding is not None:
+        if new_flow and duplicate.embedding is not None and duplicate.embedding is not stored:
+            # The cached vector follows the centroid; a repeat of the cluster's own text left it where it was.
             providers.index.add(duplicate, from_bytes(duplicate.embedding))
         outcome = _merged(duplicate, resurfaced, routed.same)
     elif routed.build is not None:

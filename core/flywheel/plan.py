@@ -23,13 +23,16 @@ from core.flywheel.classify import Decision, decide
 from core.flywheel.confidence import session_evidence
 from core.flywheel.dedup import (
     Branch,
+    LockKey,
     Locks,
     Problem,
     ProposalIndex,
+    branch_key,
     find_enhancement,
     find_similar,
     peek_enhancement,
     peek_similar,
+    problem_key,
 )
 from core.flywheel.divergence import FlowWalk, walk_session
 from core.flywheel.facts import SessionFacts, branch_threshold, dedup_embedder, load_facts, statement_gate
@@ -221,8 +224,9 @@ class Route:
     ``kind``: ``merged`` (into ``duplicate``), ``new_flow`` or ``enhancement`` (``build`` makes it with a generator,
     unless a model answer was prepared), ``auto_reinforced``, or an outcome that is only recorded (``no_proposal``,
     ``flow_failure_recorded``) with ``reason``. ``same`` says what a merged session shares with its duplicate.
-    ``serialising``: acting on it takes a lock other workers queue for (creating a new-flow proposal, or anything
-    on a new branch, whose look for a duplicate locks the branch).
+    ``lock_key``: the key of the lock other workers queue for that acting on it takes (creating a new-flow
+    proposal locks its account and domain; anything on a new branch locks the branch's node), None when it takes
+    none.
     """
 
     kind: str
@@ -230,7 +234,11 @@ class Route:
     duplicate: FlowProposal | uuid.UUID | None = None
     same: str = ""
     build: Callable[[Generator, Ledger | None], Generated] | None = None
-    serialising: bool = False
+    lock_key: LockKey | None = None
+
+    @property
+    def serialising(self) -> bool:
+        return self.lock_key is not None
 
 
 def route(db: Session, plan: Plan, duplicates: Duplicates) -> Route:
@@ -248,16 +256,20 @@ def route(db: Session, plan: Plan, duplicates: Duplicates) -> Route:
         if duplicate is not None:
             return Route("merged", decision.reason, duplicate, "Same problem")
         return Route(
-            "new_flow", decision.reason, build=lambda gen, ledger: gen.new_flow(facts, ledger), serialising=True
+            "new_flow",
+            decision.reason,
+            build=lambda gen, ledger: gen.new_flow(facts, ledger),
+            lock_key=problem_key(facts.account_id, facts.domain),
         )
     if decision.kind == "enhancement":
         flow, walk = plan.flow, plan.walk
         refusal = branch_refusal(walk)
         if refusal is not None:
             return Route("no_proposal", refusal)
+        node = branch_key(facts.account_id, flow.id, Branch.from_key(walk.key).node_id)
         duplicate = duplicates.same_branch(db, facts, flow.id, walk)
         if duplicate is not None:
-            return Route("merged", decision.reason, duplicate, f"Same new branch '{walk.label}'", serialising=True)
+            return Route("merged", decision.reason, duplicate, f"Same new branch '{walk.label}'", lock_key=node)
 
         def build(gen: Generator, ledger: Ledger | None) -> Generated:
             # A copy: the generator builds on this tree, which is the plan's, not whatever the flow becomes.
@@ -265,7 +277,7 @@ def route(db: Session, plan: Plan, duplicates: Duplicates) -> Route:
             target = EnhancementTarget(flow.name, tree, walk.node["id"], walk.label or "")
             return gen.enhancement(facts, target, walk.after, ledger)
 
-        return Route("enhancement", decision.reason, build=build, serialising=True)
+        return Route("enhancement", decision.reason, build=build, lock_key=node)
     return Route(decision.kind, decision.reason)
 
 

@@ -27,7 +27,7 @@ from core.db import session_scope
 from core.flywheel import queue
 from core.flywheel.cluster_model import generate_due
 from core.flywheel.consolidate import consolidate
-from core.flywheel.dedup import lock_open_many
+from core.flywheel.dedup import LockKey, lock_keys, lock_open_many
 from core.flywheel.engine import Batch, analyze
 from core.flywheel.facts import load_facts_many
 from core.flywheel.plan import Outcome, PeekDuplicates, Plan, Providers, plan_session, route
@@ -202,6 +202,21 @@ class Runner:
             stats.lost += 1
 
 
+@dataclass
+class Chunk:
+    """Sessions analysed in one transaction, in the order they are analysed: first those that take no lock other
+    workers queue for (merges into the proposals they are expected to join, ``targets``, which are locked up front,
+    reinforcements, recorded outcomes), then, from index ``serial`` on, those expected to take one (a new proposal's
+    duplicate check), under the locks of ``keys`` taken together just before them. ``wait``: whether the chunk
+    queues for a target another worker holds (else its sessions are left for later)."""
+
+    ids: list[uuid.UUID]
+    targets: dict[uuid.UUID, uuid.UUID]
+    keys: set[LockKey]
+    serial: int
+    wait: bool = False
+
+
 class SharedBatch:
     """A claimed batch analysed offline, many sessions per transaction: round trips and commits are shared,
     while a failure is still one session's alone (its chunk is redone one session per transaction)."""
@@ -211,46 +226,57 @@ class SharedBatch:
         self.ids = ids
         self.stats = stats
         self.plans: dict[uuid.UUID, Plan] = {}
+        # Sessions put off once because another worker held the proposal they merge into: next time they wait.
+        self.put_off: set[uuid.UUID] = set()
 
     def run(self) -> None:
         """Analyse the batch in transactions of up to ``CHUNK`` sessions.
 
-        The batch's sessions, steps and flows are read and planned once. A chunk ends with the first session
-        expected to take a lock other workers queue for (a new proposal's duplicate check), so that lock is held
-        only briefly. Each chunk re-takes its claims in one statement (locking the rows, so no other worker can
-        finish them), locks the proposals it will merge into in one ordered statement, analyses, and writes
-        merges, outcomes and flow statistics a statement each before it commits. If anything in a chunk fails,
-        the chunk is rolled back and its sessions are analysed one per transaction, where a failure is that
+        The batch's sessions, steps and flows are read and planned once. Each chunk (:class:`Chunk`) re-takes its
+        claims in one statement (locking the rows, so no other worker can finish them) and locks the proposals it
+        will merge into in one ordered statement; a session whose proposal another worker holds is put off to the
+        end of the batch instead of the whole chunk waiting (the second time, its chunk waits). The chunk analyses
+        the sessions that queue for no other worker, writes them, then takes the duplicate-check locks of those
+        that do, in one order, and analyses them: the locks that serialise workers are held only for the end of
+        the chunk, and a worker's new proposals of one domain share one lock and one look at what the others
+        added. Outcomes and flow statistics are written a statement each before the commit. If anything in a chunk
+        fails, the chunk is rolled back and its sessions are analysed one per transaction, where a failure is that
         session's alone.
         """
         with self.runner.engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as db:
-            ids = self.ids
             self.plans = self._plan_ahead(db)
-            done = 0
-            while done < len(ids):
+            pending = list(self.ids)
+            while pending:
                 if self.runner.stopping.is_set():
-                    self.runner.release(ids[done:])
+                    self.runner.release(pending)
                     return
-                chunk: list[uuid.UUID] = []
+                upcoming = pending[:CHUNK]
+                ordered: list[uuid.UUID] = []
+                later: list[uuid.UUID] = []
                 try:
-                    chunk, candidates = self._next_chunk(db, ids[done : done + CHUNK])
-                    taken = self._process_chunk(db, chunk, candidates)
+                    chunk = self._next_chunk(db, upcoming)
+                    ordered = chunk.ids
+                    done, later = self._process_chunk(db, chunk)
                 except Exception as exc:  # noqa: BLE001 - the chunk is redone one session at a time
                     db.rollback()
-                    chunk = chunk or ids[done : done + 1]
+                    ordered = ordered or upcoming[:1]
                     first_line = str(exc).splitlines()[0] if str(exc) else ""
                     log.warning(
                         "chunk of %d redone one session at a time after %s: %s",
-                        len(chunk),
+                        len(ordered),
                         type(exc).__name__,
                         first_line,
                     )
                     log.debug("chunk failure", exc_info=True)
-                    taken = self.runner.process_each(chunk, self.plans, self.stats)
-                    if taken < len(chunk):
-                        self.runner.release(ids[done + len(chunk) :])
+                    taken = self.runner.process_each(ordered, self.plans, self.stats)
+                    if taken < len(ordered):  # a stop: process_each handed back the rest of the chunk
+                        self.runner.release([i for i in pending if i not in set(ordered)])
                         return
-                done += taken
+                    done, later = set(ordered), []
+                # What a chunk did not take (after a session that unexpectedly took a serialising lock) comes next;
+                # what it put off comes last.
+                self.put_off.update(later)
+                pending = [i for i in pending if i not in done and i not in later] + later
 
     def _plan_ahead(self, db: Session) -> dict[uuid.UUID, Plan]:
         """The batch's sessions read (in four queries) and planned, by id. A session missing here (the read
@@ -276,47 +302,60 @@ class SharedBatch:
         del flows  # the plans hold the flows they need
         return plans
 
-    def _next_chunk(self, db: Session, upcoming: list[uuid.UUID]) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
-        """The next chunk (ending after the first session expected to serialise) and the proposals it will merge
-        into, routed with what the cached index says (no query, no lock)."""
-        chunk: list[uuid.UUID] = []
-        candidates: set[uuid.UUID] = set()
+    def _next_chunk(self, db: Session, upcoming: list[uuid.UUID]) -> Chunk:
+        """``upcoming`` as a :class:`Chunk`, routed with what the cached index says (no query, no lock): the
+        sessions expected to serialise go last, in their order, with the keys of their locks; the others' merge
+        targets are the proposals to lock up front. A chunk holding a session put off before waits for them."""
+        plain: list[uuid.UUID] = []
+        serial: list[uuid.UUID] = []
+        targets: dict[uuid.UUID, uuid.UUID] = {}
+        keys: set[LockKey] = set()
         guess = PeekDuplicates(self.runner.providers, fresh=False)
         for session_id in upcoming:
-            chunk.append(session_id)
             plan = self.plans.get(session_id)
-            if plan is None:
+            routed = route(db, plan, guess) if plan is not None else None
+            if routed is not None and routed.serialising:
+                serial.append(session_id)
+                keys.add(routed.lock_key)
                 continue
-            routed = route(db, plan, guess)
-            if routed.kind == "merged" and not routed.serialising:
-                candidates.add(routed.duplicate)
-            if routed.serialising:
-                break
+            plain.append(session_id)
+            if routed is not None and routed.kind == "merged":
+                targets[session_id] = routed.duplicate
         if db.in_transaction():
             # The index's first load read here; SQLite's write lock must be the chunk's first lock, not an upgrade.
             db.commit()
-        return chunk, candidates
+        wait = any(session_id in self.put_off for session_id in upcoming)
+        return Chunk(plain + serial, targets, keys, len(plain), wait)
 
-    def _process_chunk(self, db: Session, chunk: list[uuid.UUID], candidates: set[uuid.UUID]) -> int:
-        """Analyse sessions of ``chunk`` in one transaction; returns how many it took (all but those after a stop
-        request or after a session that unexpectedly took a serialising lock)."""
+    def _process_chunk(self, db: Session, chunk: Chunk) -> tuple[set[uuid.UUID], list[uuid.UUID]]:
+        """Analyse the sessions of ``chunk`` in one transaction, in its order; returns the sessions it took and
+        those it put off (whose proposal another worker held). Those after a stop request, or after a session
+        before the serialising part that unexpectedly took a serialising lock, are neither."""
         now = self.runner.clock()
-        held = queue.hold_claims(db, chunk, self.runner.worker_id, now)
-        batch = Batch(locks=lock_open_many(db, candidates))
+        held = queue.hold_claims(db, chunk.ids, self.runner.worker_id, now)
+        batch = Batch(locks=lock_open_many(db, set(chunk.targets.values()), skip_locked=not chunk.wait))
+        locked = batch.locks.prelocked
+        later = [] if chunk.wait else [i for i in chunk.ids if i in chunk.targets and chunk.targets[i] not in locked]
         outcomes: list[tuple[uuid.UUID, Outcome]] = []
         lost: list[uuid.UUID] = []
-        taken = 0
-        for session_id in chunk:
+        taken: set[uuid.UUID] = set()
+        for index, session_id in enumerate(chunk.ids):
             if taken and self.runner.stopping.is_set():
                 break
-            taken += 1
+            if index == chunk.serial:
+                # What the chunk wrote so far goes now, not while it holds the locks that serialise workers.
+                db.flush()
+                lock_keys(db, batch.locks, chunk.keys)
+            if session_id in later:
+                continue
+            taken.add(session_id)
             session = held.get(session_id)
             if session is None:
                 lost.append(session_id)
                 continue
             plan = self.plans.get(session_id) or plan_session(db, session)
             outcomes.append((session_id, analyze(db, plan, self.runner.providers, now, batch)))
-            if batch.locks.serialising:
+            if index < chunk.serial and batch.locks.serialising:
                 break
         batch.finish(db)
         queue.record_outcomes(db, outcomes, now)
@@ -325,7 +364,7 @@ class SharedBatch:
             self.runner.count_lost(session_id, self.stats)
         for session_id, outcome in outcomes:
             self.runner.count(session_id, outcome, self.stats)
-        return taken
+        return taken, later
 
 
 def drain(

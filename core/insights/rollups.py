@@ -20,11 +20,13 @@ without rollups is read entirely from the raw tables.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from core.models import (
@@ -101,19 +103,57 @@ def refresh_rollups(db: Session, account_id: uuid.UUID, now: datetime, *, full: 
         start = min(midnight_floor(state.rolled_through), to) - timedelta(days=RECENT_DAYS)
     if start < to:
         window = Window((start, to), (to, to), None)
-        for table, (query, model) in _ROLLUPS.items():
-            execute(
-                db, f"analytics_rollup_delete_{table}", account_id=account_id, from_day=start.date(), to_day=to.date()
-            )
-            rows = [_stored(row, account_id) for row in run(db, query, account_id=account_id, **window.raw_params())]
-            if rows:
-                db.execute(insert(model), rows)
+        with _planned_for_window(db, window):
+            for table, (query, model) in _ROLLUPS.items():
+                execute(
+                    db,
+                    f"analytics_rollup_delete_{table}",
+                    account_id=account_id,
+                    from_day=start.date(),
+                    to_day=to.date(),
+                )
+                rows = [_stored(r, account_id) for r in run(db, query, account_id=account_id, **window.raw_params())]
+                if rows:
+                    db.execute(insert(model.__table__), rows)
     if state is None:
         db.add(AnalyticsRollupState(account_id=account_id, rolled_through=to, refreshed_at=_utc(now)))
     else:
         state.rolled_through, state.refreshed_at = to, _utc(now)
     db.flush()
     return max(0, (to - start).days)
+
+
+# PostgreSQL's planner settings for a refresh's statements (measured at 1M sessions). In memory, the answer counts
+# group by hashing instead of sorting to disk, whatever the window (the question query of 3 days: 0.15 s -> 0.11 s;
+# the full build of a year: 37 s -> 28 s with the rest of this change). A window of a few days is read by index from
+# pages a working database keeps in memory; priced for that (the default random_page_cost assumes a disk seek per
+# page), the planner probes the window's PSA pushes by session instead of scanning every push of the account (the
+# session figures of 3 days: 0.18 s -> 0.14 s). Not for longer windows: probing a month of sessions one by one cost
+# more than the scans (0.8 s -> 1.2 s).
+_REFRESH_SETTINGS = {"work_mem": "32MB"}
+_SHORT_WINDOW_SETTINGS = {"random_page_cost": "1.1"}
+SHORT_WINDOW = timedelta(days=7)
+
+
+@contextmanager
+def _planned_for_window(db: Session, window: Window) -> Iterator[None]:
+    """PostgreSQL's planner settings for the refresh of ``window`` (:data:`_REFRESH_SETTINGS`, and for a window of
+    at most :data:`SHORT_WINDOW` :data:`_SHORT_WINDOW_SETTINGS`), the caller's restored afterwards; nothing on
+    SQLite."""
+    if db.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    settings = dict(_REFRESH_SETTINGS)
+    if window.a[1] - window.a[0] <= SHORT_WINDOW:
+        settings.update(_SHORT_WINDOW_SETTINGS)
+    current = text("SELECT current_setting(:name)")
+    change = text("SELECT set_config(:name, :value, true)")
+    previous = {name: db.scalar(current, {"name": name}) for name in settings}
+    for name, value in settings.items():
+        db.execute(change, {"name": name, "value": value})
+    yield
+    for name, value in previous.items():
+        db.execute(change, {"name": name, "value": value})
 
 
 def _stored(row: dict[str, Any], account_id: uuid.UUID) -> dict[str, Any]:
