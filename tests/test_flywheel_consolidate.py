@@ -100,8 +100,9 @@ def proposals(engine: Engine) -> list[tuple[str, str, int, list[str]]]:
         ]
 
 
-def run(engine: Engine) -> dict[str, int]:
-    return Runner(engine, providers(), worker_id="w", clock=lambda: NOW + timedelta(hours=1)).run_pass().as_dict()
+def run(engine: Engine, batch: int = 50) -> dict[str, int]:
+    runner = Runner(engine, providers(), worker_id="w", batch=batch, clock=lambda: NOW + timedelta(hours=1))
+    return runner.run_pass().as_dict()
 
 
 def test_the_cosines_this_file_relies_on() -> None:
@@ -160,13 +161,20 @@ def test_no_join_when_a_session_of_the_smaller_cluster_would_not_merge_on_its_ow
 
 
 def test_a_dismissed_proposal_is_never_joined(engine) -> None:
-    seed(engine, [ODD_FIRST])
-    run(engine)
+    # One session per chunk, in order: the odd write-up and the cluster's first each start a proposal; the odd one is
+    # dismissed; the rest of the cluster joins the second, whose centroid then reaches the dismissed one.
+    seed(engine, [ODD_FIRST, CLUSTER[0]])
+    run(engine, batch=1)
     with session_scope(engine) as db:
-        db.scalars(select(FlowProposal)).one().status = "dismissed"
-    seed(engine, CLUSTER, offset=10)
-    stats = run(engine)
-    assert stats["clusters_joined"] == 0
+        odd = db.scalars(
+            select(FlowProposal)
+            .join(AISession, AISession.id == FlowProposal.source_session_id)
+            .where(AISession.problem_summary == ODD_FIRST)
+        ).one()
+        odd.status = "dismissed"
+    seed(engine, CLUSTER[1:], offset=10)
+    stats = run(engine, batch=1)
+    assert (stats["outcome_merged"], stats["clusters_joined"]) == (2, 0)
     assert [(p[1], p[2]) for p in proposals(engine)] == [("dismissed", 1), ("pending", 3)]
 
 

@@ -396,7 +396,7 @@ def test_new_problems_of_one_domain_in_one_chunk_look_for_others_proposals_once(
     looks: list[str] = []
 
     def count(_conn, _cursor, statement, *_args) -> None:
-        if "flow_proposals.updated_at >" in statement:
+        if "flow_proposals.updated_at > " in statement:  # not the after-pass look at touched proposals (>=)
             looks.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)

@@ -231,7 +231,6 @@ def consolidate(engine: Engine, providers: Providers, since: datetime, limit: in
     module doc); a survivor is looked at again, since its moved centroid may now reach a third."""
     joins = Joins()
     gone: set[uuid.UUID] = set()
-    refreshed: set[tuple] = set()
     with session_scope(engine) as db:
         queue = _touched(db, since)
     while queue and joins.joined < limit:
@@ -239,12 +238,12 @@ def consolidate(engine: Engine, providers: Providers, since: datetime, limit: in
         if candidate.id in gone:
             continue
         new_flow = candidate.proposal_type == ProposalType.NEW_FLOW
-        group = (candidate.account_id, candidate.problem_domain, candidate.embedder)
         # The search reads nothing but the index (refreshed once per group) until it finds a partner.
         with session_scope(engine) as db:
             if new_flow:
-                partner = _new_flow_partner(db, providers, candidate, gone, group not in refreshed)
-                refreshed.add(group)
+                # The cached index: it holds this worker's writes, and another worker's new proposals are looked at
+                # by that worker's own consolidation (its index holds them).
+                partner = _new_flow_partner(db, providers, candidate, gone, False)
             else:
                 partner = _enhancement_partner(db, providers, candidate, gone)
             if partner is None:
