@@ -102,12 +102,11 @@ def _touched(db: Session, since: datetime) -> list[_Candidate]:
 
 
 def _new_flow_partner(
-    db: Session, providers: Providers, proposal: _Candidate, gone: set[uuid.UUID], fresh: bool
+    db: Session, providers: Providers, proposal: _Candidate, gone: set[uuid.UUID]
 ) -> uuid.UUID | None:
     """Another pending new-flow proposal of the same account, domain and vector form that ``proposal``'s centroid
-    reaches by the duplicate rule (threshold and statement gate), or None. ``fresh`` re-reads the rows changed
-    since the process's index last looked (once per group and consolidation is enough: the pass's own writes are
-    in it)."""
+    reaches by the duplicate rule (threshold and statement gate), or None. The process's cached index is searched:
+    it holds this worker's writes, and another worker's new proposals are looked at by that worker's own pass."""
     embedder = providers.embedder
     if proposal.embedder != dedup_embedder(embedder):
         return None  # written by another embedder: not comparable with what this worker embeds
@@ -121,7 +120,7 @@ def _new_flow_partner(
     )
     skip = {proposal.id, *gone}
     for _attempt in range(8):
-        hit = problem.best(providers.index, db, fresh, skip)
+        hit = problem.best(providers.index, db, False, skip)
         if hit is None:
             return None
         status = db.scalar(select(FlowProposal.status).where(FlowProposal.id == hit))
@@ -238,12 +237,10 @@ def consolidate(engine: Engine, providers: Providers, since: datetime, limit: in
         if candidate.id in gone:
             continue
         new_flow = candidate.proposal_type == ProposalType.NEW_FLOW
-        # The search reads nothing but the index (refreshed once per group) until it finds a partner.
+        # The search reads nothing but the cached index until it finds a partner.
         with session_scope(engine) as db:
             if new_flow:
-                # The cached index: it holds this worker's writes, and another worker's new proposals are looked at
-                # by that worker's own consolidation (its index holds them).
-                partner = _new_flow_partner(db, providers, candidate, gone, False)
+                partner = _new_flow_partner(db, providers, candidate, gone)
             else:
                 partner = _enhancement_partner(db, providers, candidate, gone)
             if partner is None:
