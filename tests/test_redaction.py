@@ -236,3 +236,10 @@ def test_troubleshooting_knowledge_is_not_redacted(text: str) -> None:
 def test_a_company_named_with_its_legal_form_is_hidden_without_a_field(text: str, company: str) -> None:
     result = redact(text)
     assert company not in result.text and result.mapping["<COMPANY_1>"] == company
+
+
+def test_example_server_names_in_unc_paths_stay_and_real_ones_go() -> None:
+    text = r"Type \\server\share or \\fileserver\finance in Explorer; the real one is \\qgl-fs02\finance."
+    result = redact(text)
+    assert result.text == r"Type \\server\share or \\fileserver\finance in Explorer; the real one is \\<HOST_1>\finance."
+    assert result.mapping == {"<HOST_1>": "qgl-fs02"}

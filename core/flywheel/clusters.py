@@ -375,6 +375,14 @@ def _options_conflict(a: str, b: str) -> bool:
     return names_conflict(a, b)
 
 
+def _steps_conflict(a: str, b: str) -> bool:
+    """Two questions that cannot be one: one negated alone, other names, or other codes where both give codes."""
+    if negated_alone(a, b) or names_conflict(a, b):
+        return True
+    codes_a, codes_b = identifiers(terms(a)), identifiers(terms(b))
+    return bool(codes_a and codes_b and codes_a != codes_b)
+
+
 def _best(scores: list[tuple[float, dict[str, Any]]], floor: float) -> dict[str, Any] | None:
     """The child with the highest score at or above ``floor``, when no other child ties it."""
     ranked = sorted(((score, i) for i, (score, _child) in enumerate(scores) if score >= floor), reverse=True)
@@ -383,8 +391,26 @@ def _best(scores: list[tuple[float, dict[str, Any]]], floor: float) -> dict[str,
     return scores[ranked[0][1]][1]
 
 
+def _followed(
+    children: list[dict[str, Any]], answer: str, went_on: Callable[[dict[str, Any]], bool] | None
+) -> dict[str, Any] | None:
+    """The one explored option where the session went next (``went_on``), when its label cannot contradict the
+    answer (:func:`_options_conflict`): "Works" to "Does the UNC path work?" takes "Yes" when the session then asked
+    what the tree asks after "Yes"."""
+    if went_on is None:
+        return None
+    found = [child for child in children if not is_placeholder(child) and went_on(child)]
+    if len(found) != 1 or any(_options_conflict(label, answer) for label in _labels(found[0])[:1]):
+        return None
+    return found[0]
+
+
 def _option(
-    children: list[dict[str, Any]], answer: str, asked: str | None = None, then: str | None = None
+    children: list[dict[str, Any]],
+    answer: str,
+    asked: str | None = None,
+    then: str | None = None,
+    went_on: Callable[[dict[str, Any]], bool] | None = None,
 ) -> dict[str, Any] | None:
     """The child the answer ``answer`` (to the question ``asked``, in the session's words) leads to, or None.
 
@@ -392,7 +418,8 @@ def _option(
     (:data:`WORDING_THRESHOLD`); else the one option that means the same (TF-IDF cosine at
     :data:`OPTION_MEANING_THRESHOLD`, highest without a tie, never across a negation, yes/no, code or name
     conflict: "Laptop microphone array" takes "Built-in laptop mic", "Error 691" never takes "Other error"); else
-    the one option of the same yes/no polarity ("Yes, the level bar moves" takes "Yes"); else, when the session
+    the one option of the same yes/no polarity ("Yes, the level bar moves" takes "Yes"); else the one explored
+    option whose node is the session's next step (``went_on``, see :func:`_followed`); else, when the session
     answered yes or no to a question the tree asks with named options ("Is it the new Teams?" / "Classic or new
     Teams?"), yes takes the option that restates the session's question and no, of two options, the other one,
     of more, the one whose next step is ``then``, the session's next step (or its resolution).
@@ -418,11 +445,12 @@ def _option(
     if found is not None:
         return found
     sign = polarity(answer)
-    if sign is None:
-        return None
-    same_sign = [child for child in children if polarity(child.get("label")) == sign]
+    same_sign = [child for child in children if sign is not None and polarity(child.get("label")) == sign]
     if len(same_sign) == 1:
         return same_sign[0]
+    found = _followed(children, answer, went_on)
+    if found is not None or sign is None:
+        return found
     named = [child for child in children if polarity(child.get("label")) is None]
     if not asked or same_sign or not named:
         return None
@@ -474,6 +502,37 @@ def _same_step(node: dict[str, Any], item: Item) -> bool:
     if node.get("type") != item.kind:
         return False
     return any(same_step(text, item.text) for text in _texts(node)) or same_choices(node, item)
+
+
+def _went_on(items: tuple[Item, ...], index: int, resolution: str) -> Callable[[dict[str, Any]], bool]:
+    """Whether a node is where the session went after step ``index``: its next step (same kind, same step), or,
+    where the session ended, a solution with its resolution."""
+
+    def went_on(node: dict[str, Any]) -> bool:
+        if index + 1 < len(items):
+            return _same_step(node, items[index + 1])
+        return node.get("type") == "solution" and any(same_resolution(t, resolution) for t in _solutions(node))
+
+    return went_on
+
+
+def _reworded(node: dict[str, Any], items: tuple[Item, ...], index: int, resolution: str) -> bool:
+    """Whether the session's question ``items[index]``, not the same step as the tree's question ``node``, is that
+    question in other words: its answer leads (:func:`_option`) to an explored option whose node is the session's
+    next step ("Is the exe something the company knowingly installed?" for "Is the quarantined file part of an
+    app the business uses?", when both go on to ask whether other devices show it). The next step must be a step:
+    a shared resolution alone ("restarted it") says too little. Never when one wording of the node is the session's
+    question negated, or names or codes something else ("Is the Teams client connected?" is not "Is the VPN client
+    connected?", whatever follows)."""
+    item = items[index]
+    if node.get("type") != "question" or item.kind != "question" or index + 1 >= len(items):
+        return False
+    if any(_steps_conflict(text, item.text) for text in _texts(node)):
+        return False
+    went_on = _went_on(items, index, resolution)
+    then = _then(items, index, resolution)
+    child = _option(node.get("children") or [], item.answer, item.text, then, went_on)
+    return child is not None and not is_placeholder(child) and went_on(child)
 
 
 def _then(items: tuple[Item, ...], index: int, resolution: str) -> str:
@@ -565,7 +624,7 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
                 reason = f"Added another resolution to solution '{node['id']}'."
             break
         item = items[index]
-        if not _same_step(node, item):
+        if not _same_step(node, item) and not _reworded(node, items, index, path.resolution):
             return PathMerge(
                 tree,
                 False,
@@ -580,7 +639,8 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
                 return PathMerge(tree, False, f"Action '{node['id']}' ends the proposal; the session went on.")
             node, parent, index = children[0], node, index + 1
             continue
-        child = _option(children, item.answer, item.text, _then(items, index, path.resolution))
+        went_on = _went_on(items, index, path.resolution)
+        child = _option(children, item.answer, item.text, _then(items, index, path.resolution), went_on)
         if child is not None:
             _remember(child, LABEL_WORDINGS_KEY, item.answer, _labels(child))
         if child is None:
@@ -610,12 +670,15 @@ def covers(tree: dict[str, Any], path: SessionPath) -> bool:
         return False
     node = tree
     for index, item in enumerate(path.items):
-        if not _same_step(node, item):
+        if not _same_step(node, item) and not _reworded(node, path.items, index, path.resolution):
             return False
         children = node.get("children") or []
         then = _then(path.items, index, path.resolution)
+        went_on = _went_on(path.items, index, path.resolution)
         child = (
-            children[0] if node["type"] == "action" and children else _option(children, item.answer, item.text, then)
+            children[0]
+            if node["type"] == "action" and children
+            else _option(children, item.answer, item.text, then, went_on)
         )
         if child is None:
             return False

@@ -211,7 +211,7 @@ def redact(
 
     def unc_replace(match: re.Match[str]) -> str:
         host = match.group(1)
-        if PLACEHOLDER_RE.fullmatch(host) or words.is_public_host(host):
+        if PLACEHOLDER_RE.fullmatch(host) or words.is_public_host(host) or host.casefold() in words.EXAMPLE_HOSTS:
             return match.group(0)
         kind = "IP" if _IPV4.fullmatch(host) else "HOST"
         return "\\\\" + namer.name(kind, host)

@@ -115,6 +115,14 @@ COMMON_WORDS = words(
 )
 
 
+# Names that stand for "a server" in instructions (``\\server\share``, ``\\fileserver\share``): a reader's example,
+# not a customer's machine.
+EXAMPLE_HOSTS = words(
+    "server servername server-name fileserver file-server fs nas host hostname computer computername pc machine "
+    "share sharename domain dc yourserver myserver printserver print-server"
+)
+
+
 def is_public_host(host: str) -> bool:
     """True for a public service's host (``login.microsoftonline.com``): troubleshooting knowledge, not customer data."""
     host = host.lower().rstrip(".")
