@@ -206,3 +206,63 @@ def test_wordings_are_validated_and_shown_on_the_graph() -> None:
         f"node 'q1': wordings must be a list of at most {MAX_WORDINGS} texts",
         "node 'q2': label_wordings must hold non-empty texts of at most 200 characters",
     ]
+
+
+DEFENDER_FIRST = path(
+    ask("Is the quarantined file part of an app the business uses?", "Yes", "No"),
+    ask("Has Defender flagged the same file on other devices?", "Yes", "No, just this one"),
+    do("Add an Allow indicator for the file's hash in the Defender portal, then restore it from quarantine"),
+    resolution="Allow indicator added; the app runs again on every PC.",
+)
+
+
+def test_a_question_in_other_words_is_the_trees_when_its_answer_leads_where_the_session_went_next() -> None:
+    tree = build_chain(list(DEFENDER_FIRST.items), DEFENDER_FIRST.resolution, IdMaker(), None)
+    other_words = ask("Is the exe something the company knowingly installed?", "Yes", "No")
+    assert not same_step(tree["question"], other_words.text)
+    second = path(
+        other_words,
+        ask("Do other PCs show the same alert in the Defender portal?", "No", "Yes"),
+        do("Restore the file from Protection history and submit it to Microsoft as a false positive"),
+        resolution="Restored on the laptop and submitted the false positive.",
+    )
+    result = merge_path(tree, second)
+    assert (result.merged, result.reason) == (
+        True,
+        "Explored option 'No, just this one' of 'Has Defender flagged the same file on other devices?'.",
+    )
+    assert wordings(result.tree)["q1"] == (["Is the exe something the company knowingly installed?"], None)
+    assert support(result.tree)["q1"] == 2
+    # What follows must be a step: a session that only shares the resolution keeps its own question apart.
+    ends = path(other_words, resolution="Allow indicator added; the app runs again on every PC.")
+    assert merge_path(tree, ends).merged is False
+
+
+def test_an_answer_in_no_words_of_the_options_takes_the_one_the_session_went_on_to() -> None:
+    unc = "Does the share open when you type its UNC path in File Explorer?"
+    gpo = "Is the drive mapping GPO listed as applied in gpresult /r for the user?"
+    tree = build_chain(
+        [ask(unc, "Yes", "No"), ask(gpo, "No", "Yes"), do("Add the user to the group the GPO is filtered on")],
+        "User added to the drive-map group; drives map at logon.",
+        IdMaker(),
+        None,
+    )
+    works = path(
+        ask("Does the UNC path to the share work?", "Works", "Doesn't work"),
+        ask("Is the drive mapping policy in the user's applied GPOs (gpresult /r)?", "Denied (security filtering)"),
+        do("Put the user in the group the drive mapping GPO targets and refresh group policy"),
+        resolution="User was missing from the drive map group.",
+    )
+    result = merge_path(tree, works)
+    assert result.merged and labels(result.tree) == ["Yes", "No"]  # no third option "Works" beside "Yes"
+    assert wordings(result.tree)["q2"] == (
+        ["Is the drive mapping policy in the user's applied GPOs (gpresult /r)?"],
+        ["Works"],
+    )
+    # Where the session went on to something the tree does not ask, "Works" is a new option as before.
+    elsewhere = path(
+        ask("Does the UNC path to the share work?", "Works", "Doesn't work"),
+        do("Reconnect the drive with net use"),
+        resolution="Remapped.",
+    )
+    assert labels(merge_path(tree, elsewhere).tree) == ["Yes", "No", "Works"]
