@@ -266,3 +266,57 @@ def test_an_answer_in_no_words_of_the_options_takes_the_one_the_session_went_on_
         resolution="Remapped.",
     )
     assert labels(merge_path(tree, elsewhere).tree) == ["Yes", "No", "Works"]
+
+
+PROFILE_FIRST = path(
+    ask("Does the user get the temporary profile on other PCs too, or only on this one?", "Only this PC", "Every PC"),
+    ask("In regedit under ProfileList, is there a key for the user's SID ending in .bak?", "Yes", "No"),
+    do("Delete the SID key without .bak and rename the .bak key back, then have the user log on again"),
+    resolution="Renamed the .bak ProfileList key back; the normal profile loads.",
+)
+
+
+def test_a_session_that_skips_a_question_of_the_tree_goes_on_where_it_took_the_next_one() -> None:
+    tree = build_chain(list(PROFILE_FIRST.items), PROFILE_FIRST.resolution, IdMaker(), None)
+    skipped = path(
+        ask("Is there a SID key with .bak on the end in ProfileList?", "Yes, two keys", "No"),
+        do("Delete the SID key without .bak and rename the .bak key back, then restart"),
+        resolution="Removed the duplicate SID key; profile loads again.",
+    )
+    result = merge_path(tree, skipped)
+    assert (result.merged, result.reason) == (True, "Added another resolution to solution 's1'.")
+    # The skipped question gains no support; the steps the session took do, and keep its words.
+    assert support(result.tree) == {"q1": 1, "q2": 2, "a1": 2, "s1": 2, "s2": None, "s3": None}
+    assert wordings(result.tree)["q2"] == (["Is there a SID key with .bak on the end in ProfileList?"], None)
+    # A step that matches further down but leads somewhere the session did not go is no place for it.
+    elsewhere = path(
+        ask("Is there a SID key with .bak on the end in ProfileList?", "Yes, two keys", "No"),
+        do("Rebuild the profile from scratch"),
+        resolution="New profile built.",
+    )
+    assert merge_path(tree, elsewhere).merged is False
+
+
+def test_a_session_that_asks_one_thing_more_leaves_it_out_and_goes_on_with_the_tree() -> None:
+    tree = build_chain(list(PROFILE_FIRST.items), PROFILE_FIRST.resolution, IdMaker(), None)
+    extra = path(
+        ask("Was the user signed in somewhere else when it started?", "No", "Yes"),
+        ask("Does the user get the temporary profile on other PCs too, or only on this one?", "Only this PC"),
+        ask("In regedit under ProfileList, is there a key for the user's SID ending in .bak?", "Yes"),
+        do("Delete the SID key without .bak and rename the .bak key back, then have the user log on again"),
+        resolution="Renamed the .bak ProfileList key back; the normal profile loads.",
+    )
+    result = merge_path(tree, extra)
+    assert (result.merged, result.reason) == (True, "Followed a known path.")
+    assert support(result.tree)["q1"] == 2 and "wordings" not in result.tree
+    # Not when the extra step names something else than the tree's step there.
+    teams = path(
+        ask("Is the Teams client connected?", "No", "Yes"),
+        ask("Is the VPN client connected?", "No", "Yes"),
+        do("Reconnect the VPN"),
+        resolution="Reconnected.",
+    )
+    vpn = build_chain(
+        [ask("Is the VPN client connected?", "No", "Yes"), do("Reconnect the VPN")], "Reconnected.", IdMaker(), None
+    )
+    assert merge_path(vpn, teams).merged is False

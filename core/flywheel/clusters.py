@@ -535,6 +535,43 @@ def _reworded(node: dict[str, Any], items: tuple[Item, ...], index: int, resolut
     return child is not None and not is_placeholder(child) and went_on(child)
 
 
+def _is_step(node: dict[str, Any], items: tuple[Item, ...], index: int, resolution: str) -> bool:
+    """Whether the tree's ``node`` is the session's step ``items[index]``: the same step or the same question
+    reworded (:func:`_same_step`, :func:`_reworded`)."""
+    return _same_step(node, items[index]) or _reworded(node, items, index, resolution)
+
+
+def _leads_on(node: dict[str, Any], items: tuple[Item, ...], index: int, resolution: str) -> bool:
+    """Whether the session's step ``items[index]``, taken at the tree's ``node``, leads where the session went next:
+    the action's next node, or the option its answer takes (:func:`_option`), is its next step or its resolution."""
+    went_on = _went_on(items, index, resolution)
+    children = node.get("children") or []
+    if node.get("type") == "action":
+        child = children[0] if children else None
+    else:
+        item = items[index]
+        child = _option(children, item.answer, item.text, _then(items, index, resolution), went_on)
+    return child is not None and not is_placeholder(child) and went_on(child)
+
+
+def _skipped_to(
+    node: dict[str, Any], items: tuple[Item, ...], index: int, resolution: str
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Where a session that did not take the tree's step ``node`` goes on when it skipped it (or asked in another
+    order): the one node below ``node`` that is the session's step ``items[index]`` and from which the session's
+    answer leads to its next step (:func:`_leads_on`), with its parent. Two or more such nodes, or none, and the
+    session has no place there."""
+    found = [
+        (below, parent)
+        for below, parent, depth in iter_nodes(node)
+        if depth > 0
+        and not is_placeholder(below)
+        and _is_step(below, items, index, resolution)
+        and _leads_on(below, items, index, resolution)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _then(items: tuple[Item, ...], index: int, resolution: str) -> str:
     """What the session did after step ``index``: its next step's text, or its resolution."""
     return items[index + 1].text if index + 1 < len(items) else resolution
@@ -624,7 +661,20 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
                 reason = f"Added another resolution to solution '{node['id']}'."
             break
         item = items[index]
-        if not _same_step(node, item) and not _reworded(node, items, index, path.resolution):
+        if not _is_step(node, items, index, path.resolution):
+            # A session that skipped steps of the tree goes on at the one step further down that it took; one that
+            # asked something the tree does not ask here, and then took this step, leaves its own step out.
+            skipped = _skipped_to(node, items, index, path.resolution)
+            if skipped is not None:
+                node, parent = skipped
+                continue
+            if (
+                index + 1 < len(items)
+                and not (node.get("type") == item.kind and _steps_conflict(node_text(node), item.text))
+                and _is_step(node, items, index + 1, path.resolution)
+            ):
+                index += 1
+                continue
             return PathMerge(
                 tree,
                 False,
