@@ -243,3 +243,27 @@ def test_example_server_names_in_unc_paths_stay_and_real_ones_go() -> None:
     result = redact(text)
     assert result.text == r"Type \\server\share or \\fileserver\finance in Explorer; the real one is \\<HOST_1>\finance."
     assert result.mapping == {"<HOST_1>": "qgl-fs02"}
+
+
+def test_a_phone_with_an_extension_and_an_identifier_named_after_its_device_are_redacted() -> None:
+    text = "Phone: 555-0147 ext 22. Laptop R91JW7KP won't sync; on PC ab12-x7 too. Call 555-0147 x22."
+    result = redact(text)
+    assert result.text == (
+        "Phone: <PHONE_1>. Laptop <SERIAL_1> won't sync; on PC <HOST_1> too. Call <PHONE_2>."
+    )
+    assert result.mapping == {
+        "<PHONE_1>": "555-0147 ext 22",
+        "<SERIAL_1>": "R91JW7KP",
+        "<HOST_1>": "ab12-x7",
+        "<PHONE_2>": "555-0147 x22",
+    }
+    # Models, updates, codes and sizes after a device word stay: they are troubleshooting facts.
+    for kept in (
+        "Laptop T14s Gen 3",
+        "laptop Latitude 7440",
+        "laptop KB5034441 install",
+        "device C004F074 error",
+        "screen at 1920 x 1080",
+        "version 16.0.1234 x64",
+    ):
+        assert redact(kept).text == kept

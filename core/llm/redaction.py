@@ -73,6 +73,19 @@ _PHONE = re.compile(
     r"(?:[\s.-]\d{2,4}){1,4}(?!\w|[.:/-]\d)"
     r"|(?<![\w+])\+\d{8,15}(?!\w)"
 )
+# A phone number given with an extension ("555-0147 ext 22", "(555) 0147 x 22"): the extension makes seven digits a
+# phone, where a bare seven-digit group could be a version or an order number.
+_PHONE_EXTENSION = re.compile(
+    r"(?<![\w+.:/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}"
+    r"[ \t]*(?i:ext\.?|extension|x)[ \t]*\d{1,6}(?!\w)"
+)
+# An identifier named right after the device it belongs to ("Laptop R91JW7KP", "on PC ab12-x7"): letters and
+# digits mixed, six characters or more; error codes, KB numbers and the like are left alone (NOT_SERIALS, hex codes).
+_DEVICE_ID = re.compile(
+    r"(?i:\b(?:laptop|notebook|desktop|pc|workstation|computer|machine|device|tablet|surface)\s+)"
+    r"(?=[A-Za-z0-9-]*[0-9])(?=[A-Za-z0-9-]*[A-Za-z])([A-Za-z0-9][A-Za-z0-9-]{5,29})(?![\w-])"
+)
+_HEX_CODE = re.compile(r"(?i)^(?:0x)?[0-9a-f]{8}$")
 _PROFILE_PATH = re.compile(r"(?i)([A-Z]:\\(?:Users|Documents and Settings)\\)([^\\\s<>]+)")
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 
@@ -242,6 +255,17 @@ def redact(
         return whole[: start - offset] + namer.name("SERIAL", value) + whole[end - offset :]
 
     out = _SERIAL_CONTEXT.sub(serial_context, out)
+
+    def device_id(match: re.Match[str]) -> str:
+        value = match.group(1)
+        if PLACEHOLDER_RE.search(value) or _HEX_CODE.match(value) or words.NOT_SERIALS.match(value.upper()):
+            return match.group(0)
+        start, end = match.span(1)
+        whole, offset = match.group(0), match.start(0)
+        kind = "HOST" if "-" in value else "SERIAL"
+        return whole[: start - offset] + namer.name(kind, value) + whole[end - offset :]
+
+    out = _DEVICE_ID.sub(device_id, out)
     out = sub(_SERIAL_SHAPE, lambda m: None if words.NOT_SERIALS.match(m.group(0)) else "SERIAL", out)
     out = sub(_HYPHENATED, lambda m: _machine_kind(m.group(0)), out)
 
@@ -265,6 +289,7 @@ def redact(
             return None
         return "PHONE"
 
+    out = sub(_PHONE_EXTENSION, lambda m: "PHONE", out)
     out = sub(_PHONE, phone_kind, out)
     out = sub(_LEGAL_NAME, lambda m: "COMPANY", out)
     recurring = [
