@@ -241,16 +241,16 @@ def test_a_company_named_with_its_legal_form_is_hidden_without_a_field(text: str
 def test_example_server_names_in_unc_paths_stay_and_real_ones_go() -> None:
     text = r"Type \\server\share or \\fileserver\finance in Explorer; the real one is \\qgl-fs02\finance."
     result = redact(text)
-    assert result.text == r"Type \\server\share or \\fileserver\finance in Explorer; the real one is \\<HOST_1>\finance."
+    assert (
+        result.text == r"Type \\server\share or \\fileserver\finance in Explorer; the real one is \\<HOST_1>\finance."
+    )
     assert result.mapping == {"<HOST_1>": "qgl-fs02"}
 
 
 def test_a_phone_with_an_extension_and_an_identifier_named_after_its_device_are_redacted() -> None:
     text = "Phone: 555-0147 ext 22. Laptop R91JW7KP won't sync; on PC ab12-x7 too. Call 555-0147 x22."
     result = redact(text)
-    assert result.text == (
-        "Phone: <PHONE_1>. Laptop <SERIAL_1> won't sync; on PC <HOST_1> too. Call <PHONE_2>."
-    )
+    assert result.text == ("Phone: <PHONE_1>. Laptop <SERIAL_1> won't sync; on PC <HOST_1> too. Call <PHONE_2>.")
     assert result.mapping == {
         "<PHONE_1>": "555-0147 ext 22",
         "<SERIAL_1>": "R91JW7KP",

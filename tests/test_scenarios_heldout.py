@@ -17,7 +17,8 @@ from core.trees import QUESTION_CHILDREN, find_node, normalize_label, validate_t
 
 heldout = scenarios.load_set("heldout")
 fresh = scenarios.load_set("fresh")
-SETS = {"heldout": heldout, "fresh": fresh}
+unseen = scenarios.load_set("unseen")
+SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen}
 
 # What each set declares: its labels and session counts, how many problems share a domain, which two problems end
 # with the same generic fix (and the word their summaries must not give away), and its new branches per flow.
@@ -67,6 +68,29 @@ EXPECTED: dict[str, dict] = {
             "Network printer shows offline": [("deep-sleep", 5)],
         },
         "sessions": 58,
+    },
+    "unseen": {
+        "labels": {
+            "new:windows-temporary-profile": 6,
+            "new:fslogix-container-locked": 5,
+            "new:kerberos-clock-skew": 6,
+            "new:acrobat-signin-loop": 6,
+            "new:onenote-sync-e0000024": 5,
+            "new:universal-print-not-deploying": 5,
+            "branch:Delegate cannot manage a calendar|cd3|delegate-gets-no-requests": 5,
+            "branch:External monitors not detected on the dock|dk5|update-replaced-driver": 5,
+            "branch:VPN connected but internal names don't resolve|vd5|home-router-answers": 5,
+            "branch:VPN connected but internal names don't resolve|vd5|no-dns-suffix": 3,
+            "gap:entra-connect-sync-stopped": 6,
+        },
+        "shared_domains": [2],
+        "generic_fix": ("signed out and back in", ["acrobat-signin-loop", "onenote-sync-e0000024"], "sign out"),
+        "branches": {
+            "Delegate cannot manage a calendar": [("delegate-gets-no-requests", 5)],
+            "External monitors not detected on the dock": [("update-replaced-driver", 5)],
+            "VPN connected but internal names don't resolve": [("home-router-answers", 5), ("no-dns-suffix", 3)],
+        },
+        "sessions": 57,
     },
 }
 
@@ -134,12 +158,13 @@ def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(name, 
             assert question.strip()
             assert QUESTION_CHILDREN[0] <= len(options) <= QUESTION_CHILDREN[1]
             assert len({normalize_label(o) for o in options}) == len(options)
-    # One route asks the same number of questions in every session that took it.
+    # One route asks the same number of questions in every session that took it; in the unseen set a session may
+    # skip one of its route's questions or ask one more.
     for route in routes:
         lengths = {
             len(problem["paths"][problem["path_of"][i]]) for i, r in enumerate(problem["route_of"]) if r == route
         }
-        assert len(lengths) == 1, route
+        assert max(lengths) - min(lengths) <= (1 if name == "unseen" else 0), route
     # The assistant words its first question differently in every session of a problem.
     first_questions = [problem["paths"][i][0][1] for i in problem["path_of"]]
     assert len(set(first_questions)) == n
@@ -202,12 +227,15 @@ def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
     assert any(h == h.lower() for h in pii["host"]) and any(h == h.upper() for h in pii["host"])
 
 
-def test_fresh_planted_values_are_its_own():
-    """No planted value of the fresh set is one of another set's, so a leak is traced to the set that planted it."""
-    fresh_values = {v.casefold() for values in scenarios.planted_pii(fresh).values() for v in values}
-    for other in (heldout, scenarios.load_set("original")):
-        other_values = {v.casefold() for values in scenarios.planted_pii(other).values() for v in values}
-        assert not fresh_values & other_values
+@pytest.mark.parametrize("name", ["fresh", "unseen"])
+def test_later_sets_plant_values_of_their_own(name):
+    """No planted value of a later set is one of another set's, so a leak is traced to the set that planted it."""
+    values_of = {
+        set_name: {v.casefold() for values in scenarios.planted_pii(data).values() for v in values}
+        for set_name, data in {**SETS, "original": scenarios.load_set("original")}.items()
+    }
+    for other, values in values_of.items():
+        assert other == name or not values_of[name] & values, other
 
 
 @pytest.mark.parametrize("name", SETS)
