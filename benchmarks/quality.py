@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks._goals import figure
 from core.insights.clusters import cluster_by_embedding
 from core.similarity.clustering import cluster_problems
 from core.similarity.embedders import LocalEmbedder
@@ -164,6 +165,39 @@ def clustering_check() -> list[str]:
     ]
 
 
+def scenario_check() -> None:
+    """Every hand-written scenario set end to end (``benchmarks.scenarios``), offline and on the model path against
+    the local stand-in: a table of the figures, and each figure with a goal recorded beside it."""
+    from benchmarks import scenarios
+
+    print(
+        f"  {'set':9} {'dedup P/R':10} {'path recall (wordings / node text / judged)':44} {'enh/branch':10} "
+        f"{'calls/problem':13} {'PII stored/sent':15} {'invalid':7}"
+    )
+    rows = []
+    for name in scenarios.SETS:
+        offline, model = scenarios.measure_set(name), scenarios.measure_set(name, model=True)
+        rows.append((name, offline, model))
+        recall = (
+            f"{offline['merged_path_recall']:.3f} / {offline['merged_path_recall_node_text']:.3f} / "
+            f"{offline['merged_path_recall_paraphrase_aware']:.3f}"
+        )
+        leaks = f"{sum(offline['pii_leaked'].values())} / {sum(model['pii_leaked_to_model'].values())}"
+        print(
+            f"  {name:9} {offline['dedup_precision']:.2f}/{offline['dedup_recall']:.2f}  {recall:44} "
+            f"{offline['enhancements_per_branch']:<10} {model['model_calls_per_novel_problem']:<13} {leaks:15} "
+            f"{offline['invalid_trees']}"
+        )
+    for name, offline, model in rows:
+        figure(f"scenarios {name}: dedup precision", offline["dedup_precision"], "", 0.95, higher_is_better=True)
+        figure(f"scenarios {name}: dedup recall", offline["dedup_recall"], "", 0.90, higher_is_better=True)
+        figure(f"scenarios {name}: merged path recall", offline["merged_path_recall"], "", 0.95, higher_is_better=True)
+        figure(f"scenarios {name}: enhancement proposals per new branch", offline["enhancements_per_branch"], "", 1.0)
+        figure(f"scenarios {name}: model calls per novel problem", model["model_calls_per_novel_problem"], "", 1.0)
+        leaked = sum(offline["pii_leaked"].values()) + sum(model["pii_leaked_to_model"].values())
+        figure(f"scenarios {name}: planted personal values stored or sent", leaked, "", 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=Path, default=PAIRS_PATH)
@@ -181,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     print("gap clustering:")
     for line in clustering_check():
         print("  " + line)
+    print("scenarios (python -m benchmarks.scenarios --set NAME [--model] for one set's every figure):")
+    scenario_check()
     return 0
 
 

@@ -451,46 +451,54 @@ def model_figures(db: Session, account_id: uuid.UUID, server: Any, data: Scenari
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scenarios [--set original|heldout|fresh|unseen] [--model] [--database-url URL]``: a
-    fresh SQLite file unless a URL is given; the original set unless ``--set`` names another; ``--model`` runs the
-    model path against a local stand-in for the Messages API and adds its calls and leaks."""
-    import argparse
+def measure_set(name: str, *, model: bool = False, database_url: str | None = None) -> dict[str, Any]:
+    """The figures of scenario set ``name`` on a fresh SQLite file (or the database at ``database_url``), offline, or
+    with ``model`` on the model path against a local stand-in for the Messages API (its calls and leaks added)."""
     import tempfile
 
     from core.config import Settings
-    from core.db import make_engine, upgrade
+    from core.db import make_engine, session_scope, upgrade
     from core.flywheel.plan import build_providers
     from core.flywheel.runner import drain
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--set", choices=SETS, default="original", help="which scenario data to measure")
-    parser.add_argument("--model", action="store_true", help="the model path, against a local Messages API stand-in")
-    args = parser.parse_args(argv)
-    data = load_set(args.set)
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/scenarios.db"
+    data = load_set(name)
+    url = database_url or f"sqlite:///{tempfile.mkdtemp()}/scenarios.db"
     engine = make_engine(url)
     upgrade(engine)
-
-    stand_in = ModelStandIn() if args.model else None
-    settings = Settings.from_env()
+    stand_in = ModelStandIn() if model else None
+    # The settings are the scenario's own, not the environment's: offline unless the stand-in answers.
+    settings = Settings()
     if stand_in is not None:
         settings = Settings.from_env({"anthropic_api_key": "stand-in", "anthropic_base_url": stand_in.server.url})
 
     def analyse(engine: Engine) -> None:
         drain(engine, build_providers(settings), clock=lambda: NOW, worker_id="scenarios")
 
-    figures = run(engine, analyse, data)
-    if stand_in is not None:
-        from core.db import session_scope
+    try:
+        figures = run(engine, analyse, data)
+        if stand_in is not None:
+            with session_scope(engine) as db:
+                account_id = db.scalar(select(Account.id).where(Account.slug == ACCOUNT_SLUG))
+                figures |= model_figures(db, account_id, stand_in.server, data)
+    finally:
+        if stand_in is not None:
+            stand_in.close()
+        engine.dispose()
+    return figures
 
-        with session_scope(engine) as db:
-            account_id = db.scalar(select(Account.id).where(Account.slug == ACCOUNT_SLUG))
-            figures |= model_figures(db, account_id, stand_in.server, data)
-        stand_in.close()
-    print(json.dumps(figures, indent=1))
-    engine.dispose()
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m benchmarks.scenarios [--set original|heldout|fresh|unseen] [--model] [--database-url URL]``: a
+    fresh SQLite file unless a URL is given; the original set unless ``--set`` names another; ``--model`` runs the
+    model path against a local stand-in for the Messages API and adds its calls and leaks."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--set", choices=SETS, default="original", help="which scenario data to measure")
+    parser.add_argument("--model", action="store_true", help="the model path, against a local Messages API stand-in")
+    args = parser.parse_args(argv)
+    print(json.dumps(measure_set(args.set, model=args.model, database_url=args.database_url), indent=1))
     return 0
 
 

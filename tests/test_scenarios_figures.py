@@ -8,10 +8,6 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import scenarios
-from core.config import Settings
-from core.db import make_engine, upgrade
-from core.flywheel.plan import build_providers
-from core.flywheel.runner import drain
 
 EXPECTED = {
     "original": {
@@ -31,17 +27,7 @@ EXPECTED = {
 
 @pytest.mark.parametrize("name", EXPECTED)
 def test_a_scenario_set_gives_its_figures(tmp_path, name):
-    engine = make_engine(f"sqlite:///{tmp_path}/scenarios.db")
-    upgrade(engine)
-    providers = build_providers(Settings())  # offline: no key, whatever the environment holds
-
-    def analyse(engine) -> None:
-        drain(engine, providers, clock=lambda: scenarios.NOW, worker_id="scenarios")
-
-    try:
-        figures = scenarios.run(engine, analyse, scenarios.load_set(name))
-    finally:
-        engine.dispose()
+    figures = scenarios.measure_set(name, database_url=f"sqlite:///{tmp_path}/scenarios.db")
     assert {key: figures[key] for key in EXPECTED[name]} == EXPECTED[name]
     # Whatever the set: no two problems in one proposal, one enhancement per new answer, nothing planted stored,
     # every tree valid.
@@ -49,3 +35,10 @@ def test_a_scenario_set_gives_its_figures(tmp_path, name):
     assert (figures["enhancements_per_branch"], figures["enhancements_mixing_branches"]) == (1.0, 0)
     assert figures["pii_leaked"] == {}
     assert figures["invalid_trees"] == 0
+
+
+def test_on_the_model_path_each_novel_problem_costs_one_call_and_nothing_planted_is_sent(tmp_path):
+    figures = scenarios.measure_set("unseen", model=True, database_url=f"sqlite:///{tmp_path}/scenarios.db")
+    assert figures["model_requests"] == 10  # six problems, four new branches
+    assert (figures["model_calls_per_novel_problem"], figures["model_calls_per_new_branch"]) == (1.0, 1.0)
+    assert figures["pii_leaked_to_model"] == {}
