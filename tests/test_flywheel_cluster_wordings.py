@@ -5,7 +5,7 @@ hand-built trees and paths, exact expected results)."""
 from __future__ import annotations
 
 from core.flywheel.builders import IdMaker, build_chain
-from core.flywheel.clusters import merge_path, negated_alone, same_choices, same_step
+from core.flywheel.clusters import merge_path, negated_alone, same_choices, same_step, scope
 from core.trees import MAX_WORDINGS, to_graph, validate_tree
 from tests.test_flywheel_clusters import ask, do, path, support, wordings
 
@@ -320,3 +320,39 @@ def test_a_session_that_asks_one_thing_more_leaves_it_out_and_goes_on_with_the_t
         [ask("Is the VPN client connected?", "No", "Yes"), do("Reconnect the VPN")], "Reconnected.", IdMaker(), None
     )
     assert merge_path(vpn, teams).merged is False
+
+
+def test_an_answer_that_says_how_far_the_problem_reaches_takes_the_option_that_says_the_same() -> None:
+    assert [
+        scope(t) for t in ("Just one user", "only him", "Everyone", "Nope - the whole office", "Several / all")
+    ] == [
+        "one",
+        "one",
+        "many",
+        "many",
+        "many",
+    ]
+    assert [scope(t) for t in ("Yes", "Not just me", "One user, but all of his apps")] == [None, None, None]
+    reach = "Is it one user or everyone on the host pool?"
+    tree = build_chain(
+        [ask(reach, "Just one user", "Lots of users"), do("Log the orphaned session off the other session host")],
+        "Stale session held the container; logged it off.",
+        IdMaker(),
+        None,
+    )
+    everyone = path(
+        ask("Everyone on the pool or a single user?", "Everyone", "Single user"),
+        ask("Does the FSLogix log say there is not enough space on the disk?", "Yes", "No"),
+        do("Raise the quota of the profile share"),
+        resolution="Profile share was full; quota raised.",
+    )
+    result = merge_path(tree, everyone)
+    assert (result.merged, result.reason) == (True, f"Explored option 'Lots of users' of '{reach}'.")
+    assert wordings(result.tree)["q2"] == (None, ["Everyone"])
+    # "Everyone" never takes "Just one user", whatever the session did next.
+    assert (
+        merge_path(result.tree, path(ask(reach, "Everyone"), do("Log the orphaned session off"), resolution="x")).tree[
+            "children"
+        ][0]["support"]
+        == 1
+    )

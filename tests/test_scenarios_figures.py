@@ -19,7 +19,7 @@ EXPECTED = {
     "fresh": {"dedup_recall": 0.9, "merged_path_recall": 0.971, "proposals_by_type": {"enhancement": 4, "new_flow": 7}},
     "unseen": {
         "dedup_recall": 1.0,
-        "merged_path_recall": 0.833,
+        "merged_path_recall": 0.867,
         "proposals_by_type": {"enhancement": 4, "new_flow": 6},
     },
 }

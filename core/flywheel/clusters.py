@@ -235,6 +235,24 @@ def polarity(text: str | None) -> str | None:
     return "yes" if words[0] in _YES else "no" if words[0] in _NO else None
 
 
+# How far a problem reaches, as an answer says it: one user or device, or many. Troubleshooting asks it all the time
+# ("One user or everyone?") and words it every way ("Just him", "Nope - the whole office", "Several / all").
+_ONE = frozenset("one single only just alone him her me individual".split())
+_MANY = frozenset(
+    "everyone everybody all several many multiple lots whole every entire others various most widespread".split()
+)
+
+
+def scope(text: str | None) -> str | None:
+    """ "one" or "many" when an answer says how far the problem reaches and says nothing else about it ("Just one
+    user", "Nope - the whole office"); None when it says neither, both, or negates ("not just me")."""
+    words = set(_WORD.findall((text or "").lower()))
+    if words & _NEGATIONS - {"no"}:
+        return None
+    one, many = bool(words & _ONE), bool(words & _MANY)
+    return "one" if one and not many else "many" if many and not one else None
+
+
 def resolution_key(text: str | None) -> str:
     """The normalised form of a free-text resolution: its content words, stemmed, sorted, space-separated.
 
@@ -369,6 +387,9 @@ def _options_conflict(a: str, b: str) -> bool:
     signs = polarity(a), polarity(b)
     if None not in signs and signs[0] != signs[1]:
         return True
+    reaches = scope(a), scope(b)
+    if None not in reaches and reaches[0] != reaches[1]:
+        return True  # "Everyone" / "Just one user"
     codes_a, codes_b = identifiers(terms(a)), identifiers(terms(b))
     if codes_a != codes_b:
         return True  # "Error 691" / "Other error", "Error 809" / "Error 691"
@@ -448,6 +469,10 @@ def _option(
     same_sign = [child for child in children if sign is not None and polarity(child.get("label")) == sign]
     if len(same_sign) == 1:
         return same_sign[0]
+    reach = scope(answer)
+    same_reach = [child for child in children if reach is not None and scope(child.get("label")) == reach]
+    if sign is None and len(same_reach) == 1:
+        return same_reach[0]  # "Everyone" takes "Lots of users", "only him" "Just one user"
     found = _followed(children, answer, went_on)
     if found is not None or sign is None:
         return found
