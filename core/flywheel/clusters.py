@@ -237,9 +237,24 @@ def polarity(text: str | None) -> str | None:
 
 # How far a problem reaches, as an answer says it: one user or device, or many. Troubleshooting asks it all the time
 # ("One user or everyone?") and words it every way ("Just him", "Nope - the whole office", "Several / all").
-_ONE = frozenset("one single only just alone him her me individual".split())
+_ONE = frozenset(["one", "single", "only", "just", "alone", "him", "her", "me", "individual"])
 _MANY = frozenset(
-    "everyone everybody all several many multiple lots whole every entire others various most widespread".split()
+    [
+        "everyone",
+        "everybody",
+        "all",
+        "several",
+        "many",
+        "multiple",
+        "lots",
+        "whole",
+        "every",
+        "entire",
+        "others",
+        "various",
+        "most",
+        "widespread",
+    ]
 )
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -87,18 +87,23 @@ _CANDIDATE_COLUMNS = (
 )
 
 
-def _touched(db: Session, since: datetime) -> list[_Candidate]:
-    """Pending proposals with a vector touched since ``since``, the best supported first."""
-    query = (
-        select(*_CANDIDATE_COLUMNS)
-        .where(
+# Ids per statement when reading the touched proposals back.
+_READ_CHUNK = 1000
+
+
+def _touched(db: Session, proposal_ids: Iterable[uuid.UUID]) -> list[_Candidate]:
+    """The pending ones of ``proposal_ids`` that have a vector, the best supported first."""
+    ids = sorted(set(proposal_ids))
+    rows = []
+    for start in range(0, len(ids), _READ_CHUNK):
+        query = select(*_CANDIDATE_COLUMNS, FlowProposal.supporting_session_count, FlowProposal.created_at).where(
+            FlowProposal.id.in_(ids[start : start + _READ_CHUNK]),
             FlowProposal.status == PENDING,
-            FlowProposal.updated_at >= since,
             FlowProposal.embedding.is_not(None),
         )
-        .order_by(FlowProposal.supporting_session_count.desc(), FlowProposal.created_at, FlowProposal.id)
-    )
-    return [_Candidate(*row) for row in db.execute(query)]
+        rows.extend(db.execute(query))
+    rows.sort(key=lambda row: (-(row.supporting_session_count or 0), row.created_at, row.id))
+    return [_Candidate(*row[: len(_CANDIDATE_COLUMNS)]) for row in rows]
 
 
 def _new_flow_partner(
@@ -225,13 +230,16 @@ def _order(db: Session, a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUI
     return ranked[1].id, ranked[0].id
 
 
-def consolidate(engine: Engine, providers: Providers, since: datetime, limit: int = MAX_JOINS) -> Joins:
-    """Join the pending proposals touched since ``since`` to a pending proposal of the same problem (see the
-    module doc); a survivor is looked at again, since its moved centroid may now reach a third."""
+def consolidate(
+    engine: Engine, providers: Providers, proposal_ids: Iterable[uuid.UUID], limit: int = MAX_JOINS
+) -> Joins:
+    """Join the pending ones of ``proposal_ids`` (what a pass created or merged into) to a pending proposal of the
+    same problem (see the module doc); a survivor is looked at again, since its moved centroid may now reach a
+    third. Each worker looks again at what it wrote itself: two workers never search for the same proposals."""
     joins = Joins()
     gone: set[uuid.UUID] = set()
     with session_scope(engine) as db:
-        queue = _touched(db, since)
+        queue = _touched(db, proposal_ids)
     while queue and joins.joined < limit:
         candidate = queue.pop(0)
         if candidate.id in gone:

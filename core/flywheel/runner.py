@@ -54,6 +54,8 @@ class RunStats:
     clusters_joined: int = 0
     # Proposals the model wrote for their whole cluster after the sessions (core.flywheel.cluster_model).
     clusters_written: int = 0
+    # Proposals this pass created or merged a session into: what its consolidation looks at again.
+    proposals: set[uuid.UUID] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -105,7 +107,6 @@ class Runner:
         if not self._busy.acquire(blocking=False):
             log.info("previous pass still running; skipped")
             return stats
-        started = utcnow()
         try:
             while not self.stopping.is_set():
                 ids = queue.claim(self.engine, self.worker_id, self.batch, self.lease_seconds, self.clock())
@@ -119,7 +120,7 @@ class Runner:
                     self.process_each(ids, {}, stats)
             if not self.stopping.is_set() and stats.claimed:
                 # Before the model writes: a cluster joined now is written once, from all its sessions.
-                stats.clusters_joined = consolidate(self.engine, self.providers, started).joined
+                stats.clusters_joined = consolidate(self.engine, self.providers, stats.proposals).joined
             if not self.stopping.is_set():
                 stats.clusters_written = generate_due(self.engine, self.providers, self.clock()).written
         finally:
@@ -176,6 +177,8 @@ class Runner:
     def count(session_id: uuid.UUID, outcome: Outcome, stats: RunStats) -> None:
         """Count and log an outcome its transaction committed."""
         stats.outcomes[outcome.kind] += 1
+        if outcome.proposal_id is not None:
+            stats.proposals.add(outcome.proposal_id)
         log.info(
             "session %s: %s",
             session_id,
