@@ -5,7 +5,7 @@ hand-built trees and paths, exact expected results)."""
 from __future__ import annotations
 
 from core.flywheel.builders import IdMaker, build_chain
-from core.flywheel.clusters import merge_path, negated_alone, same_choices, same_step, scope
+from core.flywheel.clusters import merge_path, named_terms, negated_alone, same_choices, same_step, scope
 from core.trees import MAX_WORDINGS, to_graph, validate_tree
 from tests.test_flywheel_clusters import ask, do, path, support, wordings
 
@@ -182,6 +182,9 @@ def test_names_tell_two_steps_apart_only_when_they_are_what_differs() -> None:
         "Run manage-bde -protectors -disable C: -RebootCount 1, restart, and check protection is back on",
     )
     assert same_step("Did this start right after a BIOS/firmware update?", "Any firmware/UEFI update recently?")
+    # A command's switches name no thing.
+    assert named_terms("Run manage-bde -protectors -disable C: -RebootCount 1") == frozenset()
+    assert named_terms("Set w32tm /SyncFromFlags:manual on the Print Spooler") == {"print_spooler"}
 
 
 def test_wordings_are_validated_and_shown_on_the_graph() -> None:

@@ -18,7 +18,8 @@ from core.trees import QUESTION_CHILDREN, find_node, normalize_label, validate_t
 heldout = scenarios.load_set("heldout")
 fresh = scenarios.load_set("fresh")
 unseen = scenarios.load_set("unseen")
-SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen}
+blind = scenarios.load_set("blind")
+SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen, "blind": blind}
 
 # What each set declares: its labels and session counts, how many problems share a domain, which two problems end
 # with the same generic fix (and the word their summaries must not give away), and its new branches per flow.
@@ -92,6 +93,36 @@ EXPECTED: dict[str, dict] = {
         },
         "sessions": 57,
     },
+    "blind": {
+        "labels": {
+            "new:teams-meeting-addin-missing": 6,
+            "new:teams-screen-share-black": 5,
+            "new:intune-app-install-pending": 6,
+            "new:edge-sync-disabled": 5,
+            "new:sharepoint-checked-out-leaver": 6,
+            "new:start-menu-not-opening": 5,
+            "branch:Self-service password reset fails|sp5|admin-needs-two-methods": 5,
+            "branch:Line-of-business app blocked by the firewall|fw5|local-rules-not-merged": 5,
+            "branch:Meeting room does not accept bookings|rm3|over-maximum-duration": 5,
+            "branch:Meeting room does not accept bookings|rm3|subject-replaced-by-organiser": 3,
+            "gap:safe-links-blocks-vendor-portal": 6,
+        },
+        "shared_domains": [2],
+        "generic_fix": (
+            "cleared the cache, works now",
+            ["teams-meeting-addin-missing", "intune-app-install-pending"],
+            "cache",
+        ),
+        "branches": {
+            "Self-service password reset fails": [("admin-needs-two-methods", 5)],
+            "Line-of-business app blocked by the firewall": [("local-rules-not-merged", 5)],
+            "Meeting room does not accept bookings": [
+                ("over-maximum-duration", 5),
+                ("subject-replaced-by-organiser", 3),
+            ],
+        },
+        "sessions": 57,
+    },
 }
 
 PROBLEMS = [(name, problem) for name, data in SETS.items() for problem in data.NEW_PROBLEMS]
@@ -159,12 +190,12 @@ def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(name, 
             assert QUESTION_CHILDREN[0] <= len(options) <= QUESTION_CHILDREN[1]
             assert len({normalize_label(o) for o in options}) == len(options)
     # One route asks the same number of questions in every session that took it; in the unseen set a session may
-    # skip one of its route's questions or ask one more.
+    # skip one of its route's questions or ask one more, in the blind set one session may do both.
     for route in routes:
         lengths = {
             len(problem["paths"][problem["path_of"][i]]) for i, r in enumerate(problem["route_of"]) if r == route
         }
-        assert max(lengths) - min(lengths) <= (1 if name == "unseen" else 0), route
+        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2}.get(name, 0), route
     # The assistant words its first question differently in every session of a problem.
     first_questions = [problem["paths"][i][0][1] for i in problem["path_of"]]
     assert len(set(first_questions)) == n
@@ -227,7 +258,7 @@ def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
     assert any(h == h.lower() for h in pii["host"]) and any(h == h.upper() for h in pii["host"])
 
 
-@pytest.mark.parametrize("name", ["fresh", "unseen"])
+@pytest.mark.parametrize("name", ["fresh", "unseen", "blind"])
 def test_later_sets_plant_values_of_their_own(name):
     """No planted value of a later set is one of another set's, so a leak is traced to the set that planted it."""
     values_of = {

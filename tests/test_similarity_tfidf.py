@@ -32,10 +32,20 @@ from core.similarity.tfidf import TfidfEmbedder
         ("0x80180014", "80180014"),
         ("0XC004F074", "c004f074"),
         ("AADSTS 50076", "AADSTS50076"),
+        ("rebooted the PC", "restarted the laptop"),
+        ("presenter on a Mac", "presenter on macOS"),
+        ("device syncing with MDM", "device syncing with Intune"),
+        ("Restart Audiosrv", "restart the Windows Audio service"),
+        ("WSearch stopped", "Windows Search stopped"),
     ],
 )
 def test_variants_fold_to_the_same_terms(left: str, right: str) -> None:
     assert terms(left) == terms(right)
+
+
+def test_a_mac_address_is_not_a_mac() -> None:
+    assert terms("check the MAC address") != terms("check the Mac")
+    assert "mac_address" in terms("check the MAC address")
 
 
 def test_whole_words_only_and_ticket_numbers_are_not_error_codes() -> None:

@@ -162,8 +162,9 @@ def meaning_similarity(a: str, b: str) -> float:
     return float(vectors[0] @ vectors[1])
 
 
-# A run of capitalised words or acronyms ("Entra ID", "Azure AD", "Print Spooler", "VPN").
-_NAMED_RUN = re.compile(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*")
+# A run of capitalised words or acronyms ("Entra ID", "Azure AD", "Print Spooler", "VPN"); a command's switch
+# ("-RebootCount", "/SyncFromFlags") names no thing.
+_NAMED_RUN = re.compile(r"(?<![-/])\b[A-Z][\w-]*(?:\s+(?![-/])[A-Z][\w-]*)*")
 
 
 def named_terms(text: str) -> frozenset[str]:

@@ -41,7 +41,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "vpn": ("virtual private network", "always on vpn", "vpn"),
     "sso": ("single sign-on", "single sign on", "seamless sso", "sso"),
     "m365": ("microsoft 365", "microsoft365", "office 365", "office365", "o365", "m365"),
-    "intune": ("microsoft endpoint manager", "endpoint manager", "intune", "mem"),
+    "intune": ("microsoft endpoint manager", "endpoint manager", "mobile device management", "intune", "mem", "mdm"),
     "configmgr": ("configuration manager", "configmgr", "sccm", "mecm"),
     "autopilot": ("windows autopilot", "autopilot", "auto pilot"),
     "enroll": ("enrolment", "enrollment", "enrolled", "enrolling", "enroll", "enrol"),
@@ -181,6 +181,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "quota": ("storage limit", "mailbox full", "quota exceeded", "over quota", "quota"),
     "printer": ("printers", "printer", "copier", "mfd", "mfp"),
     "install": ("installation", "installing", "installed", "install"),
+    "restart": (
+        "power cycled",
+        "power cycle",
+        "power-cycled",
+        "power-cycle",
+        "restarted",
+        "restarting",
+        "restarts",
+        "restart",
+        "rebooted",
+        "rebooting",
+        "reboots",
+        "reboot",
+    ),
+    # "Mac" alone is the computer; a MAC address is something else.
+    "mac_address": ("mac addresses", "mac address", "hardware address"),
+    "macos": ("mac os x", "mac os", "macos", "os x", "osx", "macs", "mac"),
 }
 
 # Whole-word alternation, longest variant first so "azure ad" wins over "ad" and "group policy object" over "gpo".
