@@ -46,8 +46,17 @@ def test_a_scenario_set_gives_its_figures(tmp_path, name):
     assert figures["invalid_trees"] == 0
 
 
-def test_on_the_model_path_each_novel_problem_costs_one_call_and_nothing_planted_is_sent(tmp_path):
-    figures = scenarios.measure_set("unseen", model=True, database_url=f"sqlite:///{tmp_path}/scenarios.db")
-    assert figures["model_requests"] == 10  # six problems, four new branches
-    assert (figures["model_calls_per_novel_problem"], figures["model_calls_per_new_branch"]) == (1.0, 1.0)
+@pytest.mark.parametrize(
+    ("name", "requests", "per_branch"),
+    [
+        ("unseen", 10, 1.0),  # six problems, four new branches
+        ("blind", 9, 0.75),  # six problems; two of its four new branches share one proposal (see above)
+    ],
+)
+def test_on_the_model_path_each_novel_problem_costs_one_call_and_nothing_planted_is_sent(
+    tmp_path, name, requests, per_branch
+):
+    figures = scenarios.measure_set(name, model=True, database_url=f"sqlite:///{tmp_path}/scenarios.db")
+    assert figures["model_requests"] == requests
+    assert (figures["model_calls_per_novel_problem"], figures["model_calls_per_new_branch"]) == (1.0, per_branch)
     assert figures["pii_leaked_to_model"] == {}

@@ -79,10 +79,12 @@ _PHONE_EXTENSION = re.compile(
     r"(?<![\w+.:/-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}"
     r"[ \t]*(?i:ext\.?|extension|x)[ \t]*\d{1,6}(?!\w)"
 )
-# An identifier named right after the device it belongs to ("Laptop R91JW7KP", "on PC ab12-x7"): letters and
-# digits mixed, six characters or more; error codes, KB numbers and the like are left alone (NOT_SERIALS, hex codes).
+# An identifier named right after the device, or the device's model line, it belongs to ("Laptop R91JW7KP", "on PC
+# ab12-x7", "her Latitude 9JKL2V3"): letters and digits mixed, six characters or more; error codes, KB numbers and
+# the like are left alone (NOT_SERIALS, hex codes), and so are models ("Latitude 7440", "ThinkPad T14s").
 _DEVICE_ID = re.compile(
-    r"(?i:\b(?:laptop|notebook|desktop|pc|workstation|computer|machine|device|tablet|surface)\s+)"
+    r"(?i:\b(?:laptop|notebook|desktop|pc|workstation|computer|machine|device|tablet|surface|thinkpad|thinkcentre|"
+    r"latitude|optiplex|precision|xps|elitebook|probook|zbook|elitedesk|macbook|imac|ideapad|yoga)\s+)"
     r"(?=[A-Za-z0-9-]*[0-9])(?=[A-Za-z0-9-]*[A-Za-z])([A-Za-z0-9][A-Za-z0-9-]{5,29})(?![\w-])"
 )
 _HEX_CODE = re.compile(r"(?i)^(?:0x)?[0-9a-f]{8}$")
