@@ -359,3 +359,55 @@ def test_an_answer_that_says_how_far_the_problem_reaches_takes_the_option_that_s
         ][0]["support"]
         == 1
     )
+
+
+INSTALL_FIRST = path(
+    ask("Has the device checked in with Intune in the last hour?", "Yes", "No"),
+    do("Restart the Microsoft Intune Management Extension service and sync from Company Portal"),
+    resolution="IME restarted; the app installed within ten minutes.",
+)
+
+
+def test_a_session_that_fixed_it_another_way_where_the_tree_acts_adds_its_fix_to_that_solution() -> None:
+    tree = build_chain(list(INSTALL_FIRST.items), INSTALL_FIRST.resolution, IdMaker(), None)
+    other = path(
+        ask("Is the device syncing with MDM (last check-in recent)?", "Yep"),
+        do("Correct the detection rule (file path and version) so it matches what the installer writes"),
+        resolution="Detection rule corrected; the app shows as installed.",
+    )
+    result = merge_path(tree, other)
+    assert (result.merged, result.reason) == (True, "Added another fix to solution 's1'.")
+    assert result.tree["children"][0]["children"][0]["solution"] == (
+        "IME restarted; the app installed within ten minutes.\n"
+        "Also resolved by: Correct the detection rule (file path and version) so it matches what the installer "
+        "writes: Detection rule corrected; the app shows as installed."
+    )
+    # The question and the solution count the session; the action it did not take does not.
+    assert support(result.tree) == {"q1": 2, "a1": 1, "s1": 2, "s2": None}
+    assert wordings(result.tree)["q1"] == (["Is the device syncing with MDM (last check-in recent)?"], None)
+    # A session that goes on to ask something there is another route, not another fix.
+    asks_more = path(
+        ask("Is the device syncing with MDM (last check-in recent)?", "Yep"),
+        ask("What does the IME log say about detection?", "Not detected after install"),
+        do("Fix the detection rule"),
+        resolution="Fixed.",
+    )
+    assert merge_path(tree, asks_more).merged is False
+
+
+def test_a_session_that_skips_to_the_trees_last_action_ends_at_its_solution() -> None:
+    first = path(
+        ask("Is the person it's checked out to still with the company?", "No, left", "Yes"),
+        ask("Are you or the requester a site owner?", "Yes", "No"),
+        do("As site owner select the file, then Check in (or Discard check out), then edit it"),
+        resolution="Checked the leaver's file in as site owner; the user can edit it.",
+    )
+    tree = build_chain(list(first.items), first.resolution, IdMaker(), None)
+    skipped = path(
+        ask("Is the person it's checked out to still with the company?", "No, left"),
+        do("Site owner overrides the check-out: Discard check out from the file's menu"),
+        resolution="Owner discarded the stale check-out.",
+    )
+    result = merge_path(tree, skipped)
+    assert (result.merged, result.reason) == (True, "Added another resolution to solution 's1'.")
+    assert support(result.tree) == {"q1": 2, "q2": 1, "a1": 2, "s1": 2, "s2": None, "s3": None}

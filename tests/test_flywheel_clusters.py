@@ -106,6 +106,16 @@ OTHER_FIX = path(
 MERGED = [ERROR_720, CONNECTED_YES, PARAPHRASE, CERTIFICATE, OTHER_FIX]
 
 
+def node_of(tree: dict, node_id: str) -> dict:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node["id"] == node_id:
+            return node
+        stack.extend(node.get("children") or [])
+    raise KeyError(node_id)
+
+
 def support(tree: dict) -> dict[str, int | None]:
     result = {}
     stack = [tree]
@@ -250,11 +260,20 @@ def test_two_different_problems_that_read_alike_are_never_joined() -> None:
     )
     negated = path(ask("Is the VPN client not connected?", "No"), resolution="x")
     assert merge_path(BASE, negated).merged is False
+    # The same questions and answers with another action at the end are the same branch fixed another way: the fix
+    # joins the solution as an alternative (the action it did not take gains no support); asking something more
+    # there is another route and is refused.
     other_action = path(ask(CONNECTED, "No"), ask(WHICH_ERROR, "Error 809"), do("Reboot the router."), resolution="y")
-    refused = merge_path(BASE, other_action)
+    other = merge_path(BASE, other_action)
+    assert (other.merged, other.reason) == (True, "Added another fix to solution 's1'.")
+    assert node_of(other.tree, "s1")["solution"].endswith("\nAlso resolved by: Reboot the router: y")
+    asks_more = path(
+        ask(CONNECTED, "No"), ask(WHICH_ERROR, "Error 809"), ask("Is the router on?", "Yes"), resolution="y"
+    )
+    refused = merge_path(BASE, asks_more)
     assert (refused.merged, refused.reason) == (
         False,
-        "The session did 'Reboot the router.' where the proposal did 'Switch the user to the SSL VPN profile.'.",
+        "The session asked 'Is the router on?' where the proposal did 'Switch the user to the SSL VPN profile.'.",
     )
 
 

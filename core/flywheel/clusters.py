@@ -589,6 +589,8 @@ def _leads_on(node: dict[str, Any], items: tuple[Item, ...], index: int, resolut
     children = node.get("children") or []
     if node.get("type") == "action":
         child = children[0] if children else None
+        if child is not None and index + 1 == len(items) and child.get("type") == "solution":
+            return not is_placeholder(child)  # the session's last step: its fix is the solution's alternative
     else:
         item = items[index]
         child = _option(children, item.answer, item.text, _then(items, index, resolution), went_on)
@@ -611,6 +613,19 @@ def _skipped_to(
         and _leads_on(below, items, index, resolution)
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _other_fix(node: dict[str, Any], rest: tuple[Item, ...], resolution: str) -> str | None:
+    """Where the tree's last step before a solution is an action and the session, at that place, did other things
+    and asked nothing more, what it did and how it ended, as another fix for that solution ("Fix the app's
+    detection rule in Intune: detection rule corrected, app shows installed"); None otherwise."""
+    children = node.get("children") or []
+    if node.get("type") != "action" or len(children) != 1 or children[0].get("type") != "solution":
+        return None
+    if is_placeholder(children[0]) or not rest or any(item.kind != "action" for item in rest):
+        return None
+    did = "; ".join(item.text.strip().rstrip(".") for item in rest)
+    return " ".join(f"{did}: {resolution}".split())
 
 
 def _then(items: tuple[Item, ...], index: int, resolution: str) -> str:
@@ -716,6 +731,17 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
             ):
                 index += 1
                 continue
+            other_fix = _other_fix(node, items[index:], path.resolution)
+            if other_fix is not None:
+                solution = node["children"][0]
+                if not any(same_resolution(text, other_fix) for text in _solutions(solution)):
+                    solution["solution"] = solution["solution"] + "\n" + ALTERNATIVE + other_fix
+                    if len(solution["solution"]) > MAX_TEXT_LENGTH:
+                        return PathMerge(tree, False, f"No room for another resolution in solution '{solution['id']}'.")
+                # The session did not take the tree's action: only the solution it reached in its own way counts it.
+                passed.append(solution)
+                reason = f"Added another fix to solution '{solution['id']}'."
+                break
             return PathMerge(
                 tree,
                 False,

@@ -197,6 +197,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     # "Mac" alone is the computer; a MAC address is something else.
     "mac_address": ("mac addresses", "mac address", "hardware address"),
+    "windows": ("windows", "win 10", "win 11", "win10", "win11"),
     "macos": ("mac os x", "mac os", "macos", "os x", "osx", "macs", "mac"),
 }
 
