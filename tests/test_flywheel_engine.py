@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from core.flywheel.builders import UNEXPLORED
 from core.flywheel.engine import Providers, analyze_session
 from core.flywheel.generators import OfflineRulesGenerator
 from core.models import AISession, FlowProposal, Tree, utcnow
-from core.similarity.embedders import LocalEmbedder
+from core.similarity.embedders import LocalEmbedder, from_bytes
 from core.trees import validate_tree
 from tests.factories import (
     NOW,
@@ -115,8 +116,11 @@ def test_new_flow_from_discovery_session(db: Session) -> None:
         ],
     }
     assert validate_tree(data["tree_structure"]) == []
-    # Two unit vectors of 512 float32: the whole problem text, then the statement alone.
-    assert proposal.embedding is not None and len(proposal.embedding) == 2 * 512 * 4
+    # Two unit vectors of 512 dimensions: the whole problem text, then the statement alone (stored sparse: few of
+    # the hashed n-gram dimensions are set).
+    stored = from_bytes(proposal.embedding)
+    assert stored.shape == (2 * 512,)
+    assert [round(float(np.linalg.norm(half)), 5) for half in (stored[:512], stored[512:])] == [1.0, 1.0]
     assert proposal.embedder == "local hashed n-grams v1|problem+statement v1"
 
 

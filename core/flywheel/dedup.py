@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from core.flywheel.clusters import SessionPath, centroid, merge_path, same_resolution, unit
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
-from core.similarity.embedders import from_bytes, to_bytes
+from core.similarity.embedders import from_bytes, sparse_parts, to_bytes
 from core.similarity.terms import codes_conflict
 from core.trees import normalize_label
 
@@ -121,12 +121,39 @@ class _Group:
         self.ids: list[uuid.UUID | None] = []
         self.matrix: np.ndarray | None = None
         self.refreshed_at: datetime | None = None
+        # The dimensions each column has set: a column is one proposal across thousands of rows, so writing or
+        # clearing it whole touches thousands of cache lines where a vector of the offline embedders sets dozens.
+        self.set_dims: dict[int, np.ndarray] = {}
+
+    def _clear(self, row: int) -> None:
+        dims = self.set_dims.pop(row, None)
+        if dims is None:
+            self.matrix[:, row] = 0.0
+        else:
+            self.matrix[dims, row] = 0.0
+
+    def _remember(self, row: int, dims: np.ndarray) -> None:
+        # A dense vector (a model's embedding) is cleared column-whole: its list would cost more than it saves.
+        if len(dims) <= self.matrix.shape[0] // 4:
+            self.set_dims[row] = dims
+
+    def _write(self, row: int, dims: np.ndarray, values: np.ndarray) -> None:
+        self.matrix[dims, row] = values
+        self._remember(row, dims)
+
+    def _room(self, needed: int) -> None:
+        """Columns for ``needed`` proposals, with a quarter more to spare (each growth copies the matrix)."""
+        if needed > self.matrix.shape[1]:
+            grown = np.zeros((self.matrix.shape[0], max(needed + needed // 4, 64)), dtype=np.float32)
+            used = len(self.ids)
+            grown[:, :used] = self.matrix[:, :used]
+            self.matrix = grown
 
     def put(self, proposal_id: uuid.UUID, vector: np.ndarray | None, is_open: bool) -> None:
         row = self.rows.get(proposal_id)
         if not is_open or vector is None:
             if row is not None:
-                self.matrix[:, row] = 0.0
+                self._clear(row)
                 self.ids[row] = None
                 del self.rows[proposal_id]
             return
@@ -136,42 +163,41 @@ class _Group:
             return  # another dimension: not comparable (the embedder name should have kept it apart)
         if row is None:
             row = len(self.ids)
-            if row == self.matrix.shape[1]:
-                grown = np.zeros((self.matrix.shape[0], row * 2), dtype=np.float32)
-                grown[:, :row] = self.matrix
-                self.matrix = grown
+            self._room(row + 1)
             self.ids.append(proposal_id)
             self.rows[proposal_id] = row
-        self.matrix[:, row] = vector
+        else:
+            self._clear(row)
+        dims = np.flatnonzero(vector)
+        self._write(row, dims, np.asarray(vector, dtype=np.float32)[dims])
 
-    def put_many(self, rows: list[tuple[uuid.UUID, np.ndarray]]) -> None:
-        """Add open proposals not yet known in one copy (a first load of thousands)."""
-        fresh = [(pid, v) for pid, v in rows if v is not None and pid not in self.rows]
-        if self.matrix is None and fresh:
-            self.matrix = np.zeros((fresh[0][1].shape[0], 64), dtype=np.float32)
-        fresh = [(pid, v) for pid, v in fresh if v.shape[0] == self.matrix.shape[0]]
-        for pid, v in rows:
+    def put_many(self, rows: list[tuple[uuid.UUID, bytes | None]]) -> None:
+        """Add open proposals not yet known, from their stored vectors, in one write (a first load of thousands)."""
+        fresh = []
+        for pid, data in rows:
+            if not data:
+                continue
             if pid in self.rows:
-                self.put(pid, v, True)
+                self.put(pid, from_bytes(data), True)
+                continue
+            fresh.append((pid, sparse_parts(data)))
+        if self.matrix is None and fresh:
+            self.matrix = np.zeros((fresh[0][1][0], 64), dtype=np.float32)
+        fresh = [(pid, parts) for pid, parts in fresh if parts[0] == self.matrix.shape[0]]
         if not fresh:
             return
         start = len(self.ids)
         needed = start + len(fresh)
-        if needed > self.matrix.shape[1]:
-            grown = np.zeros((self.matrix.shape[0], max(needed, self.matrix.shape[1] * 2)), dtype=np.float32)
-            grown[:, :start] = self.matrix[:, :start]
-            self.matrix = grown
-        block = np.stack([v for _pid, v in fresh])  # one proposal per row: each vector one contiguous copy
-        if np.count_nonzero(block) < block.size // 4:
-            # The offline embedders set a few dozen dimensions of thousands: writing only those into the columns
-            # (never written, so zero) skips the strided copy of every zero, most of a first load's time.
-            proposals, dims = np.nonzero(block)
-            self.matrix[dims, start + proposals] = block[proposals, dims]
-        else:
-            self.matrix[:, start:needed] = block.T
-        for offset, (pid, _v) in enumerate(fresh):
+        self._room(needed)
+        # Only the set values are written, each into its dimension's row at the proposal's column (never written,
+        # so zero): the offline embedders set a few dozen of thousands of dimensions.
+        dims = [parts[1].astype(np.intp) for _pid, parts in fresh]
+        columns = np.repeat(np.arange(start, needed), [len(d) for d in dims])
+        self.matrix[np.concatenate(dims), columns] = np.concatenate([parts[2] for _pid, parts in fresh])
+        for offset, (pid, _parts) in enumerate(fresh):
             self.ids.append(pid)
             self.rows[pid] = start + offset
+            self._remember(start + offset, dims[offset])
 
     def scores(self, vector: np.ndarray, part: slice = slice(None)) -> np.ndarray:
         # Stored one dimension per row, so a sparse query (the offline embedders set a few dozen of their
@@ -241,7 +267,7 @@ class ProposalIndex:
             query = select(FlowProposal.id, FlowProposal.embedding).where(
                 *where, FlowProposal.status.in_(OPEN_STATUSES)
             )
-            group.put_many([(proposal_id, from_bytes(embedding)) for proposal_id, embedding in _embeddings(db, query)])
+            group.put_many(_embeddings(db, query))
             group.refreshed_at = started
             return group
         # Every row touched within the overlap comes back as its id and status (merges touch many, and their
@@ -258,7 +284,7 @@ class ProposalIndex:
                 unknown.append(proposal_id)
         if unknown:
             query = select(FlowProposal.id, FlowProposal.embedding).where(FlowProposal.id.in_(unknown))
-            group.put_many([(proposal_id, from_bytes(embedding)) for proposal_id, embedding in _embeddings(db, query)])
+            group.put_many(_embeddings(db, query))
         group.refreshed_at = started
         return group
 

@@ -122,9 +122,52 @@ class VoyageEmbedder:
         return _normalise(matrix)
 
 
+# A stored vector is either its float32 values (dense) or, when most of them are zero (the offline embedders set a
+# few dozen of thousands of dimensions), this marker, the dimension count and the number of values set (two uint32),
+# then their positions (uint32) and values (float32), little-endian. As a float32 the marker would be ~5.7e13, which
+# a unit vector never holds, so a dense vector is never read as a sparse one. 10,000 offline proposals are 5 MB to
+# read instead of 160 MB.
+SPARSE_MARK = b"\x00SPV"
+_HEADER = len(SPARSE_MARK) + 8
+
+
 def to_bytes(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=np.float32).tobytes()
+    """The stored form of ``vector``: sparse when that is less than half the dense size, else dense."""
+    values = np.asarray(vector, dtype=np.float32).ravel()
+    positions = np.flatnonzero(values)
+    if _HEADER + 8 * len(positions) < values.nbytes // 2:
+        counts = np.array([values.shape[0], len(positions)], dtype="<u4")
+        return b"".join(
+            (
+                SPARSE_MARK,
+                counts.tobytes(),
+                positions.astype("<u4").tobytes(),
+                values[positions].astype("<f4").tobytes(),
+            )
+        )
+    return values.tobytes()
+
+
+def sparse_parts(data: bytes) -> tuple[int, np.ndarray, np.ndarray]:
+    """(dimensions, positions, values) of a stored vector's non-zero values, without building the dense vector when
+    it was stored sparse."""
+    if bytes(data[: len(SPARSE_MARK)]) == SPARSE_MARK:
+        dims, count = (int(n) for n in np.frombuffer(data, dtype="<u4", count=2, offset=len(SPARSE_MARK)))
+        positions = np.frombuffer(data, dtype="<u4", count=count, offset=_HEADER)
+        values = np.frombuffer(data, dtype="<f4", count=count, offset=_HEADER + 4 * count)
+        return dims, positions, values
+    dense = np.frombuffer(data, dtype=np.float32)
+    positions = np.flatnonzero(dense)
+    return dense.shape[0], positions, dense[positions]
 
 
 def from_bytes(data: bytes | None) -> np.ndarray | None:
-    return None if not data else np.frombuffer(data, dtype=np.float32)
+    """The vector stored as ``data`` (either form of :func:`to_bytes`), or None."""
+    if not data:
+        return None
+    if bytes(data[: len(SPARSE_MARK)]) != SPARSE_MARK:
+        return np.frombuffer(data, dtype=np.float32)
+    dims, positions, values = sparse_parts(data)
+    vector = np.zeros(dims, dtype=np.float32)
+    vector[positions] = values
+    return vector
