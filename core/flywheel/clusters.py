@@ -156,10 +156,21 @@ _NO = frozenset(["no", "nope", "n", "false", "none", "not"])
 
 
 @lru_cache(maxsize=65536)
+def _meaning_vector(text: str) -> dict[int, float]:
+    """The set dimensions of a text's TF-IDF vector (a few dozen of thousands), kept per text: a tree's node is
+    compared with every session that comes to it."""
+    vector = _TFIDF.embed([text])[0]
+    dims = np.flatnonzero(vector)
+    return dict(zip(dims.tolist(), vector[dims].tolist(), strict=True))
+
+
+@lru_cache(maxsize=65536)
 def meaning_similarity(a: str, b: str) -> float:
     """TF-IDF cosine of two short texts (the offline default embedder's terms and weights)."""
-    vectors = _TFIDF.embed([a, b])
-    return float(vectors[0] @ vectors[1])
+    va, vb = _meaning_vector(a), _meaning_vector(b)
+    if len(va) > len(vb):
+        va, vb = vb, va
+    return float(sum(weight * vb.get(dim, 0.0) for dim, weight in va.items()))
 
 
 # A run of capitalised words or acronyms ("Entra ID", "Azure AD", "Print Spooler", "VPN"); a command's switch
@@ -167,6 +178,19 @@ def meaning_similarity(a: str, b: str) -> float:
 _NAMED_RUN = re.compile(r"(?<![-/])\b[A-Z][\w-]*(?:\s+(?![-/])[A-Z][\w-]*)*")
 
 
+@lru_cache(maxsize=65536)
+def term_set(text: str) -> frozenset[str]:
+    """The canonical terms of ``text`` (:func:`core.similarity.terms.terms`), kept per text."""
+    return frozenset(terms(text))
+
+
+@lru_cache(maxsize=65536)
+def codes(text: str) -> frozenset[str]:
+    """The identifiers (error codes, KB numbers, product codes) among a text's terms."""
+    return frozenset(identifiers(terms(text)))
+
+
+@lru_cache(maxsize=65536)
 def named_terms(text: str) -> frozenset[str]:
     """The names a text mentions (runs of capitalised words or acronyms, a sentence's first word left out), as
     canonical terms: "Is the VPN client connected?" names ``vpn``; "Is it Azure AD joined?" names ``entra_id``."""
@@ -194,7 +218,7 @@ def names_conflict(a: str, b: str) -> bool:
     named_a, named_b = named_terms(a), named_terms(b)
     if not named_a or not named_b:
         return False
-    terms_a, terms_b = frozenset(terms(a)), frozenset(terms(b))
+    terms_a, terms_b = term_set(a), term_set(b)
     if named_a & terms_b or named_b & terms_a:
         return False
     rest_a, rest_b = terms_a - named_a, terms_b - named_b
@@ -406,7 +430,7 @@ def _options_conflict(a: str, b: str) -> bool:
     reaches = scope(a), scope(b)
     if None not in reaches and reaches[0] != reaches[1]:
         return True  # "Everyone" / "Just one user"
-    codes_a, codes_b = identifiers(terms(a)), identifiers(terms(b))
+    codes_a, codes_b = codes(a), codes(b)
     if codes_a != codes_b:
         return True  # "Error 691" / "Other error", "Error 809" / "Error 691"
     return names_conflict(a, b)
@@ -416,7 +440,7 @@ def _steps_conflict(a: str, b: str) -> bool:
     """Two questions that cannot be one: one negated alone, other names, or other codes where both give codes."""
     if negated_alone(a, b) or names_conflict(a, b):
         return True
-    codes_a, codes_b = identifiers(terms(a)), identifiers(terms(b))
+    codes_a, codes_b = codes(a), codes(b)
     return bool(codes_a and codes_b and codes_a != codes_b)
 
 
