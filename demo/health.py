@@ -14,14 +14,18 @@ account id), so the rest of the workspace is the same as without these stories.
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import timedelta
 
+from core.insights.drift import EARLIER_DAYS, RECENT_DAYS, Z_THRESHOLD, Drift
 from demo.simulate import ESCALATION_TARGET, Simulated, conversation, new_uuid
 from demo.workspace import Workspace
 
 DRIFTING = "exchange_outlook_prompts"
 DRIFT_SHARE = 0.45
 DRIFT_DAYS = 30
+# How far above the drift check's threshold the planted drop's z statistic must be.
+DRIFT_MARGIN = 0.5
 IMPROVED = "m365_onedrive"
 BEFORE_SHARE = 0.45
 BEFORE_DAYS = 30
@@ -46,6 +50,10 @@ def _escalate(sim: Simulated, rng: random.Random) -> None:
     sim.push = None
 
 
+def _clearly_drifting(drift: Drift) -> bool:
+    return drift.drifting and drift.z is not None and drift.z >= Z_THRESHOLD + DRIFT_MARGIN
+
+
 def _guided_resolved(ws: Workspace, key: str) -> list[Simulated]:
     return [
         s
@@ -59,15 +67,46 @@ def _guided_resolved(ws: Workspace, key: str) -> list[Simulated]:
     ]
 
 
+def drift_of(ws: Workspace, key: str) -> Drift:
+    """The drift check's two windows for flow ``key``, counted from the simulated sessions the way the worker's
+    check counts them (``sql/health_flow_drift.sql``)."""
+    flow_id = ws.tree_rows[key]["id"]
+    recent_start = ws.now - timedelta(days=RECENT_DAYS)
+    earlier_start = recent_start - timedelta(days=EARLIER_DAYS)
+    counts = {"earlier": [0, 0], "recent": [0, 0]}
+    for sim in ws.sims:
+        row = sim.row
+        if row["matched_flow_id"] != flow_id or row["status"] == "active":
+            continue
+        if not earlier_start <= row["created_at"] < ws.now:
+            continue
+        window = counts["recent" if row["created_at"] >= recent_start else "earlier"]
+        window[0] += 1
+        window[1] += row["status"] == "resolved"
+    return Drift(uuid.UUID(str(flow_id)), *counts["earlier"], *counts["recent"])
+
+
 def plant(ws: Workspace) -> dict[str, int]:
     """Plant both stories in ``ws`` (the main demo account); returns how many sessions each changed."""
     rng = random.Random(str(ws.id))
     changed = {"drifting": 0, "improved": 0}
     recent = ws.now - timedelta(days=DRIFT_DAYS)
+    spared = []
     for sim in _guided_resolved(ws, DRIFTING):
-        if sim.row["created_at"] >= recent and rng.random() < DRIFT_SHARE:
-            _escalate(sim, rng)
-            changed["drifting"] += 1
+        if sim.row["created_at"] >= recent:
+            if rng.random() < DRIFT_SHARE:
+                _escalate(sim, rng)
+                changed["drifting"] += 1
+            else:
+                spared.append(sim)
+    # How many recent sessions fall in the window depends on the weekdays it spans: where chance left the drop
+    # short of what the check needs (with a margin), more of the spared sessions are escalated, so the story holds
+    # whatever day the demo is built on.
+    top_up = random.Random(f"{ws.id}:drift")  # its own stream: the other story's choices stay as they were
+    top_up.shuffle(spared)
+    while spared and not _clearly_drifting(drift_of(ws, DRIFTING)):
+        _escalate(spared.pop(), top_up)
+        changed["drifting"] += 1
     published = next((p.at for p in ws.publications if p.key == IMPROVED and p.kind == "enhanced"), None)
     if published is not None:
         before = published - timedelta(days=BEFORE_DAYS)
