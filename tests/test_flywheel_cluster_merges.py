@@ -18,6 +18,7 @@ from core.flywheel.facts import dedup_embedder, load_facts
 from core.flywheel.generators import OfflineRulesGenerator
 from core.models import AISession, FlowProposal
 from core.similarity.embedders import from_bytes
+from core.similarity.terms import outcomes_conflict
 from core.similarity.tfidf import TfidfEmbedder
 from core.trees import validate_tree
 from tests.factories import NOW, ask, chose, do, make_account, make_session, make_tree, resolved
@@ -166,6 +167,31 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
     assert peek_enhancement(db, account.id, flow.id, Branch.from_key("q2|sign-in fails: error 0x80070005")) is not None
     assert peek_enhancement(db, account.id, flow.id, Branch.from_key("q2|error 0x80070057 when signing in")) is None
     assert peek_enhancement(db, account.id, flow.id, Branch.from_key("q1|error 0x80070005 when signing in")) is None
+
+
+def test_two_answers_that_report_opposite_outcomes_are_two_branches_however_alike_the_rest(db: Session) -> None:
+    account = make_account(db)
+    flow = make_tree(db, account)
+
+    def diverging(answer: str) -> AISession:
+        steps = [
+            chose("q1", "Yes"),
+            dict(DIVERGE_AT_Q2, free_text_input=answer),
+            do("Run Set-CalendarProcessing on the room mailbox."),
+            resolved("Room calendar processing changed with Set-CalendarProcessing."),
+        ]
+        return make_session(db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps)
+
+    declined, accepted = diverging("Declined by the room mailbox"), diverging("Accepted by the room mailbox")
+    db.commit()
+    prov = Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
+    outcomes = [analyze(db, session, prov) for session in (declined, accepted)]
+    # Everything but the answer is the same; the answers say opposite things.
+    assert [o.kind for o in outcomes] == ["enhancement", "enhancement"]
+    assert outcomes[0].proposal_id != outcomes[1].proposal_id
+    assert outcomes_conflict("room auto-declines the 2-day workshop", "accepted fine but the subject gets wiped")
+    assert not outcomes_conflict("Declined: too long", "It rejects anything over 24h")  # one side, two words
+    assert not outcomes_conflict("Accepted, then declined the next day", "Declined")  # both sides: no verdict
 
 
 def test_a_merged_session_that_asks_something_else_leaves_the_tree_alone(db: Session) -> None:

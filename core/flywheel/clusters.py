@@ -29,7 +29,7 @@ from core.flywheel.builders import UNEXPLORED, IdMaker, Item, build_chain, path_
 from core.flywheel.facts import SessionFacts
 from core.similarity.clustering import identifiers
 from core.similarity.embedders import LocalEmbedder
-from core.similarity.terms import terms
+from core.similarity.terms import outcomes_conflict, terms
 from core.similarity.tfidf import TfidfEmbedder
 from core.text import STOP_WORDS, normalise
 from core.trees import (
@@ -433,6 +433,8 @@ def _options_conflict(a: str, b: str) -> bool:
     codes_a, codes_b = codes(a), codes(b)
     if codes_a != codes_b:
         return True  # "Error 691" / "Other error", "Error 809" / "Error 691"
+    if outcomes_conflict(a, b):
+        return True  # "Declined: too far in the future" / "Accepted, but the subject is replaced"
     return names_conflict(a, b)
 
 

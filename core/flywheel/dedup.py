@@ -32,7 +32,7 @@ from core.flywheel.clusters import SessionPath, centroid, merge_path, same_resol
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
 from core.similarity.embedders import from_bytes, sparse_parts, to_bytes
-from core.similarity.terms import codes_conflict
+from core.similarity.terms import codes_conflict, outcomes_conflict
 from core.trees import normalize_label
 
 OPEN_STATUSES = ("pending", "dismissed")
@@ -438,8 +438,14 @@ def _same_branch(rows: list[_Enhancement], branch: Branch, same: Callable[[str, 
     for row in under:
         if row.key == branch.key:
             return row.id
-    # Answers naming different error codes are different branches, whatever the rest of the session shares.
-    under = [row for row in under if not codes_conflict(row.key[len(prefix) :], branch.label)]
+    # Answers naming different error codes, or reporting opposite outcomes, are different branches, whatever the
+    # rest of the session shares.
+    under = [
+        row
+        for row in under
+        if not codes_conflict(row.key[len(prefix) :], branch.label)
+        and not outcomes_conflict(row.key[len(prefix) :], branch.label)
+    ]
     if branch.vector is not None:
         scored = [
             (float(np.dot(unit(branch.vector), unit(from_bytes(row.embedding)))), row.id)

@@ -58,3 +58,33 @@ def codes_conflict(a: str | None, b: str | None) -> bool:
     fails with 0x8004010F" are two problems however alike the rest reads."""
     codes_a, codes_b = error_codes(a), error_codes(b)
     return bool(codes_a and codes_b and not codes_a & codes_b)
+
+
+# Outcomes an answer reports, each against its opposite: "Declined - longer than the room allows" and "Accepted,
+# but the subject is replaced" are two answers, however much else they share.
+OPPOSITE_OUTCOMES: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(a.split()), frozenset(b.split()))
+    for a, b in (
+        ("accept accepts accepted accepting", "decline declines declined declining reject rejects rejected"),
+        ("allow allows allowed allowing permitted", "block blocks blocked blocking deny denies denied"),
+        ("enable enables enabled", "disable disables disabled"),
+        ("connect connects connected", "disconnect disconnects disconnected"),
+        ("install installs installed", "uninstall uninstalls uninstalled"),
+        ("succeed succeeds succeeded success successful", "fail fails failed failing failure"),
+        ("online", "offline"),
+        ("locked", "unlocked"),
+    )
+)
+_LETTERS = re.compile(r"[a-z]+")
+
+
+def outcomes_conflict(a: str | None, b: str | None) -> bool:
+    """Whether two answers report opposite outcomes (:data:`OPPOSITE_OUTCOMES`): one says one side and not the other,
+    the other the reverse ("auto-declines the 2-day workshop" / "accepted fine but the subject gets wiped")."""
+    words_a, words_b = set(_LETTERS.findall((a or "").lower())), set(_LETTERS.findall((b or "").lower()))
+    for one, other in OPPOSITE_OUTCOMES:
+        sides_a = (bool(words_a & one), bool(words_a & other))
+        sides_b = (bool(words_b & one), bool(words_b & other))
+        if sides_a in ((True, False), (False, True)) and sides_b == sides_a[::-1]:
+            return True
+    return False
