@@ -193,6 +193,7 @@ def scenario_check() -> None:
         figure(f"scenarios {name}: dedup recall", offline["dedup_recall"], "", 0.90, higher_is_better=True)
         figure(f"scenarios {name}: merged path recall", offline["merged_path_recall"], "", 0.95, higher_is_better=True)
         figure(f"scenarios {name}: enhancement proposals per new branch", offline["enhancements_per_branch"], "", 1.0)
+        figure(f"scenarios {name}: enhancements holding two branches", offline["enhancements_mixing_branches"], "", 0)
         figure(f"scenarios {name}: model calls per novel problem", model["model_calls_per_novel_problem"], "", 1.0)
         leaked = sum(offline["pii_leaked"].values()) + sum(model["pii_leaked_to_model"].values())
         figure(f"scenarios {name}: planted personal values stored or sent", leaked, "", 0)
