@@ -137,7 +137,7 @@ def _main_workspace(rng: random.Random, now: datetime, scale: float) -> Workspac
     for key, age in generated_age.items():
         ws.publications.append(Publication(key, "generated", now - timedelta(days=age)))
     _simulate(ws, sim, round(MAIN_SESSIONS * scale), NOVEL)
-    health.plant(ws)
+    health.plant(ws, sim)
     for key, subject, description in ACTIVE:
         ws.sims.append(sim.active(ws.flows[key], subject, description))
     _queue(ws, round(MAIN_PENDING * scale))

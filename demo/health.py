@@ -17,15 +17,17 @@ import random
 import uuid
 from datetime import timedelta
 
-from core.insights.drift import EARLIER_DAYS, RECENT_DAYS, Z_THRESHOLD, Drift
-from demo.simulate import ESCALATION_TARGET, Simulated, conversation, new_uuid
+from core.insights.drift import EARLIER_DAYS, MIN_SESSIONS, RECENT_DAYS, Z_THRESHOLD, Drift
+from demo.simulate import ESCALATION_TARGET, SessionSimulator, Simulated, conversation, new_uuid
 from demo.workspace import Workspace
 
 DRIFTING = "exchange_outlook_prompts"
 DRIFT_SHARE = 0.45
 DRIFT_DAYS = 30
-# How far above the drift check's threshold the planted drop's z statistic must be.
+# How far above the drift check's threshold the planted drop's z statistic must be, and how many recent sessions
+# more than its minimum the drifting flow must have.
 DRIFT_MARGIN = 0.5
+RECENT_SPARE = 3
 IMPROVED = "m365_onedrive"
 BEFORE_SHARE = 0.45
 BEFORE_DAYS = 30
@@ -86,10 +88,19 @@ def drift_of(ws: Workspace, key: str) -> Drift:
     return Drift(uuid.UUID(str(flow_id)), *counts["earlier"], *counts["recent"])
 
 
-def plant(ws: Workspace) -> dict[str, int]:
-    """Plant both stories in ``ws`` (the main demo account); returns how many sessions each changed."""
+def plant(ws: Workspace, sim: SessionSimulator) -> dict[str, int]:
+    """Plant both stories in ``ws`` (the main demo account, simulated by ``sim``); returns how many sessions each
+    changed (and, under ``added``, how many recent sessions of the drifting flow were added)."""
     rng = random.Random(str(ws.id))
     changed = {"drifting": 0, "improved": 0}
+    # Which days the simulated sessions fall on depends on the calendar around ``now`` (weekends are quiet): on some
+    # days the drifting flow has fewer recent sessions than the check needs at all. Sessions of its own stream (the
+    # rest of the workspace is unchanged) fill the window up to what the check needs, with a little to spare.
+    extra = SessionSimulator(random.Random(f"{ws.id}:drift-sessions"), sim.now, sim.work, sim.flow_ids)
+    extra.not_before[DRIFTING] = (None, DRIFT_DAYS - 1)
+    while drift_of(ws, DRIFTING).recent_sessions < MIN_SESSIONS + RECENT_SPARE:
+        ws.sims.append(extra.guided(ws.flows[DRIFTING]))
+        changed["added"] = changed.get("added", 0) + 1
     recent = ws.now - timedelta(days=DRIFT_DAYS)
     spared = []
     for sim in _guided_resolved(ws, DRIFTING):

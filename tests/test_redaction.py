@@ -257,8 +257,8 @@ def test_a_phone_with_an_extension_and_an_identifier_named_after_its_device_are_
         "<HOST_1>": "ab12-x7",
         "<PHONE_2>": "555-0147 x22",
     }
-    assert redact("her Latitude 9JKL2V3 and his ThinkPad PF3WD6TB").text == (
-        "her Latitude <SERIAL_1> and his ThinkPad <SERIAL_2>"
+    assert redact("her Latitude 9JKL2V3, his ThinkPad PF3WD6TB and her Surface 058213794651").text == (
+        "her Latitude <SERIAL_1>, his ThinkPad <SERIAL_2> and her Surface <SERIAL_3>"
     )
     # Models, updates, codes and sizes after a device word stay: they are troubleshooting facts.
     for kept in (

@@ -19,7 +19,8 @@ heldout = scenarios.load_set("heldout")
 fresh = scenarios.load_set("fresh")
 unseen = scenarios.load_set("unseen")
 blind = scenarios.load_set("blind")
-SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen, "blind": blind}
+sealed = scenarios.load_set("sealed")
+SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen, "blind": blind, "sealed": sealed}
 
 # What each set declares: its labels and session counts, how many problems share a domain, which two problems end
 # with the same generic fix (and the word their summaries must not give away), and its new branches per flow.
@@ -123,6 +124,33 @@ EXPECTED: dict[str, dict] = {
         },
         "sessions": 57,
     },
+    "sealed": {
+        "labels": {
+            "new:outlook-shared-cannot-expand": 6,
+            "new:outlook-pdf-preview-missing": 5,
+            "new:usbc-dock-not-charging": 6,
+            "new:teams-call-quality-wifi": 6,
+            "new:onedrive-kfm-failing": 6,
+            "new:word-crash-printing-one-printer": 5,
+            "branch:AVD black screen at sign-in|av5|logon-script-hangs": 5,
+            "branch:Keyboard layout changes by itself|kb5|remote-session-layout": 5,
+            "branch:Keyboard layout changes by itself|kb5|welcome-screen-layout": 3,
+            "branch:Power BI dataset refresh fails|pb5|proxy-blocks-relay": 5,
+            "gap:sandbox-virtualization-disabled": 6,
+        },
+        "shared_domains": [2],
+        "generic_fix": (
+            "updated the driver, sorted",
+            ["teams-call-quality-wifi", "word-crash-printing-one-printer"],
+            "driver",
+        ),
+        "branches": {
+            "AVD black screen at sign-in": [("logon-script-hangs", 5)],
+            "Keyboard layout changes by itself": [("remote-session-layout", 5), ("welcome-screen-layout", 3)],
+            "Power BI dataset refresh fails": [("proxy-blocks-relay", 5)],
+        },
+        "sessions": 58,
+    },
 }
 
 PROBLEMS = [(name, problem) for name, data in SETS.items() for problem in data.NEW_PROBLEMS]
@@ -190,12 +218,12 @@ def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(name, 
             assert QUESTION_CHILDREN[0] <= len(options) <= QUESTION_CHILDREN[1]
             assert len({normalize_label(o) for o in options}) == len(options)
     # One route asks the same number of questions in every session that took it; in the unseen set a session may
-    # skip one of its route's questions or ask one more, in the blind set one session may do both.
+    # skip one of its route's questions or ask one more, in the blind and sealed sets one session may do both.
     for route in routes:
         lengths = {
             len(problem["paths"][problem["path_of"][i]]) for i, r in enumerate(problem["route_of"]) if r == route
         }
-        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2}.get(name, 0), route
+        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2, "sealed": 2}.get(name, 0), route
     # The assistant words its first question differently in every session of a problem.
     first_questions = [problem["paths"][i][0][1] for i in problem["path_of"]]
     assert len(set(first_questions)) == n
@@ -258,7 +286,7 @@ def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
     assert any(h == h.lower() for h in pii["host"]) and any(h == h.upper() for h in pii["host"])
 
 
-@pytest.mark.parametrize("name", ["fresh", "unseen", "blind"])
+@pytest.mark.parametrize("name", ["fresh", "unseen", "blind", "sealed"])
 def test_later_sets_plant_values_of_their_own(name):
     """No planted value of a later set is one of another set's, so a leak is traced to the set that planted it."""
     values_of = {

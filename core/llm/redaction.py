@@ -80,12 +80,13 @@ _PHONE_EXTENSION = re.compile(
     r"[ \t]*(?i:ext\.?|extension|x)[ \t]*\d{1,6}(?!\w)"
 )
 # An identifier named right after the device, or the device's model line, it belongs to ("Laptop R91JW7KP", "on PC
-# ab12-x7", "her Latitude 9JKL2V3"): letters and digits mixed, six characters or more; error codes, KB numbers and
-# the like are left alone (NOT_SERIALS, hex codes), and so are models ("Latitude 7440", "ThinkPad T14s").
+# ab12-x7", "her Latitude 9JKL2V3", "her Surface 058213794651"): letters and digits mixed, six characters or more,
+# or ten digits or more; error codes, KB numbers and the like are left alone (NOT_SERIALS, hex codes), and so are
+# models ("Latitude 7440", "ThinkPad T14s").
 _DEVICE_ID = re.compile(
     r"(?i:\b(?:laptop|notebook|desktop|pc|workstation|computer|machine|device|tablet|surface|thinkpad|thinkcentre|"
     r"latitude|optiplex|precision|xps|elitebook|probook|zbook|elitedesk|macbook|imac|ideapad|yoga)\s+)"
-    r"(?=[A-Za-z0-9-]*[0-9])(?=[A-Za-z0-9-]*[A-Za-z])([A-Za-z0-9][A-Za-z0-9-]{5,29})(?![\w-])"
+    r"((?=[A-Za-z0-9-]*[0-9])(?=[A-Za-z0-9-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9-]{5,29}|[0-9]{10,20})(?![\w-])"
 )
 _HEX_CODE = re.compile(r"(?i)^(?:0x)?[0-9a-f]{8}$")
 _PROFILE_PATH = re.compile(r"(?i)([A-Z]:\\(?:Users|Documents and Settings)\\)([^\\\s<>]+)")
