@@ -34,15 +34,23 @@ def test_the_demo_plants_a_drifting_flow_and_a_publish_that_helped(engine):
     assert latest.change == 29.0 and low > 0
 
 
-def test_the_drift_story_holds_whatever_day_the_demo_is_built_on(tmp_path):
-    """Built on 1 December 2026 at 11:30 the planted share alone left the drop short of the check (z 1.68 against
-    2.33): the demo tops it up, so the app started on any day shows a drifting flow in the queue."""
+@pytest.mark.parametrize(
+    "built",
+    [
+        # The planted share alone left the drop short of the check: z 1.68 against 2.33.
+        datetime(2026, 12, 1, 11, 30, tzinfo=UTC),
+        # The flow had 18 sessions in the recent window, where the check needs 20.
+        datetime(2026, 12, 1, 12, 0, 30, tzinfo=UTC),
+    ],
+)
+def test_the_drift_story_holds_whatever_day_the_demo_is_built_on(tmp_path, built):
+    """The demo tops both up, so the app started on any day shows a drifting flow in the queue."""
     from core.db import make_engine, upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path}/demo.db")
     upgrade(engine)
     try:
-        summary = build_demo(engine, seed=7, now=datetime(2026, 12, 1, 11, 30, tzinfo=UTC))
+        summary = build_demo(engine, seed=7, now=built)
         assert summary["drift_reviews"] == 1
         with session_scope(engine) as db:
             (review,) = db.scalars(select(FlowProposal).where(FlowProposal.proposal_type == "review"))
