@@ -136,20 +136,19 @@ PARAPHRASES = [
 ]
 
 
+def diverging(db: Session, account, flow, answer: str, action: str, resolution: str) -> AISession:
+    """A session of ``flow`` that leaves it at q2 with the free-text ``answer``, then does ``action`` and resolves."""
+    steps = [chose("q1", "Yes"), dict(DIVERGE_AT_Q2, free_text_input=answer), do(action), resolved(resolution)]
+    return make_session(db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps)
+
+
 def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> None:
     account = make_account(db)
     flow = make_tree(db, account)
-
-    def diverging(answer: str) -> AISession:
-        steps = [
-            chose("q1", "Yes"),
-            dict(DIVERGE_AT_Q2, free_text_input=answer),
-            do("Reset Office activation with the OLicenseCleanup script."),
-            resolved("Activation reset"),
-        ]
-        return make_session(db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps)
-
-    sessions = [diverging(text) for text in [*PARAPHRASES, "Error 0x8004010F when signing in"]]
+    cleanup = ("Reset Office activation with the OLicenseCleanup script.", "Activation reset")
+    sessions = [
+        diverging(db, account, flow, text, *cleanup) for text in [*PARAPHRASES, "Error 0x8004010F when signing in"]
+    ]
     db.commit()
     prov = Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
     outcomes = [analyze(db, session, prov) for session in sessions]
@@ -172,17 +171,12 @@ def test_paraphrases_of_one_new_branch_become_one_enhancement(db: Session) -> No
 def test_two_answers_that_report_opposite_outcomes_are_two_branches_however_alike_the_rest(db: Session) -> None:
     account = make_account(db)
     flow = make_tree(db, account)
-
-    def diverging(answer: str) -> AISession:
-        steps = [
-            chose("q1", "Yes"),
-            dict(DIVERGE_AT_Q2, free_text_input=answer),
-            do("Run Set-CalendarProcessing on the room mailbox."),
-            resolved("Room calendar processing changed with Set-CalendarProcessing."),
-        ]
-        return make_session(db, account, matched_flow_id=flow.id, match_score=0.7, steps=steps)
-
-    declined, accepted = diverging("Declined by the room mailbox"), diverging("Accepted by the room mailbox")
+    fix = (
+        "Run Set-CalendarProcessing on the room mailbox.",
+        "Room calendar processing changed with Set-CalendarProcessing.",
+    )
+    declined = diverging(db, account, flow, "Declined by the room mailbox", *fix)
+    accepted = diverging(db, account, flow, "Accepted by the room mailbox", *fix)
     db.commit()
     prov = Providers(OfflineRulesGenerator(), TfidfEmbedder(), Settings())
     outcomes = [analyze(db, session, prov) for session in (declined, accepted)]
