@@ -481,8 +481,10 @@ def _option(
     (:data:`WORDING_THRESHOLD`); else the one option that means the same (TF-IDF cosine at
     :data:`OPTION_MEANING_THRESHOLD`, highest without a tie, never across a negation, yes/no, code or name
     conflict: "Laptop microphone array" takes "Built-in laptop mic", "Error 691" never takes "Other error"); else
-    the one option of the same yes/no polarity ("Yes, the level bar moves" takes "Yes"); else the one explored
-    option whose node is the session's next step (``went_on``, see :func:`_followed`); else, when the session
+    the one option of the same yes/no polarity ("Yes, the level bar moves" takes "Yes"); else, for an answer with
+    no yes/no, the one option that says the same about how far the problem reaches (:func:`scope`: "Everyone"
+    takes "Lots of users"); else the one explored option whose node is the session's next step (``went_on``, see
+    :func:`_followed`); else, when the session
     answered yes or no to a question the tree asks with named options ("Is it the new Teams?" / "Classic or new
     Teams?"), yes takes the option that restates the session's question and no, of two options, the other one,
     of more, the one whose next step is ``then``, the session's next step (or its resolution).
