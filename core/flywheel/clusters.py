@@ -463,7 +463,7 @@ def _followed(
     if went_on is None:
         return None
     found = [child for child in children if not is_placeholder(child) and went_on(child)]
-    if len(found) != 1 or any(_options_conflict(label, answer) for label in _labels(found[0])[:1]):
+    if len(found) != 1 or _options_conflict(found[0].get("label") or "", answer):
         return None
     return found[0]
 
@@ -598,10 +598,7 @@ def _reworded(node: dict[str, Any], items: tuple[Item, ...], index: int, resolut
         return False
     if any(_steps_conflict(text, item.text) for text in _texts(node)):
         return False
-    went_on = _went_on(items, index, resolution)
-    then = _then(items, index, resolution)
-    child = _option(node.get("children") or [], item.answer, item.text, then, went_on)
-    return child is not None and not is_placeholder(child) and went_on(child)
+    return _leads_on(node, items, index, resolution)
 
 
 def _is_step(node: dict[str, Any], items: tuple[Item, ...], index: int, resolution: str) -> bool:
@@ -641,6 +638,15 @@ def _skipped_to(
         and _leads_on(below, items, index, resolution)
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _add_alternative(solution: dict[str, Any], fix: str) -> bool | None:
+    """Append ``fix`` to ``solution`` as "Also resolved by: …" unless it is one of its resolutions already: True
+    when appended, False when known, None when the text would grow past :data:`MAX_TEXT_LENGTH`."""
+    if any(same_resolution(text, fix) for text in _solutions(solution)):
+        return False
+    solution["solution"] = solution["solution"] + "\n" + ALTERNATIVE + " ".join(fix.split())
+    return None if len(solution["solution"]) > MAX_TEXT_LENGTH else True
 
 
 def _other_fix(node: dict[str, Any], rest: tuple[Item, ...], resolution: str) -> str | None:
@@ -736,13 +742,10 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
             if node.get("type") != "solution":
                 return PathMerge(tree, False, f"The session ended where the proposal goes on to '{node_text(node)}'.")
             passed.append(node)
-            if any(same_resolution(text, path.resolution) for text in _solutions(node)):
-                reason = "Followed a known path."
-            else:
-                node["solution"] = node["solution"] + "\n" + ALTERNATIVE + " ".join(path.resolution.split())
-                if len(node["solution"]) > MAX_TEXT_LENGTH:
-                    return PathMerge(tree, False, f"No room for another resolution in solution '{node['id']}'.")
-                reason = f"Added another resolution to solution '{node['id']}'."
+            added_fix = _add_alternative(node, path.resolution)
+            if added_fix is None:
+                return PathMerge(tree, False, f"No room for another resolution in solution '{node['id']}'.")
+            reason = f"Added another resolution to solution '{node['id']}'." if added_fix else "Followed a known path."
             break
         item = items[index]
         if not _is_step(node, items, index, path.resolution):
@@ -762,10 +765,8 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
             other_fix = _other_fix(node, items[index:], path.resolution)
             if other_fix is not None:
                 solution = node["children"][0]
-                if not any(same_resolution(text, other_fix) for text in _solutions(solution)):
-                    solution["solution"] = solution["solution"] + "\n" + ALTERNATIVE + other_fix
-                    if len(solution["solution"]) > MAX_TEXT_LENGTH:
-                        return PathMerge(tree, False, f"No room for another resolution in solution '{solution['id']}'.")
+                if _add_alternative(solution, other_fix) is None:
+                    return PathMerge(tree, False, f"No room for another resolution in solution '{solution['id']}'.")
                 # The session did not take the tree's action: only the solution it reached in its own way counts it.
                 passed.append(solution)
                 reason = f"Added another fix to solution '{solution['id']}'."
