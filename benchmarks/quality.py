@@ -165,6 +165,26 @@ def clustering_check() -> list[str]:
     ]
 
 
+def scenario_gap_check() -> list[str]:
+    """Each scenario set's repeated unmatched problem (six write-ups: full name, abbreviation, old name, typo)
+    clustered among the other sets' (every other text is a different problem): how many clusters hold its six, and
+    how many other texts joined them."""
+    from benchmarks import scenarios
+
+    sets = {name: scenarios.load_set(name).UNMATCHED["summaries"] for name in scenarios.SETS}
+    lines = []
+    for name, own in sets.items():
+        others = [text for other, texts in sets.items() if other != name for text in texts]
+        clusters = cluster_problems([*own, *others])
+        holding = [c for c in clusters if set(c) & set(range(len(own)))]
+        strangers = sum(1 for c in holding for i in c if i >= len(own))
+        lines.append(
+            f"{name}: its {len(own)} write-ups in {len(holding)} cluster(s), {strangers} other text(s) with them "
+            f"({len(others)} others)"
+        )
+    return lines
+
+
 def scenario_check() -> None:
     """Every hand-written scenario set end to end (``benchmarks.scenarios``), offline and on the model path against
     the local stand-in: a table of the figures, and each figure with a goal recorded beside it."""
@@ -215,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
     print("gap clustering:")
     for line in clustering_check():
+        print("  " + line)
+    print("repeated unmatched problem of each scenario set, among the other sets':")
+    for line in scenario_gap_check():
         print("  " + line)
     print("scenarios (python -m benchmarks.scenarios --set NAME [--model] for one set's every figure):")
     scenario_check()
