@@ -4,10 +4,12 @@ hand-built trees and paths, exact expected results)."""
 
 from __future__ import annotations
 
-from core.flywheel.builders import IdMaker, build_chain
+import copy
+
+from core.flywheel.builders import UNEXPLORED, IdMaker, build_chain
 from core.flywheel.clusters import merge_path, named_terms, negated_alone, same_choices, same_step, scope
-from core.trees import MAX_WORDINGS, to_graph, validate_tree
-from tests.test_flywheel_clusters import ask, do, path, support, wordings
+from core.trees import MAX_WORDINGS, node_text, to_graph, validate_tree
+from tests.test_flywheel_clusters import BASE, WHICH_ERROR, ask, do, path, support, wordings
 
 MIC_WORKS = "Does the microphone work outside Teams, e.g. in Sound settings > Input?"
 WHICH_MIC = "In Teams Settings > Devices, which microphone is selected?"
@@ -236,9 +238,20 @@ def test_a_question_in_other_words_is_the_trees_when_its_answer_leads_where_the_
     )
     assert wordings(result.tree)["q1"] == (["Is the exe something the company knowingly installed?"], None)
     assert support(result.tree)["q1"] == 2
-    # What follows must be a step: a session that only shares the resolution keeps its own question apart.
+    # What follows must be a step: a session that only shares the resolution keeps its own question apart. It is
+    # a check the tree does not make, so it goes on where the tree's checks found nothing: after the first
+    # question's answer (it led on to the second) at the second question's open answer, and says so.
     ends = path(other_words, resolution="Allow indicator added; the app runs again on every PC.")
-    assert merge_path(tree, ends).merged is False
+    placed = merge_path(tree, ends)
+    assert (placed.merged, placed.reason) == (
+        True,
+        "The session asked 'Is the exe something the company knowingly installed?', which the proposal does not "
+        "ask there: its route now follows option 'No, just this one' of 'Has Defender flagged the same file on "
+        "other devices?', a check the session did not make.",
+    )
+    assert wordings(placed.tree) == {}
+    # Only its own steps gain support: the two checks it did not make keep the first session's one.
+    assert support(placed.tree) == {"q1": 1, "q2": 1, "a1": 1, "s1": 1, "q3": 1, "s4": 1, "s3": None, "s5": None}
 
 
 def test_an_answer_in_no_words_of_the_options_takes_the_one_the_session_went_on_to() -> None:
@@ -411,3 +424,61 @@ def test_a_session_that_skips_to_the_trees_last_action_ends_at_its_solution() ->
     result = merge_path(tree, skipped)
     assert (result.merged, result.reason) == (True, "Added another resolution to solution 's1'.")
     assert support(result.tree) == {"q1": 2, "q2": 1, "a1": 2, "s1": 2, "s2": None, "s3": None}
+
+
+def test_a_session_that_makes_another_check_goes_on_where_the_trees_checks_found_nothing() -> None:
+    router = path(
+        ask("Is the WAN light on the home router green?", "No", "Yes"),
+        do("Power-cycle the home router"),
+        resolution="Router back online; the VPN connects.",
+    )
+    # The tree's first check led on to its second (it passed); the second found the cause on "Error 809", so the
+    # session's own check goes on from its open answer "Other error" (of the two open ones, the one that says so).
+    result = merge_path(BASE, router)
+    assert (result.merged, result.reason) == (
+        True,
+        "The session asked 'Is the WAN light on the home router green?', which the proposal does not ask there: its "
+        f"route now follows option 'Other error' of '{WHICH_ERROR}', a check the session did not make.",
+    )
+    q2 = result.tree["children"][0]
+    assert [(c["label"], c["type"], node_text(c)) for c in q2["children"]] == [
+        ("Error 809", "action", "Switch the user to the SSL VPN profile."),
+        ("Error 720", "solution", UNEXPLORED),
+        ("Other error", "question", "Is the WAN light on the home router green?"),
+    ]
+    assert support(result.tree) == {
+        "q1": 1,
+        "q2": 1,
+        "a1": 1,
+        "s1": 1,
+        "s2": None,
+        "q3": 1,
+        "a2": 1,
+        "s5": 1,
+        "s6": None,
+        "s4": None,
+    }
+    assert validate_tree(result.tree) == []
+    # A second session of that route follows it; a third check goes on below the second: a ladder of checks.
+    again = merge_path(result.tree, router)
+    assert (again.merged, again.reason) == (True, "Followed a known path.")
+    dns = path(ask("Is the laptop clock within five minutes of the time server?", "No", "Yes"), resolution="Synced.")
+    third = merge_path(again.tree, dns)
+    assert third.merged and third.reason.endswith(
+        "follows option 'Yes' of 'Is the WAN light on the home router green?', a check the session did not make."
+    )
+
+
+def test_another_check_has_no_place_where_the_tree_gives_no_single_open_answer() -> None:
+    check = path(ask("Is the WAN light on the home router green?", "No", "Yes"), resolution="Router restarted.")
+    # Every answer of the first check explored, each to its own fix: no answer on which it found nothing.
+    both = copy.deepcopy(BASE)
+    both["children"][1] = {"id": "s4", "label": "Yes", "type": "solution", "solution": "Remapped the home drive."}
+    both["children"][0]["children"][1:] = []
+    refused = merge_path(both, check)
+    assert (refused.merged, refused.tree) == (False, both)
+    # A tree that begins by doing something: an action has no answer to go on from.
+    acting = build_chain([do("Restart the VPN client")], "Client reconnects.", IdMaker(), None)
+    assert merge_path(acting, check).merged is False
+    # A check of the tree's own step, or one naming another product, is not another check.
+    assert merge_path(BASE, path(ask("Is the Teams client connected?", "No"), resolution="x")).merged is False

@@ -16,17 +16,23 @@ EXPECTED = {
         "proposals_by_type": {"enhancement": 3, "new_flow": 4},
     },
     "heldout": {"dedup_recall": 1.0, "merged_path_recall": 1.0, "proposals_by_type": {"enhancement": 4, "new_flow": 6}},
-    "fresh": {"dedup_recall": 0.9, "merged_path_recall": 0.971, "proposals_by_type": {"enhancement": 4, "new_flow": 7}},
+    # Two problems split: the mapped-drive write-ups, and one Defender write-up at 0.287 against the threshold 0.295.
+    "fresh": {
+        "dedup_recall": 0.838,
+        "merged_path_recall": 0.971,
+        "proposals_by_type": {"enhancement": 4, "new_flow": 8},
+    },
     "unseen": {
         "dedup_recall": 1.0,
         "merged_path_recall": 0.9,
         "proposals_by_type": {"enhancement": 4, "new_flow": 6},
     },
-    # Measured once on the code as it stood, never changed against (only its one serial sent to the model was): a
-    # set no rule was fitted to. Two of its new answers at one question share an enhancement, another is split.
+    # Measured once on the code as it stood (path recall 0.646), never changed against (only its one serial sent to
+    # the model was): a set no rule was fitted to, though the routes that begin with another check were read from
+    # its refusals. Two of its new answers at one question share an enhancement, another is split.
     "sealed": {
         "dedup_recall": 0.938,
-        "merged_path_recall": 0.646,
+        "merged_path_recall": 0.797,
         "proposals_by_type": {"enhancement": 4, "new_flow": 7},
         "enhancements_per_branch": 1.25,
         "enhancements_mixing_branches": 1,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.quality import ONE_PROBLEM, OTHER_PROBLEMS, bpi_summaries
-from core.similarity.clustering import CLUSTER_THRESHOLD, cluster_problems, code_keys, problem_vectors
+from core.similarity.clustering import CLUSTER_THRESHOLD, cluster_problems, code_keys, problem_vectors, typo_fixes
 from core.similarity.terms import terms
 
 # One problem written six ways, and other problems it must stay apart from (shared with the quality benchmark).
@@ -71,3 +71,31 @@ def test_a_code_is_one_term_however_it_is_spelled_and_products_are_not_codes() -
         [0, 1],
         [2],
     ]
+
+
+def test_a_slip_of_the_keyboard_is_read_as_the_word_it_stands_for() -> None:
+    texts = [
+        "Entra Connect sync error after the weekend",
+        "Entra Conect sync erorr, new starter missing",
+        "Safe Links blocking the supplier site",
+        "Safe Linsk blocking suppplier site",
+    ]
+    assert typo_fixes(texts) == {"conect": "connect", "erorr": "error", "linsk": "links", "suppplier": "supplier"}
+    # Another word, not a typo: a letter more at the end, one letter for another, or too short to tell.
+    assert typo_fixes(["driver update", "drive mapped", "mouse lag", "house rules", "form sent", "from home"]) == {}
+    assert cluster_problems(texts) == [[0, 1], [2, 3]]
+
+
+def test_renamed_products_and_their_abbreviations_are_one_problem() -> None:
+    texts = [
+        "Azure AD Connect not syncing new users",
+        "AADC delta sync failing for new users",
+        "DirSync not syncing new users",
+        "Office 365 ATP blocking the vendor link",
+        "MDO Safe Links blocking the vendor link",
+        "Defender for Office 365 blocking a vendor link",
+        "Intune app install stays pending",
+    ]
+    assert {t for text in texts[:3] for t in terms(text)} & {"entra_connect"} == {"entra_connect"}
+    assert [t for t in terms(texts[3]) if t.startswith("defender")] == ["defender_office"]
+    assert cluster_problems(texts) == [[0, 1, 2], [3, 4, 5], [6]]

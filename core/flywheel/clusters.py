@@ -640,6 +640,41 @@ def _skipped_to(
     return found[0] if len(found) == 1 else None
 
 
+_OTHER = frozenset(["other", "none", "neither", "something", "anything", "unsure", "unknown"])
+
+
+def _says_none(label: str | None) -> bool:
+    """Whether an option's label is the answer on which a check found nothing: "No", "Other error", "None"."""
+    return polarity(label) == "no" or bool(set(_WORD.findall((label or "").lower())) & _OTHER)
+
+
+def _opening_for(node: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Where a session that makes another check than the tree's ``node`` goes on, with the question it hangs from.
+
+    The tree's checks are read as a ladder. A check passed when the tree went on checking after it: its one
+    explored answer leads to another question, or, of several, the one that says it found nothing ("No", "Other
+    error") does; the place is looked for at that next question, and so on down. At the first check where the tree
+    stops, the place is the option no session has explored on which that check found nothing: the other answer of
+    a yes/no question, or of more options the one open option that says "no", "other" or "none". None when there is
+    no such single place, or ``node`` is not a question."""
+    while node.get("type") == "question":
+        children = node.get("children") or []
+        explored = [child for child in children if not is_placeholder(child)]
+        onward = [
+            child
+            for child in explored
+            if child.get("type") == "question" and (len(explored) == 1 or _says_none(child.get("label")))
+        ]
+        if len(onward) == 1:
+            node = onward[0]
+            continue
+        open_options = [child for child in children if is_placeholder(child)]
+        if len(children) > 2:
+            open_options = [child for child in open_options if _says_none(child.get("label"))]
+        return (open_options[0], node) if len(open_options) == 1 else None
+    return None
+
+
 def _add_alternative(solution: dict[str, Any], fix: str) -> bool | None:
     """Append ``fix`` to ``solution`` as "Also resolved by: …" unless it is one of its resolutions already: True
     when appended, False when known, None when the text would grow past :data:`MAX_TEXT_LENGTH`."""
@@ -762,6 +797,25 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
             ):
                 index += 1
                 continue
+            opening = (
+                None
+                if _steps_conflict(node_text(node), item.text)
+                or any(_same_step(other, item) for other, _p, _d in iter_nodes(result))
+                else _opening_for(node)
+            )
+            if opening is not None:
+                # A session that went on with a check the tree does not make anywhere (nor one that names another
+                # thing than the tree's step): its route goes on where the tree's checks from here found nothing,
+                # at the first answer no session has followed yet.
+                node, parent = opening
+                branch = build_chain(list(items[index:]), path.resolution, ids, node["label"])
+                replace(node, branch)
+                added.extend(_new_nodes(branch))
+                reason = (
+                    f"The session asked '{items[index].text}', which the proposal does not ask there: its route now "
+                    f"follows option '{node['label']}' of '{node_text(parent)}', a check the session did not make."
+                )
+                break
             other_fix = _other_fix(node, items[index:], path.resolution)
             if other_fix is not None:
                 solution = node["children"][0]

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from core.similarity.abbreviations import SYNONYMS
+from core.similarity.terms import stem
 from core.similarity.tfidf import idf_table, weighted_terms
 
 # Measured on the sets of ``benchmarks.quality`` and the tests (a problem written six ways among others, twice;
@@ -31,6 +32,7 @@ from core.similarity.tfidf import idf_table, weighted_terms
 # together (five of six at 0.35).
 CLUSTER_THRESHOLD = 0.3
 TEMPLATE_WEIGHT = 0.01
+_VARIANT_WORDS = frozenset(w for variants in SYNONYMS.values() for v in variants for w in re.findall(r"[a-z]+", v))
 
 
 def identifiers(words: Sequence[str] | set[str] | dict[str, float]) -> frozenset[str]:
@@ -69,10 +71,84 @@ def _codes_as_one(bag: dict[str, float]) -> dict[str, float]:
     return out
 
 
+_WORD = re.compile(r"[a-z]+")
+# Typos are only read as such in words this long: below it, one moved letter makes too many real words ("form").
+TYPO_MIN_LENGTH = 5
+
+
+def _typo_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` (``len(a) <= len(b)``, different) differ by one slip of the keyboard: two neighbouring
+    letters swapped ("erorr" / "error", "linsk" / "links"), or one letter left out or typed twice inside the word
+    ("conect" / "connect", "suppplier" / "supplier", "mailbx" / "mailbox"). First and last letters are kept: a
+    letter more at either end is another word ("drive" / "driver"), and so is one letter for another ("mouse" /
+    "house")."""
+    if a[0] != b[0] or len(a) < TYPO_MIN_LENGTH:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    if len(b) != len(a) + 1 or a[-1] != b[-1]:
+        return False
+    i = next((k for k in range(len(a)) if a[k] != b[k]), len(a))
+    return 0 < i < len(a) and a[i:] == b[i + 1 :]
+
+
+def typo_fixes(texts: Sequence[str]) -> dict[str, str]:
+    """Misspelt word -> the word it stands for, read from ``texts`` themselves: a word the IDF table does not know
+    that is one slip (:func:`_typo_edit`) from a word that is known, or that the texts use more often ("Entra Conect
+    sync erorr" beside "Entra Connect sync error"). Candidates are found through their one-letter deletions, so the
+    cost grows with the number of distinct words, not with its square."""
+    idf, _unseen, _digest = idf_table()
+    counts: Counter[str] = Counter(w for text in texts for w in _WORD.findall(text.lower()))
+    known = {w for w in counts if stem(w) in idf or w in _VARIANT_WORDS}
+    by_deletion: dict[str, list[str]] = {}
+    for word in counts:
+        if len(word) >= TYPO_MIN_LENGTH - 1:
+            by_deletion.setdefault(word, []).append(word)
+            for i in range(len(word)):
+                by_deletion.setdefault(word[:i] + word[i + 1 :], []).append(word)
+    fixes: dict[str, str] = {}
+    for word in counts:
+        if word in known or len(word) < TYPO_MIN_LENGTH - 1:
+            continue
+        keys = [word] + [word[:i] + word[i + 1 :] for i in range(len(word))]
+        near = {other for key in keys for other in by_deletion.get(key, ()) if other != word}
+        near = [o for o in near if _typo_edit(*sorted((word, o), key=lambda w: (len(w), w)))]
+        ranked = sorted(near, key=lambda o: (o not in known, -counts[o], o))
+        if not ranked:
+            continue
+        target = ranked[0]
+        if (
+            target in known
+            or counts[target] > counts[word]
+            or (counts[target] == counts[word] and _spelt_right(target, word) == target)
+        ):
+            fixes[word] = target
+    return fixes
+
+
+def _spelt_right(a: str, b: str) -> str:
+    """Of two unknown words as frequent as each other and one slip apart, the one to keep: the shorter when the
+    longer typed a letter twice ("suppplier" / "supplier"), else the longer (a letter left out: "conect" /
+    "connect"); between two orders of the same letters, the first alphabetically (either will do: both become one
+    term)."""
+    short, long = sorted((a, b), key=lambda w: (len(w), w))
+    if len(short) == len(long):
+        return short
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short if long[i] in (long[i - 1], long[i + 1]) else long
+
+
+def _fix_typos(text: str, fixes: dict[str, str]) -> str:
+    return _WORD.sub(lambda m: fixes.get(m.group(0), m.group(0)), text.lower()) if fixes else text
+
+
 def problem_vectors(texts: Sequence[str]) -> tuple[np.ndarray, list[frozenset[str]]]:
-    """Unit rows of ``texts`` (see the module doc) and each text's identifiers."""
+    """Unit rows of ``texts`` (see the module doc, typos read as the word they stand for) and each text's
+    identifiers."""
     idf, unseen, _digest = idf_table()
-    bags = [_codes_as_one(weighted_terms(text, idf, unseen)) for text in texts]
+    fixes = typo_fixes(texts)
+    bags = [_codes_as_one(weighted_terms(_fix_typos(text, fixes), idf, unseen)) for text in texts]
     n = len(texts)
     df: Counter[str] = Counter(term for bag in bags for term in bag)
     vocabulary = {term: i for i, term in enumerate(sorted(df))}

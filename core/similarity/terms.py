@@ -16,7 +16,8 @@ _STOP_WORD_TEXT = """a an the and or but if of to in on at by for with from as i
     these those i we you he she they them our your their my me us his her him do does did done has have had not no
     yes can could would should will just so than then there here when what which who how why all any some very
     again still also after before into out up down over about please hi hello dear thanks thank regards kind best
-    re fw fwd pm am sent would like need needs needed help kindly"""
+    re fw fwd pm am sent would like need needs needed help kindly since isn aren wasn weren hasn haven hadn doesn
+    don didn couldn shouldn wouldn"""
 STOP_WORDS = frozenset(_STOP_WORD_TEXT.split())
 
 
