@@ -273,3 +273,34 @@ def test_a_phone_with_an_extension_and_an_identifier_named_after_its_device_are_
         "version 16.0.1234 x64",
     ):
         assert redact(kept).text == kept
+
+
+def test_people_named_in_ticket_prose_and_model_numbered_hosts_and_service_tags_are_redacted() -> None:
+    text = (
+        "description: Dashiell Okonkwo-Reyes from Marrowby Dental Partners on mdp-x13-219: Stock.xlsx is locked for "
+        "editing by Yevheniia Kovalenko. Latitude, tag 7TRL4Q3."
+    )
+    result = redact(text)
+    assert result.text == (
+        "description: <PERSON_1> from <COMPANY_1> on <HOST_1>: Stock.xlsx is locked for editing by <PERSON_2>. "
+        "Latitude, tag <SERIAL_1>."
+    )
+    assert result.mapping == {
+        "<PERSON_1>": "Dashiell Okonkwo-Reyes",
+        "<COMPANY_1>": "Marrowby Dental Partners",
+        "<HOST_1>": "mdp-x13-219",
+        "<PERSON_2>": "Yevheniia Kovalenko",
+        "<SERIAL_1>": "7TRL4Q3",
+    }
+    # Products, vendors and screens in the same places name no one; a tag without digits is a word.
+    for kept in (
+        "File opened by Microsoft Defender during a scan",
+        "locked for editing by another user",
+        "Windows Update from WSUS fails",
+        "Teams Rooms from Logitech on the wall",
+        "Tech Support from Dell says the board is faulty",
+        "Sent from Outlook on iPhone",
+        "tag the mailbox for review",
+        "lon-dc-1 and windows-11-23h2",
+    ):
+        assert redact(kept).text == kept.replace("lon-dc-1", "<HOST_1>")

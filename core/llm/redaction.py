@@ -23,7 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.llm import redaction_words as words
-from core.llm.redaction_names import field_values, replace_names
+from core.llm.redaction_names import field_values, prose_names, replace_names
+from core.similarity.abbreviations import SYNONYMS
 
 PLACEHOLDER_RE = words.PLACEHOLDER_RE
 
@@ -61,7 +62,7 @@ _HOST_CONTEXT = re.compile(
     re.IGNORECASE,
 )
 _SERIAL_CONTEXT = re.compile(
-    r"(?:(?i:\bserial(?:[ \t]*(?:number|no\.?|num|#))?|\bservice[ \t]*tag|\basset[ \t]*tag)|(?<![\w/])(?:S/N|SN|s/n))"
+    r"(?:(?i:\bserial(?:[ \t]*(?:number|no\.?|num|#))?|\bservice[ \t]*tag|\basset[ \t]*tag|\btag)|(?<![\w/])(?:S/N|SN|s/n))"
     r"[ \t]*(?:is[ \t]+|[:#=][ \t]*)?([A-Za-z0-9][A-Za-z0-9-]{4,29})(?![\w-])"
 )
 # HP (5CD1234XYZ), Apple (C02XK0JHJG5J) and similar: 10-12 upper-case letters and digits, both well mixed.
@@ -91,6 +92,9 @@ _DEVICE_ID = re.compile(
 _HEX_CODE = re.compile(r"(?i)^(?:0x)?[0-9a-f]{8}$")
 _PROFILE_PATH = re.compile(r"(?i)([A-Z]:\\(?:Users|Documents and Settings)\\)([^\\\s<>]+)")
 _DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+
+# Every word of the abbreviation table's variants ("defender", "autopilot", "teams"): no part of a person's name.
+_VOCABULARY = frozenset(w for variants in SYNONYMS.values() for v in variants for w in re.findall(r"[a-z]+", v))
 
 # Kinds whose values a later call searches for again, because no pattern would recognise them.
 _RECURRING = frozenset({"PERSON", "COMPANY", "HOST", "SERIAL", "USER"})
@@ -131,6 +135,12 @@ class _Namer:
         return self.by_value[key]
 
 
+def _ordinary(word: str) -> bool:
+    """Whether a lower-cased word is a product's or a vendor's, or one the similarity vocabulary folds (a person's
+    name holds none of them)."""
+    return word in words.PRODUCT_WORDS or word in _VOCABULARY
+
+
 def _is_internal(domain: str) -> bool:
     domain = domain.lower()
     return any(domain == s or domain.endswith("." + s) for s in words.INTERNAL_SUFFIXES)
@@ -164,15 +174,15 @@ def _machine_kind(token: str) -> str | None:
         return None
     if any(_numbered_part(p) for p in parts[1:]):
         return "HOST"
-    # "lon-dc-1", "lit-lt-2209", "cle-surface-11": a short site code, role or model words, then a plain machine
-    # number.
+    # "lon-dc-1", "lit-lt-2209", "cle-surface-11", "mdp-x13-219": a short site code, role or model words (a model
+    # may carry digits), then a plain machine number.
     last = parts[-1]
     if (
         len(parts) >= 3
         and last.isdigit()
         and len(last) <= 5
         and len(parts[0]) <= 4
-        and all(p.isalpha() and len(p) <= 8 for p in parts[1:-1])
+        and all(p.isalnum() and any(ch.isalpha() for ch in p) and len(p) <= 8 for p in parts[1:-1])
     ):
         return "HOST"
     return None
@@ -199,7 +209,7 @@ def redact(
     namer = _Namer(known)
     if not text:
         return Redacted("", namer.mapping)
-    found = field_values(text)
+    found = field_values(text) + prose_names(text, _ordinary)
 
     def sub(pattern: re.Pattern[str], kind_for, source: str) -> str:
         def replace(match: re.Match[str]) -> str:

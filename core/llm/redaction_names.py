@@ -119,6 +119,47 @@ def _host_values(clause: str) -> list[str]:
     ]
 
 
+# A person named in prose where tickets name people: whoever holds or did something to a file or a ticket ("locked
+# for editing by Yevheniia Kovalenko", "checked out by Tom Ellery"), and the caller of a pasted ticket at the start
+# of a line or field ("description: Dashiell Okonkwo-Reyes from Marrowby Dental Partners on …"), whose company
+# follows "from". Two or three capitalised words, none of them an ordinary word of helpdesk text or a product
+# (``ordinary``): "opened by Microsoft Defender" and "Windows Update from WSUS" name no one.
+_PROSE_NAME = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)*(?:[ \t]+[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)*){1,2}"
+_BY_PERSON = re.compile(
+    r"\b(?:locked(?:[ \t]+for[ \t]+editing)?|opened|edited|modified|checked[ \t]+out|in[ \t]+use|used|created|owned"
+    r"|approved|logged|raised|submitted|deleted|moved|shared)[ \t]+by[ \t]+(?P<person>" + _PROSE_NAME + r")\b"
+)
+_FROM_PERSON = re.compile(
+    r"(?:^|(?<=[:\n]))[ \t]*(?P<person>" + _PROSE_NAME + r")[ \t]+from[ \t]+(?P<company>[A-Z][^\n]*)",
+    re.MULTILINE,
+)
+
+
+def _plausible_person(name: str, ordinary: Callable[[str], bool]) -> bool:
+    return not any(
+        part.lower() in words.NOT_NAMES or part.lower() in words.COMMON_WORDS or ordinary(part.lower())
+        for part in name.split()
+    )
+
+
+def prose_names(text: str, ordinary: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """(kind, value) of the people (and their companies) that ticket prose names without a field label: see
+    ``_BY_PERSON`` and ``_FROM_PERSON``. ``ordinary(word)`` says whether a lower-cased word is one of helpdesk text
+    or a product's, which no person's name is taken to hold."""
+    found: list[tuple[str, str]] = []
+    for match in _BY_PERSON.finditer(text):
+        if _plausible_person(match.group("person"), ordinary):
+            found.append(("PERSON", match.group("person")))
+    for match in _FROM_PERSON.finditer(text):
+        if not _plausible_person(match.group("person"), ordinary):
+            continue
+        found.append(("PERSON", match.group("person")))
+        company = _company_value(_clause(match.group("company")))
+        if company and not all(ordinary(t.lower()) for t in company.split()):
+            found.append(("COMPANY", company))
+    return found
+
+
 def field_values(text: str) -> list[tuple[str, str]]:
     """(kind, value) of every intake field in ``text`` that names a host, serial number, person or company.
 

@@ -115,6 +115,17 @@ COMMON_WORDS = words(
 )
 
 
+# Vendors, products and the capitalised words of their names and screens, which a person's name written in prose
+# ("locked for editing by …", "… from <company>") is never taken to hold.
+PRODUCT_WORDS = words(
+    "microsoft defender security update updates center centre admin portal console manager management adobe acrobat "
+    "reader google apple dell lenovo hp cisco fortinet sophos crowdstrike sentinelone symantec norton mcafee eset "
+    "bitdefender kaspersky malwarebytes veeam datto connectwise ninja kaseya vmware citrix hyper zoom slack dropbox "
+    "box salesforce sage xero quickbooks power automate bi flow store sync client agent cloud online server services "
+    "policy group task scheduler explorer file files folder excel word powerpoint onenote access publisher visio "
+    "project planner forms lists bookings viva yammer stream defender entra azure intune autopilot office"
+)
+
 # Names that stand for "a server" in instructions (``\\server\share``, ``\\fileserver\share``): a reader's example,
 # not a customer's machine.
 EXAMPLE_HOSTS = words(
