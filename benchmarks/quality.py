@@ -185,6 +185,39 @@ def scenario_gap_check() -> list[str]:
     return lines
 
 
+def summary_clustering_check() -> str:
+    """Every summary of every scenario set (each new problem's write-ups, each repeated unmatched problem's six)
+    clustered together: pairwise precision and recall against the problems they were written for, and clusters per
+    problem (1.0 = each problem one cluster). Many problems share a product here ("Teams", "Outlook"), which is what
+    a month of unmatched sessions looks like."""
+    import itertools
+
+    from benchmarks import scenarios
+
+    texts, problems = [], []
+    for name in scenarios.SETS:
+        data = scenarios.load_set(name)
+        for problem in data.NEW_PROBLEMS:
+            for summary, _description in problem["writeups"]:
+                texts.append(summary)
+                problems.append(f"{name}:{problem['key']}")
+        for summary in data.UNMATCHED["summaries"]:
+            texts.append(summary)
+            problems.append(f"{name}:unmatched")
+    cluster_of = {i: c for c, members in enumerate(cluster_problems(texts)) for i in members}
+    tp = fp = fn = 0
+    for i, j in itertools.combinations(range(len(texts)), 2):
+        same, together = problems[i] == problems[j], cluster_of[i] == cluster_of[j]
+        tp += same and together
+        fp += together and not same
+        fn += same and not together
+    per_problem = len({(problems[i], cluster_of[i]) for i in range(len(texts))}) / len(set(problems))
+    return (
+        f"{len(texts)} scenario summaries of {len(set(problems))} problems: pairwise precision {tp / (tp + fp):.3f}, "
+        f"recall {tp / (tp + fn):.3f}, {per_problem:.2f} clusters per problem"
+    )
+
+
 def scenario_check() -> None:
     """Every hand-written scenario set end to end (``benchmarks.scenarios``), offline and on the model path against
     the local stand-in: a table of the figures, and each figure with a goal recorded beside it."""
@@ -239,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     print("repeated unmatched problem of each scenario set, among the other sets':")
     for line in scenario_gap_check():
         print("  " + line)
+    print("  " + summary_clustering_check())
     print("scenarios (python -m benchmarks.scenarios --set NAME [--model] for one set's every figure):")
     scenario_check()
     return 0

@@ -20,7 +20,8 @@ fresh = scenarios.load_set("fresh")
 unseen = scenarios.load_set("unseen")
 blind = scenarios.load_set("blind")
 sealed = scenarios.load_set("sealed")
-SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen, "blind": blind, "sealed": sealed}
+veiled = scenarios.load_set("veiled")
+SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen, "blind": blind, "sealed": sealed, "veiled": veiled}
 
 # What each set declares: its labels and session counts, how many problems share a domain, which two problems end
 # with the same generic fix (and the word their summaries must not give away), and its new branches per flow.
@@ -151,6 +152,33 @@ EXPECTED: dict[str, dict] = {
         },
         "sessions": 58,
     },
+    "veiled": {
+        "labels": {
+            "new:laps-password-not-rotating": 6,
+            "new:teams-rooms-offline": 5,
+            "new:dns-scavenging-deletes-records": 6,
+            "new:wifi-8021x-cert-enrolment": 6,
+            "new:excel-locked-for-editing": 6,
+            "new:mailbox-retention-deleting-mail": 5,
+            "branch:Remote Desktop connection to a server fails|rd5|credssp-oracle-remediation": 5,
+            "branch:Windows Update fails to install|wu5|winre-partition-too-small": 5,
+            "branch:Windows Update fails to install|wu5|net35-source-missing": 3,
+            "branch:Phone can't get work e-mail|mb5|activesync-quarantine": 5,
+            "gap:power-automate-connection-expired": 6,
+        },
+        "shared_domains": [2],
+        "generic_fix": (
+            "changed the policy, fine now",
+            ["teams-rooms-offline", "mailbox-retention-deleting-mail"],
+            "policy",
+        ),
+        "branches": {
+            "Remote Desktop connection to a server fails": [("credssp-oracle-remediation", 5)],
+            "Windows Update fails to install": [("winre-partition-too-small", 5), ("net35-source-missing", 3)],
+            "Phone can't get work e-mail": [("activesync-quarantine", 5)],
+        },
+        "sessions": 58,
+    },
 }
 
 PROBLEMS = [(name, problem) for name, data in SETS.items() for problem in data.NEW_PROBLEMS]
@@ -218,12 +246,12 @@ def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(name, 
             assert QUESTION_CHILDREN[0] <= len(options) <= QUESTION_CHILDREN[1]
             assert len({normalize_label(o) for o in options}) == len(options)
     # One route asks the same number of questions in every session that took it; in the unseen set a session may
-    # skip one of its route's questions or ask one more, in the blind and sealed sets one session may do both.
+    # skip one of its route's questions or ask one more, in the blind, sealed and veiled sets one session may do both.
     for route in routes:
         lengths = {
             len(problem["paths"][problem["path_of"][i]]) for i, r in enumerate(problem["route_of"]) if r == route
         }
-        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2, "sealed": 2}.get(name, 0), route
+        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2, "sealed": 2, "veiled": 2}.get(name, 0), route
     # The assistant words its first question differently in every session of a problem.
     first_questions = [problem["paths"][i][0][1] for i in problem["path_of"]]
     assert len(set(first_questions)) == n
@@ -286,7 +314,7 @@ def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
     assert any(h == h.lower() for h in pii["host"]) and any(h == h.upper() for h in pii["host"])
 
 
-@pytest.mark.parametrize("name", ["fresh", "unseen", "blind", "sealed"])
+@pytest.mark.parametrize("name", ["fresh", "unseen", "blind", "sealed", "veiled"])
 def test_later_sets_plant_values_of_their_own(name):
     """No planted value of a later set is one of another set's, so a leak is traced to the set that planted it."""
     values_of = {

@@ -14,3 +14,10 @@ def test_quality_benchmark_prints_each_candidate_and_the_clustering_verdicts(cap
     assert "tfidf + synonyms           P>=0.90   0.29  0.90 0.69 0.78  0.94 0.75 0.83" in out
     assert "cluster_problems puts them in 1 cluster(s) (exactly the six)" in out
     assert "cluster_problems makes 8 clusters (8 of one product each); local embedder clustering: 1" in out
+    # Each set's repeated problem among the others' (blind: renamed products and a typo now read as one), and every
+    # scenario summary at once.
+    assert "blind: its 6 write-ups in 1 cluster(s), 0 other text(s) with them (36 others)" in out
+    assert (
+        "262 scenario summaries of 47 problems: pairwise precision 0.613, recall 0.471, 2.72 clusters per problem"
+        in out
+    )

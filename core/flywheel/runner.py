@@ -32,6 +32,7 @@ from core.flywheel.engine import Batch, analyze
 from core.flywheel.facts import load_facts_many
 from core.flywheel.plan import Outcome, PeekDuplicates, Plan, Providers, plan_session, route
 from core.flywheel.prepare import prepare
+from core.flywheel.reembed import reembed_stale
 from core.models import utcnow
 
 log = logging.getLogger("flowpilot.worker")
@@ -94,6 +95,8 @@ class Runner:
         self.clock = clock
         self.stopping = threading.Event()
         self._busy = threading.Lock()
+        # Whether this worker has given the open proposals of another embedder a vector of its own (first pass).
+        self._reembedded = False
 
     @property
     def batched(self) -> bool:
@@ -108,6 +111,9 @@ class Runner:
             log.info("previous pass still running; skipped")
             return stats
         try:
+            if not self._reembedded:
+                reembed_stale(self.engine, self.providers)
+                self._reembedded = True
             while not self.stopping.is_set():
                 ids = queue.claim(self.engine, self.worker_id, self.batch, self.lease_seconds, self.clock())
                 if not ids:
