@@ -9,8 +9,11 @@ only of the template still have a direction) and what differs between texts deci
 small window the repeated problem is itself the most frequent thing, and the full corpus IDF weighed its own key
 word ("AVD") down with the template's. Identifiers (terms mixing letters and digits: product, asset and error
 codes) must not conflict: a text naming identifiers joins no cluster whose texts name only others ("PROD424" /
-"PROD77", "0x80070005" / "0x8004010F"), however much template they share. Measured with
-``python -m benchmarks.quality``.
+"PROD77", "0x80070005" / "0x8004010F"), however much template they share. A word typed with a slip of the keyboard
+is read as the word the other texts use ("Entra Conect sync erorr" beside "Entra Connect sync error":
+:func:`typo_fixes`). Measured with ``python -m benchmarks.quality``: on every summary of the scenario sets together
+(262 texts, 47 problems, many sharing a product) pairwise precision 0.613 and recall 0.471, 2.72 clusters per
+problem (0.585 / 0.415 / 2.89 before typos and the renamed products were read).
 """
 
 from __future__ import annotations
