@@ -20,9 +20,9 @@ lowest with precision >= 0.90 on train:
 
 | candidate | thr | train P/R/F1 | held-out P/R/F1 | AUC train/held-out | texts/s | install |
 | --- | --- | --- | --- | --- | --- | --- |
-| local hashed n-grams, raw text | 0.85 | 1.00/0.02/0.03 | 1.00/0.08/0.15 | 0.808/0.838 | 4,300-9,700 | none |
-| local hashed n-grams | 0.38 | 0.91/0.47/0.62 | 0.90/0.57/0.70 | 0.830/0.881 | 4,900-7,000 | none |
-| TF-IDF + synonyms (chosen) | 0.29 | 0.90/0.69/0.78 | 0.94/0.75/0.83 | 0.897/0.923 | 3,500-9,800 | none (numpy), 10 KB table |
+| local hashed n-grams, raw text | 0.85 | 1.00/0.02/0.05 | 1.00/0.08/0.15 | 0.805/0.839 | 4,300-9,700 | none |
+| local hashed n-grams | 0.38 | 0.90/0.47/0.62 | 0.90/0.60/0.72 | 0.827/0.882 | 4,900-7,000 | none |
+| TF-IDF + synonyms (chosen) | 0.29 | 0.90/0.69/0.78 | 0.94/0.75/0.83 | 0.901/0.923 | 3,500-9,800 | none (numpy), 10 KB table |
 | all-MiniLM-L6-v2, sentence-transformers | 0.53 | 0.91/0.56/0.70 | 0.94/0.71/0.81 | 0.893/0.951 | 20-153 (batches of 32) | +1.5 GB venv (torch CPU 754 MB), 43 s from a local torch wheel, 8 s import |
 | all-MiniLM-L6-v2, ONNX int8 + tokenizers | 0.54 | 0.91/0.56/0.70 | 0.92/0.70/0.79 | 0.890/0.949 | 55-59 | +200 MB venv, 13 s, but the 23 MB model file is not on PyPI without torch |
 """
