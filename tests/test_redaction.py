@@ -136,19 +136,19 @@ def test_intake_fields_name_hosts_people_companies_and_serials_wherever_they_rec
     result = redact(INTAKE)
     assert result.text == (
         "subject: VPN drops every hour\n"
-        "description: <PERSON_1> says the VPN drops; <HOST_2> was reimaged. <COMPANY_1> has 40 users on it.\n"
+        "description: <PERSON_1> says the VPN drops; <HOST_1> was reimaged. <COMPANY_1> has 40 users on it.\n"
         "requester: <PERSON_2> <<EMAIL_1>>\n"
-        "device: <HOST_2>\n"
+        "device: <HOST_1>\n"
         "customer: <COMPANY_1>\n"
         "Serial: <SERIAL_1>, asset tag: <SERIAL_2>\n"
-        "Reported by <PERSON_3>; contact: <PERSON_4>; user: <USER_1>; computer: <HOST_3>, hostname=<HOST_1>"
+        "Reported by <PERSON_3>; contact: <PERSON_4>; user: <USER_1>; computer: <HOST_3>, hostname=<HOST_2>"
     )
     assert result.mapping == {
         "<EMAIL_1>": "kwong@tailspin.example",
         "<SERIAL_1>": "5CD1234XYZ",
         "<SERIAL_2>": "00456781",
-        "<HOST_1>": "ws042",
-        "<HOST_2>": "kevin-laptop",
+        "<HOST_1>": "kevin-laptop",
+        "<HOST_2>": "ws042",
         "<HOST_3>": "PC-ANNA",
         "<PERSON_1>": "Kevin",
         "<PERSON_2>": "Kevin Wong",
@@ -190,11 +190,12 @@ def test_known_people_and_companies_with_their_parts_but_not_common_words() -> N
         "Wingtip Toys Ltd and Wingtip Toys both call. Ask Reed."
     )
     result = redact(text, company_names=["Wingtip Toys Ltd"], people=["Oliver Grant", "Marcus Reed"])
+    # "escalated to Marcus" names him on its own, so he is numbered first.
     assert result.text == (
-        "<PERSON_1> escalated to <PERSON_2>; Grant the user Full Access, then <PERSON_3> checks. "
+        "<PERSON_2> escalated to <PERSON_1>; Grant the user Full Access, then <PERSON_3> checks. "
         "<COMPANY_1> and <COMPANY_2> both call. Ask <PERSON_4>."
     )
-    assert [result.mapping[f"<PERSON_{n}>"] for n in (1, 2, 3, 4)] == ["Oliver Grant", "Marcus", "Oliver", "Reed"]
+    assert [result.mapping[f"<PERSON_{n}>"] for n in (1, 2, 3, 4)] == ["Marcus", "Oliver Grant", "Oliver", "Reed"]
     assert (result.mapping["<COMPANY_1>"], result.mapping["<COMPANY_2>"]) == ("Wingtip Toys Ltd", "Wingtip Toys")
 
 

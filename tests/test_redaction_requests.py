@@ -7,6 +7,7 @@ records the body, and none of the planted values may be in it.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import Engine, select
@@ -156,23 +157,31 @@ def test_script_assist_sends_placeholders_and_maps_the_answer_back(db: Session, 
     sent = json.dumps(fake_anthropic.messages[0].json, ensure_ascii=False)
     assert leaked(sent) == [] and "Omar Haddad" not in sent
     prompt = fake_anthropic.messages[0].json["messages"][0]["content"]
-    # The session is read afresh from the database, and PostgreSQL's jsonb keeps an intake's keys in its own order.
-    assert sorted(prompt.split("Available templates")[0].splitlines()[3:]) == sorted(
+    # The session is read afresh from the database, and PostgreSQL's jsonb keeps an intake's keys in its own order:
+    # the hosts are numbered in the order its fields are read, so only which line holds which host is compared.
+    lines = prompt.split("Available templates")[0].splitlines()[3:]
+    hosts = sorted(set(re.findall(r"<HOST_\d+>", "\n".join(lines))))
+    assert hosts == ["<HOST_1>", "<HOST_2>", "<HOST_3>"]
+    subject = next(re.search(r"on (<HOST_\d>)$", x).group(1) for x in lines if x.startswith("Intake · subject"))
+    sql_host = next(re.search(r"loses (<HOST_\d>)", x).group(1) for x in lines if "loses <HOST_" in x)
+    (device_host,) = set(hosts) - {subject, sql_host}
+    assert sorted(lines) == sorted(
         [
             "Summary: VPN drops every hour for <PERSON_1>",
-            "Intake · subject: VPN drops every hour on <HOST_1>",
-            "Intake · description: <PERSON_2> says the VPN drops hourly since Monday; the SQL client then loses <HOST_2>.",
+            f"Intake · subject: VPN drops every hour on {subject}",
+            f"Intake · description: <PERSON_2> says the VPN drops hourly since Monday; the SQL client then loses {sql_host}.",
             "Customer: <COMPANY_1>",
             "Serial: <SERIAL_1>",
             "Call back on <PHONE_1>.",
             "Intake · requester: <PERSON_1> <<EMAIL_1>>",
-            "Intake · device: <HOST_3>",
+            f"Intake · device: {device_host}",
             "Step 1: Does the VPN drop on other networks too? — No",
-            "Step 2: Ping the gateway <IP_1> from <HOST_1> — <PERSON_3> saw 40% loss; <PERSON_2> confirmed the Wi-Fi is "
+            f"Step 2: Ping the gateway <IP_1> from {subject} — <PERSON_3> saw 40% loss; <PERSON_2> confirmed the Wi-Fi is "
             "2.4 GHz.",
             "",
         ]
     )
     # The engineer sees the real values: the placeholders of the answer are mapped back on this machine.
-    assert result.suggestion.instructions == "Ask Kevin on nw-lt-0519 to reconnect after Tailspin Toys approves."
+    host_1 = {subject: "nw-lt-0519", sql_host: "Tailspin-SQL01", device_host: "kevins-pc"}["<HOST_1>"]
+    assert result.suggestion.instructions == f"Ask Kevin on {host_1} to reconnect after Tailspin Toys approves."
     assert result.suggestion.values == {"identity": "Kevin", "group": "VPN-Users"}

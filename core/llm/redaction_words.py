@@ -33,6 +33,7 @@ PUBLIC_DOMAINS = (
     "outlook.com",
     "live.com",
     "windows.net",
+    "windows.com",
     "windowsupdate.com",
     "azure.com",
     "azure.net",
@@ -62,7 +63,7 @@ PUBLIC_DOMAINS = (
 # Left side of "X\\y" that names a registry hive, a well-known principal or a folder, never a user's domain.
 NOT_DOMAINS = words(
     "hklm hkcu hkcr hku hkcc hkey_local_machine hkey_current_user hkey_classes_root hkey_users hkey_current_config "
-    "builtin nt authority system32 syswow64 windows users appdata programdata software system microsoft temp "
+    "builtin nt authority service system32 syswow64 windows users appdata programdata software system microsoft temp "
     "drivers etc n t r"
 )
 # Upper-case hyphenated tokens with digits that are standards, not machines.
@@ -123,7 +124,31 @@ PRODUCT_WORDS = words(
     "bitdefender kaspersky malwarebytes veeam datto connectwise ninja kaseya vmware citrix hyper zoom slack dropbox "
     "box salesforce sage xero quickbooks power automate bi flow store sync client agent cloud online server services "
     "policy group task scheduler explorer file files folder excel word powerpoint onenote access publisher visio "
-    "project planner forms lists bookings viva yammer stream defender entra azure intune autopilot office"
+    "project planner forms lists bookings viva yammer stream defender entra azure intune autopilot office "
+    "tier line level queue department dept accounts payable receivable finance payroll reception sales marketing "
+    "operations first second third helpdesk event viewer "
+    "point palo alto watchguard barracuda mimecast proofpoint knowbe4 okta duo lastpass bitwarden keeper zscaler "
+    "netskope jamf kandji addigy solarwinds auvik hudu halo autotask freshdesk zendesk servicenow jira confluence "
+    "atlassian github gitlab aws amazon oracle sap workday xero myob intuit screenconnect teamviewer anydesk splashtop "
+    "mimecast egress sonicwall fortigate fortinet meraki aruba ubiquiti unifi synology qnap "
+    "zbook elitebook probook elitedesk thinkpad thinkcentre ideapad yoga latitude optiplex precision xps inspiron "
+    "vostro envy pavilion spectre macbook imac ipad iphone galaxy pixel"
+)
+# Verbs an instruction or a sentence starts with, capitalised there ("Ask Kevin Wong at …", "Open Device Manager").
+INSTRUCTION_WORDS = words(
+    "ask tell call check open run restart reboot set add remove please contact email ping see let have get make try "
+    "use install uninstall update enable disable verify confirm reset clear delete create assign grant give send go "
+    "click select type press sign log note hi hello dear thanks regards also then next first after before once when "
+    "if while since until because but and or so our your their my his her its this that these those there here "
+    "what who whom whose where why how which it he she they everyone everybody someone somebody nobody something "
+    "everything nothing anyone anybody today tonight"
+)
+
+# Days and months, capitalised like names ("Monday's update", "since March").
+CALENDAR_WORDS = words(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun "
+    "january february march april may june july august september october november december jan feb mar apr jun "
+    "jul aug sep sept oct nov dec today tomorrow yesterday tonight morning afternoon evening"
 )
 
 # Names that stand for "a server" in instructions (``\\server\share``, ``\\fileserver\share``): a reader's example,

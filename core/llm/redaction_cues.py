@@ -1,0 +1,315 @@
+"""People and accounts that ticket text names without a field label, found by where they stand.
+
+No pattern tells "Priya" or "Olumide Bankole-Hart" from any other capitalised word; the places people are named in
+service-desk text do: the speaker of a chat line (``[10:42] Priya:``), the name after a greeting (``Hi Priya,``) or
+on the line after a sign-off (``Kind regards,`` / ``Cordialement,``), the display name before an address
+(``Siobhan O'Neill <siobhan.oneill@…>``), a title (``Mrs Adeyemi``, ``Dhr. van der Berg``), the object of a verb
+people are the object of (``rang``, ``emailed``, ``cc'd``, ``spoke with``, ``checked out to``), a possessive
+(``Ahmed's laptop``), a sentence that begins with someone doing what people do (``Dmitri approved it``, ``Fatima is
+remote``), and the parts of an e-mail address written in the text as a name (``kwame.mensah@…`` names "Kwame").
+Accounts stand after ``/user:``, ``Account Name:``, ``SamAccountName :``, ``user="…"``, ``-Identity`` and in a home
+folder path.
+
+A name is one to four capitalised words (letters of any script, hyphens, apostrophes, initials such as "J.P."),
+particles such as "van der" or "bin" inside it; none of its words may be a product's, a vendor's or one the
+similarity vocabulary folds (``ordinary``), and words that are also common words ("Will", "Grace") count only beside
+a word that is not. Every value found here is then searched for in the whole text by ``replace_names``, with the
+parts of a full name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from core.llm import redaction_words as words
+
+Ordinary = Callable[[str], bool]
+
+_PARTICLES = words.words("van de der den von da das do dos del della di du le la bin binti ibn al el ten ter")
+# A capitalised name word in any script ("Anaïs", "Søren", "Ngata-Whaanga", "O'Neill", "Ирина"), or initials.
+_NAME_WORD = re.compile(r"^(?:[^\W\d_](?:[^\W\d_]|['’])*(?:-[^\W\d_](?:[^\W\d_]|['’])*)*|(?:[A-Z]\.){1,3}[A-Z]?)$")
+_TRAILING = ".,;:!?)]}\"'’"
+_TITLES = r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Dhr|Mevr|Herr|Frau|Hr|Fr|Mme|Mlle|Sr|Sra|Srta|Sig|Sig\.ra|Pan|Pani"
+_TITLE = re.compile(rf"^(?:{_TITLES})\.?$")
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents or apostrophes: "O'Neill" -> "oneill", "Anaïs" -> "anais"."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+    return re.sub(r"['’]", "", plain).casefold()
+
+
+def _is_name_word(token: str) -> bool:
+    """A capitalised word or initials; an acronym ("KB", "VPN", "FD") is no name."""
+    if not _NAME_WORD.match(token) or not token[0].isupper():
+        return False
+    letters = [ch for ch in token if ch.isalpha()]
+    return "." in token or len(letters) < 2 or not all(ch.isupper() for ch in letters)
+
+
+def name_at(text: str, start: int, ordinary: Ordinary, *, titled: bool = False) -> str | None:
+    """The name that begins at ``start`` in ``text`` (see the module doc), or None. After a title the name may
+    begin with a particle ("Dhr. van der Berg")."""
+    taken: list[str] = []
+    for match in re.finditer(r"\S+", text[start : start + 120]):
+        raw = match.group(0)
+        token = raw.rstrip(_TRAILING)
+        if not taken and _TITLE.match(token):
+            titled = True
+            continue
+        if token.lower() in _PARTICLES and (taken or titled) and token == raw:
+            taken.append(token)
+            continue
+        if not token or not _is_name_word(token) or sum(t.lower() not in _PARTICLES for t in taken) >= 4:
+            break
+        taken.append(token)
+        if token != raw and not re.fullmatch(r"(?:[A-Z]\.)+", raw):
+            break  # punctuation after the word ends the name
+        if "\n" in text[start + match.end() : start + match.end() + 1]:
+            break
+    while taken and taken[-1].lower() in _PARTICLES:
+        taken.pop()
+    if not taken or not plausible(taken, ordinary):
+        return None
+    return " ".join(taken)
+
+
+def plausible(parts: list[str], ordinary: Ordinary) -> bool:
+    """Whether words read as a person's name: none a product's, a vendor's or a field word, and not all of them
+    common words."""
+    words_only = [p for p in parts if p.lower() not in _PARTICLES]
+    if not words_only:
+        return False
+    for part in words_only:
+        low = part.lower().rstrip(".")
+        if low in words.NOT_NAMES or low in words.CALENDAR_WORDS or low in words.INSTRUCTION_WORDS or ordinary(low):
+            return False
+    return not all(p.lower() in words.COMMON_WORDS for p in words_only)
+
+
+# Where a name follows (case-insensitive cue, capitalised name).
+_BEFORE_NAME = re.compile(
+    r"(?i:"
+    r"(?:^|(?<=[\n.!?:]))[ \t]*(?:hi|hello|hey|dear|morning|afternoon|good (?:morning|afternoon|evening)|bonjour|"
+    r"salut|hallo|hola|hei|hej|dag|goedemorgen|ciao|buongiorno|ol[aá]|guten (?:morgen|tag)),?[ \t]+"
+    r"|\b(?:thanks|thank you|cheers|ta|merci|danke|gracias|bedankt|takk)[ \t]+(?=[^\W\d_]+[!.,]?[ \t]*(?:$|\n))"
+    r"|\b(?:site contact|contact on site|contact person|contact|line manager|manager|approver|buyer|owner|assignee|"
+    r"requester|caller|colleague|display name|belongs to|forward(?:ed)? to|send to|sent to)[ \t]*[:,–—-]?[ \t]+"
+    r"|\b(?:rang|ringed|called|phoned|emailed|e-mailed|mailed|messaged|pinged|texted|cc'?e?d|bcc'?e?d|copied|"
+    r"told|asked|informed|reminded|chased|contacted|notified|spoke (?:with|to)|talked (?:with|to)|"
+    r"left (?:a )?(?:vm|voicemail|message) for|on behalf of|according to|as per|per|forwarded to|escalated to|"
+    r"assigned to|checked out to|handed (?:it )?(?:over )?to|approval (?:came )?from|came from|heard from|"
+    r"waiting on|sign-off from|for user|it'?s|this is|i'?m|ich bin|je suis|soy)[ \t]+"
+    r")"
+)
+# A name, then what only people do, at the start of a sentence or line ("Dmitri approved it", "Fatima is remote");
+# not what software does too ("Internet works", "Outlook says").
+_NAME_THEN_VERB = re.compile(
+    r"(?:^|(?<=[\n.!?:;])|(?<=[.!?]['\"’)\]]))[ \t]*(?P<name>[^\W\d_][^\n.!?;:]{0,60}?)[ \t]+(?i:rang|called|phoned|"
+    r"emailed|texted|messaged|reports|reported|confirms|confirmed|approved|asked|mentioned|noticed|thinks|handles|"
+    r"is remote|is away|is out of (?:the )?office|is on leave|isn'?t in|works (?:at|for|from)|"
+    r"(?:changed|reset|lost|forgot|left|updated|dropped|broke|locked|replaced) (?:his|her|their))\b",
+    re.MULTILINE,
+)
+# A full name followed by where the person works ("Giulia Esposito at Trattoria Esposito S.r.l.", "Björn Lindqvist
+# from Nordhavn"), or a caller's line that begins with the name and the company in brackets ("Khalid bin Saeed
+# Al-Mansoori (Al-Noor Medical Centre LLC) – …").
+_NAME_AT = re.compile(
+    r"(?<![\w'’.\\-])(?=(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,4}?)(?:[ \t]*\([^()\n]{1,40}\))?"
+    r"(?:[ \t]+(?:at|from|of|with)[ \t]+(?P<at>[A-Z][^\n]{2,80})|,[ \t]*(?P<org>[^,\n]{3,80})))"
+)
+# A name in another script or form beside one found, in brackets: "Park Ji-hoon (박지훈)", "田中さん (Hiroshi Tanaka)".
+_ALIAS_AFTER = r"[ \t]*\((?P<alias>[^\W\d_][^()\n\d]{0,40})\)"
+_ALIAS_BEFORE = r"(?P<alias>[^\W\d_][^()\s\d]{0,20})[ \t]*\([ \t]*"
+_NAME_BRACKET = re.compile(r"^[ \t]*(?P<name>[^\W\d_][^\n(]{2,60}?)[ \t]*\((?P<org>[^)\n]{3,80})\)", re.MULTILINE)
+_OWNED = re.compile(
+    r"[ \t]+(?i:new[ \t]+|old[ \t]+|work[ \t]+|own[ \t]+)?(?i:laptop|pc|desktop|computer|machine|device|phone|mobile|iphone|"
+    r"ipad|tablet|surface|macbook|mailbox|inbox|email|e-mail|account|profile|password|calendar|onedrive|desk|direct|"
+    r"line|extension|number|manager|team|login|sign-in|prt|home|drive|documents|files|folder|access|licence|license|"
+    r"issue|problem|ticket|request|docking|dock|screen|monitor|printer|headset|camera|session|vpn)\b"
+)
+_POSSESSIVE = re.compile(r"(?<![\w'’])(?P<name>[^\W\d_][\w'’-]*)['’]s\b")
+# A chat line's speaker: "[10:42] Priya:", "[09:05] Elif (Service Desk):", "Priya (10:42):", "10:42 Priya:".
+_CHAT_SPEAKER = re.compile(
+    r"^[ \t]*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|\d{1,2}:\d{2}(?::\d{2})?)[ \t]*(?P<a>[^:\n(\[]{1,60}?)[ \t]*(?:\([^)\n]*\))?:"
+    r"|^[ \t]*(?P<b>[^:\n(\[]{1,60}?)[ \t]*\(\d{1,2}:\d{2}(?::\d{2})?\)[ \t]*:",
+    re.MULTILINE,
+)
+# "Display Name <address>" in a header or a Cc list.
+_DISPLAY_NAME = re.compile(r"(?P<name>[^\W\d_][^<>\n;,:]{0,60}?)[ \t]*<[^<>@\s]+@[^<>\s]+>")
+_SIGN_OFF = re.compile(
+    r"(?im)^[ \t]*(?:kind regards|best regards|warm regards|many thanks|thanks(?: again)?|thank you|regards|"
+    r"rgds|cheers|best|br|cordialement|bien (?:à|a) vous|salutations|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|"
+    r"viele gr(?:ü|ue)(?:ß|ss)e|lg|saludos|un saludo|atentamente|met vriendelijke groet(?:en)?|groeten|mvg|"
+    r"med vennlig hilsen|vennlig hilsen|hilsen|mvh|med v(?:ä|a)nliga h(?:ä|a)lsningar|pozdrawiam|atenciosamente|"
+    r"cumprimentos|cordiali saluti|distinti saluti|с уважением)[ \t]*[,.!]?[ \t]*\n(?:[ \t]*[—–-]{1,3}[ \t]*\n)*"
+)
+_SIGN_OFF_INLINE = re.compile(
+    r"(?i)\b(?:kind regards|best regards|regards|cordialement|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|saludos|atentamente|"
+    r"met vriendelijke groet(?:en)?|med vennlig hilsen|pozdrawiam|atenciosamente|с уважением),[ \t]+"
+)
+_SEPARATOR_LINE = re.compile(r"(?m)^[ \t]*(?:—|–|--|__+)[ \t]*\n")
+_ADDRESS = re.compile(r"(?<![\w.+-])(?P<local>[A-Za-z0-9._%+-]+)@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_WORD = re.compile(r"[^\W\d_][\w'’]*")
+
+# Accounts: the value after a label that only ever holds one.
+_ACCOUNT = re.compile(
+    r"(?i:/user:|\baccount name:[ \t]*|\bsamaccountname[ \t]*:[ \t]*|\buser(?:name)?=|-identity[ \t]+|"
+    r"\\home\$?\\|\\users?\$\\)[\"']?(?P<value>[A-Za-z][\w.\\-]{1,63})"
+)
+
+
+_LEGAL_FORM = (
+    r"\(Pty\)[ \t]+Ltd\.?|Pty\.?[ \t]+Ltd\.?|Pte\.?[ \t]+Ltd\.?|Co\.,?[ \t]+Ltd\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|"
+    r"Inc\.?|Incorporated|GmbH(?:[ \t]+&[ \t]+Co\.?[ \t]+KG)?|AG|KG|e\.V\.|plc|PLC|Corp\.?|Corporation|B\.V\.|BV|N\.V\.|NV|"
+    r"K\.K\.|KK|S\.A\.S\.|SAS|S\.A\.|SA|SARL|S\.r\.l\.|Srl|SRL|S\.p\.A\.|SpA|S\.L\.|Ltda\.?|Oy|AB|ASA|AS|ApS|A/S|"
+    r"Sp\.[ \t]+z[ \t]+o\.o\.|Bhd"
+)
+_ORG_NOUN = (
+    r"&[ \t]+(?:Sons|Co\.?|Partners|Associates|Filhos|Fils|S(?:ö|oe)hne|Zonen|Hijos)|Surgery|Clinic|Practice|Partners|"
+    r"Holdings|Associates|Trust|Foundation|Academy|School|College|Council|Hospital|Pharmacy|Kindergarten|Engineering|"
+    r"Logistics|Imports|Exports|Trading|Textiles|Accountants|Solicitors|Architects|Consulting|Consultants|Construction|"
+    r"Bakery|Brewery|Winery|Tandartsen|Apotheke|Praxis"
+)
+_ORG_WORD = r"(?:[^\W\d_a-z][\w&'’.-]*|&|and|of|de|da|do|du|van|von|der|den|y|e)"
+# A company named with its legal form ("Hoshino Seiki K.K.", "Jade Harbour Trading Co., Ltd.", "Karoo Fresh Produce
+# (Pty) Ltd") or with a word only an organisation's name ends in ("Marlow Street Surgery", "Fenwick & Sons").
+_ORGANISATION = re.compile(
+    rf"(?<![\w<])(?P<name>[^\W\d_a-z][\w&'’.-]*(?:[ \t]+{_ORG_WORD}){{0,4}}?"
+    rf"(?:,?[ \t]+(?:{_LEGAL_FORM})|[ \t]+(?:{_ORG_NOUN})(?:,?[ \t]+(?:{_LEGAL_FORM}))?))"
+    r"(?![\w-])"
+)
+
+
+# Legal forms written before a quoted name ("ООО «Северный Ветер»", "OOO \"Vega\"").
+_QUOTED_ORGANISATION = re.compile(r"\b(?:ООО|ОАО|ЗАО|ПАО|АО|ИП|OOO|ZAO|OAO)[ \t]*[«\"“](?P<name>[^»\"”\n]{2,60})[»\"”]")
+
+
+def is_organisation(text: str) -> bool:
+    """Whether ``text`` is a company's name by its legal form or the word it ends in."""
+    match = _ORGANISATION.search(text)
+    return bool(match) and match.group("name")[0].isupper()
+
+
+def organisations(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
+    """("COMPANY", name) for each organisation ``text`` names by its legal form or the word it ends in, when its
+    first word is capitalised and neither a product's nor a field word ("Security Engineering" is a team)."""
+    found = []
+    for match in _ORGANISATION.finditer(text):
+        name = match.group("name").strip()
+        first = name.split()[0]
+        if not first[0].isupper() or first.lower() in words.NOT_NAMES or ordinary(first.lower()):
+            continue
+        if first.lower() in words.COMMON_WORDS or first.lower() in words.CALENDAR_WORDS:
+            continue
+        if ("COMPANY", name) not in found:
+            found.append(("COMPANY", name))
+    found.extend(("COMPANY", m.group("name").strip()) for m in _QUOTED_ORGANISATION.finditer(text))
+    return found
+
+
+def _names_from_addresses(text: str, ordinary: Ordinary) -> list[str]:
+    """Words of ``text`` that an e-mail address in it spells as its owner's name ("kwame.mensah@…" -> "Kwame")."""
+    parts = set()
+    for match in _ADDRESS.finditer(text):
+        for part in re.split(r"[._+-]", match.group("local")):
+            if len(part) >= 3 and part.isalpha():
+                parts.add(part.casefold())
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        if not word[0].isupper() or _fold(word) not in parts:
+            continue
+        if plausible([word], ordinary) and word not in found:
+            found.append(word)
+    return found
+
+
+def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
+    """("PERSON", name) for every person ``text`` names by the cues of the module doc."""
+    found: list[str] = []
+
+    def add(name: str | None) -> None:
+        if name and name not in found:
+            found.append(name)
+
+    for match in _BEFORE_NAME.finditer(text):
+        add(name_at(text, match.end(), ordinary))
+    for match in _CHAT_SPEAKER.finditer(text):
+        start = match.start("a") if match.group("a") is not None else match.start("b")
+        add(name_at(text, start, ordinary))
+    for match in _DISPLAY_NAME.finditer(text):
+        add(name_at(text, match.start("name"), ordinary))
+    for match in _SIGN_OFF.finditer(text):
+        rest = _SEPARATOR_LINE.sub("", text[match.end() : match.end() + 200], count=1)
+        line = rest.lstrip(" \t").split("\n", 1)[0]
+        add(name_at(line.split("|")[0], 0, ordinary))
+    for match in _SIGN_OFF_INLINE.finditer(text):
+        add(name_at(text, match.end(), ordinary))
+    for match in _SEPARATOR_LINE.finditer(text):
+        line = text[match.end() : match.end() + 120].lstrip(" \t").split("\n", 1)[0]
+        add(name_at(line.split("|")[0], 0, ordinary))
+    for match in _NAME_THEN_VERB.finditer(text):
+        span = match.group("name").split()
+        while span and span[0].lower().rstrip(",") in words.INSTRUCTION_WORDS:
+            span = span[1:]  # "Then Maria Lopez approved it", "Our Priya rang"
+        name = name_at(" ".join(span) + " ", 0, ordinary)
+        if name and name == " ".join(span):
+            add(name)
+    for match in _POSSESSIVE.finditer(text):
+        before = text[: match.start()].rstrip(" \t")
+        sentence_start = not before or before[-1] in ".!?:\n\"'"
+        # At a sentence's start any word is capitalised ("Drive's free space"): only what a person owns follows.
+        if sentence_start and not _OWNED.match(text, match.end()):
+            continue
+        name = name_at(text[match.start() : match.end() - 2], 0, ordinary)
+        if name and not (sentence_start and name.lower() in words.COMMON_WORDS):
+            add(name)
+    for match in _NAME_AT.finditer(text):
+        org = match.group("org") if match.group("org") is not None else match.group("at")
+        named_org = is_organisation(org)
+        if match.group("org") is not None and not named_org:
+            continue
+        name = name_at(match.group("name") + " ", 0, ordinary)
+        # Only where what follows is a company by its form ("Kylie at Wattle Creek Dental Pty Ltd"): "Open Event
+        # Viewer at Applications and Services Logs" names no one.
+        if name and name == match.group("name").strip() and named_org:
+            add(name)
+    for match in _NAME_BRACKET.finditer(text):
+        name = name_at(match.group("name") + " ", 0, ordinary)
+        if (
+            name
+            and name == match.group("name").strip()
+            and len(name.split()) >= 2
+            and is_organisation(match.group("org"))
+        ):
+            add(name)
+    for match in re.finditer(rf"\b(?:{_TITLES})\.?[ \t]+", text):
+        add(name_at(text, match.start(), ordinary))
+    for name in _names_from_addresses(text, ordinary):
+        add(name)
+    for name in list(found):
+        for pattern in (re.escape(name) + _ALIAS_AFTER, _ALIAS_BEFORE + re.escape(name) + r"[ \t]*\)"):
+            for match in re.finditer(pattern, text):
+                alias = match.group("alias").strip()
+                if alias.split() and all(
+                    not ordinary(w.lower()) and w.lower() not in words.NOT_NAMES for w in alias.split()
+                ):
+                    add(alias)
+    return [("PERSON", name) for name in found]
+
+
+def accounts(text: str) -> list[tuple[str, str]]:
+    """("USER", value) for every account ``text`` names after a label that only ever holds one."""
+    found = []
+    for match in _ACCOUNT.finditer(text):
+        value = match.group("value").rstrip(".\\")
+        if "@" in value or value.startswith("$") or words.PLACEHOLDER_RE.search(value):
+            continue
+        domain, _, user = value.rpartition("\\")
+        if user.casefold() in words.NOT_NAMES or domain.casefold() in words.NOT_DOMAINS:
+            continue
+        found.append(("USER", value))
+    return found

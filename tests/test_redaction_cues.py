@@ -1,0 +1,116 @@
+"""People, companies and accounts named without a field label are redacted by where they stand; instructions,
+products, versions and models in the same places are left (pure functions, exact outputs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import pii_probe
+from core.llm.redaction import redact
+
+
+def test_a_pasted_email_hides_sender_cc_and_signature() -> None:
+    text = (
+        "From: Eitan Ben-David <eitan.bendavid@riverside.example>\n"
+        "Cc: Dr Amara Nwosu <a.nwosu@riverside.example>\n"
+        "Hi team, the Zebra ZD421 prints blank labels. Amara already power-cycled it.\n"
+        "Kind regards,\n"
+        "Eitan Ben-David | Lab Manager | Riverside Pathology Partners | 020 7946 0321"
+    )
+    assert redact(text).text == (
+        "From: <PERSON_1> <<EMAIL_1>>\n"
+        "Cc: Dr <PERSON_2> <<EMAIL_2>>\n"
+        "Hi team, the Zebra ZD421 prints blank labels. <PERSON_3> already power-cycled it.\n"
+        "Kind regards,\n"
+        "<PERSON_1> | Lab Manager | <COMPANY_1> | <PHONE_1>"
+    )
+
+
+def test_chat_speakers_greetings_objects_possessives_and_titles_are_people() -> None:
+    text = (
+        "[10:42] Priya: VPN fails\n"
+        "[10:43] Ravi (Service Desk): Hi Priya, which machine?\n"
+        "Spoke with Mrs Adeyemi, cc'd Jean-Luc. Ahmed's laptop is jsmith-pc. Fatima is remote."
+    )
+    assert redact(text).text == (
+        "[10:42] <PERSON_1>: VPN fails\n"
+        "[10:43] <PERSON_2> (Service Desk): Hi <PERSON_1>, which machine?\n"
+        "Spoke with Mrs <PERSON_3>, cc'd <PERSON_4>. <PERSON_5>'s laptop is <HOST_1>. <PERSON_6> is remote."
+    )
+
+
+def test_companies_by_legal_form_or_the_word_they_end_in_and_accounts_after_their_labels() -> None:
+    text = (
+        "Kylie at Wattle Creek Dental Pty Ltd rang. Hoshino Seiki K.K. and Fenwick & Sons both use it.\n"
+        'runas /user:KESTREL\\adm.dvolkov; Account Name: mrashid; user="b.okonkwo"; Get-ADUser -Identity mlcheng'
+    )
+    assert redact(text).text == (
+        "<PERSON_1> at <COMPANY_1> rang. <COMPANY_2> and <COMPANY_3> both use it.\n"
+        'runas /user:<USER_1>; Account Name: <USER_2>; user="<USER_3>"; Get-ADUser -Identity <USER_4>'
+    )
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Open Event Viewer at Applications and Services Logs",
+        "escalated to Tier 2 and assigned to Second Line",
+        "Forward to Accounts Payable",
+        "Hi team, Outlook is slow.",
+        "Kind regards,\nIT Support Team",
+        "It's Defender blocking it; this is Autopilot ESP",
+        "Monday's update broke Adobe Acrobat Reader DC's cache",
+        "Run Get-ADUser -Identity $user",
+        "Datto RMM agent 4.2.1.9, dock firmware 1.0.18.0, driver rolled back to 22.250.1.2",
+        "Epson TM-T20III and Intel(R) Ethernet Connection (16) I219-LM",
+        "nslookup -type=mx example.com 8.8.8.8 and time.windows.com",
+        "Then Check Point says the tunnel is down",
+    ],
+)
+def test_instructions_products_versions_and_models_in_the_same_places_stay(kept: str) -> None:
+    assert redact(kept).text == kept
+
+
+def test_the_probe_written_without_looking_at_the_redactor_leaks_ten_values_and_damages_no_fact() -> None:
+    figures = pii_probe.measure()
+    assert (sum(figures["planted"].values()), sum(figures["leaked"].values())) == (267, 10)
+    assert (figures["kept"], figures["damaged"]) == (377, 0)
+    # What is left: names written in lower case, initials, a name that is also a word, one in French prose, and
+    # a name in Japanese script beside its reading.
+    assert sorted(value for _item, _kind, value in figures["leaks"]) == sorted(
+        ["tomasz", "Jean-Luc", "田中", "KD", "ngozi", "sione", "zofia k.", "pomorskie okna", "Grace", "Will Sterling"]
+    )
+
+
+def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_that_name_a_path_or_host() -> None:
+    """Every question, option, action and fix of the seven scenario sets that plants no personal value, redacted on
+    its own: what changes is a folder under C:\\Users, a DOMAIN\\user, a registry path read as one, and two host
+    names written in instructions (pool.ntp.org, rds-fs)."""
+    from benchmarks import scenarios
+    from core.trees import iter_nodes, node_text
+
+    texts: set[str] = set()
+    for name in scenarios.SETS:
+        data = scenarios.load_set(name)
+        planted = [v.casefold() for values in scenarios.planted_pii(data).values() for v in values]
+        found: set[str] = set()
+        for problem in data.NEW_PROBLEMS:
+            for path in problem["paths"]:
+                for step in path:
+                    found.add(step[1])
+                    if step[0] == "ask":
+                        found.update([*step[2], step[3]])
+            found.update(problem["resolutions"])
+        for flow in data.FLOWS:
+            for node, _parent, _depth in iter_nodes(flow["tree"]):
+                found.update([node_text(node), node.get("label") or ""])
+        texts |= {t for t in found if t and not any(v in t.casefold() for v in planted)}
+    changed = sorted(t for t in texts if redact(t).text != t)
+    assert len(texts) == 1416
+    assert [t[:40] for t in changed] == [
+        "Is the Desktop location local (C:\\Users\\",
+        "Set LoadBehavior to 3 under HKCU\\Softwar",
+        "Sign in as DOMAIN\\user or user@domain an",
+        "Turn off the time sync integration servi",
+        "yes, \\\\rds-fs\\profiles",
+    ]
