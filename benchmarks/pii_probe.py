@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks._goals import figure
 from core.llm.redaction import redact
 
 PROBE_PATH = Path(__file__).resolve().parent / "data" / "pii_probe.json"
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     for kind, n in figures["planted"].items():
         print(f"  {kind:8} {figures['leaked'].get(kind, 0):3} of {n:3} leaked")
+    figure("PII probe: planted values left after redaction", leaked, "", 0)
+    figure("PII probe: troubleshooting facts damaged", figures["damaged"], "", 0)
     if args.show:
         for item, kind, value in figures["leaks"]:
             print(f"  leak    {item}: {kind} {value!r}")
