@@ -90,20 +90,37 @@ def plausible(parts: list[str], ordinary: Ordinary) -> bool:
 
 
 # Where a name follows (case-insensitive cue, capitalised name).
+_GREETINGS = (
+    r"hi|hello|hey|dear|morning|afternoon|good (?:morning|afternoon|evening)|bonjour|salut|hallo|hola|hei|hej|dag|"
+    r"goedemorgen|ciao|buongiorno|ol[aá]|guten (?:morgen|tag)"
+)
+_THANKS = r"thanks|thank you|cheers|ta|merci|danke|gracias|bedankt|takk"
+# One scan for every cue word (each branch begins at a word boundary, so most positions fail at once); what a
+# greeting or a thanks needs besides is checked on the match (``_cue_holds``).
 _BEFORE_NAME = re.compile(
-    r"(?i:"
-    r"(?:^|(?<=[\n.!?:]))[ \t]*(?:hi|hello|hey|dear|morning|afternoon|good (?:morning|afternoon|evening)|bonjour|"
-    r"salut|hallo|hola|hei|hej|dag|goedemorgen|ciao|buongiorno|ol[aá]|guten (?:morgen|tag)),?[ \t]+"
-    r"|\b(?:thanks|thank you|cheers|ta|merci|danke|gracias|bedankt|takk)[ \t]+(?=[^\W\d_]+[!.,]?[ \t]*(?:$|\n))"
-    r"|\b(?:site contact|contact on site|contact person|contact|line manager|manager|approver|buyer|owner|assignee|"
-    r"requester|caller|colleague|display name|belongs to|forward(?:ed)? to|send to|sent to)[ \t]*[:,–—-]?[ \t]+"
-    r"|\b(?:rang|ringed|called|phoned|emailed|e-mailed|mailed|messaged|pinged|texted|cc'?e?d|bcc'?e?d|copied|"
+    r"(?i)\b(?:(?P<greeting>" + _GREETINGS + r"),?|(?P<thanks>" + _THANKS + r")"
+    r"|site contact|contact on site|contact person|contact|line manager|manager|approver|buyer|owner|assignee|"
+    r"requester|caller|colleague|display name|belongs to|forward(?:ed)? to|send to|sent to"
+    r"|rang|ringed|called|phoned|emailed|e-mailed|mailed|messaged|pinged|texted|cc'?e?d|bcc'?e?d|copied|"
     r"told|asked|informed|reminded|chased|contacted|notified|spoke (?:with|to)|talked (?:with|to)|"
     r"left (?:a )?(?:vm|voicemail|message) for|on behalf of|according to|as per|per|forwarded to|escalated to|"
     r"assigned to|checked out to|handed (?:it )?(?:over )?to|approval (?:came )?from|came from|heard from|"
-    r"waiting on|sign-off from|for user|it'?s|this is|i'?m|ich bin|je suis|soy)[ \t]+"
-    r")"
+    r"waiting on|sign-off from|for user|it'?s|this is|i'?m|ich bin|je suis|soy)(?:[ \t]*[:,–—-])?[ \t]+"
 )
+_LINE_END_NAME = re.compile(r"[^\W\d_]+[!.,]?[ \t]*(?:$|\n)")
+
+
+def _cue_holds(text: str, match: re.Match[str]) -> bool:
+    """A greeting opens a line or a sentence ("Hi Priya,", "… done. Hello Tom"); a thanks is followed by a name that
+    ends its line ("thanks Ravi!"); every other cue word stands anywhere."""
+    if match.group("greeting"):
+        before = text[: match.start()].rstrip(" \t")
+        return not before or before[-1] in "\n.!?:"
+    if match.group("thanks"):
+        return bool(_LINE_END_NAME.match(text, match.end()))
+    return True
+
+
 # A name, then what only people do, at the start of a sentence or line ("Dmitri approved it", "Fatima is remote");
 # not what software does too ("Internet works", "Outlook says").
 _NAME_THEN_VERB = re.compile(
@@ -116,13 +133,12 @@ _NAME_THEN_VERB = re.compile(
 # A full name followed by where the person works ("Giulia Esposito at Trattoria Esposito S.r.l.", "Björn Lindqvist
 # from Nordhavn"), or a caller's line that begins with the name and the company in brackets ("Khalid bin Saeed
 # Al-Mansoori (Al-Noor Medical Centre LLC) – …").
-_NAME_AT = re.compile(
-    r"(?<![\w'’.\\-])(?=(?P<name>[^\W\d_][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,4}?)(?:[ \t]*\([^()\n]{1,40}\))?"
-    r"(?:[ \t]+(?:at|from|of|with)[ \t]+(?P<at>[A-Z][^\n]{2,80})|,[ \t]*(?P<org>[^,\n]{3,80})))"
-)
+# Where someone works, just before the company's name: "Kylie at Wattle Creek Dental Pty Ltd", "Giulia Esposito
+# (giulia) from Trattoria Esposito S.r.l.", "Hannelore Krause, Weingut Krause KG".
+_BEFORE_COMPANY = re.compile(r"(?:[ \t]*\([^()\n]{1,40}\))?(?:[ \t]+(?:at|from|of|with)[ \t]+|,[ \t]*)$")
 # A name in another script or form beside one found, in brackets: "Park Ji-hoon (박지훈)", "田中さん (Hiroshi Tanaka)".
-_ALIAS_AFTER = r"[ \t]*\((?P<alias>[^\W\d_][^()\n\d]{0,40})\)"
-_ALIAS_BEFORE = r"(?P<alias>[^\W\d_][^()\s\d]{0,20})[ \t]*\([ \t]*"
+_BRACKETED = re.compile(r"\(([^()\n]{1,60})\)")
+_ALIAS = re.compile(r"[^\W\d_][^()\n\d<>@]{0,40}")
 _NAME_BRACKET = re.compile(r"^[ \t]*(?P<name>[^\W\d_][^\n(]{2,60}?)[ \t]*\((?P<org>[^)\n]{3,80})\)", re.MULTILINE)
 _OWNED = re.compile(
     r"[ \t]+(?i:new[ \t]+|old[ \t]+|work[ \t]+|own[ \t]+)?(?i:laptop|pc|desktop|computer|machine|device|phone|mobile|iphone|"
@@ -138,7 +154,8 @@ _CHAT_SPEAKER = re.compile(
     re.MULTILINE,
 )
 # "Display Name <address>" in a header or a Cc list.
-_DISPLAY_NAME = re.compile(r"(?P<name>[^\W\d_][^<>\n;,:]{0,60}?)[ \t]*<[^<>@\s]+@[^<>\s]+>")
+_ANGLE_ADDRESS = re.compile(r"<[^<>@\s]+@[^<>\s]+>")
+_DISPLAY_NAME = re.compile(r"(?P<name>[^\W\d_][^<>\n;,:]{0,60}?)[ \t]*$")
 _SIGN_OFF = re.compile(
     r"(?im)^[ \t]*(?:kind regards|best regards|warm regards|many thanks|thanks(?: again)?|thank you|regards|"
     r"rgds|cheers|best|br|cordialement|bien (?:à|a) vous|salutations|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|"
@@ -212,6 +229,8 @@ def organisations(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
 
 def _names_from_addresses(text: str, ordinary: Ordinary) -> list[str]:
     """Words of ``text`` that an e-mail address in it spells as its owner's name ("kwame.mensah@…" -> "Kwame")."""
+    if "@" not in text:
+        return []
     parts = set()
     for match in _ADDRESS.finditer(text):
         for part in re.split(r"[._+-]", match.group("local")):
@@ -236,12 +255,15 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
             found.append(name)
 
     for match in _BEFORE_NAME.finditer(text):
-        add(name_at(text, match.end(), ordinary))
+        if _cue_holds(text, match):
+            add(name_at(text, match.end(), ordinary))
     for match in _CHAT_SPEAKER.finditer(text):
         start = match.start("a") if match.group("a") is not None else match.start("b")
         add(name_at(text, start, ordinary))
-    for match in _DISPLAY_NAME.finditer(text):
-        add(name_at(text, match.start("name"), ordinary))
+    for match in _ANGLE_ADDRESS.finditer(text):
+        shown = _DISPLAY_NAME.search(text[max(0, match.start() - 62) : match.start()])
+        if shown:
+            add(name_at(shown.group("name"), 0, ordinary))
     for match in _SIGN_OFF.finditer(text):
         rest = _SEPARATOR_LINE.sub("", text[match.end() : match.end() + 200], count=1)
         line = rest.lstrip(" \t").split("\n", 1)[0]
@@ -267,16 +289,8 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         name = name_at(text[match.start() : match.end() - 2], 0, ordinary)
         if name and not (sentence_start and name.lower() in words.COMMON_WORDS):
             add(name)
-    for match in _NAME_AT.finditer(text):
-        org = match.group("org") if match.group("org") is not None else match.group("at")
-        named_org = is_organisation(org)
-        if match.group("org") is not None and not named_org:
-            continue
-        name = name_at(match.group("name") + " ", 0, ordinary)
-        # Only where what follows is a company by its form ("Kylie at Wattle Creek Dental Pty Ltd"): "Open Event
-        # Viewer at Applications and Services Logs" names no one.
-        if name and name == match.group("name").strip() and named_org:
-            add(name)
+    for match in _ORGANISATION.finditer(text):
+        add(_name_before(text[max(0, match.start() - 100) : match.start()], ordinary))
     for match in _NAME_BRACKET.finditer(text):
         name = name_at(match.group("name") + " ", 0, ordinary)
         if (
@@ -290,15 +304,42 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         add(name_at(text, match.start(), ordinary))
     for name in _names_from_addresses(text, ordinary):
         add(name)
-    for name in list(found):
-        for pattern in (re.escape(name) + _ALIAS_AFTER, _ALIAS_BEFORE + re.escape(name) + r"[ \t]*\)"):
-            for match in re.finditer(pattern, text):
-                alias = match.group("alias").strip()
-                if alias.split() and all(
-                    not ordinary(w.lower()) and w.lower() not in words.NOT_NAMES for w in alias.split()
-                ):
-                    add(alias)
+    if found:
+        for alias in _aliases(text, found, ordinary):
+            add(alias)
     return [("PERSON", name) for name in found]
+
+
+def _name_before(before: str, ordinary: Ordinary) -> str | None:
+    """The name that ``before`` (the text up to a company's name) ends with, before "at", "from", "of", "with" or a
+    comma: the longest run of up to five words that reads as a name. Only a company by its form counts ("Open Event
+    Viewer at Applications and Services Logs" names no one)."""
+    link = _BEFORE_COMPANY.search(before)
+    if link is None:
+        return None
+    tokens = before[: link.start()].split()
+    for count in range(min(5, len(tokens)), 0, -1):
+        candidate = " ".join(tokens[-count:])
+        if name_at(candidate + " ", 0, ordinary) == candidate:
+            return candidate
+    return None
+
+
+def _aliases(text: str, found: list[str], ordinary: Ordinary) -> list[str]:
+    """Names written beside a found one in brackets, in either order: "Park Ji-hoon (박지훈)", "田中さん (Hiroshi
+    Tanaka)". One pass over the brackets of ``text``."""
+    known = set(found)
+    aliases = []
+    for match in _BRACKETED.finditer(text):
+        inside = match.group(1).strip()
+        before = text[max(0, match.start() - 80) : match.start()].rstrip()
+        if any(before.endswith(name) for name in known) and _ALIAS.fullmatch(inside):
+            aliases.append(inside)  # the bracket follows a name: it holds the same person's other name
+        elif inside in known:
+            word = re.search(r"([^\W\d_][^()\s\d]{0,20})$", before)
+            if word and _ALIAS.fullmatch(word.group(1)):
+                aliases.append(word.group(1))
+    return [a for a in aliases if all(not ordinary(w.lower()) and w.lower() not in words.NOT_NAMES for w in a.split())]
 
 
 def accounts(text: str) -> list[tuple[str, str]]:
