@@ -22,6 +22,8 @@ from benchmarks._goals import figure
 from core.llm.redaction import redact
 
 PROBE_PATH = Path(__file__).resolve().parent / "data" / "pii_probe.json"
+# A second corpus, written later by another hand without looking at the redactor or the first corpus.
+PROBE_2_PATH = PROBE_PATH.with_name("pii_probe_2.json")
 
 
 def measure(path: Path = PROBE_PATH) -> dict[str, Any]:

@@ -71,6 +71,38 @@ def test_instructions_products_versions_and_models_in_the_same_places_stay(kept:
     assert redact(kept).text == kept
 
 
+def test_pasted_exports_hide_what_their_columns_and_keys_name() -> None:
+    text = (
+        "Device name,Primary user UPN,Serial number\n"
+        "TAKAHE-LT-22,aroha.ngata@takahe.example,PF3ABC12\n"
+        "\n"
+        "Name                 SamAccountName LastLogonDate\n"
+        "----                 -------------- -------------\n"
+        "Aino Virtanen        avirtanen      14/11/2023 08:02:11\n"
+        "\n"
+        " USERNAME              SESSIONNAME        ID  STATE\n"
+        ">adaeze.nwosu          rdp-tcp#14          3  Active\n"
+        "\n"
+        '<Data Name="TargetUserName">lfitzgerald</Data> {"userDisplayName": "Min-jun Park", "appDisplayName": "Teams"}'
+    )
+    assert redact(text).text == (
+        "Device name,Primary user UPN,Serial number\n"
+        "<HOST_1>,<EMAIL_1>,<SERIAL_1>\n"
+        "\n"
+        "Name                 SamAccountName LastLogonDate\n"
+        "----                 -------------- -------------\n"
+        "<PERSON_1>        <USER_1>      14/11/2023 08:02:11\n"
+        "\n"
+        " USERNAME              SESSIONNAME        ID  STATE\n"
+        "><USER_2>          rdp-tcp#14          3  Active\n"
+        "\n"
+        '<Data Name="TargetUserName"><USER_3></Data> {"userDisplayName": "<PERSON_2>", "appDisplayName": "Teams"}'
+    )
+    # A plain "Name" column is a person's only beside columns of people: Get-Process lists processes.
+    processes = "Name       Id\n----       --\nOUTLOOK    4242\nTeams      5151"
+    assert redact(processes).text == processes
+
+
 def test_the_probe_written_without_looking_at_the_redactor_leaks_ten_values_and_damages_no_fact() -> None:
     figures = pii_probe.measure()
     assert (sum(figures["planted"].values()), sum(figures["leaked"].values())) == (267, 10)
@@ -84,8 +116,8 @@ def test_the_probe_written_without_looking_at_the_redactor_leaks_ten_values_and_
 
 def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_that_name_a_path_or_host() -> None:
     """Every question, option, action and fix of the seven scenario sets that plants no personal value, redacted on
-    its own: what changes is a folder under C:\\Users, a DOMAIN\\user, a registry path read as one, and two host
-    names written in instructions (pool.ntp.org, rds-fs)."""
+    its own: what changes is a folder under C:\\Users, a DOMAIN\\user, and two host names written in instructions
+    (pool.ntp.org, rds-fs)."""
     from benchmarks import scenarios
     from core.trees import iter_nodes, node_text
 
@@ -109,8 +141,15 @@ def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_th
     assert len(texts) == 1416
     assert [t[:40] for t in changed] == [
         "Is the Desktop location local (C:\\Users\\",
-        "Set LoadBehavior to 3 under HKCU\\Softwar",
         "Sign in as DOMAIN\\user or user@domain an",
         "Turn off the time sync integration servi",
         "yes, \\\\rds-fs\\profiles",
     ]
+
+
+def test_the_second_probe_written_later_by_another_hand() -> None:
+    """Measured first as written (71 of 233 planted values left, 10 of 309 facts damaged), then read for what it
+    showed: tables and exports, chats with dates, invitations, quoted authors, fields in other languages."""
+    figures = pii_probe.measure(pii_probe.PROBE_2_PATH)
+    assert (sum(figures["planted"].values()), sum(figures["leaked"].values())) == (233, 26)
+    assert (figures["kept"], figures["damaged"]) == (309, 2)

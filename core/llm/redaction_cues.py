@@ -35,6 +35,14 @@ _TITLES = r"Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Dhr|Mevr|Herr|Frau|Hr|Fr|Mme|Mlle
 _TITLE = re.compile(rf"^(?:{_TITLES})\.?$")
 
 
+def everyday(word: str) -> bool:
+    """Whether a word is one helpdesk text uses (in the similarity vocabulary's IDF table, by its stem)."""
+    from core.similarity.terms import stem
+    from core.similarity.tfidf import idf_table
+
+    return stem(word.lower()) in idf_table()[0]
+
+
 def _fold(word: str) -> str:
     """Lower case without accents or apostrophes: "O'Neill" -> "oneill", "Anaïs" -> "anais"."""
     plain = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
@@ -82,10 +90,17 @@ def plausible(parts: list[str], ordinary: Ordinary) -> bool:
     words_only = [p for p in parts if p.lower() not in _PARTICLES]
     if not words_only:
         return False
-    for part in words_only:
+
+    def ordinary_word(part: str) -> bool:
         low = part.lower().rstrip(".")
-        if low in words.NOT_NAMES or low in words.CALENDAR_WORDS or low in words.INSTRUCTION_WORDS or ordinary(low):
-            return False
+        return low in words.NOT_NAMES or low in words.CALENDAR_WORDS or low in words.INSTRUCTION_WORDS or ordinary(low)
+
+    # A name begins with a name: after it, a word may be one that is also a product's ("Ciarán Mac Giolla"), but
+    # not every word may be ordinary or common ("Grant Access").
+    if ordinary_word(words_only[0]):
+        return False
+    if len(words_only) > 1 and all(ordinary_word(p) or p.lower() in words.COMMON_WORDS for p in words_only[1:]):
+        return words_only[0].lower() not in words.COMMON_WORDS and not any(ordinary_word(p) for p in words_only[1:])
     return not all(p.lower() in words.COMMON_WORDS for p in words_only)
 
 
@@ -135,11 +150,13 @@ _NAME_THEN_VERB = re.compile(
 # Al-Mansoori (Al-Noor Medical Centre LLC) – …").
 # Where someone works, just before the company's name: "Kylie at Wattle Creek Dental Pty Ltd", "Giulia Esposito
 # (giulia) from Trattoria Esposito S.r.l.", "Hannelore Krause, Weingut Krause KG".
-_BEFORE_COMPANY = re.compile(r"(?:[ \t]*\([^()\n]{1,40}\))?(?:[ \t]+(?:at|from|of|with)[ \t]+|,[ \t]*)$")
+_BEFORE_COMPANY = re.compile(r"(?:[ \t]*\([^()\n]{1,40}\))?(?:[ \t]+(?:at|from|of|with|@)[ \t]+|,[ \t]*|[ \t]*\()$")
 # A name in another script or form beside one found, in brackets: "Park Ji-hoon (박지훈)", "田中さん (Hiroshi Tanaka)".
 _BRACKETED = re.compile(r"\(([^()\n]{1,60})\)")
 _ALIAS = re.compile(r"[^\W\d_][^()\n\d<>@]{0,40}")
-_NAME_BRACKET = re.compile(r"^[ \t]*(?P<name>[^\W\d_][^\n(]{2,60}?)[ \t]*\((?P<org>[^)\n]{3,80})\)", re.MULTILINE)
+_NAME_BRACKET = re.compile(
+    r"(?:^|(?<=[.!?:;]))[ \t]*(?P<name>[^\W\d_][^\n(.!?:;]{2,60}?)[ \t]*\((?P<org>[^)\n]{3,80})\)", re.MULTILINE
+)
 _OWNED = re.compile(
     r"[ \t]+(?i:new[ \t]+|old[ \t]+|work[ \t]+|own[ \t]+)?(?i:laptop|pc|desktop|computer|machine|device|phone|mobile|iphone|"
     r"ipad|tablet|surface|macbook|mailbox|inbox|email|e-mail|account|profile|password|calendar|onedrive|desk|direct|"
@@ -149,9 +166,40 @@ _OWNED = re.compile(
 _POSSESSIVE = re.compile(r"(?<![\w'’])(?P<name>[^\W\d_][\w'’-]*)['’]s\b")
 # A chat line's speaker: "[10:42] Priya:", "[09:05] Elif (Service Desk):", "Priya (10:42):", "10:42 Priya:".
 _CHAT_SPEAKER = re.compile(
-    r"^[ \t]*(?:\[\d{1,2}:\d{2}(?::\d{2})?\]|\d{1,2}:\d{2}(?::\d{2})?)[ \t]*(?P<a>[^:\n(\[]{1,60}?)[ \t]*(?:\([^)\n]*\))?:"
+    r"^[ \t]*(?:\[(?:[\d/.-]{6,10},?[ \t]*)?\d{1,2}:\d{2}(?::\d{2})?\]|(?:[\d/.-]{6,10},?[ \t]+)?\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:[ \t]+-)?)[ \t]*(?P<a>[^:\n(\[]{1,60}?)[ \t]*(?:\([^)\n]*\))?:"
     r"|^[ \t]*(?P<b>[^:\n(\[]{1,60}?)[ \t]*\(\d{1,2}:\d{2}(?::\d{2})?\)[ \t]*:",
     re.MULTILINE,
+)
+# The person behind a role in a chat or a call: "Tech (Ravi):", "Agent (Marisol):".
+_ROLE_SPEAKER = re.compile(
+    r"(?im)^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*)?(?:tech|technician|engineer|agent|analyst|support|helpdesk|help desk|"
+    r"service desk|it|admin|caller|customer|user|client|manager)[ \t]*\((?P<name>[^()\n:]{2,40})\):"
+)
+# A meeting's people, one list per line: "Organizer: …", "Required: A; B; C".
+_PEOPLE_LIST = re.compile(
+    r"(?im)^[ \t]*(?:organi[sz]er|required|optional|attendees|participants|invitees|cc|to)[ \t]*:[ \t]*(?P<list>[^\n]+)$"
+)
+# A name joined to one already found ("Bronwyn and Callum", "Dewi and Ffion Llewellyn", "Bronwyn & Tevita").
+_JOINED = r"[ \t]+(?:and|&|\+)[ \t]+"
+# Done by someone: "Reboot done by Kwame", "approved by Ingrid Solberg" (one name word is enough after these).
+_DONE_BY = re.compile(
+    r"(?i:\b(?:done|approved|fixed|completed|performed|handled|resolved|checked|raised|logged|reported|requested|"
+    r"submitted|authori[sz]ed|confirmed|signed off|escalated|closed|reopened|updated|assigned)[ \t]+by)[ \t]+"
+)
+# Labelled fields the intake reader does not know, in English and the languages tickets arrive in.
+_PERSON_FIELD = re.compile(
+    r"(?im)^[ \t]*(?:assigned technician|technician|assigned to|assignee|engineer|von|van|de|contacto(?: en sitio)?|"
+    r"kontakt|ansprechpartner|interlocuteur|solicitante|aanvrager)[ \t]*:[ \t]*"
+)
+_COMPANY_FIELD = re.compile(
+    r"(?im)^[ \t]*(?:firma|empresa|cliente|soci[ée]t[ée]|unternehmen|kunde|klant|bedrijf|organi[sz]ation|organizaci[oó]n)"
+    r"[ \t]*:[ \t]*(?P<value>[^\n,;(]+)"
+)
+# The author of a quoted message: "On Mon, 4 Mar 2024, Halina Zielińska wrote:", "Le 3 mars, X a écrit :".
+_WROTE = re.compile(
+    r"(?m)(?:,|^)[ \t]*(?P<name>[^\W\d_][^,<>\n]{1,60}?)[ \t]+(?:<[^<>\n]*>[ \t]+)?"
+    r"(?:wrote|a écrit|schrieb|escribió|schreef|skrev|napisał|kirjoitti)[ \t]*:"
 )
 # "Display Name <address>" in a header or a Cc list.
 _ANGLE_ADDRESS = re.compile(r"<[^<>@\s]+@[^<>\s]+>")
@@ -182,10 +230,11 @@ _LEGAL_FORM = (
     r"\(Pty\)[ \t]+Ltd\.?|Pty\.?[ \t]+Ltd\.?|Pte\.?[ \t]+Ltd\.?|Co\.,?[ \t]+Ltd\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|LLP|"
     r"Inc\.?|Incorporated|GmbH(?:[ \t]+&[ \t]+Co\.?[ \t]+KG)?|AG|KG|e\.V\.|plc|PLC|Corp\.?|Corporation|B\.V\.|BV|N\.V\.|NV|"
     r"K\.K\.|KK|S\.A\.S\.|SAS|S\.A\.|SA|SARL|S\.r\.l\.|Srl|SRL|S\.p\.A\.|SpA|S\.L\.|Ltda\.?|Oy|AB|ASA|AS|ApS|A/S|"
-    r"Sp\.[ \t]+z[ \t]+o\.o\.|Bhd"
+    r"Sp\.[ \t]+z[ \t]+o\.o\.|Sp\.[ \t]?j\.|Bhd|Sdn[ \t]+Bhd|S/A|DAC|S\.C\.|s\.r\.o\.|a\.s\.|Kft\.|Zrt\.|Pvt\.?[ \t]+Ltd\.?|"
+    r"PJSC|FZE|FZ-LLC|W\.L\.L\.|Co\."
 )
 _ORG_NOUN = (
-    r"&[ \t]+(?:Sons|Co\.?|Partners|Associates|Filhos|Fils|S(?:ö|oe)hne|Zonen|Hijos)|Surgery|Clinic|Practice|Partners|"
+    r"(?:&|i|e|y|und|en)[ \t]+(?:Sons?|Co\.?|Partners|Associates|Filhos|Fils|S(?:ö|oe)hne|Zonen|Hijos|Syn(?:owie)?)|Surgery|Clinic|Practice|Partners|"
     r"Holdings|Associates|Trust|Foundation|Academy|School|College|Council|Hospital|Pharmacy|Kindergarten|Engineering|"
     r"Logistics|Imports|Exports|Trading|Textiles|Accountants|Solicitors|Architects|Consulting|Consultants|Construction|"
     r"Bakery|Brewery|Winery|Tandartsen|Apotheke|Praxis"
@@ -224,18 +273,36 @@ def organisations(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         if ("COMPANY", name) not in found:
             found.append(("COMPANY", name))
     found.extend(("COMPANY", m.group("name").strip()) for m in _QUOTED_ORGANISATION.finditer(text))
+    for match in _COMPANY_FIELD.finditer(text):
+        value = match.group("value").strip().rstrip(".")
+        if value and value[0].isupper() and not all(ordinary(w.lower()) for w in value.split()):
+            found.append(("COMPANY", value))
     return found
 
 
+# An account written first.last ("tunde.bakare", "fernanda.lima"), not a file or a host name.
+_DOTTED_ACCOUNT = re.compile(r"(?<![\w.@-])([a-z]{2,20})\.([a-z]{3,20})(?![\w@-]|\.\w)")
+_NOT_ACCOUNT_ENDS = words.words(
+    "exe dll msi ps1 bat cmd vbs json xml txt log csv pst ost docx xlsx pptx pdf zip cab inf sys ini cfg conf yaml yml "
+    "com net org local lan corp internal example html htm aspx php"
+)
+
+
 def _names_from_addresses(text: str, ordinary: Ordinary) -> list[str]:
-    """Words of ``text`` that an e-mail address in it spells as its owner's name ("kwame.mensah@…" -> "Kwame")."""
-    if "@" not in text:
+    """Words of ``text`` that an e-mail address or a first.last account in it spells as its owner's name
+    ("kwame.mensah@…" -> "Kwame", "C:\\Users\\tunde.bakare" -> "Tunde", "Bakare")."""
+    if "@" not in text and "." not in text:
         return []
     parts = set()
     for match in _ADDRESS.finditer(text):
         for part in re.split(r"[._+-]", match.group("local")):
             if len(part) >= 3 and part.isalpha():
                 parts.add(part.casefold())
+    for match in _DOTTED_ACCOUNT.finditer(text):
+        if match.group(2) not in _NOT_ACCOUNT_ENDS:
+            parts.update(p for p in match.groups() if len(p) >= 3)
+    if not parts:
+        return []
     found = []
     for match in _WORD.finditer(text):
         word = match.group(0)
@@ -257,6 +324,22 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
     for match in _BEFORE_NAME.finditer(text):
         if _cue_holds(text, match):
             add(name_at(text, match.end(), ordinary))
+    for match in _PERSON_FIELD.finditer(text):
+        add(name_at(text, match.end(), ordinary))
+    for match in _WROTE.finditer(text):
+        candidate = match.group("name").strip()
+        if name_at(candidate + " ", 0, ordinary) == candidate:
+            add(candidate)
+    for match in _ROLE_SPEAKER.finditer(text):
+        add(name_at(match.group("name") + " ", 0, ordinary))
+    for match in _PEOPLE_LIST.finditer(text):
+        for item in re.split(r"[;,]", match.group("list")):
+            if "<" not in item and "@" not in item:
+                candidate = item.strip()
+                if name_at(candidate + " ", 0, ordinary) == candidate:
+                    add(candidate)
+    for match in _DONE_BY.finditer(text):
+        add(name_at(text, match.end(), ordinary))
     for match in _CHAT_SPEAKER.finditer(text):
         start = match.start("a") if match.group("a") is not None else match.start("b")
         add(name_at(text, start, ordinary))
@@ -278,7 +361,8 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         while span and span[0].lower().rstrip(",") in words.INSTRUCTION_WORDS:
             span = span[1:]  # "Then Maria Lopez approved it", "Our Priya rang"
         name = name_at(" ".join(span) + " ", 0, ordinary)
-        if name and name == " ".join(span):
+        # One word at a sentence's start may be any noun ("Change approved by …"): not one of the words tickets use.
+        if name and name == " ".join(span) and (" " in name or not everyday(name)):
             add(name)
     for match in _POSSESSIVE.finditer(text):
         before = text[: match.start()].rstrip(" \t")
@@ -304,6 +388,13 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         add(name_at(text, match.start(), ordinary))
     for name in _names_from_addresses(text, ordinary):
         add(name)
+    for name in list(found):
+        for match in re.finditer(re.escape(name) + _JOINED, text):
+            add(name_at(text, match.end(), ordinary))
+        for match in re.finditer(r"([^\W\d_][\w'’-]*)" + _JOINED + re.escape(name) + r"\b", text):
+            joined = match.group(1)
+            if name_at(joined + " ", 0, ordinary) == joined:
+                add(joined)
     if found:
         for alias in _aliases(text, found, ordinary):
             add(alias)
@@ -337,7 +428,7 @@ def _aliases(text: str, found: list[str], ordinary: Ordinary) -> list[str]:
             aliases.append(inside)  # the bracket follows a name: it holds the same person's other name
         elif inside in known:
             word = re.search(r"([^\W\d_][^()\s\d]{0,20})$", before)
-            if word and _ALIAS.fullmatch(word.group(1)):
+            if word and not word.group(1)[0].islower() and _ALIAS.fullmatch(word.group(1)):
                 aliases.append(word.group(1))
     return [a for a in aliases if all(not ordinary(w.lower()) and w.lower() not in words.NOT_NAMES for w in a.split())]
 

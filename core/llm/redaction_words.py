@@ -59,18 +59,27 @@ PUBLIC_DOMAINS = (
     "example.com",
     "example.org",
     "example.net",
+    # Microsoft's example companies, used in its documentation and in instructions.
+    "contoso.com",
+    "fabrikam.com",
+    "adatum.com",
+    "litwareinc.com",
+    "northwindtraders.com",
+    "wingtiptoys.com",
+    "tailspintoys.com",
+    "woodgrovebank.com",
 )
 # Left side of "X\\y" that names a registry hive, a well-known principal or a folder, never a user's domain.
 NOT_DOMAINS = words(
     "hklm hkcu hkcr hku hkcc hkey_local_machine hkey_current_user hkey_classes_root hkey_users hkey_current_config "
-    "builtin nt authority service system32 syswow64 windows users appdata programdata software system microsoft temp "
+    "builtin nt authority service apppool system32 syswow64 windows users appdata programdata software system microsoft temp "
     "drivers etc n t r"
 )
 # Upper-case hyphenated tokens with digits that are standards, not machines.
 NOT_HOSTS = re.compile(
     r"^(?:SHA|AES|UTF|ISO|RFC|TLS|SSL|MD|RSA|DES|IEC|CVE|KB|MS|WPA|WPA2|IPV|X|COVID|HTTP|IEEE|CAT|USB|HDMI|DDR|"
     r"PCI|PCIE|M|AX|AC|IP|TCP|UDP|MP|H|WIN32|WOW|OFFICE|NTFS|FAT|EXFAT|EFI|UEFI|BIOS|TPM|DFS|SMB|RDP|VPN|L2TP|"
-    r"GPT|MBR|ID|REQ|INC|CHG|RITM|TASK|PRB|SR|CASE|TICKET|(?:DDR|PCIE|USB|HDMI|LPDDR|GDDR|WIFI|DP)\d|Q[1-4]|H[12]|FY\d*)-",
+    r"GPT|MBR|ID|REQ|INC|CHG|RITM|TASK|PRB|SR|CASE|TICKET|PO|INV|ORD|QUOTE|WO|(?:DDR|PCIE|USB|HDMI|LPDDR|GDDR|WIFI|DP)\d|Q[1-4]|H[12]|FY\d*)-",
 )
 # First part of a lower- or mixed-case hyphenated token that makes it a product, standard, date or counter
 # ("windows-11", "covid-19", "feb-02", "room-012"), never a machine.
