@@ -7,7 +7,9 @@ signatures, chat transcripts, lower-case notes, log and command output, several 
 kinds, and 377 troubleshooting facts that must survive (codes, versions, models, public hosts). Each text is redacted
 on its own, the way a session's field is when nothing is known about its people (no users, no requester): the figure
 is what the patterns and cues alone catch. A planted value is leaked when it is still in the output word for word; a
-kept fact is damaged when it is not. ``--show`` lists every leak and every damaged fact.
+kept fact is damaged when it is not. ``pii_probe_2.json`` is a second corpus of 60 texts in other styles (exports,
+alerts, invitations, chats with dates), written later by another hand. ``--show`` lists every leak and every damaged
+fact.
 """
 
 from __future__ import annotations
@@ -58,21 +60,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pii_probe", description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="list every leak and every damaged fact")
     args = parser.parse_args(argv)
-    figures = measure()
-    total, leaked = sum(figures["planted"].values()), sum(figures["leaked"].values())
-    print(
-        f"{figures['items']} texts: {leaked} of {total} planted values leaked; {figures['damaged']} of "
-        f"{figures['kept']} kept facts damaged"
-    )
-    for kind, n in figures["planted"].items():
-        print(f"  {kind:8} {figures['leaked'].get(kind, 0):3} of {n:3} leaked")
-    figure("PII probe: planted values left after redaction", leaked, "", 0)
-    figure("PII probe: troubleshooting facts damaged", figures["damaged"], "", 0)
-    if args.show:
-        for item, kind, value in figures["leaks"]:
-            print(f"  leak    {item}: {kind} {value!r}")
-        for item, fact in figures["damaged_facts"]:
-            print(f"  damaged {item}: {fact!r}")
+    for label, path in (("first corpus", PROBE_PATH), ("second corpus", PROBE_2_PATH)):
+        figures = measure(path)
+        total, leaked = sum(figures["planted"].values()), sum(figures["leaked"].values())
+        print(
+            f"{label}, {figures['items']} texts: {leaked} of {total} planted values leaked; {figures['damaged']} of "
+            f"{figures['kept']} kept facts damaged"
+        )
+        for kind, n in figures["planted"].items():
+            print(f"  {kind:8} {figures['leaked'].get(kind, 0):3} of {n:3} leaked")
+        figure(f"PII probe, {label}: planted values left after redaction", leaked, "", 0)
+        figure(f"PII probe, {label}: troubleshooting facts damaged", figures["damaged"], "", 0)
+        if args.show:
+            for item, kind, value in figures["leaks"]:
+                print(f"  leak    {item}: {kind} {value!r}")
+            for item, fact in figures["damaged_facts"]:
+                print(f"  damaged {item}: {fact!r}")
     return 0
 
 
