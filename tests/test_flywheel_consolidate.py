@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 
 from core.config import Settings
 from core.db import session_scope
-from core.flywheel.consolidate import _join, combined
+from core.flywheel.consolidate import Joins, _join, combined, consolidate
 from core.flywheel.generators import OfflineRulesGenerator
 from core.flywheel.plan import Providers
 from core.flywheel.runner import Runner
@@ -211,3 +211,21 @@ def test_a_join_checks_again_under_its_locks_that_both_are_still_pending(engine)
             p.id: (p.status, p.supporting_session_count, p.merged_into_id) for p in db.scalars(select(FlowProposal))
         }
     assert rows == {odd_id: ("pending", 1, None), other_id: ("approved", 1, None)}
+
+
+def test_a_proposal_is_looked_at_again_by_the_pass_that_added_its_last_session(engine, monkeypatch) -> None:
+    # The odd write-up and the cluster analysed without a look again: two pending proposals that a look would join.
+    monkeypatch.setattr("core.flywheel.runner.consolidate", lambda *args: Joins())
+    seed(engine, [ODD_FIRST, *CLUSTER])
+    assert run(engine)["clusters_joined"] == 0
+    with session_scope(engine) as db:
+        by_summary = dict(db.execute(select(AISession.problem_summary, AISession.id)).all())
+        cluster = db.scalars(select(FlowProposal).where(FlowProposal.supporting_session_count == 3)).one()
+        cluster_id = cluster.id
+        assert cluster.supporting_session_ids == [str(by_summary[s]) for s in CLUSTER]
+    # A pass whose last session there came before another worker's leaves the cluster to that worker's pass.
+    assert consolidate(engine, providers(), {cluster_id: by_summary[CLUSTER[1]]}).joined == 0
+    assert [(p[1], p[2]) for p in proposals(engine)] == [("pending", 1), ("pending", 3)]
+    # The pass that added the last session looks, and joins the odd write-up into the cluster.
+    assert consolidate(engine, providers(), {cluster_id: by_summary[CLUSTER[2]]}).joined == 1
+    assert [(p[1], p[2]) for p in proposals(engine)] == [("merged", 1), ("pending", 4)]

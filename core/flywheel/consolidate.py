@@ -13,13 +13,18 @@ move over, its sessions' paths are merged into the larger's tree (new flows), th
 their sessions, and it keeps its row with status ``merged`` and ``merged_into_id``, so nothing is lost and a link to
 it still says where its sessions went. Proposals a reviewer has seen the outcome of (dismissed, decided) are never
 joined; a join is one transaction that locks both rows in id order and checks again that both are still pending.
+
+Of the workers whose passes wrote to one proposal, the one that added its last supporting session looks at it again
+(:func:`consolidate`): where sessions of one problem keep coming, every worker merges into the same few proposals,
+and each of them searching for all of those would repeat the same work once per worker. A proposal's sessions are
+appended under its row lock, so the last one names the last writer, whose pass consolidates after all its writes.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,19 +96,30 @@ _CANDIDATE_COLUMNS = (
 _READ_CHUNK = 1000
 
 
-def _touched(db: Session, proposal_ids: Iterable[uuid.UUID]) -> list[_Candidate]:
-    """The pending ones of ``proposal_ids`` that have a vector, the best supported first."""
-    ids = sorted(set(proposal_ids))
+def _touched(db: Session, written: Mapping[uuid.UUID, uuid.UUID]) -> list[_Candidate]:
+    """The pending proposals of ``written`` (proposal -> the last session the pass added to it) that have a vector
+    and whose last supporting session is still that one, the best supported first."""
+    ids = sorted(written)
     rows = []
     for start in range(0, len(ids), _READ_CHUNK):
-        query = select(*_CANDIDATE_COLUMNS, FlowProposal.supporting_session_count, FlowProposal.created_at).where(
+        query = select(
+            *_CANDIDATE_COLUMNS,
+            FlowProposal.supporting_session_count,
+            FlowProposal.created_at,
+            FlowProposal.supporting_session_ids,
+        ).where(
             FlowProposal.id.in_(ids[start : start + _READ_CHUNK]),
             FlowProposal.status == PENDING,
             FlowProposal.embedding.is_not(None),
         )
-        rows.extend(db.execute(query))
+        # Another worker added a session after this pass did: its own pass, which ends after that write, looks.
+        rows.extend(row for row in db.execute(query) if _last(row.supporting_session_ids) == str(written[row.id]))
     rows.sort(key=lambda row: (-(row.supporting_session_count or 0), row.created_at, row.id))
     return [_Candidate(*row[: len(_CANDIDATE_COLUMNS)]) for row in rows]
+
+
+def _last(session_ids: list[str] | None) -> str | None:
+    return str(session_ids[-1]) if session_ids else None
 
 
 def _new_flow_partner(
@@ -231,15 +247,19 @@ def _order(db: Session, a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUI
 
 
 def consolidate(
-    engine: Engine, providers: Providers, proposal_ids: Iterable[uuid.UUID], limit: int = MAX_JOINS
+    engine: Engine, providers: Providers, written: Mapping[uuid.UUID, uuid.UUID], limit: int = MAX_JOINS
 ) -> Joins:
-    """Join the pending ones of ``proposal_ids`` (what a pass created or merged into) to a pending proposal of the
-    same problem (see the module doc); a survivor is looked at again, since its moved centroid may now reach a
-    third. Each worker looks again at what it wrote itself: two workers never search for the same proposals."""
+    """Join pending proposals of ``written`` (what a pass created or merged into, each with the last session the
+    pass added to it) to a pending proposal of the same problem (see the module doc); a survivor is looked at again,
+    since its moved centroid may now reach a third.
+
+    Each worker looks again at what it wrote itself, and of a proposal several workers wrote to, only the one whose
+    session is still its last does: two workers never search for the same proposals.
+    """
     joins = Joins()
     gone: set[uuid.UUID] = set()
     with session_scope(engine) as db:
-        queue = _touched(db, proposal_ids)
+        queue = _touched(db, written)
     while queue and joins.joined < limit:
         candidate = queue.pop(0)
         if candidate.id in gone:

@@ -55,8 +55,9 @@ class RunStats:
     clusters_joined: int = 0
     # Proposals the model wrote for their whole cluster after the sessions (core.flywheel.cluster_model).
     clusters_written: int = 0
-    # Proposals this pass created or merged a session into: what its consolidation looks at again.
-    proposals: set[uuid.UUID] = field(default_factory=set)
+    # Proposals this pass created or merged a session into, each with the last session it added: what its
+    # consolidation looks at again where that session is still the proposal's last (core.flywheel.consolidate).
+    proposals: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -184,7 +185,7 @@ class Runner:
         """Count and log an outcome its transaction committed."""
         stats.outcomes[outcome.kind] += 1
         if outcome.proposal_id is not None:
-            stats.proposals.add(outcome.proposal_id)
+            stats.proposals[outcome.proposal_id] = session_id
         log.info(
             "session %s: %s",
             session_id,
