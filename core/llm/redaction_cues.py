@@ -145,15 +145,14 @@ _NAME_THEN_VERB = re.compile(
     r"(?:changed|reset|lost|forgot|left|updated|dropped|broke|locked|replaced) (?:his|her|their))\b",
     re.MULTILINE,
 )
-# A full name followed by where the person works ("Giulia Esposito at Trattoria Esposito S.r.l.", "Björn Lindqvist
-# from Nordhavn"), or a caller's line that begins with the name and the company in brackets ("Khalid bin Saeed
-# Al-Mansoori (Al-Noor Medical Centre LLC) – …").
 # Where someone works, just before the company's name: "Kylie at Wattle Creek Dental Pty Ltd", "Giulia Esposito
 # (giulia) from Trattoria Esposito S.r.l.", "Hannelore Krause, Weingut Krause KG".
 _BEFORE_COMPANY = re.compile(r"(?:[ \t]*\([^()\n]{1,40}\))?(?:[ \t]+(?:at|from|of|with|@)[ \t]+|,[ \t]*|[ \t]*\()$")
 # A name in another script or form beside one found, in brackets: "Park Ji-hoon (박지훈)", "田中さん (Hiroshi Tanaka)".
 _BRACKETED = re.compile(r"\(([^()\n]{1,60})\)")
 _ALIAS = re.compile(r"[^\W\d_][^()\n\d<>@]{0,40}")
+# A caller's line or sentence that begins with the name and the company in brackets ("Khalid bin Saeed Al-Mansoori
+# (Al-Noor Medical Centre LLC) – …").
 _NAME_BRACKET = re.compile(
     r"(?:^|(?<=[.!?:;]))[ \t]*(?P<name>[^\W\d_][^\n(.!?:;]{2,60}?)[ \t]*\((?P<org>[^)\n]{3,80})\)", re.MULTILINE
 )
@@ -204,13 +203,16 @@ _WROTE = re.compile(
 # "Display Name <address>" in a header or a Cc list.
 _ANGLE_ADDRESS = re.compile(r"<[^<>@\s]+@[^<>\s]+>")
 _DISPLAY_NAME = re.compile(r"(?P<name>[^\W\d_][^<>\n;,:]{0,60}?)[ \t]*$")
-_SIGN_OFF = re.compile(
-    r"(?im)^[ \t]*(?:kind regards|best regards|warm regards|many thanks|thanks(?: again)?|thank you|regards|"
-    r"rgds|cheers|best|br|cordialement|bien (?:à|a) vous|salutations|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|"
-    r"viele gr(?:ü|ue)(?:ß|ss)e|lg|saludos|un saludo|atentamente|met vriendelijke groet(?:en)?|groeten|mvg|"
-    r"med vennlig hilsen|vennlig hilsen|hilsen|mvh|med v(?:ä|a)nliga h(?:ä|a)lsningar|pozdrawiam|atenciosamente|"
-    r"cumprimentos|cordiali saluti|distinti saluti|с уважением)[ \t]*[,.!]?[ \t]*\n(?:[ \t]*[—–-]{1,3}[ \t]*\n)*"
+# Closing words in the languages tickets arrive in; the name follows on the next line, or after a comma.
+_CLOSINGS = (
+    r"kind regards|best regards|warm regards|many thanks|thanks(?: again)?|thank you|regards|rgds|cheers|best|br|"
+    r"cordialement|bien (?:à|a) vous|salutations|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|viele gr(?:ü|ue)(?:ß|ss)e|lg|"
+    r"saludos|un saludo|atentamente|met vriendelijke groet(?:en)?|groeten|mvg|med vennlig hilsen|vennlig hilsen|hilsen|"
+    r"mvh|med v(?:ä|a)nliga h(?:ä|a)lsningar|pozdrawiam|atenciosamente|cumprimentos|cordiali saluti|distinti saluti|"
+    r"с уважением"
 )
+_SIGN_OFF = re.compile(r"(?im)^[ \t]*(?:" + _CLOSINGS + r")[ \t]*[,.!]?[ \t]*\n(?:[ \t]*[—–-]{1,3}[ \t]*\n)*")
+# Inline only after the longer closings: "Best, the Accounts team" and "Thanks, it works" name no one.
 _SIGN_OFF_INLINE = re.compile(
     r"(?i)\b(?:kind regards|best regards|regards|cordialement|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|saludos|atentamente|"
     r"met vriendelijke groet(?:en)?|med vennlig hilsen|pozdrawiam|atenciosamente|с уважением),[ \t]+"
