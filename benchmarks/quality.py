@@ -49,6 +49,7 @@ from core.similarity.evaluation import (
     best_threshold,
     load_pairs,
     pair_cosines,
+    pair_counts,
     threshold_for_precision,
 )
 from core.similarity.problem_text import strip_boilerplate
@@ -190,8 +191,6 @@ def summary_clustering_check() -> str:
     clustered together: pairwise precision and recall against the problems they were written for, and clusters per
     problem (1.0 = each problem one cluster). Many problems share a product here ("Teams", "Outlook"), which is what
     a month of unmatched sessions looks like."""
-    import itertools
-
     from benchmarks import scenarios
 
     texts, problems = [], []
@@ -205,12 +204,7 @@ def summary_clustering_check() -> str:
             texts.append(summary)
             problems.append(f"{name}:unmatched")
     cluster_of = {i: c for c, members in enumerate(cluster_problems(texts)) for i in members}
-    tp = fp = fn = 0
-    for i, j in itertools.combinations(range(len(texts)), 2):
-        same, together = problems[i] == problems[j], cluster_of[i] == cluster_of[j]
-        tp += same and together
-        fp += together and not same
-        fn += same and not together
+    tp, fp, fn = pair_counts(dict(enumerate(problems)), cluster_of)
     per_problem = len({(problems[i], cluster_of[i]) for i in range(len(texts))}) / len(set(problems))
     return (
         f"{len(texts)} scenario summaries of {len(set(problems))} problems: pairwise precision {tp / (tp + fp):.3f}, "

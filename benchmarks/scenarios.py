@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Account, AISession, FlowProposal, Team, Tree, User
 from core.similarity.embedders import LocalEmbedder
+from core.similarity.evaluation import pair_counts
 from core.trees import (
     LABEL_WORDINGS_KEY,
     WORDINGS_KEY,
@@ -314,13 +315,7 @@ def measure(
         for sid in proposal.supporting_session_ids or []:
             home[uuid.UUID(str(sid))] = proposal.id
     new_ids = [sid for sid, label in label_of.items() if label.startswith("new:")]
-    tp = fp = fn = 0
-    for a, b in itertools.combinations(new_ids, 2):
-        same_problem = label_of[a] == label_of[b]
-        together = a in home and home.get(a) == home.get(b)
-        tp += same_problem and together
-        fp += (not same_problem) and together
-        fn += same_problem and not together
+    tp, fp, fn = pair_counts({sid: label_of[sid] for sid in new_ids}, home)
     recalls, text_recalls, meaning_recalls = [], [], []
     for proposal in proposals:
         tree = (proposal.proposed_flow_data or {}).get("tree_structure")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from benchmarks.quality import ONE_PROBLEM, OTHER_PROBLEMS, bpi_summaries
 from core.similarity.clustering import CLUSTER_THRESHOLD, cluster_problems, code_keys, problem_vectors, typo_fixes
+from core.similarity.evaluation import pair_counts
 from core.similarity.terms import terms
 
 # One problem written six ways, and other problems it must stay apart from (shared with the quality benchmark).
@@ -99,3 +100,10 @@ def test_renamed_products_and_their_abbreviations_are_one_problem() -> None:
     assert {t for text in texts[:3] for t in terms(text)} & {"entra_connect"} == {"entra_connect"}
     assert [t for t in terms(texts[3]) if t.startswith("defender")] == ["defender_office"]
     assert cluster_problems(texts) == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def test_pair_counts_score_every_pair_against_the_problem_it_is_about() -> None:
+    truth = {"a": "vpn", "b": "vpn", "c": "vpn", "d": "printer"}
+    # a and b together, c alone (one problem split), d missing (with no one), and a stranger beside them.
+    assert pair_counts(truth, {"a": 1, "b": 1, "c": 2}) == (1, 0, 2)
+    assert pair_counts(truth, {"a": 1, "b": 1, "c": 1, "d": 1}) == (3, 3, 0)

@@ -16,6 +16,7 @@ sessions to read (their sessions purged) keep their vector and name.
 from __future__ import annotations
 
 import logging
+import uuid
 
 import numpy as np
 from sqlalchemy import Engine, select
@@ -42,20 +43,22 @@ def _centroid(vectors: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([unit(rows[:, :half].mean(axis=0)), unit(rows[:, half:].mean(axis=0))]).astype(np.float32)
 
 
-def _one_batch(engine: Engine, providers: Providers, name: str, passed: set) -> tuple[int, int]:
-    """Re-embed up to :data:`BATCH` stale proposals: (re-embedded, left as they were)."""
+def _one_batch(engine: Engine, providers: Providers, name: str, passed: set[uuid.UUID]) -> tuple[int, int]:
+    """Re-embed up to :data:`BATCH` stale proposals not in ``passed``: (re-embedded, left as they were)."""
     embedder = providers.embedder
     done = kept = 0
+    stale = [
+        FlowProposal.proposal_type == ProposalType.NEW_FLOW.value,
+        FlowProposal.status.in_(OPEN_STATUSES),
+        FlowProposal.embedder.is_not(None),
+        FlowProposal.embedder != name,
+    ]
+    if passed:
+        stale.append(FlowProposal.id.not_in(passed))
     with session_scope(engine) as db:
         query = (
             select(FlowProposal)
-            .where(
-                FlowProposal.proposal_type == ProposalType.NEW_FLOW.value,
-                FlowProposal.status.in_(OPEN_STATUSES),
-                FlowProposal.embedder.is_not(None),
-                FlowProposal.embedder != name,
-                FlowProposal.id.not_in(passed) if passed else FlowProposal.id.is_not(None),
-            )
+            .where(*stale)
             .order_by(FlowProposal.id)
             .limit(BATCH)
             # Another worker re-embedding at the same time takes other rows; a merge holding one waits for nothing.
@@ -90,7 +93,7 @@ def reembed_stale(engine: Engine, providers: Providers) -> int:
     if not providers.embedder.local:
         return 0
     name = dedup_embedder(providers.embedder)
-    passed: set = set()
+    passed: set[uuid.UUID] = set()
     total = 0
     while True:
         done, kept = _one_batch(engine, providers, name, passed)

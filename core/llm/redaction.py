@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from core.llm import redaction_cues as cues
 from core.llm import redaction_words as words
-from core.llm.redaction_names import field_values, prose_names, replace_names
+from core.llm.redaction_names import field_values, replace_names
 from core.llm.redaction_tables import table_values
 from core.similarity.abbreviations import SYNONYMS
 
@@ -267,7 +267,7 @@ def redact(
     namer = _Namer(known)
     if not text:
         return Redacted("", namer.mapping)
-    found = field_values(text) + prose_names(text, _ordinary) + cues.people(text, _ordinary) + cues.accounts(text)
+    found = field_values(text) + cues.people(text, _ordinary) + cues.accounts(text)
     found += cues.organisations(text, _ordinary) + table_values(text)
 
     def sub(pattern: re.Pattern[str], kind_for, source: str) -> str:

@@ -24,6 +24,9 @@ import unicodedata
 from collections.abc import Callable
 
 from core.llm import redaction_words as words
+from core.llm.redaction_names import clause, company_value
+from core.similarity.terms import stem
+from core.similarity.tfidf import idf_table
 
 Ordinary = Callable[[str], bool]
 
@@ -37,9 +40,6 @@ _TITLE = re.compile(rf"^(?:{_TITLES})\.?$")
 
 def everyday(word: str) -> bool:
     """Whether a word is one helpdesk text uses (in the similarity vocabulary's IDF table, by its stem)."""
-    from core.similarity.terms import stem
-    from core.similarity.tfidf import idf_table
-
     return stem(word.lower()) in idf_table()[0]
 
 
@@ -82,6 +82,12 @@ def name_at(text: str, start: int, ordinary: Ordinary, *, titled: bool = False) 
     if not taken or not plausible(taken, ordinary):
         return None
     return " ".join(taken)
+
+
+def whole_name(candidate: str, ordinary: Ordinary) -> str | None:
+    """``candidate`` when all of it reads as one name (:func:`name_at` takes every word), else None."""
+    candidate = candidate.strip()
+    return candidate if candidate and name_at(candidate + " ", 0, ordinary) == candidate else None
 
 
 def plausible(parts: list[str], ordinary: Ordinary) -> bool:
@@ -185,6 +191,17 @@ _JOINED = r"[ \t]+(?:and|&|\+)[ \t]+"
 _DONE_BY = re.compile(
     r"(?i:\b(?:done|approved|fixed|completed|performed|handled|resolved|checked|raised|logged|reported|requested|"
     r"submitted|authori[sz]ed|confirmed|signed off|escalated|closed|reopened|updated|assigned)[ \t]+by)[ \t]+"
+)
+# Whoever holds or did something to a file or a ticket, by a full name ("locked for editing by Yevheniia Kovalenko",
+# "checked out by Tom Ellery"): one word after these is as often a product ("opened by Defender").
+_HELD_BY = re.compile(
+    r"\b(?:locked(?:[ \t]+for[ \t]+editing)?|opened|edited|modified|checked[ \t]+out|in[ \t]+use|used|created|owned"
+    r"|approved|logged|raised|submitted|deleted|moved|shared)[ \t]+by[ \t]+"
+)
+# The caller of a pasted ticket at the start of a line or field, by a full name, and the company after "from"
+# ("description: Dashiell Okonkwo-Reyes from Marrowby Dental Partners on …").
+_FROM_LINE = re.compile(
+    r"(?m)(?:^|(?<=:))[ \t]*(?P<name>[^\W\d_][^\n:]{2,60}?)[ \t]+from[ \t]+(?P<company>[A-Z][^\n]*)"
 )
 # Labelled fields the intake reader does not know, in English and the languages tickets arrive in.
 _PERSON_FIELD = re.compile(
@@ -329,17 +346,13 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
     for match in _PERSON_FIELD.finditer(text):
         add(name_at(text, match.end(), ordinary))
     for match in _WROTE.finditer(text):
-        candidate = match.group("name").strip()
-        if name_at(candidate + " ", 0, ordinary) == candidate:
-            add(candidate)
+        add(whole_name(match.group("name"), ordinary))
     for match in _ROLE_SPEAKER.finditer(text):
         add(name_at(match.group("name") + " ", 0, ordinary))
     for match in _PEOPLE_LIST.finditer(text):
         for item in re.split(r"[;,]", match.group("list")):
             if "<" not in item and "@" not in item:
-                candidate = item.strip()
-                if name_at(candidate + " ", 0, ordinary) == candidate:
-                    add(candidate)
+                add(whole_name(item, ordinary))
     for match in _DONE_BY.finditer(text):
         add(name_at(text, match.end(), ordinary))
     for match in _CHAT_SPEAKER.finditer(text):
@@ -362,9 +375,9 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         span = match.group("name").split()
         while span and span[0].lower().rstrip(",") in words.INSTRUCTION_WORDS:
             span = span[1:]  # "Then Maria Lopez approved it", "Our Priya rang"
-        name = name_at(" ".join(span) + " ", 0, ordinary)
+        name = whole_name(" ".join(span), ordinary)
         # One word at a sentence's start may be any noun ("Change approved by …"): not one of the words tickets use.
-        if name and name == " ".join(span) and (" " in name or not everyday(name)):
+        if name and (" " in name or not everyday(name)):
             add(name)
     for match in _POSSESSIVE.finditer(text):
         before = text[: match.start()].rstrip(" \t")
@@ -378,14 +391,21 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
     for match in _ORGANISATION.finditer(text):
         add(_name_before(text[max(0, match.start() - 100) : match.start()], ordinary))
     for match in _NAME_BRACKET.finditer(text):
-        name = name_at(match.group("name") + " ", 0, ordinary)
-        if (
-            name
-            and name == match.group("name").strip()
-            and len(name.split()) >= 2
-            and is_organisation(match.group("org"))
-        ):
+        name = whole_name(match.group("name"), ordinary)
+        if name and " " in name and is_organisation(match.group("org")):
             add(name)
+    for match in _HELD_BY.finditer(text):
+        name = name_at(text, match.end(), ordinary)
+        if name and " " in name:
+            add(name)
+    companies: list[tuple[str, str]] = []
+    for match in _FROM_LINE.finditer(text):
+        name = whole_name(match.group("name"), ordinary)
+        if name and " " in name:
+            add(name)
+            company = company_value(clause(match.group("company")))
+            if company and not all(ordinary(t.lower()) for t in company.split()):
+                companies.append(("COMPANY", company))
     for match in re.finditer(rf"\b(?:{_TITLES})\.?[ \t]+", text):
         add(name_at(text, match.start(), ordinary))
     for name in _names_from_addresses(text, ordinary):
@@ -394,13 +414,11 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         for match in re.finditer(re.escape(name) + _JOINED, text):
             add(name_at(text, match.end(), ordinary))
         for match in re.finditer(r"([^\W\d_][\w'’-]*)" + _JOINED + re.escape(name) + r"\b", text):
-            joined = match.group(1)
-            if name_at(joined + " ", 0, ordinary) == joined:
-                add(joined)
+            add(whole_name(match.group(1), ordinary))
     if found:
         for alias in _aliases(text, found, ordinary):
             add(alias)
-    return [("PERSON", name) for name in found]
+    return [("PERSON", name) for name in found] + companies
 
 
 def _name_before(before: str, ordinary: Ordinary) -> str | None:
@@ -412,9 +430,9 @@ def _name_before(before: str, ordinary: Ordinary) -> str | None:
         return None
     tokens = before[: link.start()].split()
     for count in range(min(5, len(tokens)), 0, -1):
-        candidate = " ".join(tokens[-count:])
-        if name_at(candidate + " ", 0, ordinary) == candidate:
-            return candidate
+        name = whole_name(" ".join(tokens[-count:]), ordinary)
+        if name:
+            return name
     return None
 
 

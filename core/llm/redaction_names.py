@@ -47,12 +47,12 @@ _FIELD_KINDS = {
 }
 
 
-def _clause(value: str) -> str:
+def clause(value: str) -> str:
     return _CLAUSE_END.split(value, maxsplit=1)[0].strip()
 
 
-def _person_value(clause: str, needs_capitals: bool) -> tuple[str, str] | None:
-    tokens = clause.split()
+def _person_value(part: str, needs_capitals: bool) -> tuple[str, str] | None:
+    tokens = part.split()
     if not tokens or "@" in tokens[0] or "\\" in tokens[0] or words.PLACEHOLDER_RE.search(tokens[0]):
         return None
     if tokens[0].lower() in words.NOT_NAMES:
@@ -77,12 +77,12 @@ def _person_value(clause: str, needs_capitals: bool) -> tuple[str, str] | None:
     if needs_capitals or len(tokens) > 3:
         return None
     if all(re.fullmatch(r"[a-z][a-z'’-]+", t) and t not in words.NOT_NAMES for t in tokens):
-        return "PERSON", clause
+        return "PERSON", part
     return None
 
 
-def _company_value(clause: str) -> str | None:
-    tokens = clause.split()
+def company_value(part: str) -> str | None:
+    tokens = part.split()
     if not tokens or tokens[0].lower() in words.NOT_NAMES or "@" in tokens[0] or words.PLACEHOLDER_RE.search(tokens[0]):
         return None
     taken: list[str] = []
@@ -98,12 +98,12 @@ def _company_value(clause: str) -> str | None:
     if taken:
         return " ".join(taken)
     if len(tokens) <= 4 and all(re.fullmatch(r"[a-z0-9][\w&.'’-]*", t) and t not in words.NOT_NAMES for t in tokens):
-        return clause
+        return part
     return None
 
 
-def _host_values(clause: str) -> list[str]:
-    tokens = [t.strip("'\".:") for t in clause.split()]
+def _host_values(part: str) -> list[str]:
+    tokens = [t.strip("'\".:") for t in part.split()]
     if len(tokens) > 1:
         # "Dell Latitude 5420 (NW-LT-0519)": only the parts named like a machine, not the model.
         tokens = [t for t in tokens if len(t) >= 4 and re.search(r"\d", t) and re.search(r"[A-Za-z]", t)]
@@ -119,47 +119,6 @@ def _host_values(clause: str) -> list[str]:
     ]
 
 
-# A person named in prose where tickets name people: whoever holds or did something to a file or a ticket ("locked
-# for editing by Yevheniia Kovalenko", "checked out by Tom Ellery"), and the caller of a pasted ticket at the start
-# of a line or field ("description: Dashiell Okonkwo-Reyes from Marrowby Dental Partners on …"), whose company
-# follows "from". Two or three capitalised words, none of them an ordinary word of helpdesk text or a product
-# (``ordinary``): "opened by Microsoft Defender" and "Windows Update from WSUS" name no one.
-_PROSE_NAME = r"[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)*(?:[ \t]+[A-Z][a-z'’]+(?:-[A-Z]?[a-z'’]+)*){1,2}"
-_BY_PERSON = re.compile(
-    r"\b(?:locked(?:[ \t]+for[ \t]+editing)?|opened|edited|modified|checked[ \t]+out|in[ \t]+use|used|created|owned"
-    r"|approved|logged|raised|submitted|deleted|moved|shared)[ \t]+by[ \t]+(?P<person>" + _PROSE_NAME + r")\b"
-)
-_FROM_PERSON = re.compile(
-    r"(?:^|(?<=[:\n]))[ \t]*(?P<person>" + _PROSE_NAME + r")[ \t]+from[ \t]+(?P<company>[A-Z][^\n]*)",
-    re.MULTILINE,
-)
-
-
-def _plausible_person(name: str, ordinary: Callable[[str], bool]) -> bool:
-    return not any(
-        part.lower() in words.NOT_NAMES or part.lower() in words.COMMON_WORDS or ordinary(part.lower())
-        for part in name.split()
-    )
-
-
-def prose_names(text: str, ordinary: Callable[[str], bool]) -> list[tuple[str, str]]:
-    """(kind, value) of the people (and their companies) that ticket prose names without a field label: see
-    ``_BY_PERSON`` and ``_FROM_PERSON``. ``ordinary(word)`` says whether a lower-cased word is one of helpdesk text
-    or a product's, which no person's name is taken to hold."""
-    found: list[tuple[str, str]] = []
-    for match in _BY_PERSON.finditer(text):
-        if _plausible_person(match.group("person"), ordinary):
-            found.append(("PERSON", match.group("person")))
-    for match in _FROM_PERSON.finditer(text):
-        if not _plausible_person(match.group("person"), ordinary):
-            continue
-        found.append(("PERSON", match.group("person")))
-        company = _company_value(_clause(match.group("company")))
-        if company and not all(ordinary(t.lower()) for t in company.split()):
-            found.append(("COMPANY", company))
-    return found
-
-
 def field_values(text: str) -> list[tuple[str, str]]:
     """(kind, value) of every intake field in ``text`` that names a host, serial number, person or company.
 
@@ -171,26 +130,24 @@ def field_values(text: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for match in _FIELD.finditer(text):
         key = match.group("key").lower().split()[0]
-        clause = _clause(match.group("value"))
-        if not clause:
+        part = clause(match.group("value"))
+        if not part:
             continue
         kind = _FIELD_KINDS.get(key) or _FIELD_KINDS.get(key.removesuffix("name"), "PERSON")
         if key == "asset" and match.group("key").lower() != "asset":
             kind = "SERIAL"
         if kind == "HOST":
-            found.extend(("HOST", value) for value in _host_values(clause))
+            found.extend(("HOST", value) for value in _host_values(part))
         elif kind == "SERIAL":
-            serial = clause.split()[0].strip("'\".:")
+            serial = part.split()[0].strip("'\".:")
             if len(serial) >= 4 and re.search(r"\d", serial):
                 found.append(("SERIAL", serial))
         elif kind == "COMPANY":
-            company = _company_value(clause)
+            company = company_value(part)
             if company:
                 found.append(("COMPANY", company))
         else:
-            person = _person_value(
-                clause, needs_capitals=":" not in match.group("sep") and "=" not in match.group("sep")
-            )
+            person = _person_value(part, needs_capitals=":" not in match.group("sep") and "=" not in match.group("sep"))
             if person:
                 found.append(person)
                 company = _company_after(match.group("value"), person[1])
@@ -211,7 +168,7 @@ def _company_after(value: str, person: str) -> str | None:
         return None
     if not all(_COMPANY_WORD.fullmatch(t) and t[0].isupper() for t in tokens):
         return None
-    return _company_value(part)
+    return company_value(part)
 
 
 def name_variants(kind: str, name: str) -> Iterable[tuple[str, str, bool]]:

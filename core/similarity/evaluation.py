@@ -5,7 +5,9 @@ A pair is predicted "same problem" when its cosine is at least the threshold (th
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,3 +96,18 @@ def threshold_for_precision(scores: np.ndarray, labels: np.ndarray, precision: f
         if at_threshold(scores, labels, float(threshold)).precision >= precision:
             return float(threshold)
     return float(distinct[-1]) + 1e-6
+
+
+def pair_counts(truth: Mapping[Hashable, str], group: Mapping[Hashable, Hashable]) -> tuple[int, int, int]:
+    """Over every pair of ``truth``'s items (item -> the problem it is about), given where each was put (``group``,
+    item -> cluster; an item missing from it is with no one): (pairs of one problem put together, pairs of two
+    problems put together, pairs of one problem put apart) -- pairwise true positives, false positives, false
+    negatives."""
+    together_same = together_other = apart_same = 0
+    for a, b in itertools.combinations(truth, 2):
+        same = truth[a] == truth[b]
+        together = a in group and b in group and group[a] == group[b]
+        together_same += same and together
+        together_other += together and not same
+        apart_same += same and not together
+    return together_same, together_other, apart_same
