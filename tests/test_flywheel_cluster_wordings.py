@@ -8,7 +8,7 @@ import copy
 
 from core.flywheel.builders import UNEXPLORED, IdMaker, build_chain
 from core.flywheel.clusters import merge_path, named_terms, negated_alone, same_choices, same_step, scope
-from core.trees import MAX_WORDINGS, node_text, to_graph, validate_tree
+from core.trees import MAX_DEPTH, MAX_WORDINGS, node_text, to_graph, validate_tree
 from tests.test_flywheel_clusters import BASE, WHICH_ERROR, ask, do, path, support, wordings
 
 MIC_WORKS = "Does the microphone work outside Teams, e.g. in Sound settings > Input?"
@@ -313,7 +313,7 @@ def test_a_session_that_skips_a_question_of_the_tree_goes_on_where_it_took_the_n
     assert merge_path(tree, elsewhere).merged is False
 
 
-def test_a_session_that_asks_one_thing_more_leaves_it_out_and_goes_on_with_the_tree() -> None:
+def test_a_session_that_asks_one_thing_more_puts_it_in_before_the_trees_step() -> None:
     tree = build_chain(list(PROFILE_FIRST.items), PROFILE_FIRST.resolution, IdMaker(), None)
     extra = path(
         ask("Was the user signed in somewhere else when it started?", "No", "Yes"),
@@ -323,8 +323,36 @@ def test_a_session_that_asks_one_thing_more_leaves_it_out_and_goes_on_with_the_t
         resolution="Renamed the .bak ProfileList key back; the normal profile loads.",
     )
     result = merge_path(tree, extra)
-    assert (result.merged, result.reason) == (True, "Followed a known path.")
-    assert support(result.tree)["q1"] == 2 and "wordings" not in result.tree
+    assert result.merged and result.reason == (
+        "Added 'Was the user signed in somewhere else when it started?' before 'Does the user get the temporary "
+        "profile on other PCs too, or only on this one?'. Followed a known path."
+    )
+    # The session's question is the tree's first now: its answer leads on to the old first question, its other
+    # answer is left to explore, and only the one session that asked it supports it.
+    root = result.tree
+    assert (root["id"], root["question"], labels(root)) == (
+        "q3",
+        "Was the user signed in somewhere else when it started?",
+        ["No", "Yes"],
+    )
+    assert root["children"][0]["id"] == "q1" and root["children"][1]["solution"] == UNEXPLORED
+    assert support(result.tree) == {"q3": 1, "q1": 2, "q2": 2, "a1": 2, "s1": 2, "s2": None, "s3": None, "s5": None}
+    assert validate_tree(result.tree) == []
+    # A second session that does not ask it goes past it to the step it took.
+    again = merge_path(result.tree, PROFILE_FIRST)
+    assert again.merged and support(again.tree)["q3"] == 1 and support(again.tree)["q1"] == 3
+    # Where the tree has no room for one more level, the step is left out as before.
+    deep = build_chain(
+        [ask(f"Is check {n} fine?", "Yes", "No") for n in range(MAX_DEPTH - 1)], "Fixed.", IdMaker(), None
+    )
+    longer = path(
+        ask("Was the user signed in somewhere else when it started?", "No", "Yes"),
+        *[ask(f"Is check {n} fine?", "Yes", "No") for n in range(MAX_DEPTH - 1)],
+        resolution="Fixed.",
+    )
+    kept = merge_path(deep, longer)
+    assert (kept.merged, kept.reason) == (True, "Followed a known path.")
+    assert kept.tree["question"] == "Is check 0 fine?"
     # Not when the extra step names something else than the tree's step there.
     teams = path(
         ask("Is the Teams client connected?", "No", "Yes"),
@@ -482,3 +510,42 @@ def test_another_check_has_no_place_where_the_tree_gives_no_single_open_answer()
     assert merge_path(acting, check).merged is False
     # A check of the tree's own step, or one naming another product, is not another check.
     assert merge_path(BASE, path(ask("Is the Teams client connected?", "No"), resolution="x")).merged is False
+
+
+CLOCK_FIRST = path(
+    ask("Is it one computer or several that can't authenticate?", "One computer", "Several / all"),
+    ask("Is the clock on that computer more than 5 minutes out from the domain controller?", "Yes", "No"),
+    do("Start the Windows Time service, run w32tm /resync /force"),
+    resolution="w32time was stopped; resynced.",
+)
+
+
+def test_a_question_of_how_far_the_problem_reaches_is_only_ever_another_such_question() -> None:
+    tree = build_chain(list(CLOCK_FIRST.items), CLOCK_FIRST.resolution, IdMaker(), None)
+    # "laptop" and "computer" are one term, and that alone once made these one question: the session's "no" then
+    # took "Several / all".
+    clock = path(
+        ask("Does the laptop's clock match your phone?", "no - 12 minutes fast", "Yes", "No, it's off"),
+        do("Set the Windows Time service to start automatically, then w32tm /resync"),
+        resolution="Resynced the clock.",
+    )
+    result = merge_path(tree, clock)
+    assert (result.merged, result.reason) == (
+        False,
+        "The session asked 'Does the laptop's clock match your phone?' where the proposal asked 'Is it one "
+        "computer or several that can't authenticate?'.",
+    )
+    # Asked in other words, with options that say one or many only on one side, it is the same question.
+    office = path(
+        ask("Only this PC affected?", "Nope - the whole office", "Yep"),
+        ask("Where does the PDC emulator get its time from?", "VM IC Time Synchronization Provider", "An NTP server"),
+        do("Disable the VMIC time provider on the PDC emulator"),
+        resolution="PDC syncs from NTP now.",
+    )
+    merged = merge_path(tree, office)
+    assert (merged.merged, merged.reason) == (
+        True,
+        "Explored option 'Several / all' of 'Is it one computer or several that can't authenticate?'.",
+    )
+    assert wordings(merged.tree)["q1"] == (["Only this PC affected?"], None)
+    assert merged.tree["children"][1]["question"] == "Where does the PDC emulator get its time from?"

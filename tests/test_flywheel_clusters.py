@@ -14,6 +14,7 @@ from core.flywheel.clusters import (
     SessionPath,
     centroid,
     covers,
+    mean_vector,
     merge_path,
     polarity,
     resolution_key,
@@ -21,8 +22,11 @@ from core.flywheel.clusters import (
     same_step,
     same_wording,
     session_path,
+    unit,
 )
+from core.flywheel.dedup import Branch, _Enhancement, _same_branch
 from core.flywheel.facts import SessionFacts, StepFact
+from core.similarity.embedders import to_bytes
 from core.trees import MAX_DEPTH, question_tree, validate_tree
 
 
@@ -480,6 +484,32 @@ def test_centroid_is_the_renormalised_running_mean() -> None:
 def test_centroid_edges(old, count, new, expected) -> None:
     old_vector = None if old is None else np.array(old)
     np.testing.assert_allclose(centroid(old_vector, count, np.array(new)), expected, rtol=1e-6)
+
+
+def test_an_enhancements_vector_is_the_plain_mean_of_its_sessions() -> None:
+    np.testing.assert_allclose(mean_vector(np.array([1.0, 0.0]), 1, np.array([0.0, 1.0])), [0.5, 0.5], rtol=1e-6)
+    # The new vector is made unit first; the old mean stands for three sessions and is not re-normalised.
+    np.testing.assert_allclose(mean_vector(np.array([0.6, 0.0]), 3, np.array([0.0, 5.0])), [0.45, 0.25], rtol=1e-6)
+    assert mean_vector(None, 2, np.array([3.0, 4.0])).tolist() == pytest.approx([0.6, 0.8])
+    assert mean_vector(np.array([1.0, 0.0, 0.0]), 2, np.array([3.0, 4.0])).tolist() == pytest.approx([0.6, 0.8])
+
+
+def test_a_new_answer_joins_an_enhancement_by_its_mean_cosine_with_the_enhancements_sessions() -> None:
+    # Two sessions of one new answer, and another answer at the same question that is 0.15 from each of them:
+    # their unit centroid lies 0.25 from it, over the branch threshold; the mean cosine (0.15) stays under it.
+    first, second = np.array([0.6, 0.8, 0.0]), np.array([0.6, -0.8, 0.0])
+    row = _Enhancement(uuid.uuid4(), "q3|rule moves it", to_bytes(mean_vector(first, 1, second)), "tfidf")
+    other = np.array([0.25, 0.0, np.sqrt(1 - 0.25**2)], dtype=np.float32)
+    assert float(other @ first) == pytest.approx(0.15) and float(other @ unit(first + second)) == pytest.approx(0.25)
+
+    def branch(vector: np.ndarray, label: str) -> Branch:
+        return Branch("q3", label, vector=vector, embedder="tfidf", threshold=0.177)
+
+    never = lambda a, b: False  # noqa: E731 - the fallback on the option's words plays no part here
+    assert _same_branch([row], branch(other, "group bounces it"), never) is None
+    # A third session of the same answer, 0.3 from each of the two, joins.
+    same = np.array([0.5, 0.0, np.sqrt(0.75)], dtype=np.float32)
+    assert _same_branch([row], branch(same, "a rule deletes it"), never) == row.id
 
 
 def test_a_question_asked_in_other_words_at_the_same_place_is_the_same_step() -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 
 from core.config import Settings
 from core.db import session_scope
+from core.flywheel.clusters import unit
 from core.flywheel.consolidate import Joins, _join, combined, consolidate
 from core.flywheel.generators import OfflineRulesGenerator
 from core.flywheel.plan import Providers
@@ -108,7 +109,7 @@ def run(engine: Engine, batch: int = 50) -> dict[str, int]:
 def test_the_cosines_this_file_relies_on() -> None:
     vectors = WordEmbedder().embed([ODD_FIRST, *CLUSTER])
     assert round(float(vectors[0] @ vectors[1]), 3) == 0.516
-    centre = combined(combined(vectors[1], 1, vectors[2], 1, False), 2, vectors[3], 1, False)
+    centre = unit(vectors[1] + vectors[2] + vectors[3])
     assert round(float(vectors[0] @ centre), 3) == 0.620
 
 
@@ -187,7 +188,7 @@ def test_other_domains_are_never_compared(engine) -> None:
 @pytest.mark.parametrize(
     ("a", "count_a", "b", "count_b", "halves", "expected"),
     [
-        ([1, 0], 3, [0, 1], 1, False, [0.949, 0.316]),
+        ([1, 0], 3, [0, 1], 1, False, [0.75, 0.25]),  # enhancements: the weighted mean
         ([1, 0, 0, 1], 1, [0, 1, 0, 1], 1, True, [0.707, 0.707, 0.0, 1.0]),
     ],
 )

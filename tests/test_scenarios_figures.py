@@ -1,7 +1,8 @@
 """What the flywheel learns from each hand-written scenario set, end to end (real ingest, offline flywheel, SQLite):
 the figures ``python -m benchmarks.scenarios --set NAME`` prints, pinned so that a change that costs a merge, a
-path step or a leak shows here. Where a figure misses its goal (fresh: a problem split in two; unseen, blind, sealed:
-steps the tree cannot place; sealed: enhancements), the value pinned is the one measured, not the goal."""
+path step or a leak shows here. Where a figure misses its goal (fresh, veiled: problems split in two; blind, sealed,
+veiled, covert: steps the tree cannot place; fresh, sealed: new answers split; covert: two problems in one), the
+value pinned is the one measured, not the goal."""
 
 from __future__ import annotations
 
@@ -17,39 +18,47 @@ EXPECTED = {
     },
     "heldout": {"dedup_recall": 1.0, "merged_path_recall": 1.0, "proposals_by_type": {"enhancement": 4, "new_flow": 6}},
     # Two problems split: the mapped-drive write-ups, and one Defender write-up at 0.287 against the threshold 0.295.
+    # Two new answers at the branch office flow are split in two each: their sessions' mean cosine stays under the
+    # branch threshold (see core.flywheel.clusters.mean_vector).
     "fresh": {
         "dedup_recall": 0.838,
         "merged_path_recall": 0.971,
-        "proposals_by_type": {"enhancement": 4, "new_flow": 8},
+        "proposals_by_type": {"enhancement": 6, "new_flow": 8},
+        "enhancements_per_branch": 1.5,
     },
     "unseen": {
         "dedup_recall": 1.0,
-        "merged_path_recall": 0.9,
+        "merged_path_recall": 1.0,
         "proposals_by_type": {"enhancement": 4, "new_flow": 6},
     },
     # Measured once on the code as it stood (path recall 0.646), never changed against (only its one serial sent to
     # the model was): a set no rule was fitted to, though the routes that begin with another check were read from
-    # its refusals. Two of its new answers at one question share an enhancement, another is split.
+    # its refusals. One of its new answers is split in two.
     "sealed": {
         "dedup_recall": 0.938,
-        "merged_path_recall": 0.797,
-        "proposals_by_type": {"enhancement": 4, "new_flow": 7},
+        "merged_path_recall": 0.812,
+        "proposals_by_type": {"enhancement": 5, "new_flow": 7},
         "enhancements_per_branch": 1.25,
-        "enhancements_mixing_branches": 1,
     },
     # Measured once as written (path recall 0.892, dedup recall 0.675, six planted values sent to the model, which
     # were then redacted); nothing in the matching was changed against it.
     "veiled": {
         "dedup_recall": 0.675,
-        "merged_path_recall": 0.892,
+        "merged_path_recall": 0.935,
         "proposals_by_type": {"enhancement": 4, "new_flow": 9},
-        "enhancements_per_branch": 1.0,
-        "enhancements_mixing_branches": 0,
     },
     "blind": {
         "dedup_recall": 1.0,
-        "merged_path_recall": 0.925,
+        "merged_path_recall": 0.935,
         "proposals_by_type": {"enhancement": 4, "new_flow": 6},
+    },
+    # Measured once as written (dedup precision 0.702, path recall 0.823, an enhancement holding two new answers):
+    # its two telephony problems, which share most of their words and steps, are one proposal.
+    "covert": {
+        "dedup_precision": 0.702,
+        "dedup_recall": 1.0,
+        "merged_path_recall": 0.903,
+        "proposals_by_type": {"enhancement": 4, "new_flow": 5},
     },
 }
 
@@ -58,9 +67,9 @@ EXPECTED = {
 def test_a_scenario_set_gives_its_figures(tmp_path, name):
     figures = scenarios.measure_set(name, database_url=f"sqlite:///{tmp_path}/scenarios.db")
     assert {key: figures[key] for key in EXPECTED[name]} == EXPECTED[name]
-    # Whatever the set: no two problems in one proposal, one enhancement per new answer, nothing planted stored,
-    # every tree valid.
-    assert figures["dedup_precision"] == 1.0
+    # Whatever the set, unless pinned otherwise: no two problems in one proposal, one enhancement per new answer and
+    # never two answers in one, nothing planted stored, every tree valid.
+    assert figures["dedup_precision"] == EXPECTED[name].get("dedup_precision", 1.0)
     assert figures["enhancements_per_branch"] == EXPECTED[name].get("enhancements_per_branch", 1.0)
     assert figures["enhancements_mixing_branches"] == EXPECTED[name].get("enhancements_mixing_branches", 0)
     assert figures["pii_leaked"] == {}
@@ -72,7 +81,7 @@ def test_a_scenario_set_gives_its_figures(tmp_path, name):
     [
         ("unseen", 10, 1.0),  # six problems, four new branches
         ("blind", 10, 1.0),  # six problems, four new branches
-        ("sealed", 9, 0.75),  # six problems; two of its four new branches share one proposal
+        ("sealed", 10, 1.0),  # six problems, four new branches
     ],
 )
 def test_on_the_model_path_each_novel_problem_costs_one_call_and_nothing_planted_is_sent(

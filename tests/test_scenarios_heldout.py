@@ -21,7 +21,16 @@ unseen = scenarios.load_set("unseen")
 blind = scenarios.load_set("blind")
 sealed = scenarios.load_set("sealed")
 veiled = scenarios.load_set("veiled")
-SETS = {"heldout": heldout, "fresh": fresh, "unseen": unseen, "blind": blind, "sealed": sealed, "veiled": veiled}
+covert = scenarios.load_set("covert")
+SETS = {
+    "heldout": heldout,
+    "fresh": fresh,
+    "unseen": unseen,
+    "blind": blind,
+    "sealed": sealed,
+    "veiled": veiled,
+    "covert": covert,
+}
 
 # What each set declares: its labels and session counts, how many problems share a domain, which two problems end
 # with the same generic fix (and the word their summaries must not give away), and its new branches per flow.
@@ -179,6 +188,36 @@ EXPECTED: dict[str, dict] = {
         },
         "sessions": 58,
     },
+    "covert": {
+        "labels": {
+            "new:autodiscover-old-onprem": 6,
+            "new:browser-cert-authority-invalid": 6,
+            "new:teams-phone-cannot-dial-out": 6,
+            "new:teams-calls-straight-to-voicemail": 6,
+            "new:modern-standby-battery-drain": 5,
+            "new:backup-vss-snapshot-failing": 6,
+            "branch:Mail from an external sender doesn't arrive|ml5|inbox-rule-moves-it": 5,
+            "branch:Mail from an external sender doesn't arrive|ml5|group-rejects-external-senders": 3,
+            "branch:Laptop won't power on|pw5|blink-code-memory": 5,
+            "branch:Camera not working in meetings|cm5|camera-access-blocked-by-policy": 5,
+            "gap:mde-onboarding-not-reporting": 6,
+        },
+        "shared_domains": [2],
+        "generic_fix": (
+            "turned that setting off, all good now",
+            ["teams-calls-straight-to-voicemail", "modern-standby-battery-drain"],
+            "setting",
+        ),
+        "branches": {
+            "Mail from an external sender doesn't arrive": [
+                ("inbox-rule-moves-it", 5),
+                ("group-rejects-external-senders", 3),
+            ],
+            "Laptop won't power on": [("blink-code-memory", 5)],
+            "Camera not working in meetings": [("camera-access-blocked-by-policy", 5)],
+        },
+        "sessions": 59,
+    },
 }
 
 PROBLEMS = [(name, problem) for name, data in SETS.items() for problem in data.NEW_PROBLEMS]
@@ -246,12 +285,15 @@ def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(name, 
             assert QUESTION_CHILDREN[0] <= len(options) <= QUESTION_CHILDREN[1]
             assert len({normalize_label(o) for o in options}) == len(options)
     # One route asks the same number of questions in every session that took it; in the unseen set a session may
-    # skip one of its route's questions or ask one more, in the blind, sealed and veiled sets one session may do both.
+    # skip one of its route's questions or ask one more, in the blind, sealed, veiled and covert sets one session may
+    # do both.
     for route in routes:
         lengths = {
             len(problem["paths"][problem["path_of"][i]]) for i, r in enumerate(problem["route_of"]) if r == route
         }
-        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2, "sealed": 2, "veiled": 2}.get(name, 0), route
+        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2, "sealed": 2, "veiled": 2, "covert": 2}.get(
+            name, 0
+        ), route
     # The assistant words its first question differently in every session of a problem.
     first_questions = [problem["paths"][i][0][1] for i in problem["path_of"]]
     assert len(set(first_questions)) == n
@@ -314,7 +356,7 @@ def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
     assert any(h == h.lower() for h in pii["host"]) and any(h == h.upper() for h in pii["host"])
 
 
-@pytest.mark.parametrize("name", ["fresh", "unseen", "blind", "sealed", "veiled"])
+@pytest.mark.parametrize("name", ["fresh", "unseen", "blind", "sealed", "veiled", "covert"])
 def test_later_sets_plant_values_of_their_own(name):
     """No planted value of a later set is one of another set's, so a leak is traced to the set that planted it."""
     values_of = {

@@ -370,6 +370,21 @@ def centroid(old_vector: np.ndarray | None, old_count: int, new_vector: np.ndarr
     return unit(old * old_count + new).astype(np.float32)
 
 
+def mean_vector(old_mean: np.ndarray | None, old_count: int, new_vector: np.ndarray) -> np.ndarray:
+    """The plain mean of a cluster's unit vectors after one more session (not re-normalised).
+
+    Its dot product with a session's unit vector is that session's mean cosine with the members (average linkage),
+    the quantity a threshold calibrated on pairs of sessions speaks of. A unit centroid scores higher than its
+    members do: with five paraphrases of one new answer, a different answer at the same question that reaches none
+    of them above 0.17 reached their unit centroid at 0.21. ``old_mean`` stands for ``old_count`` sessions; a
+    missing old mean, a count below one or another dimension leaves the new vector. Returns float32.
+    """
+    new = unit(np.asarray(new_vector, dtype=np.float64))
+    if old_mean is None or old_count < 1 or old_mean.shape != new.shape:
+        return new.astype(np.float32)
+    return ((np.asarray(old_mean, dtype=np.float64) * old_count + new) / (old_count + 1)).astype(np.float32)
+
+
 # --- paths --------------------------------------------------------------------------------------------------
 
 
@@ -565,10 +580,37 @@ def same_choices(node: dict[str, Any], item: Item) -> bool:
     return len(matched) >= max(SHARED_CHOICES, math.ceil(2 * min(len(children), len(offered)) / 3))
 
 
+# Words of a question that may ask how far the problem reaches, besides those of :func:`scope`: "Has Defender
+# flagged the same file on other devices?", "Does Start open for a different user?", "Anyone else affected?".
+_REACH_WORDS = _ONE | _MANY | frozenset(["other", "another", "different", "else", "anyone", "affected", "affect"])
+
+
+def _asks_reach(options: Iterable[str | None]) -> bool:
+    """Whether a question's options are how far the problem reaches: one of them says one, another many ("One
+    computer" / "Several / all", "Yep" / "Nope - the whole office" does not: its first option says neither)."""
+    return {"one", "many"} <= {scope(option) for option in options}
+
+
+def _reach_conflict(node: dict[str, Any], item: Item) -> bool:
+    """Whether one of two questions asks how far the problem reaches (by its options, :func:`_asks_reach`) and the
+    other cannot: its options do not and its words say nothing of one, many or others (:data:`_REACH_WORDS`). "Is it
+    one computer or several?" is not "Does the laptop's clock match your phone?", though both name the machine;
+    "Only this PC affected?" may be it."""
+    if node.get("type") != "question" or item.kind != "question":
+        return False
+    tree_asks = _asks_reach(child.get("label") for child in node.get("children") or [])
+    session_asks = _asks_reach(item.options)
+    if tree_asks == session_asks:
+        return False
+    other = item.text if tree_asks else " ".join(_texts(node))
+    return not set(_WORD.findall(other.lower())) & _REACH_WORDS
+
+
 def _same_step(node: dict[str, Any], item: Item) -> bool:
     """Whether the session's step ``item`` is the tree's ``node``: same kind, and one of the node's wordings is the
-    same step (:func:`same_step`) or, for a question, the same choices are offered (:func:`same_choices`)."""
-    if node.get("type") != item.kind:
+    same step (:func:`same_step`) or, for a question, the same choices are offered (:func:`same_choices`); never
+    when only one of them asks how far the problem reaches (:func:`_reach_conflict`)."""
+    if node.get("type") != item.kind or _reach_conflict(node, item):
         return False
     return any(same_step(text, item.text) for text in _texts(node)) or same_choices(node, item)
 
@@ -592,11 +634,11 @@ def _reworded(node: dict[str, Any], items: tuple[Item, ...], index: int, resolut
     app the business uses?", when both go on to ask whether other devices show it). The next step must be a step:
     a shared resolution alone ("restarted it") says too little. Never when one wording of the node is the session's
     question negated, or names or codes something else ("Is the Teams client connected?" is not "Is the VPN client
-    connected?", whatever follows)."""
+    connected?", whatever follows), or only one of them asks how far the problem reaches."""
     item = items[index]
     if node.get("type") != "question" or item.kind != "question" or index + 1 >= len(items):
         return False
-    if any(_steps_conflict(text, item.text) for text in _texts(node)):
+    if any(_steps_conflict(text, item.text) for text in _texts(node)) or _reach_conflict(node, item):
         return False
     return _leads_on(node, items, index, resolution)
 
@@ -739,15 +781,42 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
     wording) and each answer with an option (same wording). Where the answer leads to a "not explored" placeholder,
     the session's continuation replaces it; where the question lacks the answer and has room (fewer than 5
     options), the answer becomes a new option; where the session ends on another resolution than the solution
-    there, it is appended to that solution as an alternative. Every node on the session's path gains one support;
-    a tree without counts is first read as one session's path (every node but the placeholders counts 1).
+    there, it is appended to that solution as an alternative; where the session asked or did one thing more before
+    taking the tree's step, that step goes in before the tree's (the session's answer leads on, its other answers
+    are left to explore) unless the merge then fails, and then the step is left out. Every node on the session's
+    path gains one support; a tree without counts is first read as one session's path (every node but the
+    placeholders counts 1).
 
     Anything else leaves the tree unchanged, with the reason: a step that differs from the node at its place (two
     sessions that ask different things are not one flow), a question with no room, a session that stops where the
     tree goes on, or a result that :func:`core.trees.validate_tree` refuses (depth, node count, text length).
     """
+    merged, inserted = _merge(tree, path, support_key, insert_extra=True)
+    if merged.merged or not inserted:
+        return merged
+    return _merge(tree, path, support_key, insert_extra=False)[0]
+
+
+def _step_before(node: dict[str, Any], item: Item, ids: IdMaker) -> dict[str, Any]:
+    """A node for the session's step ``item``, to stand where ``node`` stood: it takes over ``node``'s label (and
+    that label's wordings), and the session's answer (an action's outcome) leads on to ``node``."""
+    step = build_chain([item], "", ids, node.get("label"))
+    if node.get(LABEL_WORDINGS_KEY):
+        step[LABEL_WORDINGS_KEY] = node.pop(LABEL_WORDINGS_KEY)
+    children = step["children"]
+    taken = next(i for i, child in enumerate(children) if not is_placeholder(child))
+    node["label"] = children[taken]["label"]
+    children[taken] = node
+    return step
+
+
+def _merge(
+    tree: dict[str, Any], path: SessionPath, support_key: str, insert_extra: bool
+) -> tuple[PathMerge, list[str]]:
+    """:func:`merge_path`'s walk and the steps it put in before the tree's; with ``insert_extra`` False, a step the
+    session took before the tree's is left out."""
     if not isinstance(tree, dict) or is_procedural(tree) or validate_tree(tree):
-        return PathMerge(tree, False, "The proposal's tree is not a valid troubleshooting tree.")
+        return PathMerge(tree, False, "The proposal's tree is not a valid troubleshooting tree."), []
     result = copy.deepcopy(tree)
     if not any(support_key in node for node, _p, _d in iter_nodes(result)):
         for node, _p, _d in iter_nodes(result):
@@ -756,8 +825,12 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
     ids = IdMaker(node["id"] for node, _p, _d in iter_nodes(result))
     passed: list[dict[str, Any]] = []
     added: list[dict[str, Any]] = []
+    inserted: list[str] = []
     node, parent = result, None
     items = path.items
+
+    def refuse(reason: str) -> tuple[PathMerge, list[str]]:
+        return PathMerge(tree, False, reason), inserted
 
     def replace(old: dict[str, Any], new: dict[str, Any]) -> None:
         siblings = parent["children"]
@@ -775,11 +848,11 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
             break
         if index == len(items):
             if node.get("type") != "solution":
-                return PathMerge(tree, False, f"The session ended where the proposal goes on to '{node_text(node)}'.")
+                return refuse(f"The session ended where the proposal goes on to '{node_text(node)}'.")
             passed.append(node)
             added_fix = _add_alternative(node, path.resolution)
             if added_fix is None:
-                return PathMerge(tree, False, f"No room for another resolution in solution '{node['id']}'.")
+                return refuse(f"No room for another resolution in solution '{node['id']}'.")
             reason = f"Added another resolution to solution '{node['id']}'." if added_fix else "Followed a known path."
             break
         item = items[index]
@@ -795,6 +868,17 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
                 and not (node.get("type") == item.kind and _steps_conflict(node_text(node), item.text))
                 and _is_step(node, items, index + 1, path.resolution)
             ):
+                if insert_extra:
+                    # A session that asked (or did) one thing more before the tree's step: its step goes in before
+                    # the tree's, the answer it gave leading on to it and its other answers left to explore.
+                    step = _step_before(node, item, ids)
+                    if parent is None:
+                        result = step
+                    else:
+                        replace(node, step)
+                    inserted.append(f"Added '{item.text}' before '{node_text(node)}'.")
+                    added.append(step)
+                    parent = step
                 index += 1
                 continue
             opening = (
@@ -820,23 +904,22 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
             if other_fix is not None:
                 solution = node["children"][0]
                 if _add_alternative(solution, other_fix) is None:
-                    return PathMerge(tree, False, f"No room for another resolution in solution '{solution['id']}'.")
+                    return refuse(f"No room for another resolution in solution '{solution['id']}'.")
                 # The session did not take the tree's action: only the solution it reached in its own way counts it.
                 passed.append(solution)
                 reason = f"Added another fix to solution '{solution['id']}'."
                 break
-            return PathMerge(
-                tree,
-                False,
+            refusal = (
                 f"The session {_describe(item.kind)} '{item.text}' where the proposal "
-                f"{_describe(node.get('type', ''))} '{node_text(node)}'.",
+                f"{_describe(node.get('type', ''))} '{node_text(node)}'."
             )
+            return refuse(refusal)
         passed.append(node)
         _remember(node, WORDINGS_KEY, item.text, _texts(node))
         children = node.get("children") or []
         if node["type"] == "action":
             if not children:
-                return PathMerge(tree, False, f"Action '{node['id']}' ends the proposal; the session went on.")
+                return refuse(f"Action '{node['id']}' ends the proposal; the session went on.")
             node, parent, index = children[0], node, index + 1
             continue
         went_on = _went_on(items, index, path.resolution)
@@ -845,12 +928,11 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
             _remember(child, LABEL_WORDINGS_KEY, item.answer, _labels(child))
         if child is None:
             if len(children) >= QUESTION_CHILDREN[1]:
-                return PathMerge(
-                    tree,
-                    False,
+                refusal = (
                     f"Question '{node['id']}' already offers {QUESTION_CHILDREN[1]} options; "
-                    f"no room for '{item.answer}'.",
+                    f"no room for '{item.answer}'."
                 )
+                return refuse(refusal)
             branch = build_chain(list(items[index + 1 :]), path.resolution, ids, item.out_label)
             children.append(branch)
             added.extend(_new_nodes(branch))
@@ -860,8 +942,8 @@ def merge_path(tree: dict[str, Any], path: SessionPath, *, support_key: str = SU
     _count(passed + added, support_key)
     errors = validate_tree(result)
     if errors:
-        return PathMerge(tree, False, "The merged tree would break a rule: " + "; ".join(errors))
-    return PathMerge(result, True, reason)
+        return refuse("The merged tree would break a rule: " + "; ".join(errors))
+    return PathMerge(result, True, " ".join([*inserted, reason])), inserted
 
 
 def covers(tree: dict[str, Any], path: SessionPath) -> bool:

@@ -60,9 +60,12 @@ class Joins:
 
 
 def combined(a: np.ndarray, count_a: int, b: np.ndarray, count_b: int, halves: bool) -> np.ndarray:
-    """The centroid of two clusters' centroids, weighted by their sessions; a two-part vector part by part."""
-    parts = [slice(0, a.shape[0] // 2), slice(a.shape[0] // 2, None)] if halves else [slice(None)]
+    """The centroid of two new-flow clusters' unit centroids, weighted by their sessions, part by part (``halves``);
+    of two enhancements' mean vectors, their weighted mean (see :func:`core.flywheel.clusters.mean_vector`)."""
     weight_a, weight_b = max(count_a, 1), max(count_b, 1)
+    if not halves:
+        return ((a.astype(np.float64) * weight_a + b * weight_b) / (weight_a + weight_b)).astype(np.float32)
+    parts = [slice(0, a.shape[0] // 2), slice(a.shape[0] // 2, None)]
     return np.concatenate([unit(unit(a[p]) * weight_a + unit(b[p]) * weight_b) for p in parts]).astype(np.float32)
 
 

@@ -29,7 +29,7 @@ import numpy as np
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
-from core.flywheel.clusters import SessionPath, centroid, merge_path, same_resolution, unit
+from core.flywheel.clusters import SessionPath, centroid, mean_vector, merge_path, same_resolution
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
 from core.similarity.embedders import from_bytes, sparse_parts, to_bytes
@@ -443,8 +443,8 @@ class Branch:
 
 def _same_branch(rows: list[_Enhancement], branch: Branch, same: Callable[[str, str], bool]) -> uuid.UUID | None:
     """The open enhancement of ``rows`` adding ``branch``: the same key; else, among the branches under the same
-    node whose answers name no conflicting error codes, the closest embedding when it reaches the embedder's
-    threshold; else the oldest whose option ``same`` finds means the same thing (a proposal stored without an
+    node whose answers name no conflicting error codes, the closest by average linkage (the mean cosine between
+    their sessions) when it reaches the threshold; else the oldest whose option ``same`` finds means the same thing (a proposal stored without an
     embedding)."""
     prefix = f"{branch.node_id}|"
     under = [row for row in rows if row.key and row.key.startswith(prefix)]
@@ -460,8 +460,10 @@ def _same_branch(rows: list[_Enhancement], branch: Branch, same: Callable[[str, 
         and not outcomes_conflict(row.key[len(prefix) :], branch.label)
     ]
     if branch.vector is not None:
+        # A session's unit vector against an enhancement's mean vector: the session's mean cosine with the
+        # enhancement's sessions; two means: the mean cosine over their pairs of sessions (average linkage).
         scored = [
-            (float(np.dot(unit(branch.vector), unit(from_bytes(row.embedding)))), row.id)
+            (float(np.dot(branch.vector, from_bytes(row.embedding))), row.id)
             for row in under
             if row.embedding is not None and row.embedder == branch.embedder
         ]
@@ -591,7 +593,8 @@ def _learn(proposal: FlowProposal, path: SessionPath | None, vector: np.ndarray 
                 [centroid(old[:half], count, vector[:half]), centroid(old[half:], count, vector[half:])]
             )
         else:
-            moved = centroid(old, count, vector)
+            # An enhancement keeps the plain mean of its sessions' branch vectors (see ``clusters.mean_vector``).
+            moved = mean_vector(old, count, vector)
         # A repeat of the cluster's own text leaves the centroid where it was (up to rounding): no write.
         if not np.allclose(moved, old, rtol=0, atol=1e-6):
             proposal.embedding = to_bytes(moved)

@@ -84,11 +84,14 @@ class SessionFacts:
         return vector
 
     def branch_vector(self, embedder: Any, label: str | None, after: list[StepFact]) -> Any:
-        """The embedding of the branch this session adds where it left its flow (of :func:`branch_text`)."""
+        """The embedding of the branch this session adds where it left its flow (of :func:`branch_text`), unit
+        length."""
         key = f"branch|{embedder.name}"
         vector = self.vectors.get(key)
         if vector is None:
             vector = embedder.embed([branch_text(label, after, self.resolution) or "(no branch)"])[0]
+            norm = float(np.linalg.norm(vector))
+            vector = (vector / norm if norm > 0 else vector).astype(np.float32)
             self.vectors[key] = vector
         return vector
 
