@@ -100,6 +100,13 @@ def test_renamed_products_and_their_abbreviations_are_one_problem() -> None:
     assert {t for text in texts[:3] for t in terms(text)} & {"entra_connect"} == {"entra_connect"}
     assert [t for t in terms(texts[3]) if t.startswith("defender")] == ["defender_office"]
     assert cluster_problems(texts) == [[0, 1, 2], [3, 4, 5], [6]]
+    # Defender for Endpoint's old names are never Defender for Office 365, whatever "ATP" says alone.
+    endpoint = ["Windows Defender ATP: PCs never show up in the portal", "WDATP onboarding failed", "MDATP sensor"]
+    assert [[t for t in terms(text) if t.startswith("defender")] for text in endpoint] == [["defender"]] * 3
+    assert cluster_problems([*texts[3:6], "Windows Defender ATP: device not in the portal after onboarding"]) == [
+        [0, 1, 2],
+        [3],
+    ]
 
 
 def test_pair_counts_score_every_pair_against_the_problem_it_is_about() -> None:

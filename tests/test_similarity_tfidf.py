@@ -91,10 +91,21 @@ def test_vectors_are_unit_float32_of_fixed_size_and_survive_storage() -> None:
     assert np.array_equal(from_bytes(to_bytes(vectors[0])), vectors[0])
 
 
-def test_embedding_is_deterministic_and_the_name_carries_the_idf_table() -> None:
+def test_embedding_is_deterministic_and_the_name_carries_the_idf_table_and_the_vocabulary(monkeypatch) -> None:
     first, second = TfidfEmbedder(), TfidfEmbedder()
     assert np.array_equal(first.embed(["OST file corrupt"]), second.embed(["OST file corrupt"]))
     assert first.name.startswith("tfidf synonyms v1 cap3.5 ") and len(first.name.split()[-1]) == 8
+    # Another synonym table folds other words together: another embedder, whatever the IDF table.
+    from core.similarity import abbreviations, terms
+
+    monkeypatch.setitem(abbreviations.SYNONYMS, "power_automate", ("power automate",))
+    terms.vocabulary_digest.cache_clear()
+    try:
+        assert TfidfEmbedder().name != first.name
+    finally:
+        monkeypatch.undo()
+        terms.vocabulary_digest.cache_clear()
+    assert TfidfEmbedder().name == first.name
 
 
 def test_threshold_is_the_calibrated_one_on_the_training_split() -> None:

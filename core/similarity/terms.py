@@ -5,9 +5,12 @@ Shared by the TF-IDF embedder, its IDF table and the gap clustering, so all thre
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from functools import cache
 
-from core.similarity.abbreviations import canonicalise
+from core.similarity.abbreviations import SYNONYMS, canonicalise
 
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9_]*")
 # Function words and helpdesk courtesy: they say nothing about which problem it is. Content words that are common
@@ -42,6 +45,15 @@ def stem(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
     return word
+
+
+@cache
+def vocabulary_digest() -> str:
+    """A short digest of what decides a text's terms besides the code (the synonym table and the stop words): an
+    embedder built on terms carries it in its name, so vectors of an older vocabulary are never compared with
+    newer ones."""
+    vocabulary = {"synonyms": SYNONYMS, "stop_words": sorted(STOP_WORDS)}
+    return hashlib.sha256(json.dumps(vocabulary, sort_keys=True).encode("utf-8")).hexdigest()[:8]
 
 
 def terms(text: str) -> list[str]:

@@ -5,8 +5,9 @@ term, error codes normalised, light stemming), weighted ``(1 + ln tf) * idf``, f
 signed hash and L2-normalised. The IDF comes from a table shipped in the repository
 (``core/similarity/data/idf.json``, fitted by ``python -m benchmarks._similarity_set`` on the training texts of
 the labelled set), so the embedding of a text never changes
-with the data of an account: vectors stored in the database stay comparable. The table's digest is part of the
-embedder's ``name``; a new table is a new embedder, and proposals are only compared within one embedder name.
+with the data of an account: vectors stored in the database stay comparable. A digest of the table and of the
+vocabulary (synonym table, stop words) is part of the embedder's ``name``; a new table or vocabulary is a new
+embedder, and proposals are only compared within one embedder name.
 
 Measured on the labelled set (``python -m benchmarks.quality``; 469 pairs, 336 train / 133 held-out), texts reduced
 to their problem text: AUC 0.901 train / 0.923 held-out (the current local embedder: 0.827 / 0.882; all-MiniLM-L6-v2:
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.similarity.terms import terms
+from core.similarity.terms import terms, vocabulary_digest
 
 # Two different terms that share a slot with opposite signs cancel each other: at 1024 dimensions that made the
 # review's Intune/Autopilot pair score 0.0 ("code" against "error"). 2048 halves such collisions; 4096 measured no
@@ -95,7 +96,10 @@ class TfidfEmbedder:
     local = True
 
     def __init__(self, idf_path: Path = IDF_PATH) -> None:
-        self._idf, self._unseen, digest = idf_table(idf_path)
+        self._idf, self._unseen, idf_digest = idf_table(idf_path)
+        # The IDF table and the vocabulary (synonyms, stop words) both decide a vector: a change to either is a new
+        # embedder, whose vectors are never compared with the old ones.
+        digest = hashlib.sha256(f"{idf_digest} {vocabulary_digest()}".encode()).hexdigest()[:8]
         self.name = f"tfidf synonyms v1 cap{IDF_CAP:g} {digest}"
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
