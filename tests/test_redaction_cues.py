@@ -103,21 +103,41 @@ def test_pasted_exports_hide_what_their_columns_and_keys_name() -> None:
     assert redact(processes).text == processes
 
 
-def test_the_probe_written_without_looking_at_the_redactor_leaks_ten_values_and_damages_no_fact() -> None:
+def test_the_probe_written_without_looking_at_the_redactor_leaks_nine_values_and_damages_no_fact() -> None:
     figures = pii_probe.measure()
-    assert (sum(figures["planted"].values()), sum(figures["leaked"].values())) == (267, 10)
+    assert (sum(figures["planted"].values()), sum(figures["leaked"].values())) == (267, 9)
     assert (figures["kept"], figures["damaged"]) == (377, 0)
     # What is left: names written in lower case, initials, a name that is also a word, one in French prose, and
     # a name in Japanese script beside its reading.
     assert sorted(value for _item, _kind, value in figures["leaks"]) == sorted(
-        ["tomasz", "Jean-Luc", "田中", "KD", "ngozi", "sione", "zofia k.", "pomorskie okna", "Grace", "Will Sterling"]
+        ["tomasz", "Jean-Luc", "田中", "KD", "sione", "zofia k.", "pomorskie okna", "Grace", "Will Sterling"]
     )
 
 
+def test_a_caller_typed_in_lower_case_before_from_and_their_company() -> None:
+    # A phone number after the comma, or a person's verb after the company, says a caller is named.
+    assert redact("desmond achebe-lindahl from cobbleford physiotherapy, (617) 555-0146 - teams hasnt rung").text == (
+        "<PERSON_1> from <COMPANY_1>, <PHONE_1> - teams hasnt rung"
+    )
+    assert redact("ngozi from accounts says the calendar is stale").text == (
+        "<PERSON_1> from accounts says the calendar is stale"  # a department is no company
+    )
+    # Without those, lower-case words before "from" are what a note says (real helpdesk comments among them).
+    for kept in [
+        "reopened from new path, sync ok",
+        "copied from the old share, works",
+        "desmond from cobbleford, teams hasnt rung",
+        "as seen from the response message below:",
+        "necessary jar from production has been collected",
+        "public key from the vendor is obtained",
+    ]:
+        assert redact(kept).text == kept
+
+
 def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_that_name_a_path_or_host() -> None:
-    """Every question, option, action and fix of the seven scenario sets that plants no personal value, redacted on
-    its own: what changes is a folder under C:\\Users, a DOMAIN\\user, and two host names written in instructions
-    (pool.ntp.org, rds-fs)."""
+    """Every question, option, action and fix of the eight scenario sets that plants no personal value, redacted on
+    its own: what changes is a folder under C:\\Users, a DOMAIN\\user, two host names written in instructions
+    (pool.ntp.org, rds-fs) and an internal address."""
     from benchmarks import scenarios
     from core.trees import iter_nodes, node_text
 
@@ -138,8 +158,9 @@ def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_th
                 found.update([node_text(node), node.get("label") or ""])
         texts |= {t for t in found if t and not any(v in t.casefold() for v in planted)}
     changed = sorted(t for t in texts if redact(t).text != t)
-    assert len(texts) == 1416
+    assert len(texts) == 1696
     assert [t[:40] for t in changed] == [
+        "An internal IP - 10.20.0.15, the old Exc",
         "Is the Desktop location local (C:\\Users\\",
         "Sign in as DOMAIN\\user or user@domain an",
         "Turn off the time sync integration servi",

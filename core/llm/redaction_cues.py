@@ -49,6 +49,21 @@ def _fold(word: str) -> str:
     return re.sub(r"['’]", "", plain).casefold()
 
 
+def _unknown_word(word: str) -> bool:
+    """Whether a lower-case word may be part of a name: two letters or more, and not a word of the helpdesk's
+    vocabulary (:func:`everyday`), a common English word, a product's, a vendor's or a field's."""
+    low = word.lower().strip("'’-")
+    return (
+        len(low) >= 2
+        and not (len(low) > 5 and low.endswith(("ed", "ing")))  # "reopened", "restarting": a verb
+        and not everyday(low)
+        and low not in words.COMMON_WORDS
+        and low not in words.NOT_NAMES
+        and low not in words.INSTRUCTION_WORDS
+        and low not in words.CALENDAR_WORDS
+    )
+
+
 def _is_name_word(token: str) -> bool:
     """A capitalised word or initials; an acronym ("KB", "VPN", "FD") is no name."""
     if not _NAME_WORD.match(token) or not token[0].isupper():
@@ -202,6 +217,17 @@ _HELD_BY = re.compile(
 # ("description: Dashiell Okonkwo-Reyes from Marrowby Dental Partners on …").
 _FROM_LINE = re.compile(
     r"(?m)(?:^|(?<=:))[ \t]*(?P<name>[^\W\d_][^\n:]{2,60}?)[ \t]+from[ \t]+(?P<company>[A-Z][^\n]*)"
+)
+# The same typed in lower case at the start of a line or field ("desmond achebe-lindahl from cobbleford
+# physiotherapy, (617) 555-0146", "ngozi from accounts says ..."): up to three words, "from", up to four words, and
+# then what a caller's line goes on with: a person's verb, or a phone number or address after a comma. Lower case
+# says nothing of a name (:func:`_unknown_word`), so without those ("as seen from the response message below:",
+# "necessary jar from production has been collected") nothing is taken.
+_FROM_LINE_LOWER = re.compile(
+    r"(?m)(?:^|(?<=:))[ \t]*(?P<name>[a-z][\w'’-]*(?:[ \t]+[a-z][\w'’-]*){0,2})[ \t]+from[ \t]+"
+    r"(?P<company>[a-z][\w&'’.-]*(?:[ \t]+[a-z][\w&'’.-]*){0,3}?)"
+    r"(?:[ \t]+(?P<verb>says|said|rang|called|phoned|emailed|e-mailed|reports|reported|asks|asked|wants|writes|wrote)\b"
+    r"|[ \t]*,[ \t]*(?P<contact>\+?\(?\d[\d ().-]{6,}|[\w.+-]+@|<(?:PHONE|EMAIL)_\d+>))"
 )
 # Labelled fields the intake reader does not know, in English and the languages tickets arrive in.
 _PERSON_FIELD = re.compile(
@@ -406,6 +432,14 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
             company = company_value(clause(match.group("company")))
             if company and not all(ordinary(t.lower()) for t in company.split()):
                 companies.append(("COMPANY", company))
+    for match in _FROM_LINE_LOWER.finditer(text):
+        name = match.group("name")
+        if not all(_unknown_word(part) for part in name.split()):
+            continue
+        add(name)
+        company = match.group("company").rstrip(".")
+        if not all(ordinary(part) or everyday(part) for part in company.split()):
+            companies.append(("COMPANY", company))
     for match in re.finditer(rf"\b(?:{_TITLES})\.?[ \t]+", text):
         add(name_at(text, match.start(), ordinary))
     for name in _names_from_addresses(text, ordinary):
