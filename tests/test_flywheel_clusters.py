@@ -159,6 +159,32 @@ def test_the_base_tree_is_what_the_builders_make() -> None:
     assert session_path(facts) == FIRST
 
 
+def test_a_typed_answer_that_says_the_offered_yes_or_no_takes_that_option_and_keeps_its_words() -> None:
+    def typed(text: str, answer: str, options: list[str]) -> StepFact:
+        return StepFact(0, "question", text, options, None, True, answer, None, None)
+
+    facts = SessionFacts(
+        uuid.uuid4(), uuid.uuid4(), None, "resolved", "discovery", "security", "Cert errors", "", "", 4, None
+    )
+    facts.steps = [
+        typed(
+            "Does the GPO that pushes the root reach these laptops?", "No - they aren't domain-joined", ["Yes", "No"]
+        ),
+        typed("Which browser?", "no idea, all of them", ["Chrome", "Edge"]),
+        StepFact(0, "action", "Deploy the root with Intune.", [], "Done", False, None, None, None),
+        StepFact(0, "resolution", "Root deployed.", [], None, False, None, None, None),
+    ]
+    tree = new_flow_data(facts)["tree_structure"]
+    # "No", not a third option beside "Yes" and "No"; the typed words are kept as another wording of it.
+    assert [(c["label"], c.get("label_wordings")) for c in tree["children"]] == [
+        ("No", ["No - they aren't domain-joined"]),
+        ("Yes", None),
+    ]
+    # Without a bare yes or no to take, a typed answer stays an option of its own.
+    assert [c["label"] for c in tree["children"][0]["children"]] == ["no idea, all of them", "Chrome", "Edge"]
+    assert validate_tree(tree) == []
+
+
 def test_an_explored_option_replaces_its_placeholder() -> None:
     result = merge_path(BASE, ERROR_720)
     assert (result.merged, result.reason) == (True, f"Explored option 'Error 720' of '{WHICH_ERROR}'.")

@@ -57,7 +57,7 @@ EXPECTED = {
     "covert": {
         "dedup_precision": 0.702,
         "dedup_recall": 1.0,
-        "merged_path_recall": 0.903,
+        "merged_path_recall": 0.925,
         "proposals_by_type": {"enhancement": 4, "new_flow": 5},
     },
 }

@@ -17,7 +17,7 @@ from typing import Any
 from core.flywheel.facts import SessionFacts, StepFact
 from core.llm.redaction import PLACEHOLDER_RE
 from core.text import content_words
-from core.trees import MAX_LABEL_LENGTH, MAX_TEXT_LENGTH, normalize_label
+from core.trees import LABEL_WORDINGS_KEY, MAX_LABEL_LENGTH, MAX_TEXT_LENGTH, normalize_label
 
 UNEXPLORED = "Not explored in the source session: continue troubleshooting or escalate to the next tier."
 DEAD_END = re.compile(
@@ -81,6 +81,30 @@ class Item:
     answer: str
     out_label: str
     script_template_id: str | None = None
+    # What the engineer typed when it says the offered yes or no it was read as ("No - they aren't domain-joined").
+    answer_wording: str | None = None
+
+
+_YES = frozenset(["yes", "yep", "yeah", "y", "true", "correct", "confirmed"])
+_NO = frozenset(["no", "nope", "n", "false", "none", "not"])
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def polarity(text: str | None) -> str | None:
+    """ "yes" or "no" when an answer starts with one ("Yes, the level bar moves", "No microphone listed")."""
+    words = _WORD.findall((text or "").lower())
+    if not words:
+        return None
+    return "yes" if words[0] in _YES else "no" if words[0] in _NO else None
+
+
+def _offered_for(answer: str, offered: list[str]) -> str | None:
+    """The one offered option that is a bare yes or no (nothing but the word) of the same polarity as a typed
+    answer that starts with one, or None: typing "No - they aren't domain-joined" at a Yes / No question answers
+    "No"."""
+    sign = polarity(answer)
+    bare = [o for o in offered if sign and polarity(o) == sign and len(_WORD.findall(o.lower())) == 1]
+    return bare[0] if len(bare) == 1 else None
 
 
 class IdMaker:
@@ -133,13 +157,19 @@ def path_items(steps: list[StepFact]) -> tuple[list[Item], str | None]:
             if not step.text or not answer or key in seen_questions:
                 continue
             seen_questions.add(key)
-            options = [o for o in _unique(step.options) if normalize_label(o) != normalize_label(answer)]
+            offered = _unique(step.options)
+            typed = None
+            if normalize_label(answer) not in {normalize_label(o) for o in offered}:
+                taken = _offered_for(answer, offered)
+                if taken is not None:
+                    typed, answer = answer, taken
+            options = [o for o in offered if normalize_label(o) != normalize_label(answer)]
             options = [clip(answer, MAX_LABEL_LENGTH)] + options[:4]
             if len(options) < 2:
                 # One known answer is not a decision: keep it as a check the engineer performs.
                 items.append(Item("action", f"Check: {step.text} (expected: {answer})", [], answer, "Confirmed"))
             else:
-                items.append(Item("question", step.text, options, options[0], options[0]))
+                items.append(Item("question", step.text, options, options[0], options[0], answer_wording=typed))
         elif step.step_type in ("action", "script_generation"):
             text = step.text or ("Run the generated script" if step.step_type == "script_generation" else "")
             outcome = " ".join(filter(None, [step.result, step.selected]))
@@ -168,7 +198,10 @@ def build_chain(items: list[Item], solution_text: str, ids: IdMaker, label: str 
             children = []
             for option in item.options:
                 if option == item.answer:
-                    children.append(build(index + 1, option))
+                    child = build(index + 1, option)
+                    if item.answer_wording:
+                        child[LABEL_WORDINGS_KEY] = [clip(item.answer_wording, MAX_LABEL_LENGTH)]
+                    children.append(child)
                 else:
                     children.append(
                         {"id": ids("solution"), "label": option, "type": "solution", "solution": UNEXPLORED}

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from core.flywheel.builders import UNEXPLORED, IdMaker, Item, build_chain, path_items, solution_text
+from core.flywheel.builders import UNEXPLORED, IdMaker, Item, build_chain, path_items, polarity, solution_text
 from core.flywheel.facts import SessionFacts
 from core.similarity.clustering import identifiers
 from core.similarity.embedders import LocalEmbedder
@@ -151,8 +151,6 @@ MEANING_THRESHOLD = 0.2
 # The same cosine between two option labels of one question: "Laptop microphone array" / "Built-in laptop mic".
 # Options of one question are alternatives, so the highest (untied, conflict-free) score is taken, not any above.
 OPTION_MEANING_THRESHOLD = 0.3
-_YES = frozenset(["yes", "yep", "yeah", "y", "true", "correct", "confirmed"])
-_NO = frozenset(["no", "nope", "n", "false", "none", "not"])
 
 
 @lru_cache(maxsize=65536)
@@ -250,14 +248,6 @@ def same_step(a: str | None, b: str | None) -> bool:
     if not a or not b or names_conflict(a, b):
         return False
     return meaning_similarity(a, b) >= MEANING_THRESHOLD
-
-
-def polarity(text: str | None) -> str | None:
-    """ "yes" or "no" when an answer starts with one ("Yes, the level bar moves", "No microphone listed")."""
-    words = _WORD.findall((text or "").lower())
-    if not words:
-        return None
-    return "yes" if words[0] in _YES else "no" if words[0] in _NO else None
 
 
 # How far a problem reaches, as an answer says it: one user or device, or many. Troubleshooting asks it all the time
@@ -925,7 +915,7 @@ def _merge(
         went_on = _went_on(items, index, path.resolution)
         child = _option(children, item.answer, item.text, _then(items, index, path.resolution), went_on)
         if child is not None:
-            _remember(child, LABEL_WORDINGS_KEY, item.answer, _labels(child))
+            _remember(child, LABEL_WORDINGS_KEY, item.answer_wording or item.answer, _labels(child))
         if child is None:
             if len(children) >= QUESTION_CHILDREN[1]:
                 refusal = (
