@@ -1,9 +1,9 @@
 """What the flywheel learns from many sessions, measured end to end on hand-written scenarios.
 
 The sessions of one scenario set, ``benchmarks/data/scenarios/<set>.json`` (``--set original``, the default;
-``heldout``, ``fresh``, ``unseen``, ``blind``, ``sealed``, ``veiled`` and ``covert``, written without looking at how the
-flywheel matches; the README there says what each holds and what makes it hard), go in through the real ingest (JSON
-Lines), the real flywheel analyses them offline, and the figures are read back from the database:
+``heldout``, ``fresh``, ``unseen``, ``blind``, ``sealed``, ``veiled``, ``covert`` and ``hidden``, written without
+looking at how the flywheel matches; the README there says what each holds and what makes it hard), go in through the
+real ingest (JSON Lines), the real flywheel analyses them offline, and the figures are read back from the database:
 
 * dedup precision / recall over pairs of new-flow sessions (same problem = should share one proposal);
 * path recall of merged sessions: the share of each supporting session's (question, answer) steps that the
@@ -50,7 +50,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ACCOUNT_SLUG = "scenario-msp"
 _NS = uuid.UUID("8b0f6a52-0c57-4d3e-9d1e-3f6f0a1b2c3d")
 SETS_DIR = Path(__file__).parent / "data" / "scenarios"
-SETS = ("original", "heldout", "fresh", "unseen", "blind", "sealed", "veiled", "covert")
+SETS = ("original", "heldout", "fresh", "unseen", "blind", "sealed", "veiled", "covert", "hidden")
 
 
 @dataclass(frozen=True)
@@ -483,9 +483,10 @@ def measure_set(name: str, *, model: bool = False, database_url: str | None = No
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m benchmarks.scenarios [--set original|heldout|fresh|unseen|blind|sealed|veiled|covert] [--model]
-    [--database-url URL]``: a fresh SQLite file unless a URL is given; the original set unless ``--set`` names another;
-    ``--model`` runs the model path against a local stand-in for the Messages API and adds its calls and leaks."""
+    """``python -m benchmarks.scenarios [--set original|heldout|fresh|unseen|blind|sealed|veiled|covert|hidden]
+    [--model] [--database-url URL]``: a fresh SQLite file unless a URL is given; the original set unless ``--set`` names
+    another; ``--model`` runs the model path against a local stand-in for the Messages API and adds its calls and
+    leaks."""
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
