@@ -339,8 +339,9 @@ def measure(
         texts += [
             p.title or "",
             p.description or "",
-            json.dumps(p.proposed_flow_data or {}),
-            json.dumps(p.proposed_diff or {}),
+            # Unescaped: "Brandstätter" written as "Brandst\\u00e4tter" would never be found.
+            json.dumps(p.proposed_flow_data or {}, ensure_ascii=False),
+            json.dumps(p.proposed_diff or {}, ensure_ascii=False),
         ]
     sessions = db.scalars(select(AISession).where(AISession.account_id == account_id))
     outcomes: dict[str, int] = defaultdict(int)
@@ -437,7 +438,7 @@ def model_figures(db: Session, account_id: uuid.UUID, server: Any, data: Scenari
     new_flow_calls = sum(p.model_calls or 0 for p in proposals if p.proposal_type == "new_flow")
     branch_calls = sum(p.model_calls or 0 for p in proposals if p.proposal_type == "enhancement")
     branches = sum(1 + len(spec.get("extra_branches", [])) for spec in data.FLOWS)
-    bodies = [json.dumps(r.json) for r in server.messages]
+    bodies = [json.dumps(r.json, ensure_ascii=False) for r in server.messages]
     return {
         "model_requests": len(bodies),
         "model_calls_per_novel_problem": round(new_flow_calls / len(data.NEW_PROBLEMS), 2),

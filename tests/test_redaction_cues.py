@@ -122,6 +122,10 @@ def test_a_caller_typed_in_lower_case_before_from_and_their_company() -> None:
     assert redact("ngozi from accounts says the calendar is stale").text == (
         "<PERSON_1> from accounts says the calendar is stale"  # a department is no company
     )
+    # Or a company's legal form, after "at" as after "from".
+    assert redact("ilse brandstätter at salzachtal druckerei gmbh: nobody can scan").text == (
+        "<PERSON_1> at <COMPANY_1>: nobody can scan"
+    )
     # Without those, lower-case words before "from" are what a note says (real helpdesk comments among them).
     for kept in [
         "reopened from new path, sync ok",
@@ -130,14 +134,25 @@ def test_a_caller_typed_in_lower_case_before_from_and_their_company() -> None:
         "as seen from the response message below:",
         "necessary jar from production has been collected",
         "public key from the vendor is obtained",
+        "stuck at login screen: yes",
+        "mapped drive at home office, works",
     ]:
         assert redact(kept).text == kept
 
 
+def test_a_serial_after_a_lower_case_sn_and_a_caller_with_their_company_in_brackets() -> None:
+    assert redact("auto tz on. sn 038476152953").text == "auto tz on. sn <SERIAL_1>"
+    result = redact("Piotr Wiśniewski-Lang (Wiślanka Trade) rang about PDF previews")
+    assert result.text.endswith(" rang about PDF previews")
+    assert set(result.mapping.values()) == {"Piotr Wiśniewski-Lang", "Wiślanka Trade"}
+    assert redact("Anna Berg (IT) called").text == "<PERSON_1> (IT) called"
+    assert redact("Outlook (classic) rang twice").text == "Outlook (classic) rang twice"
+
+
 def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_that_name_a_path_or_host() -> None:
-    """Every question, option, action and fix of the eight scenario sets that plants no personal value, redacted on
-    its own: what changes is a folder under C:\\Users, a DOMAIN\\user, two host names written in instructions
-    (pool.ntp.org, rds-fs) and an internal address."""
+    """Every question, option, action and fix of the nine scenario sets that plants no personal value, redacted on
+    its own: what changes is a folder under C:\\Users (twice), a DOMAIN\\user, a /user: account, two host names
+    written in instructions (pool.ntp.org, rds-fs) and an internal address."""
     from benchmarks import scenarios
     from core.trees import iter_nodes, node_text
 
@@ -158,10 +173,12 @@ def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_th
                 found.update([node_text(node), node.get("label") or ""])
         texts |= {t for t in found if t and not any(v in t.casefold() for v in planted)}
     changed = sorted(t for t in texts if redact(t).text != t)
-    assert len(texts) == 1696
+    assert len(texts) == 1999
     assert [t[:40] for t in changed] == [
         "An internal IP - 10.20.0.15, the old Exc",
+        "Can the scan account sign in (net use \\\\",
         "Is the Desktop location local (C:\\Users\\",
+        "Length of the local path (C:\\Users\\...\\f",
         "Sign in as DOMAIN\\user or user@domain an",
         "Turn off the time sync integration servi",
         "yes, \\\\rds-fs\\profiles",

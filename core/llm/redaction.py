@@ -70,7 +70,7 @@ _HOST_CONTEXT = re.compile(
 )
 _SERIAL_CONTEXT = re.compile(
     r"(?:(?i:\bserial(?:[ \t]*(?:number|no\.?|num|#))?|\bservice[ \t]*tag|\basset[ \t]*tag|\btag|"
-    r"\bexpress[ \t]*service[ \t]*code)|(?<![\w/])(?:S/N|SN|s/n))"
+    r"\bexpress[ \t]*service[ \t]*code)|(?<![\w/])(?:S/N|SN|s/n|sn))"
     r"[ \t]*(?:is[ \t]+|[:#=][ \t]*)?([A-Za-z0-9][A-Za-z0-9-]{4,29})(?![\w-])"
 )
 # HP (5CD1234XYZ), Apple (C02XK0JHJG5J) and similar: 10-12 upper-case letters and digits, both well mixed.

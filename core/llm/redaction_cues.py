@@ -219,16 +219,20 @@ _FROM_LINE = re.compile(
     r"(?m)(?:^|(?<=:))[ \t]*(?P<name>[^\W\d_][^\n:]{2,60}?)[ \t]+from[ \t]+(?P<company>[A-Z][^\n]*)"
 )
 # The same typed in lower case at the start of a line or field ("desmond achebe-lindahl from cobbleford
-# physiotherapy, (617) 555-0146", "ngozi from accounts says ..."): up to three words, "from", up to four words, and
-# then what a caller's line goes on with: a person's verb, or a phone number or address after a comma. Lower case
+# physiotherapy, (617) 555-0146", "ngozi from accounts says ...", "ilse brandstätter at salzachtal druckerei gmbh:"):
+# up to three words, "from" or "at", up to four words, and then what a caller's line goes on with: a person's verb,
+# a phone number or address after a comma, or the end of a company's name by its legal form. Lower case
 # says nothing of a name (:func:`_unknown_word`), so without those ("as seen from the response message below:",
 # "necessary jar from production has been collected") nothing is taken.
 _FROM_LINE_LOWER = re.compile(
-    r"(?m)(?:^|(?<=:))[ \t]*(?P<name>[a-z][\w'’-]*(?:[ \t]+[a-z][\w'’-]*){0,2})[ \t]+from[ \t]+"
+    r"(?m)(?:^|(?<=:))[ \t]*(?P<name>[a-z][\w'’-]*(?:[ \t]+[a-z][\w'’-]*){0,2})[ \t]+(?:from|at)[ \t]+"
     r"(?P<company>[a-z][\w&'’.-]*(?:[ \t]+[a-z][\w&'’.-]*){0,3}?)"
     r"(?:[ \t]+(?P<verb>says|said|rang|called|phoned|emailed|e-mailed|reports|reported|asks|asked|wants|writes|wrote)\b"
-    r"|[ \t]*,[ \t]*(?P<contact>\+?\(?\d[\d ().-]{6,}|[\w.+-]+@|<(?:PHONE|EMAIL)_\d+>))"
+    r"|[ \t]*,[ \t]*(?P<contact>\+?\(?\d[\d ().-]{6,}|[\w.+-]+@|<(?:PHONE|EMAIL)_\d+>)"
+    r"|(?P<end>[ \t]*(?:[:,;(]|$)))"
 )
+# A company's legal form typed in lower case ("salzachtal druckerei gmbh:"), which names a caller's company.
+_LOWER_LEGAL_FORM = words.words("gmbh ltd limited llc llp inc plc bv nv ag kg sarl srl spa oy ab as aps pty kk")
 # Labelled fields the intake reader does not know, in English and the languages tickets arrive in.
 _PERSON_FIELD = re.compile(
     r"(?im)^[ \t]*(?:assigned technician|technician|assigned to|assignee|engineer|von|van|de|contacto(?: en sitio)?|"
@@ -359,8 +363,10 @@ def _names_from_addresses(text: str, ordinary: Ordinary) -> list[str]:
 
 
 def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
-    """("PERSON", name) for every person ``text`` names by the cues of the module doc."""
+    """("PERSON", name) for every person ``text`` names by the cues of the module doc, and ("COMPANY", name) for
+    the company a caller's line names beside them."""
     found: list[str] = []
+    companies: list[tuple[str, str]] = []
 
     def add(name: str | None) -> None:
         if name and name not in found:
@@ -398,13 +404,20 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         line = text[match.end() : match.end() + 120].lstrip(" \t").split("\n", 1)[0]
         add(name_at(line.split("|")[0], 0, ordinary))
     for match in _NAME_THEN_VERB.finditer(text):
-        span = match.group("name").split()
+        named, company = match.group("name"), None
+        # "Piotr Wiśniewski-Lang (Wiślanka Trade) rang": the brackets hold where the caller works.
+        bracket = re.fullmatch(r"(?P<name>[^()]+?)[ \t]*\((?P<org>[^()]{2,60})\)", named)
+        if bracket:
+            named, company = bracket.group("name"), bracket.group("org").strip()
+        span = named.split()
         while span and span[0].lower().rstrip(",") in words.INSTRUCTION_WORDS:
             span = span[1:]  # "Then Maria Lopez approved it", "Our Priya rang"
         name = whole_name(" ".join(span), ordinary)
         # One word at a sentence's start may be any noun ("Change approved by …"): not one of the words tickets use.
         if name and (" " in name or not everyday(name)):
             add(name)
+            if company and company[0].isupper() and not all(ordinary(t.lower()) for t in company.split()):
+                companies.append(("COMPANY", company))
     for match in _POSSESSIVE.finditer(text):
         before = text[: match.start()].rstrip(" \t")
         sentence_start = not before or before[-1] in ".!?:\n\"'"
@@ -424,7 +437,6 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
         name = name_at(text, match.end(), ordinary)
         if name and " " in name:
             add(name)
-    companies: list[tuple[str, str]] = []
     for match in _FROM_LINE.finditer(text):
         name = whole_name(match.group("name"), ordinary)
         if name and " " in name:
@@ -433,11 +445,12 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
             if company and not all(ordinary(t.lower()) for t in company.split()):
                 companies.append(("COMPANY", company))
     for match in _FROM_LINE_LOWER.finditer(text):
-        name = match.group("name")
+        name, company = match.group("name"), match.group("company").rstrip(".")
+        if match.group("end") is not None and company.split()[-1] not in _LOWER_LEGAL_FORM:
+            continue  # only a legal form says the words before it are a company, and so the ones before that a name
         if not all(_unknown_word(part) for part in name.split()):
             continue
         add(name)
-        company = match.group("company").rstrip(".")
         if not all(ordinary(part) or everyday(part) for part in company.split()):
             companies.append(("COMPANY", company))
     for match in re.finditer(rf"\b(?:{_TITLES})\.?[ \t]+", text):
