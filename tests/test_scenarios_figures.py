@@ -60,6 +60,13 @@ EXPECTED = {
         "merged_path_recall": 0.925,
         "proposals_by_type": {"enhancement": 4, "new_flow": 5},
     },
+    # Measured once on the code that measured covert, never changed against but for its two values sent to the
+    # model (a serial after a lower-case "sn", a lower-case caller "at" a company): path recall 0.952.
+    "hidden": {
+        "dedup_recall": 1.0,
+        "merged_path_recall": 0.952,
+        "proposals_by_type": {"enhancement": 4, "new_flow": 6},
+    },
 }
 
 
@@ -82,6 +89,7 @@ def test_a_scenario_set_gives_its_figures(tmp_path, name):
         ("unseen", 10, 1.0),  # six problems, four new branches
         ("blind", 10, 1.0),  # six problems, four new branches
         ("sealed", 10, 1.0),  # six problems, four new branches
+        ("hidden", 10, 1.0),  # six problems, four new branches
     ],
 )
 def test_on_the_model_path_each_novel_problem_costs_one_call_and_nothing_planted_is_sent(

@@ -22,6 +22,7 @@ blind = scenarios.load_set("blind")
 sealed = scenarios.load_set("sealed")
 veiled = scenarios.load_set("veiled")
 covert = scenarios.load_set("covert")
+hidden = scenarios.load_set("hidden")
 SETS = {
     "heldout": heldout,
     "fresh": fresh,
@@ -30,6 +31,7 @@ SETS = {
     "sealed": sealed,
     "veiled": veiled,
     "covert": covert,
+    "hidden": hidden,
 }
 
 # What each set declares: its labels and session counts, how many problems share a domain, which two problems end
@@ -218,6 +220,36 @@ EXPECTED: dict[str, dict] = {
         },
         "sessions": 59,
     },
+    "hidden": {
+        "labels": {
+            "new:onedrive-path-too-long": 6,
+            "new:scan-to-folder-smb": 6,
+            "new:point-and-print-driver-blocked": 5,
+            "new:mailbox-full-archive": 6,
+            "new:quickbooks-multiuser-h202": 6,
+            "new:timezone-wrong-after-travel": 6,
+            "branch:Office apps say Unlicensed Product|la5|signed-in-to-old-tenant": 5,
+            "branch:Desk phone not registering|dp5|provider-certificate-firmware": 5,
+            "branch:Desk phone not registering|dp5|mac-assigned-to-wrong-extension": 3,
+            "branch:Laptop keeps blue-screening|bs5|vpn-filter-driver": 5,
+            "gap:app-protection-blocks-paste": 6,
+        },
+        "shared_domains": [2],
+        "generic_fix": (
+            "started the service and set it to automatic, working now",
+            ["quickbooks-multiuser-h202", "timezone-wrong-after-travel"],
+            "service",
+        ),
+        "branches": {
+            "Office apps say Unlicensed Product": [("signed-in-to-old-tenant", 5)],
+            "Desk phone not registering": [
+                ("provider-certificate-firmware", 5),
+                ("mac-assigned-to-wrong-extension", 3),
+            ],
+            "Laptop keeps blue-screening": [("vpn-filter-driver", 5)],
+        },
+        "sessions": 59,
+    },
 }
 
 PROBLEMS = [(name, problem) for name, data in SETS.items() for problem in data.NEW_PROBLEMS]
@@ -285,15 +317,20 @@ def test_every_problem_path_is_complete_and_its_questions_are_paraphrased(name, 
             assert QUESTION_CHILDREN[0] <= len(options) <= QUESTION_CHILDREN[1]
             assert len({normalize_label(o) for o in options}) == len(options)
     # One route asks the same number of questions in every session that took it; in the unseen set a session may
-    # skip one of its route's questions or ask one more, in the blind, sealed, veiled and covert sets one session may
-    # do both.
+    # skip one of its route's questions or ask one more, in the blind, sealed, veiled, covert and hidden sets one
+    # session may do both.
     for route in routes:
         lengths = {
             len(problem["paths"][problem["path_of"][i]]) for i, r in enumerate(problem["route_of"]) if r == route
         }
-        assert max(lengths) - min(lengths) <= {"unseen": 1, "blind": 2, "sealed": 2, "veiled": 2, "covert": 2}.get(
-            name, 0
-        ), route
+        assert max(lengths) - min(lengths) <= {
+            "unseen": 1,
+            "blind": 2,
+            "sealed": 2,
+            "veiled": 2,
+            "covert": 2,
+            "hidden": 2,
+        }.get(name, 0), route
     # The assistant words its first question differently in every session of a problem.
     first_questions = [problem["paths"][i][0][1] for i in problem["path_of"]]
     assert len(set(first_questions)) == n
@@ -356,7 +393,7 @@ def test_unmatched_problem_and_planted_values_are_made_up_and_distinct(name):
     assert any(h == h.lower() for h in pii["host"]) and any(h == h.upper() for h in pii["host"])
 
 
-@pytest.mark.parametrize("name", ["fresh", "unseen", "blind", "sealed", "veiled", "covert"])
+@pytest.mark.parametrize("name", ["fresh", "unseen", "blind", "sealed", "veiled", "covert", "hidden"])
 def test_later_sets_plant_values_of_their_own(name):
     """No planted value of a later set is one of another set's, so a leak is traced to the set that planted it."""
     values_of = {
