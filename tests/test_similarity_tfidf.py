@@ -60,8 +60,14 @@ def test_stemming_meets_plural_and_verb_forms() -> None:
         "apply",
         "apply",
         "install",
-        "passe",
+        "pass",
     ]
+    # A silent final "e" goes, so the verb meets its -ed and -ing forms and the noun its plural.
+    assert {stem(w) for w in ["update", "updated", "updating", "updates"]} == {"updat"}
+    assert {stem(w) for w in ["paste", "pasted", "pastes"]} == {"past"}
+    assert {stem(w) for w in ["device", "devices"]} == {"devic"}
+    # Short words and a doubled "e" keep it.
+    assert [stem(w) for w in ["use", "free", "agree"]] == ["use", "free", "agree"]
 
 
 def test_paraphrase_from_the_product_review_clears_the_threshold() -> None:

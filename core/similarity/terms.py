@@ -24,6 +24,10 @@ _STOP_WORD_TEXT = """a an the and or but if of to in on at by for with from as i
 STOP_WORDS = frozenset(_STOP_WORD_TEXT.split())
 
 
+# The stemmer's rules, by number: another number is another vocabulary (see ``vocabulary_digest``).
+STEMMER = 2
+
+
 def _undouble(stem: str) -> str:
     # "dropping" -> "dropp" -> "drop", so it meets "drops" -> "drop"; "ll"/"ss" stay ("installed", "passed").
     if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
@@ -43,16 +47,21 @@ def stem(word: str) -> str:
     if len(word) > 4 and word.endswith("ed"):
         return _undouble(word[:-2])
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+        word = word[:-1]
+    return _unsilenced(word)
+
+
+def _unsilenced(stem: str) -> str:
+    # A silent final "e" goes, so that "update" meets "updated" and "updating" ("updat"), "paste" meets "pasted".
+    return stem[:-1] if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee") else stem
 
 
 @cache
 def vocabulary_digest() -> str:
-    """A short digest of what decides a text's terms besides the code (the synonym table and the stop words): an
+    """A short digest of what decides a text's terms (the synonym table, the stop words, the stemmer's rules): an
     embedder built on terms carries it in its name, so vectors of an older vocabulary are never compared with
     newer ones."""
-    vocabulary = {"synonyms": SYNONYMS, "stop_words": sorted(STOP_WORDS)}
+    vocabulary = {"synonyms": SYNONYMS, "stop_words": sorted(STOP_WORDS), "stemmer": STEMMER}
     return hashlib.sha256(json.dumps(vocabulary, sort_keys=True).encode("utf-8")).hexdigest()[:8]
 
 
