@@ -182,6 +182,13 @@ def test_a_typed_answer_that_says_the_offered_yes_or_no_takes_that_option_and_ke
     ]
     # Without a bare yes or no to take, a typed answer stays an option of its own.
     assert [c["label"] for c in tree["children"][0]["children"]] == ["no idea, all of them", "Chrome", "Edge"]
+    # "Not sure" begins with a "not" but says neither.
+    facts.steps[0] = typed("Does the GPO reach these laptops?", "not sure, will check", ["Yes", "No"])
+    assert [c["label"] for c in new_flow_data(facts)["tree_structure"]["children"]] == [
+        "not sure, will check",
+        "Yes",
+        "No",
+    ]
     assert validate_tree(tree) == []
 
 

@@ -88,6 +88,7 @@ class Item:
 _YES = frozenset(["yes", "yep", "yeah", "y", "true", "correct", "confirmed"])
 _NO = frozenset(["no", "nope", "n", "false", "none", "not"])
 _WORD = re.compile(r"[a-z0-9]+")
+_UNSURE = frozenset(["sure", "unsure", "idea", "know", "tell", "maybe", "unclear"])
 
 
 def polarity(text: str | None) -> str | None:
@@ -102,6 +103,8 @@ def _offered_for(answer: str, offered: list[str]) -> str | None:
     """The one offered option that is a bare yes or no (nothing but the word) of the same polarity as a typed
     answer that starts with one, or None: typing "No - they aren't domain-joined" at a Yes / No question answers
     "No"."""
+    if set(_WORD.findall(answer.lower())) & _UNSURE:
+        return None  # "not sure", "no idea": neither yes nor no
     sign = polarity(answer)
     bare = [o for o in offered if sign and polarity(o) == sign and len(_WORD.findall(o.lower())) == 1]
     return bare[0] if len(bare) == 1 else None

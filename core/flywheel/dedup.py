@@ -444,8 +444,8 @@ class Branch:
 def _same_branch(rows: list[_Enhancement], branch: Branch, same: Callable[[str, str], bool]) -> uuid.UUID | None:
     """The open enhancement of ``rows`` adding ``branch``: the same key; else, among the branches under the same
     node whose answers name no conflicting error codes, the closest by average linkage (the mean cosine between
-    their sessions) when it reaches the threshold; else the oldest whose option ``same`` finds means the same thing (a proposal stored without an
-    embedding)."""
+    their sessions) when it reaches the threshold; else the oldest whose option ``same`` finds means the same thing
+    (a proposal stored without an embedding)."""
     prefix = f"{branch.node_id}|"
     under = [row for row in rows if row.key and row.key.startswith(prefix)]
     for row in under:
