@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from core.config import Settings
 from core.db import session_scope
@@ -229,3 +229,32 @@ def test_a_proposal_is_looked_at_again_by_the_pass_that_added_its_last_session(e
     # The pass that added the last session looks, and joins the odd write-up into the cluster.
     assert consolidate(engine, providers(), {cluster_id: by_summary[CLUSTER[2]]}).joined == 1
     assert [(p[1], p[2]) for p in proposals(engine)] == [("merged", 1), ("pending", 4)]
+
+
+def test_a_partner_without_sessions_is_passed_over_after_one_read_of_both(engine, monkeypatch) -> None:
+    # A proposal made outside a session has no sessions that could merge: it is never joined, and seeing so takes
+    # the one read of how both proposals stand (status, support, age, sessions), not their trees or vectors.
+    monkeypatch.setattr("core.flywheel.runner.consolidate", lambda *args: Joins())
+    seed(engine, [ODD_FIRST, *CLUSTER])
+    worker = providers()  # its duplicate index loaded by the pass, as in a worker's consolidation
+    Runner(engine, worker, worker_id="w", batch=50, clock=lambda: NOW + timedelta(hours=1)).run_pass()
+    with session_scope(engine) as db:
+        last = db.scalars(select(AISession.id).where(AISession.problem_summary == CLUSTER[2])).one()
+        odd, cluster = db.scalars(select(FlowProposal).order_by(FlowProposal.supporting_session_count)).all()
+        odd.supporting_session_ids = []
+        cluster_id = cluster.id
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        joins = consolidate(engine, worker, {cluster_id: last})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert joins.joined == 0
+    # The touched proposals, then how the cluster and its partner stand.
+    assert len(reads) == 2, reads
+    assert [(p[1], p[2]) for p in proposals(engine)] == [("pending", 1), ("pending", 3)]
