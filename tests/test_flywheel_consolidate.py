@@ -258,3 +258,34 @@ def test_a_partner_without_sessions_is_passed_over_after_one_read_of_both(engine
     # The touched proposals, then how the cluster and its partner stand.
     assert len(reads) == 2, reads
     assert [(p[1], p[2]) for p in proposals(engine)] == [("pending", 1), ("pending", 3)]
+
+
+def test_a_join_reads_the_sessions_it_moves_once(engine, monkeypatch) -> None:
+    # The sessions of the smaller cluster are read (and redacted) to see that each would merge; the join merges
+    # their paths from what that read, in the same transaction, instead of reading them again.
+    monkeypatch.setattr("core.flywheel.runner.consolidate", lambda *args: Joins())
+    seed(engine, [ODD_FIRST, *CLUSTER])
+    worker = providers()
+    Runner(engine, worker, worker_id="w", batch=50, clock=lambda: NOW + timedelta(hours=1)).run_pass()
+    with session_scope(engine) as db:
+        last = db.scalars(select(AISession.id).where(AISession.problem_summary == CLUSTER[2])).one()
+        cluster_id = db.scalars(select(FlowProposal.id).where(FlowProposal.supporting_session_count == 3)).one()
+    session_reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "FROM ai_sessions" in statement:
+            session_reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert consolidate(engine, worker, {cluster_id: last}).joined == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(session_reads) == 1, session_reads
+    assert [(p[1], p[2], p[3]) for p in proposals(engine)] == [
+        ("merged", 1, [ODD_FIRST]),
+        ("pending", 4, [*CLUSTER, ODD_FIRST]),
+    ]
+    with session_scope(engine) as db:
+        survivor = db.get(FlowProposal, cluster_id)
+        assert survivor.proposed_flow_data["tree_structure"]["support"] == 4

@@ -37,7 +37,7 @@ from core.enums import ProposalStatus, ProposalType
 from core.flywheel.clusters import merge_path, session_path, unit
 from core.flywheel.confidence import add_support
 from core.flywheel.dedup import Branch, Problem, same_branch_as
-from core.flywheel.facts import branch_threshold, dedup_embedder, load_facts_many, statement_gate
+from core.flywheel.facts import SessionFacts, branch_threshold, dedup_embedder, load_facts_many, statement_gate
 from core.flywheel.plan import Providers
 from core.models import AISession, FlowProposal, utcnow
 from core.similarity.embedders import from_bytes, to_bytes
@@ -197,33 +197,43 @@ def _enhancement_partner(
     return None if partner is None else _standing(db, [proposal.id, partner])
 
 
-def _each_would_merge(db: Session, providers: Providers, absorbed: _Standing, survivor_id: uuid.UUID) -> bool:
-    """Whether every session of the smaller cluster, arriving now, would merge into the larger one: its own dedup
-    vector reaches the larger cluster's centroid by the duplicate rule. Two centroids of one domain share its
-    vocabulary and can be closer than any of their sessions are; this keeps a join to what a session could do.
-    A cluster without sessions (a proposal made outside a session) is never joined, so nothing else is read."""
+def _mergeable_facts(
+    db: Session, providers: Providers, absorbed: _Standing, survivor_id: uuid.UUID
+) -> dict[uuid.UUID, SessionFacts] | None:
+    """The facts of the smaller cluster's sessions when every one of them, arriving now, would merge into the larger
+    cluster (its own dedup vector reaches the larger cluster's centroid by the duplicate rule); None when one would
+    not. Two centroids of one domain share its vocabulary and can be closer than any of their sessions are; this
+    keeps a join to what a session could do. A cluster without sessions (a proposal made outside a session) is never
+    joined, so nothing else is read."""
     embedder = providers.embedder
     ids = [uuid.UUID(str(i)) for i in absorbed.supporting_session_ids or []]
     if not ids:
-        return False
+        return None
     centre = from_bytes(db.scalar(select(FlowProposal.embedding).where(FlowProposal.id == survivor_id)))
     sessions = db.scalars(select(AISession).where(AISession.id.in_(ids))).all()
     if centre is None or not sessions:
-        return False
+        return None
     half = centre.shape[0] // 2
     threshold, gate = embedder.threshold, statement_gate(embedder)
-    for facts in load_facts_many(db, list(sessions)).values():
-        vector = facts.dedup_vector(embedder)
+    facts = load_facts_many(db, list(sessions))
+    for each in facts.values():
+        vector = each.dedup_vector(embedder)
         if vector.shape != centre.shape:
-            return False
+            return None
         if float(vector[:half] @ centre[:half]) <= threshold or float(vector[half:] @ centre[half:]) < gate:
-            return False
-    return True
+            return None
+    return facts
 
 
-def _join(db: Session, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
+def _join(
+    db: Session,
+    absorbed_id: uuid.UUID,
+    survivor_id: uuid.UUID,
+    read: Mapping[uuid.UUID, SessionFacts] | None = None,
+) -> bool:
     """Join ``absorbed_id`` into ``survivor_id`` in the caller's transaction; False when either is no longer
-    pending (another worker or a reviewer got there first)."""
+    pending (another worker or a reviewer got there first). ``read``: facts of the absorbed cluster's sessions this
+    transaction read already (:func:`_mergeable_facts`), used when they are exactly the sessions that move."""
     rows = {
         p.id: p
         for p in db.scalars(
@@ -248,8 +258,12 @@ def _join(db: Session, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
     data = survivor.proposed_flow_data or {}
     if survivor.proposal_type == ProposalType.NEW_FLOW and isinstance(data.get("tree_structure"), dict) and moving:
         tree = data["tree_structure"]
-        sessions = db.scalars(select(AISession).where(AISession.id.in_([uuid.UUID(i) for i in moving]))).all()
-        facts = load_facts_many(db, list(sessions))
+        moving_ids = {uuid.UUID(i) for i in moving}
+        if read is not None and read.keys() == moving_ids:
+            facts = read
+        else:
+            sessions = db.scalars(select(AISession).where(AISession.id.in_(moving_ids))).all()
+            facts = load_facts_many(db, list(sessions))
         for session_id in moving:
             if uuid.UUID(session_id) in facts:
                 tree = merge_path(tree, session_path(facts[uuid.UUID(session_id)])).tree
@@ -306,10 +320,11 @@ def consolidate(
                 if standing is None or len(standing) < 2:
                     continue
                 smaller, larger = _order(standing)
-                if new_flow and not _each_would_merge(db, providers, smaller, larger.id):
+                read = _mergeable_facts(db, providers, smaller, larger.id) if new_flow else None
+                if new_flow and read is None:
                     continue
                 absorbed, survivor = smaller.id, larger.id
-                if not _join(db, absorbed, survivor):
+                if not _join(db, absorbed, survivor, read):
                     continue
                 db.flush()
                 grown = _Candidate(*db.execute(select(*_CANDIDATE_COLUMNS).where(FlowProposal.id == survivor)).one())
