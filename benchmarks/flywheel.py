@@ -33,9 +33,10 @@ bulk, and the worker freezes its heap out of the cycle collector's sight before 
 Measured so while the project's own tests and benchmarks ran from another checkout on the same cores (load average
 0.6-2.4 over each run), two/one was 0.88-1.59 on 2,000 sessions, 1.07-2.14 on 8,000 and 1.27-2.21 with distinct new
 problems: a ratio above 2 says the one worker lost a core to that other work, and what one worker and its share of
-the server leave idle, such work takes. After the first claim, two workers and the server keep both cores busy, and
-what each process does once (its first load of the index, the statements it compiles first, the clusters both look
-at again after their passes) does not halve.
+the server leave idle, such work takes. In quieter moments (load average 0.65-1.36, mostly the benchmark's own):
+1.56 and 1.66 on 2,000 sessions, 1.78 on 8,000, 1.86 with distinct new problems. After the first claim, two workers
+and the server keep both cores busy, and what each process does once (its first load of the index, the statements it
+compiles first, the clusters both look at again after their passes) does not halve.
 """
 
 from __future__ import annotations
