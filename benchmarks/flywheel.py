@@ -24,11 +24,19 @@ where the fixed part of each process's run weighs less.
 
 On the two shared cores of the development machine with nothing else running (load average 0.8-1.7, the
 benchmark's own), two workers measured 1.63-1.71 times one on 2,000 sessions, 1.76-1.79 on 8,000 and 1.62-1.67 with
-distinct new problems; with other work on the cores (load average 1.6-2.2) anything from 0.8 up, which says more
-about the neighbours than about the workers. For 2,000 sessions one worker's process uses 3.2-3.3 CPU-seconds and
-two use 3.9-4.1 (each process 0.4 of it on imports, 0.1 on its first load of the duplicate index), the server about
-0.8 in either case: after the first claim, two workers and the server keep both cores busy, and what each process
-does once (its first load of the index, 0.13-0.25 s, and its exit, 0.08-0.14 s) does not halve.
+distinct new problems, when one worker's process used 3.2-3.3 CPU-seconds for 2,000 sessions; that was before the
+redaction of the sessions' texts grew, after which it used 5.4-6.7 and two used 7.4-8.5 together. For 2,000
+sessions one worker's process now uses 4.4-5.2 CPU-seconds and two use 5.9-7.2 (each process 0.5-0.8 of it on
+imports, 0.09-0.13 on its first load of the duplicate index, under 0.1 on its exit), the server 0.7-1.2 in either
+case: consolidation reads one row pair per proposal it looks at again, the first load reads the stored vectors in
+bulk, and the worker freezes its heap out of the cycle collector's sight before its passes and before its teardown.
+Measured so while the project's own tests and benchmarks ran from another checkout on the same cores (load average
+0.6-2.4 over each run), two/one was 0.88-1.59 on 2,000 sessions, 1.07-2.14 on 8,000 and 1.27-2.21 with distinct new
+problems: a ratio above 2 says the one worker lost a core to that other work, and what one worker and its share of
+the server leave idle, such work takes. In quieter moments (load average 0.65-1.36, mostly the benchmark's own):
+1.56 and 1.66 on 2,000 sessions, 1.78 on 8,000, 1.86 with distinct new problems. After the first claim, two workers
+and the server keep both cores busy, and what each process does once (its first load of the index, the statements it
+compiles first, the clusters both look at again after their passes) does not halve.
 """
 
 from __future__ import annotations

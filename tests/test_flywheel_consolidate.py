@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from core.config import Settings
 from core.db import session_scope
@@ -230,3 +230,63 @@ def test_a_proposal_is_looked_at_again_by_the_pass_that_added_its_last_session(e
     # The pass that added the last session looks, and joins the odd write-up into the cluster.
     assert consolidate(engine, providers(), {cluster_id: by_summary[CLUSTER[2]]}).joined == 1
     assert [(p[1], p[2]) for p in proposals(engine)] == [("merged", 1), ("pending", 4)]
+
+
+def test_a_partner_without_sessions_is_passed_over_after_one_read_of_both(engine, monkeypatch) -> None:
+    # A proposal made outside a session has no sessions that could merge: it is never joined, and seeing so takes
+    # the one read of how both proposals stand (status, support, age, sessions), not their trees or vectors.
+    monkeypatch.setattr("core.flywheel.runner.consolidate", lambda *args: Joins())
+    seed(engine, [ODD_FIRST, *CLUSTER])
+    worker = providers()  # its duplicate index loaded by the pass, as in a worker's consolidation
+    Runner(engine, worker, worker_id="w", batch=50, clock=lambda: NOW + timedelta(hours=1)).run_pass()
+    with session_scope(engine) as db:
+        last = db.scalars(select(AISession.id).where(AISession.problem_summary == CLUSTER[2])).one()
+        odd, cluster = db.scalars(select(FlowProposal).order_by(FlowProposal.supporting_session_count)).all()
+        odd.supporting_session_ids = []
+        cluster_id = cluster.id
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        joins = consolidate(engine, worker, {cluster_id: last})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert joins.joined == 0
+    # The touched proposals, then how the cluster and its partner stand.
+    assert len(reads) == 2, reads
+    assert [(p[1], p[2]) for p in proposals(engine)] == [("pending", 1), ("pending", 3)]
+
+
+def test_a_join_reads_the_sessions_it_moves_once(engine, monkeypatch) -> None:
+    # The sessions of the smaller cluster are read (and redacted) to see that each would merge; the join merges
+    # their paths from what that read, in the same transaction, instead of reading them again.
+    monkeypatch.setattr("core.flywheel.runner.consolidate", lambda *args: Joins())
+    seed(engine, [ODD_FIRST, *CLUSTER])
+    worker = providers()
+    Runner(engine, worker, worker_id="w", batch=50, clock=lambda: NOW + timedelta(hours=1)).run_pass()
+    with session_scope(engine) as db:
+        last = db.scalars(select(AISession.id).where(AISession.problem_summary == CLUSTER[2])).one()
+        cluster_id = db.scalars(select(FlowProposal.id).where(FlowProposal.supporting_session_count == 3)).one()
+    session_reads: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "FROM ai_sessions" in statement:
+            session_reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert consolidate(engine, worker, {cluster_id: last}).joined == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(session_reads) == 1, session_reads
+    assert [(p[1], p[2], p[3]) for p in proposals(engine)] == [
+        ("merged", 1, [ODD_FIRST]),
+        ("pending", 4, [*CLUSTER, ODD_FIRST]),
+    ]
+    with session_scope(engine) as db:
+        survivor = db.get(FlowProposal, cluster_id)
+        assert survivor.proposed_flow_data["tree_structure"]["support"] == 4

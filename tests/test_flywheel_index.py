@@ -8,7 +8,7 @@ import uuid
 import numpy as np
 
 from core.flywheel.dedup import _Group
-from core.similarity.embedders import from_bytes, sparse_parts, to_bytes
+from core.similarity.embedders import from_bytes, sparse_parts, sparse_parts_many, to_bytes
 
 DIMS = 64
 
@@ -65,3 +65,16 @@ def test_a_moved_or_closed_proposal_leaves_no_trace_of_its_old_vector() -> None:
     assert group.scores(np.ones(DIMS, dtype=np.float32)).tolist() == [2.0, 1.0]
     group.put(a, None, False)
     assert group.scores(np.ones(DIMS, dtype=np.float32)).tolist() == [0.0, 1.0]
+
+
+def test_many_stored_vectors_are_read_at_once_as_each_reads_alone() -> None:
+    first, second = vector({3: 0.5, 40: -0.25, 63: 0.75}), vector({7: 1.0})
+    dims, counts, positions, values = sparse_parts_many([to_bytes(first), to_bytes(second)])
+    assert (dims.tolist(), counts.tolist()) == ([DIMS, DIMS], [3, 1])
+    assert (positions.tolist(), values.tolist()) == ([3, 40, 63, 7], [0.5, -0.25, 0.75, 1.0])
+    # A dense vector among them (written before the sparse form, or a model's) is read value by value.
+    dense = np.arange(1, DIMS + 1, dtype=np.float32)
+    dims, counts, positions, values = sparse_parts_many([to_bytes(second), dense.tobytes(), to_bytes(first)])
+    assert (dims.tolist(), counts.tolist()) == ([DIMS, DIMS, DIMS], [1, DIMS, 3])
+    assert positions.tolist() == [7, *range(DIMS), 3, 40, 63]
+    assert values.tolist() == [1.0, *dense.tolist(), 0.5, -0.25, 0.75]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import uuid
@@ -32,7 +33,7 @@ from core.flywheel.generators import GenerationError, OfflineRulesGenerator
 from core.flywheel.runner import Runner
 from core.models import Account, AISession, FlowProposal, Tree
 from core.similarity.embedders import LocalEmbedder, from_bytes
-from jobs.worker import main, parse_args
+from jobs.worker import main, parse_args, run_process
 from tests.factories import NOW, OUTLOOK_FOLLOWED_STEPS, OUTLOOK_NO_STEPS, make_account, make_session, make_tree
 
 
@@ -230,6 +231,30 @@ def test_cli_once_drains_the_queue(engine: Engine, monkeypatch: pytest.MonkeyPat
     url = engine.url.render_as_string(hide_password=False)
     assert main(["--once", "--batch", "5", "--database-url", url]) == 0
     assert load(engine, session_id).analysis_outcome == "new_flow"
+
+
+def test_the_worker_process_runs_with_its_start_up_heap_frozen_and_ends_with_all_of_it_frozen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert gc.get_freeze_count() == 0
+    frozen_while_working: list[int] = []
+
+    def work(argv: list[str] | None = None) -> int:
+        frozen_while_working.append(gc.get_freeze_count())
+        garbage = [[] for _ in range(1000)]
+        for item in garbage:
+            item.append(item)  # cycles the passes made: collectable while the process works
+        return 3
+
+    monkeypatch.setattr("jobs.worker.main", work)
+    try:
+        assert run_process(["--once"]) == 3
+        assert frozen_while_working[0] > 0
+        # Everything left, the passes' cycles too, is out of the collector's sight: the teardown traces nothing.
+        assert gc.collect() == 0
+    finally:
+        gc.unfreeze()
+    assert gc.collect() >= 1000
 
 
 def test_cli_rejects_bad_options() -> None:

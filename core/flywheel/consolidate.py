@@ -24,19 +24,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
-from core.db import session_scope
 from core.enums import ProposalStatus, ProposalType
 from core.flywheel.clusters import merge_path, session_path, unit
 from core.flywheel.confidence import add_support
 from core.flywheel.dedup import Branch, Problem, same_branch_as
-from core.flywheel.facts import branch_threshold, dedup_embedder, load_facts_many, statement_gate
+from core.flywheel.facts import SessionFacts, branch_threshold, dedup_embedder, load_facts_many, statement_gate
 from core.flywheel.plan import Providers
 from core.models import AISession, FlowProposal, utcnow
 from core.similarity.embedders import from_bytes, to_bytes
@@ -125,12 +126,39 @@ def _last(session_ids: list[str] | None) -> str | None:
     return str(session_ids[-1]) if session_ids else None
 
 
+@dataclass(frozen=True)
+class _Standing:
+    """What deciding a join needs of a proposal as it stands now: whether it is still pending, its support and age
+    (the smaller cluster joins the larger, of equals the younger the older) and its supporting sessions."""
+
+    id: uuid.UUID
+    status: str
+    supporting_session_count: int | None
+    created_at: datetime
+    supporting_session_ids: list[str] | None
+
+
+def _standing(db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, _Standing]:
+    """:class:`_Standing` of each of ``ids`` that exists, in one query (columns only: a proposal's tree is not read)."""
+    rows = db.execute(
+        select(
+            FlowProposal.id,
+            FlowProposal.status,
+            FlowProposal.supporting_session_count,
+            FlowProposal.created_at,
+            FlowProposal.supporting_session_ids,
+        ).where(FlowProposal.id.in_(ids))
+    )
+    return {row.id: _Standing(*row) for row in rows}
+
+
 def _new_flow_partner(
     db: Session, providers: Providers, proposal: _Candidate, gone: set[uuid.UUID]
-) -> uuid.UUID | None:
+) -> dict[uuid.UUID, _Standing] | None:
     """Another pending new-flow proposal of the same account, domain and vector form that ``proposal``'s centroid
-    reaches by the duplicate rule (threshold and statement gate), or None. The process's cached index is searched:
-    it holds this worker's writes, and another worker's new proposals are looked at by that worker's own pass."""
+    reaches by the duplicate rule (threshold and statement gate): how it and ``proposal`` stand, or None. The
+    process's cached index is searched: it holds this worker's writes, and another worker's new proposals are
+    looked at by that worker's own pass."""
     embedder = providers.embedder
     if proposal.embedder != dedup_embedder(embedder):
         return None  # written by another embedder: not comparable with what this worker embeds
@@ -147,17 +175,18 @@ def _new_flow_partner(
         hit = problem.best(providers.index, db, False, skip)
         if hit is None:
             return None
-        status = db.scalar(select(FlowProposal.status).where(FlowProposal.id == hit))
-        if status == PENDING:
-            return hit
+        standing = _standing(db, [proposal.id, hit])
+        if hit in standing and standing[hit].status == PENDING:
+            return standing
         skip.add(hit)  # dismissed: a reviewer's call stands; look further
     return None
 
 
 def _enhancement_partner(
     db: Session, providers: Providers, proposal: _Candidate, gone: set[uuid.UUID]
-) -> uuid.UUID | None:
-    """Another pending enhancement adding the same branch under the same node of the same flow, or None."""
+) -> dict[uuid.UUID, _Standing] | None:
+    """Another pending enhancement adding the same branch under the same node of the same flow: how it and
+    ``proposal`` stand, or None."""
     embedder = providers.embedder
     if proposal.embedder != embedder.name or not proposal.divergence_key or proposal.target_flow_id is None:
         return None
@@ -167,35 +196,47 @@ def _enhancement_partner(
         embedder=embedder.name,
         threshold=branch_threshold(embedder),
     )
-    return same_branch_as(db, proposal.account_id, proposal.target_flow_id, branch, {proposal.id, *gone}, PENDING)
+    partner = same_branch_as(db, proposal.account_id, proposal.target_flow_id, branch, {proposal.id, *gone}, PENDING)
+    return None if partner is None else _standing(db, [proposal.id, partner])
 
 
-def _each_would_merge(db: Session, providers: Providers, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
-    """Whether every session of the smaller cluster, arriving now, would merge into the larger one: its own dedup
-    vector reaches the larger cluster's centroid by the duplicate rule. Two centroids of one domain share its
-    vocabulary and can be closer than any of their sessions are; this keeps a join to what a session could do."""
+def _mergeable_facts(
+    db: Session, providers: Providers, absorbed: _Standing, survivor_id: uuid.UUID
+) -> dict[uuid.UUID, SessionFacts] | None:
+    """The facts of the smaller cluster's sessions when every one of them, arriving now, would merge into the larger
+    cluster (its own dedup vector reaches the larger cluster's centroid by the duplicate rule); None when one would
+    not. Two centroids of one domain share its vocabulary and can be closer than any of their sessions are; this
+    keeps a join to what a session could do. A cluster without sessions (a proposal made outside a session) is never
+    joined, so nothing else is read."""
     embedder = providers.embedder
-    survivor = db.get(FlowProposal, survivor_id)
-    absorbed = db.get(FlowProposal, absorbed_id)
-    centre = from_bytes(survivor.embedding)
     ids = [uuid.UUID(str(i)) for i in absorbed.supporting_session_ids or []]
-    sessions = db.scalars(select(AISession).where(AISession.id.in_(ids))).all() if ids else []
+    if not ids:
+        return None
+    centre = from_bytes(db.scalar(select(FlowProposal.embedding).where(FlowProposal.id == survivor_id)))
+    sessions = db.scalars(select(AISession).where(AISession.id.in_(ids))).all()
     if centre is None or not sessions:
-        return False
+        return None
     half = centre.shape[0] // 2
     threshold, gate = embedder.threshold, statement_gate(embedder)
-    for facts in load_facts_many(db, list(sessions)).values():
-        vector = facts.dedup_vector(embedder)
+    facts = load_facts_many(db, list(sessions))
+    for each in facts.values():
+        vector = each.dedup_vector(embedder)
         if vector.shape != centre.shape:
-            return False
+            return None
         if float(vector[:half] @ centre[:half]) <= threshold or float(vector[half:] @ centre[half:]) < gate:
-            return False
-    return True
+            return None
+    return facts
 
 
-def _join(db: Session, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
+def _join(
+    db: Session,
+    absorbed_id: uuid.UUID,
+    survivor_id: uuid.UUID,
+    read: Mapping[uuid.UUID, SessionFacts] | None = None,
+) -> bool:
     """Join ``absorbed_id`` into ``survivor_id`` in the caller's transaction; False when either is no longer
-    pending (another worker or a reviewer got there first)."""
+    pending (another worker or a reviewer got there first). ``read``: facts of the absorbed cluster's sessions this
+    transaction read already (:func:`_mergeable_facts`), used when they are exactly the sessions that move."""
     rows = {
         p.id: p
         for p in db.scalars(
@@ -220,8 +261,12 @@ def _join(db: Session, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
     data = survivor.proposed_flow_data or {}
     if survivor.proposal_type == ProposalType.NEW_FLOW and isinstance(data.get("tree_structure"), dict) and moving:
         tree = data["tree_structure"]
-        sessions = db.scalars(select(AISession).where(AISession.id.in_([uuid.UUID(i) for i in moving]))).all()
-        facts = load_facts_many(db, list(sessions))
+        moving_ids = {uuid.UUID(i) for i in moving}
+        if read is not None and read.keys() == moving_ids:
+            facts = read
+        else:
+            sessions = db.scalars(select(AISession).where(AISession.id.in_(moving_ids))).all()
+            facts = load_facts_many(db, list(sessions))
         for session_id in moving:
             if uuid.UUID(session_id) in facts:
                 tree = merge_path(tree, session_path(facts[uuid.UUID(session_id)])).tree
@@ -238,15 +283,13 @@ def _join(db: Session, absorbed_id: uuid.UUID, survivor_id: uuid.UUID) -> bool:
     return True
 
 
-def _order(db: Session, a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
-    """(absorbed, survivor): the smaller cluster joins the larger; of equals, the younger joins the older."""
-    rows = db.execute(
-        select(FlowProposal.id, FlowProposal.supporting_session_count, FlowProposal.created_at).where(
-            FlowProposal.id.in_([a, b])
-        )
-    ).all()
-    ranked = sorted(rows, key=lambda r: (-(r.supporting_session_count or 0), r.created_at, str(r.id)))
-    return ranked[1].id, ranked[0].id
+def _order(standing: dict[uuid.UUID, _Standing]) -> tuple[_Standing, _Standing]:
+    """(absorbed, survivor) of two proposals: the smaller cluster joins the larger; of equals, the younger joins the
+    older."""
+    ranked = sorted(
+        standing.values(), key=lambda row: (-(row.supporting_session_count or 0), row.created_at, str(row.id))
+    )
+    return ranked[1], ranked[0]
 
 
 def consolidate(
@@ -261,34 +304,47 @@ def consolidate(
     """
     joins = Joins()
     gone: set[uuid.UUID] = set()
-    with session_scope(engine) as db:
-        queue = _touched(db, written)
-    while queue and joins.joined < limit:
-        candidate = queue.pop(0)
-        if candidate.id in gone:
-            continue
-        new_flow = candidate.proposal_type == ProposalType.NEW_FLOW
-        # The search reads nothing but the cached index until it finds a partner.
-        with session_scope(engine) as db:
+    # One connection for every transaction of the look: a transaction per candidate, without a checkout (and its
+    # ping of the server) for each.
+    with engine.connect() as conn:
+        with _transaction(conn) as db:
+            queue = _touched(db, written)
+        while queue and joins.joined < limit:
+            candidate = queue.pop(0)
+            if candidate.id in gone:
+                continue
+            new_flow = candidate.proposal_type == ProposalType.NEW_FLOW
+            # The search reads nothing but the cached index until it finds a partner.
+            with _transaction(conn) as db:
+                if new_flow:
+                    standing = _new_flow_partner(db, providers, candidate, gone)
+                else:
+                    standing = _enhancement_partner(db, providers, candidate, gone)
+                if standing is None or len(standing) < 2:
+                    continue
+                smaller, larger = _order(standing)
+                read = _mergeable_facts(db, providers, smaller, larger.id) if new_flow else None
+                if new_flow and read is None:
+                    continue
+                absorbed, survivor = smaller.id, larger.id
+                if not _join(db, absorbed, survivor, read):
+                    continue
+                db.flush()
+                grown = _Candidate(*db.execute(select(*_CANDIDATE_COLUMNS).where(FlowProposal.id == survivor)).one())
+            gone.add(absorbed)
+            joins.pairs.append((absorbed, survivor))
+            account_id, domain, embedder = candidate.account_id, candidate.problem_domain, candidate.embedder or ""
+            providers.index.forget(account_id, domain, embedder, absorbed)
             if new_flow:
-                partner = _new_flow_partner(db, providers, candidate, gone)
-            else:
-                partner = _enhancement_partner(db, providers, candidate, gone)
-            if partner is None:
-                continue
-            absorbed, survivor = _order(db, candidate.id, partner)
-            if new_flow and not _each_would_merge(db, providers, absorbed, survivor):
-                continue
-            if not _join(db, absorbed, survivor):
-                continue
-            db.flush()
-            grown = _Candidate(*db.execute(select(*_CANDIDATE_COLUMNS).where(FlowProposal.id == survivor)).one())
-        gone.add(absorbed)
-        joins.pairs.append((absorbed, survivor))
-        account_id, domain, embedder = candidate.account_id, candidate.problem_domain, candidate.embedder or ""
-        providers.index.forget(account_id, domain, embedder, absorbed)
-        if new_flow:
-            providers.index.put(account_id, domain, embedder, survivor, from_bytes(grown.embedding))
-        queue.insert(0, grown)
-        log.info("joined proposal %s into %s", absorbed, survivor)
+                providers.index.put(account_id, domain, embedder, survivor, from_bytes(grown.embedding))
+            queue.insert(0, grown)
+            log.info("joined proposal %s into %s", absorbed, survivor)
     return joins
+
+
+@contextmanager
+def _transaction(conn: Connection) -> Iterator[Session]:
+    """A session in one transaction on ``conn``: committed on success, rolled back on error (as
+    :func:`core.db.session_scope`, on a connection already checked out)."""
+    with Session(bind=conn, expire_on_commit=False) as db, db.begin():
+        yield db

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from core.flywheel.clusters import SessionPath, centroid, mean_vector, merge_path, same_resolution
 from core.flywheel.confidence import add_support
 from core.models import FlowProposal, utcnow
-from core.similarity.embedders import from_bytes, sparse_parts, to_bytes
+from core.similarity.embedders import from_bytes, sparse_parts_many, to_bytes
 from core.similarity.terms import codes_conflict, outcomes_conflict
 from core.trees import normalize_label
 
@@ -193,10 +193,17 @@ class _Group:
             if pid in self.rows:
                 self.put(pid, from_bytes(data), True)
                 continue
-            fresh.append((pid, sparse_parts(data)))
-        if self.matrix is None and fresh:
-            self.matrix = _zeros(fresh[0][1][0], 64)
-        fresh = [(pid, parts) for pid, parts in fresh if parts[0] == self.matrix.shape[0]]
+            fresh.append((pid, data))
+        if not fresh:
+            return
+        dims, counts, positions, values = sparse_parts_many([data for _pid, data in fresh])
+        if self.matrix is None:
+            self.matrix = _zeros(int(dims[0]), 64)
+        comparable = dims == self.matrix.shape[0]
+        if not comparable.all():
+            kept = np.repeat(comparable, counts)
+            fresh = [item for item, keep in zip(fresh, comparable, strict=True) if keep]
+            counts, positions, values = counts[comparable], positions[kept], values[kept]
         if not fresh:
             return
         start = len(self.ids)
@@ -204,13 +211,12 @@ class _Group:
         self._room(needed)
         # Only the set values are written, each into its dimension's row at the proposal's column (never written,
         # so zero): the offline embedders set a few dozen of thousands of dimensions.
-        dims = [parts[1].astype(np.intp) for _pid, parts in fresh]
-        columns = np.repeat(np.arange(start, needed), [len(d) for d in dims])
-        self.matrix[np.concatenate(dims), columns] = np.concatenate([parts[2] for _pid, parts in fresh])
-        for offset, (pid, _parts) in enumerate(fresh):
-            self.ids.append(pid)
-            self.rows[pid] = start + offset
-            self._remember(start + offset, dims[offset])
+        positions = positions.astype(np.intp)
+        self.matrix[positions, np.repeat(np.arange(start, needed), counts)] = values
+        self.ids.extend(pid for pid, _data in fresh)
+        self.rows.update((pid, start + offset) for offset, (pid, _data) in enumerate(fresh))
+        for offset, set_dims in enumerate(np.split(positions, np.cumsum(counts)[:-1])):
+            self._remember(start + offset, set_dims)
 
     def scores(self, vector: np.ndarray, part: slice = slice(None)) -> np.ndarray:
         # Stored one dimension per row, so a sparse query (the offline embedders set a few dozen of their

@@ -129,6 +129,7 @@ class VoyageEmbedder:
 # read instead of 160 MB.
 SPARSE_MARK = b"\x00SPV"
 _HEADER = len(SPARSE_MARK) + 8
+_MARK_WORD = int.from_bytes(SPARSE_MARK, "little")
 
 
 def to_bytes(vector: np.ndarray) -> bytes:
@@ -159,6 +160,32 @@ def sparse_parts(data: bytes) -> tuple[int, np.ndarray, np.ndarray]:
     dense = np.frombuffer(data, dtype=np.float32)
     positions = np.flatnonzero(dense)
     return dense.shape[0], positions, dense[positions]
+
+
+def sparse_parts_many(blobs: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`sparse_parts` of many stored vectors at once: (dimensions, number of values set) of each, and the
+    positions and values of all of them, one vector's after another's. Vectors stored sparse (all those of the offline
+    embedders) are read from one joined buffer, without a call per vector: 10,000 of them in a few milliseconds."""
+    counts = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    words = np.frombuffer(b"".join(blobs), dtype="<u4") if counts.size and not (counts % 4).any() else None
+    if words is not None:
+        starts = np.concatenate(([0], np.cumsum(counts[:-1]))) // 4
+        header = _HEADER // 4
+        if (counts >= _HEADER).all() and (words[starts] == _MARK_WORD).all():
+            set_counts = words[starts + 2].astype(np.int64)
+            if (counts == _HEADER + 8 * set_counts).all():
+                # Word i of the positions of vector k sits at starts[k] + header + i; its value count[k] words on.
+                first = np.concatenate(([0], np.cumsum(set_counts[:-1])))
+                at = np.repeat(starts + header - first, set_counts) + np.arange(int(set_counts.sum()))
+                values = words[at + np.repeat(set_counts, set_counts)].view("<f4")
+                return words[starts + 1].astype(np.int64), set_counts, words[at], values
+    parts = [sparse_parts(blob) for blob in blobs]
+    return (
+        np.array([dims for dims, _positions, _values in parts], dtype=np.int64),
+        np.array([len(positions) for _dims, positions, _values in parts], dtype=np.int64),
+        np.concatenate([positions for _dims, positions, _values in parts]) if parts else np.zeros(0, np.intp),
+        np.concatenate([values for _dims, _positions, values in parts]) if parts else np.zeros(0, np.float32),
+    )
 
 
 def from_bytes(data: bytes | None) -> np.ndarray | None:
