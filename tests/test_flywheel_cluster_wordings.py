@@ -7,7 +7,15 @@ from __future__ import annotations
 import copy
 
 from core.flywheel.builders import UNEXPLORED, IdMaker, build_chain
-from core.flywheel.clusters import merge_path, named_terms, negated_alone, same_choices, same_step, scope
+from core.flywheel.clusters import (
+    _reach_conflict,
+    merge_path,
+    named_terms,
+    negated_alone,
+    same_choices,
+    same_step,
+    scope,
+)
 from core.trees import MAX_DEPTH, MAX_WORDINGS, node_text, to_graph, validate_tree
 from tests.test_flywheel_clusters import BASE, WHICH_ERROR, ask, do, path, support, wordings
 
@@ -549,3 +557,7 @@ def test_a_question_of_how_far_the_problem_reaches_is_only_ever_another_such_que
     )
     assert wordings(merged.tree)["q1"] == (["Only this PC affected?"], None)
     assert merged.tree["children"][1]["question"] == "Where does the PDC emulator get its time from?"
+    # A yes/no question whose words may ask it is never kept apart by that rule: its words decide, as before.
+    for text in ["Do colleagues see it too?", "Anyone else affected?", "Is it the same on other PCs?"]:
+        assert not _reach_conflict(tree, ask(text, "Yes", "No"))
+    assert _reach_conflict(tree, ask("Does the laptop's clock match your phone?", "Yes", "No"))
