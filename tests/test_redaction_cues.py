@@ -147,6 +147,8 @@ def test_a_serial_after_a_lower_case_sn_and_a_caller_with_their_company_in_brack
     assert set(result.mapping.values()) == {"Piotr Wiśniewski-Lang", "Wiślanka Trade"}
     assert redact("Anna Berg (IT) called").text == "<PERSON_1> (IT) called"
     assert redact("Outlook (classic) rang twice").text == "Outlook (classic) rang twice"
+    # An acronym's plural after a caller's verb is what they rang about.
+    assert redact("Piotr rang - PDFs will not preview").text == "<PERSON_1> rang - PDFs will not preview"
 
 
 def test_the_scenario_sets_troubleshooting_texts_pass_unchanged_but_for_a_few_that_name_a_path_or_host() -> None:

@@ -65,9 +65,11 @@ def _unknown_word(word: str) -> bool:
 
 
 def _is_name_word(token: str) -> bool:
-    """A capitalised word or initials; an acronym ("KB", "VPN", "FD") is no name."""
+    """A capitalised word or initials; an acronym ("KB", "VPN", "FD") or its plural ("PDFs") is no name."""
     if not _NAME_WORD.match(token) or not token[0].isupper():
         return False
+    if re.fullmatch(r"[A-Z]{2,}s", token):
+        return False  # an acronym's plural: "PDFs", "VMs", "GPOs"
     letters = [ch for ch in token if ch.isalpha()]
     return "." in token or len(letters) < 2 or not all(ch.isupper() for ch in letters)
 
