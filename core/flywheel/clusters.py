@@ -573,9 +573,11 @@ def same_choices(node: dict[str, Any], item: Item) -> bool:
 # Words of a question that may ask how far the problem reaches, besides those of :func:`scope`: "Has Defender
 # flagged the same file on other devices?", "Does Start open for a different user?", "Anyone else affected?", "Do
 # colleagues see it too?".
-_REACH_WORDS = _ONE | _MANY | frozenset(["other", "another", "different", "else", "anyone", "affected", "affect"])
-_REACH_WORDS |= frozenset(
-    ["too", "also", "colleagues", "coworkers", "staff", "people", "team", "everywhere", "elsewhere"]
+_REACH_WORDS = (
+    _ONE
+    | _MANY
+    | frozenset(["other", "another", "different", "else", "anyone", "affected", "affect", "too", "also"])
+    | frozenset(["colleagues", "coworkers", "staff", "people", "team", "everywhere", "elsewhere"])
 )
 
 

@@ -233,8 +233,6 @@ _FROM_LINE_LOWER = re.compile(
     r"|[ \t]*,[ \t]*(?P<contact>\+?\(?\d[\d ().-]{6,}|[\w.+-]+@|<(?:PHONE|EMAIL)_\d+>)"
     r"|(?P<end>[ \t]*(?:[:,;(]|$)))"
 )
-# A company's legal form typed in lower case ("salzachtal druckerei gmbh:"), which names a caller's company.
-_LOWER_LEGAL_FORM = words.words("gmbh ltd limited llc llp inc plc bv nv ag kg sarl srl spa oy ab as aps pty kk")
 # Labelled fields the intake reader does not know, in English and the languages tickets arrive in.
 _PERSON_FIELD = re.compile(
     r"(?im)^[ \t]*(?:assigned technician|technician|assigned to|assignee|engineer|von|van|de|contacto(?: en sitio)?|"
@@ -448,8 +446,10 @@ def people(text: str, ordinary: Ordinary) -> list[tuple[str, str]]:
                 companies.append(("COMPANY", company))
     for match in _FROM_LINE_LOWER.finditer(text):
         name, company = match.group("name"), match.group("company").rstrip(".")
-        if match.group("end") is not None and company.split()[-1] not in _LOWER_LEGAL_FORM:
-            continue  # only a legal form says the words before it are a company, and so the ones before that a name
+        # Only a legal form, in any case ("salzachtal druckerei gmbh:"), says the words before it are a company and
+        # so the ones before those a name.
+        if match.group("end") is not None and not re.fullmatch(rf"(?i:{_LEGAL_FORM})", company.split()[-1]):
+            continue
         if not all(_unknown_word(part) for part in name.split()):
             continue
         add(name)
